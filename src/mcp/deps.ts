@@ -1,0 +1,20 @@
+/**
+ * What tool handlers receive through `ctx.deps`. Built once in `src/cli.ts` (or a test harness)
+ * and passed down; nothing here is fetched from a module-level singleton.
+ */
+import type { VigilConfig } from '../config/types.js';
+import type { Stores } from '../db/stores.js';
+
+/** The clients that talk to the world. Each is absent when the config does not set it up. */
+export interface InfraClients {
+  // Filled in by src/clients: proxmox, ssh, wol, http probe.
+  [name: string]: unknown;
+}
+
+export interface ToolDeps {
+  config: VigilConfig;
+  stores: Stores;
+  clients: InfraClients;
+  /** Milliseconds since the epoch; injectable so tests can move time. */
+  now(): number;
+}
