@@ -4,6 +4,7 @@
  */
 import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
+import type { EventBus } from '../realtime/bus.js';
 
 /** The clients that talk to the world. Each is absent when the config does not set it up. */
 export interface InfraClients {
@@ -14,6 +15,7 @@ export interface InfraClients {
 export interface ToolDeps {
   config: VigilConfig;
   stores: Stores;
+  bus: EventBus;
   clients: InfraClients;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now(): number;

@@ -1,0 +1,170 @@
+/**
+ * Pending approvals for red actions (DESIGN §3): bound to the tool, the canonical arguments and the
+ * caller's session; single-use; expiring. Checks and state changes happen in one IMMEDIATE
+ * transaction so two processes cannot both use one approval.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Db } from './database.js';
+import type { CallerKind } from '../safety/tiers.js';
+import { canonicalJson, sha256 } from '../util/canonical.js';
+import { ERRORS } from '../errors.js';
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'used', 'expired'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export interface Approval {
+  id: string;
+  tool: string;
+  args: Record<string, unknown>;
+  sessionId: string | null;
+  callerKind: CallerKind;
+  callerId: string;
+  plan: string;
+  status: ApprovalStatus;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  usedAt: number | null;
+}
+
+export interface NewApproval {
+  tool: string;
+  args: Record<string, unknown>;
+  sessionId: string | null;
+  callerKind: CallerKind;
+  callerId: string;
+  plan: string;
+  ttlMs: number;
+}
+
+export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; reason: string };
+
+interface RawApproval {
+  id: string;
+  tool: string;
+  args: string;
+  args_hash: string;
+  session_id: string | null;
+  caller_kind: string;
+  caller_id: string;
+  plan: string;
+  status: string;
+  created_at: number;
+  expires_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  used_at: number | null;
+}
+
+function fromRaw(raw: RawApproval, now: number): Approval {
+  const expired = raw.status === 'pending' || raw.status === 'approved' ? now >= raw.expires_at : false;
+  return {
+    id: raw.id,
+    tool: raw.tool,
+    args: JSON.parse(raw.args) as Record<string, unknown>,
+    sessionId: raw.session_id,
+    callerKind: raw.caller_kind as CallerKind,
+    callerId: raw.caller_id,
+    plan: raw.plan,
+    status: expired ? 'expired' : (raw.status as ApprovalStatus),
+    createdAt: raw.created_at,
+    expiresAt: raw.expires_at,
+    decidedAt: raw.decided_at,
+    decidedBy: raw.decided_by,
+    usedAt: raw.used_at,
+  };
+}
+
+/** Hash of the canonical form of a call's arguments: what an approval is bound to. */
+export function argsHash(args: Record<string, unknown>): string {
+  return sha256(canonicalJson(args));
+}
+
+/** Creates the approval store over an open database. */
+export function createApprovalStore(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO approvals (id, tool, args, args_hash, session_id, caller_kind, caller_id, plan, status, created_at, expires_at)
+     VALUES (@id, @tool, @args, @args_hash, @session_id, @caller_kind, @caller_id, @plan, 'pending', @created_at, @expires_at)`,
+  );
+  const byId = db.prepare<[string], RawApproval>('SELECT * FROM approvals WHERE id = ?');
+  const pending = db.prepare<[number], RawApproval>(
+    `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
+  );
+  const recent = db.prepare<[number], RawApproval>('SELECT * FROM approvals ORDER BY created_at DESC LIMIT ?');
+  const decide = db.prepare('UPDATE approvals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ?');
+  const markUsed = db.prepare(`UPDATE approvals SET status = 'used', used_at = ? WHERE id = ?`);
+
+  const decideTx = db.transaction(
+    (id: string, verdict: 'approved' | 'denied', by: string, now: number): ApprovalCheck => {
+      const raw = byId.get(id);
+      if (!raw) return { ok: false, reason: ERRORS.APPROVAL_NOT_FOUND(id) };
+      const current = fromRaw(raw, now);
+      if (current.status === 'expired') return { ok: false, reason: ERRORS.APPROVAL_EXPIRED(id) };
+      if (current.status !== 'pending') return { ok: false, reason: `approval ${id} is already ${current.status}` };
+      decide.run(verdict, now, by, id);
+      return { ok: true, approval: { ...current, status: verdict, decidedAt: now, decidedBy: by } };
+    },
+  );
+
+  const consumeTx = db.transaction(
+    (id: string, call: { tool: string; args: Record<string, unknown>; sessionId: string | null }, now: number): ApprovalCheck => {
+      const raw = byId.get(id);
+      if (!raw) return { ok: false, reason: ERRORS.APPROVAL_NOT_FOUND(id) };
+      const current = fromRaw(raw, now);
+      if (current.status === 'used') return { ok: false, reason: ERRORS.APPROVAL_USED(id) };
+      if (current.status === 'expired') return { ok: false, reason: ERRORS.APPROVAL_EXPIRED(id) };
+      if (current.status !== 'approved') return { ok: false, reason: ERRORS.APPROVAL_NOT_APPROVED(id, current.status) };
+      if (raw.tool !== call.tool) {
+        return { ok: false, reason: ERRORS.APPROVAL_MISMATCH(id, `it was issued for ${raw.tool}, not ${call.tool}`) };
+      }
+      if (raw.args_hash !== argsHash(call.args)) {
+        return { ok: false, reason: ERRORS.APPROVAL_MISMATCH(id, 'the arguments differ from the approved ones') };
+      }
+      if (raw.session_id !== call.sessionId) {
+        return { ok: false, reason: ERRORS.APPROVAL_MISMATCH(id, 'it was issued to another session') };
+      }
+      markUsed.run(now, id);
+      return { ok: true, approval: { ...current, status: 'used', usedAt: now } };
+    },
+  );
+
+  return {
+    create(request: NewApproval, now: number): Approval {
+      const id = `apr_${randomBytes(9).toString('base64url')}`;
+      insert.run({
+        id,
+        tool: request.tool,
+        args: canonicalJson(request.args),
+        args_hash: argsHash(request.args),
+        session_id: request.sessionId,
+        caller_kind: request.callerKind,
+        caller_id: request.callerId,
+        plan: request.plan,
+        created_at: now,
+        expires_at: now + request.ttlMs,
+      });
+      return fromRaw(byId.get(id)!, now);
+    },
+    get(id: string, now: number): Approval | undefined {
+      const raw = byId.get(id);
+      return raw ? fromRaw(raw, now) : undefined;
+    },
+    pending(now: number): Approval[] {
+      return pending.all(now).map((raw) => fromRaw(raw, now));
+    },
+    recent(limit: number, now: number): Approval[] {
+      return recent.all(Math.min(Math.max(limit, 1), 500)).map((raw) => fromRaw(raw, now));
+    },
+    /** Approves or denies a pending, unexpired request. Only operator-authenticated paths call this. */
+    decide(id: string, verdict: 'approved' | 'denied', by: string, now: number): ApprovalCheck {
+      return decideTx.immediate(id, verdict, by, now);
+    },
+    /** Uses an approved request for exactly this call, once. */
+    consume(id: string, call: { tool: string; args: Record<string, unknown>; sessionId: string | null }, now: number): ApprovalCheck {
+      return consumeTx.immediate(id, call, now);
+    },
+  };
+}
+
+export type ApprovalStore = ReturnType<typeof createApprovalStore>;

@@ -1,0 +1,76 @@
+/** The events table: every event is stored before it is broadcast, so a reconnecting client can catch up. */
+import type { Db } from './database.js';
+import type { NewEvent, VigilEvent, EventType, Severity } from '../realtime/vocabulary.js';
+
+interface RawEvent {
+  id: number;
+  type: string;
+  severity: string;
+  title: string;
+  message: string;
+  node: string | null;
+  target: string | null;
+  incident_key: string | null;
+  data: string | null;
+  at: number;
+}
+
+function fromRaw(raw: RawEvent): VigilEvent {
+  const event: VigilEvent = {
+    id: raw.id,
+    type: raw.type as EventType,
+    severity: raw.severity as Severity,
+    title: raw.title,
+    message: raw.message,
+    at: raw.at,
+  };
+  if (raw.node !== null) event.node = raw.node;
+  if (raw.target !== null) event.target = raw.target;
+  if (raw.incident_key !== null) event.incidentKey = raw.incident_key;
+  if (raw.data !== null) event.data = JSON.parse(raw.data) as Record<string, unknown>;
+  return event;
+}
+
+/** Creates the event store over an open database. */
+export function createEventStore(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO events (type, severity, title, message, node, target, incident_key, data, at)
+     VALUES (@type, @severity, @title, @message, @node, @target, @incident_key, @data, @at)`,
+  );
+  const since = db.prepare<[number, number], RawEvent>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
+  const latest = db.prepare<[number], RawEvent>('SELECT * FROM events ORDER BY id DESC LIMIT ?');
+  const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
+
+  return {
+    /** Stores the event and returns it with its id and time. */
+    append(event: NewEvent, at: number): VigilEvent {
+      const id = Number(
+        insert.run({
+          type: event.type,
+          severity: event.severity,
+          title: event.title,
+          message: event.message,
+          node: event.node ?? null,
+          target: event.target ?? null,
+          incident_key: event.incidentKey ?? null,
+          data: event.data === undefined ? null : JSON.stringify(event.data),
+          at,
+        }).lastInsertRowid,
+      );
+      return { ...event, id, at };
+    },
+    /** Events with id greater than `afterId`, oldest first. */
+    since(afterId: number, limit = 1000): VigilEvent[] {
+      return since.all(afterId, Math.min(Math.max(limit, 1), 10_000)).map(fromRaw);
+    },
+    /** The newest `limit` events, oldest first. */
+    latest(limit = 50): VigilEvent[] {
+      return latest.all(Math.min(Math.max(limit, 1), 1000)).map(fromRaw).reverse();
+    },
+    lastId(): number {
+      return maxId.get()?.id ?? 0;
+    },
+  };
+}
+
+export type EventStore = ReturnType<typeof createEventStore>;

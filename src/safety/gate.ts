@@ -1,0 +1,145 @@
+/**
+ * The gate: one pure function deciding whether a call may proceed. Default-deny: anything it does
+ * not recognise is blocked. Applied when tools are listed (the static part) and again at call time.
+ *
+ * Order (first match wins):
+ *  1. caller not permitted for this tool at all (e.g. approve_action from the assistant) → block
+ *  2. tool disabled by config → block
+ *  3. read-only profile and the tool changes infrastructure (not green, not control) → block
+ *  4. monitor calling a control tool (the monitor never touches the kill switch) → block
+ *     — steps 1–4 are the static part, also used for tools/list —
+ *  5. kill switch: scope `all` blocks every yellow/red infra call; scope `autonomy` blocks the
+ *     monitor's yellow/red calls. Control tools are exempt so the switch can always be operated.
+ *  6. protected target and a red infra tool → block
+ *  7. monitor vs tier: green runs; below level 2 nothing else runs; level 2 proposes; yellow runs at
+ *     level ≥ 3 (and ≥ the runbook's declared level); red runs only at level 4 for a runbook that
+ *     opts in; otherwise the monitor proposes (files an approval request)
+ *  8. global dry run and a yellow/red infra tool → dry_run (say what would happen, do nothing)
+ *  9. red from the assistant → confirm (elicitation or operator approval)
+ * 10. otherwise → allow
+ */
+import { AUTONOMY_LEVELS, CALLER_KINDS, TIERS, type AutonomyLevel, type CallerKind, type KillSwitchScope, type Tier } from './tiers.js';
+import type { ToolKind, ToolTarget } from '../mcp/tool.js';
+import { ERRORS } from '../errors.js';
+
+export interface GatePolicy {
+  readOnly: boolean;
+  disabledTools: readonly string[];
+  protected: { nodes: readonly string[]; guests: readonly number[] };
+  dryRun: boolean;
+}
+
+export interface GateState {
+  killSwitch: { active: boolean; scope: KillSwitchScope; reason: string };
+  autonomyLevel: AutonomyLevel;
+}
+
+export interface GateTool {
+  name: string;
+  /** The effective tier of this call. */
+  tier: Tier;
+  kind: ToolKind;
+  callers?: readonly CallerKind[];
+}
+
+export interface GateCaller {
+  kind: CallerKind;
+  runbook?: { requiredLevel: AutonomyLevel; allowRed: boolean };
+}
+
+export const BLOCK_CODES = [
+  'caller_not_permitted',
+  'disabled',
+  'read_only',
+  'monitor_control',
+  'kill_switch',
+  'protected',
+  'autonomy',
+  'unknown',
+] as const;
+export type BlockCode = (typeof BLOCK_CODES)[number];
+
+export type GateDecision =
+  | { verdict: 'allow' }
+  | { verdict: 'confirm' }
+  | { verdict: 'dry_run' }
+  | { verdict: 'propose'; reason: string }
+  | { verdict: 'block'; code: BlockCode; reason: string };
+
+const ACTING = (tool: GateTool): boolean => tool.kind === 'infra' && tool.tier !== 'green';
+
+/** Steps 1–4: what does not depend on runtime state or arguments. Used for tools/list too. */
+export function gateStatic(tool: GateTool, caller: GateCaller, policy: GatePolicy): GateDecision {
+  if (!TIERS.includes(tool.tier) || !CALLER_KINDS.includes(caller.kind)) {
+    return { verdict: 'block', code: 'unknown', reason: `unrecognised tier or caller for ${tool.name}` };
+  }
+  if (tool.callers && !tool.callers.includes(caller.kind)) {
+    return { verdict: 'block', code: 'caller_not_permitted', reason: ERRORS.TOOL_NOT_PERMITTED(tool.name, caller.kind) };
+  }
+  if (policy.disabledTools.includes(tool.name)) {
+    return { verdict: 'block', code: 'disabled', reason: ERRORS.TOOL_DISABLED(tool.name) };
+  }
+  if (policy.readOnly && ACTING(tool)) {
+    return { verdict: 'block', code: 'read_only', reason: ERRORS.READ_ONLY(tool.name) };
+  }
+  if (caller.kind === 'monitor' && tool.kind === 'control') {
+    return { verdict: 'block', code: 'monitor_control', reason: ERRORS.MONITOR_CONTROL(tool.name) };
+  }
+  return { verdict: 'allow' };
+}
+
+/** Step 5 alone: whether the kill switch stops this call. Also re-checked right before acting. */
+export function killSwitchBlocks(tool: GateTool, caller: GateCaller, state: GateState): GateDecision | undefined {
+  const ks = state.killSwitch;
+  if (!ks.active || !ACTING(tool)) return undefined;
+  if (ks.scope === 'all') return { verdict: 'block', code: 'kill_switch', reason: ERRORS.KILL_SWITCH_ALL(ks.reason) };
+  if (caller.kind === 'monitor') {
+    return { verdict: 'block', code: 'kill_switch', reason: ERRORS.KILL_SWITCH_AUTONOMY(ks.reason) };
+  }
+  return undefined;
+}
+
+function protectedTarget(target: ToolTarget | undefined, policy: GatePolicy): string | undefined {
+  if (!target) return undefined;
+  if (target.vmid !== undefined && policy.protected.guests.includes(target.vmid)) return `guest ${target.vmid}`;
+  if (target.node !== undefined && target.vmid === undefined && policy.protected.nodes.includes(target.node)) {
+    return `node ${target.node}`;
+  }
+  return undefined;
+}
+
+function monitorDecision(tool: GateTool, caller: GateCaller, level: AutonomyLevel): GateDecision {
+  if (tool.tier === 'green') return { verdict: 'allow' };
+  if (!AUTONOMY_LEVELS.includes(level)) return { verdict: 'block', code: 'unknown', reason: `unrecognised autonomy level ${String(level)}` };
+  if (level < 2) return { verdict: 'block', code: 'autonomy', reason: ERRORS.AUTONOMY_TOO_LOW(level, 2) };
+  const required = Math.max(tool.tier === 'red' ? 4 : 3, caller.runbook?.requiredLevel ?? 3);
+  const optedIn = tool.tier !== 'red' || caller.runbook?.allowRed === true;
+  if (level >= required && optedIn) return { verdict: 'allow' };
+  return { verdict: 'propose', reason: ERRORS.AUTONOMY_TOO_LOW(level, required) };
+}
+
+/** The full decision for one call (steps 1–10). */
+export function gate(input: {
+  tool: GateTool;
+  caller: GateCaller;
+  target?: ToolTarget;
+  policy: GatePolicy;
+  state: GateState;
+}): GateDecision {
+  const { tool, caller, target, policy, state } = input;
+  const fixed = gateStatic(tool, caller, policy);
+  if (fixed.verdict !== 'allow') return fixed;
+  const switched = killSwitchBlocks(tool, caller, state);
+  if (switched) return switched;
+  if (tool.kind === 'infra' && tool.tier === 'red') {
+    const what = protectedTarget(target, policy);
+    if (what) return { verdict: 'block', code: 'protected', reason: ERRORS.PROTECTED_TARGET(tool.name, what) };
+  }
+  if (caller.kind === 'monitor') {
+    const decision = monitorDecision(tool, caller, state.autonomyLevel);
+    if (decision.verdict !== 'allow') return decision;
+  }
+  if (policy.dryRun && ACTING(tool)) return { verdict: 'dry_run' };
+  if (tool.tier === 'red' && caller.kind === 'assistant') return { verdict: 'confirm' };
+  return { verdict: 'allow' };
+}
