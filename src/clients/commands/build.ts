@@ -1,0 +1,141 @@
+/**
+ * Remote commands, built only from validated parts. A `RemoteCommand` cannot be made from a
+ * caller's string: `buildCommand` validates every variable part and renders it through
+ * `shellQuote`; everything else in the line is fixed text written here.
+ */
+import { shellQuote } from './quote.js';
+import {
+  validateAllowedPath,
+  validateCommandText,
+  validateInt,
+  validateUnit,
+  validateVacuumSize,
+} from './validate.js';
+
+/** Properties `systemctl show` is asked for (and the lab answers). */
+export const SHOW_PROPERTIES = ['ActiveState', 'SubState', 'LoadState', 'UnitFileState', 'MainPID', 'NRestarts'] as const;
+
+/** Directories measured before and after a journal vacuum / package-cache clean. */
+export const MEASURE_DIRS = {
+  journal: ['/var/log/journal', '/run/log/journal'],
+  package_cache: ['/var/cache/apt/archives'],
+} as const;
+export type MeasureTarget = keyof typeof MEASURE_DIRS;
+
+/** Bounds on counts that callers choose. */
+export const LIMITS = { journalLines: 2000, topProcesses: 100, maxAgeDays: 3650 } as const;
+
+/** What one remote command is, before rendering. */
+export type CommandSpec =
+  | { kind: 'uptime' }
+  | { kind: 'df' }
+  | { kind: 'free' }
+  | { kind: 'journal'; unit: string; lines: number }
+  | { kind: 'status'; unit: string }
+  | { kind: 'top'; count: number }
+  | { kind: 'is_active'; unit: string }
+  | { kind: 'show'; unit: string }
+  | { kind: 'restart'; unit: string }
+  | { kind: 'vacuum_journal'; size: string }
+  | { kind: 'clean_packages' }
+  | { kind: 'old_logs'; dir: string; allowlist: readonly string[]; maxAgeDays: number; delete: boolean }
+  | { kind: 'measure'; target: MeasureTarget }
+  | { kind: 'reboot' }
+  | { kind: 'poweroff' }
+  | { kind: 'run'; text: string };
+
+export type CommandKind = CommandSpec['kind'];
+
+const BRAND: unique symbol = Symbol('RemoteCommand');
+
+/** A rendered, validated remote command. Only `buildCommand` makes these. */
+export interface RemoteCommand {
+  readonly spec: CommandSpec;
+  /** The shell line sent to the host (before the timeout wrapper). */
+  readonly line: string;
+  /** Whether running it changes the host (callers must `assertMayAct()` first). */
+  readonly mutating: boolean;
+  readonly [BRAND]: true;
+}
+
+const MUTATING: ReadonlySet<CommandKind> = new Set([
+  'restart',
+  'vacuum_journal',
+  'clean_packages',
+  'reboot',
+  'poweroff',
+  'run',
+]);
+
+/** Tagged template: fixed text stays as written, every interpolated value is shell-quoted. */
+function sh(strings: TemplateStringsArray, ...values: (string | number)[]): string {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    out += shellQuote(String(v)) + (strings[i + 1] ?? '');
+  });
+  return out;
+}
+
+function render(spec: CommandSpec): string {
+  switch (spec.kind) {
+    case 'uptime':
+      return 'uptime';
+    case 'df':
+      return 'df -P -B1';
+    case 'free':
+      return 'free -b';
+    case 'journal':
+      return sh`journalctl -u ${validateUnit(spec.unit)} -n ${validateInt('lines', spec.lines, 1, LIMITS.journalLines)} --no-pager`;
+    case 'status':
+      return sh`systemctl status ${validateUnit(spec.unit)} --no-pager`;
+    case 'top': {
+      const count = validateInt('count', spec.count, 1, LIMITS.topProcesses);
+      // +1 keeps the header line that the parser expects.
+      return sh`ps -eo pid,comm,%cpu,%mem --sort=-%cpu | head -n ${count + 1}`;
+    }
+    case 'is_active':
+      return sh`systemctl is-active ${validateUnit(spec.unit)}`;
+    case 'show':
+      return sh`systemctl show ${validateUnit(spec.unit)} -p ${SHOW_PROPERTIES.join(',')} --no-pager`;
+    case 'restart':
+      return sh`systemctl restart ${validateUnit(spec.unit)}`;
+    case 'vacuum_journal':
+      return sh`journalctl --vacuum-size=${validateVacuumSize(spec.size)}`;
+    case 'clean_packages':
+      return 'apt-get clean';
+    case 'old_logs': {
+      const dir = validateAllowedPath(spec.dir, spec.allowlist);
+      const days = validateInt('maxAgeDays', spec.maxAgeDays, 0, LIMITS.maxAgeDays);
+      // NUL-terminated "size path" records: exact bytes freed per file, whatever the file names.
+      const base = sh`find ${dir} -xdev -type f -name ${'*.log*'} -mtime ${`+${days}`} -printf ${'%s %p\\0'}`;
+      return spec.delete ? `${base} -delete` : base;
+    }
+    case 'measure':
+      return `du -sb -- ${MEASURE_DIRS[spec.target].map((d) => shellQuote(d)).join(' ')} 2>/dev/null`;
+    case 'reboot':
+      return 'systemctl reboot';
+    case 'poweroff':
+      return 'systemctl poweroff';
+    case 'run':
+      // The operator-confirmed text is ONE argument to sh -c; it is the payload, never spliced.
+      return sh`sh -c ${validateCommandText(spec.text)}`;
+  }
+}
+
+/** Validates and renders a command. Throws `CommandValidationError` for an invalid part. */
+export function buildCommand(spec: CommandSpec): RemoteCommand {
+  return Object.freeze({ spec, line: render(spec), mutating: MUTATING.has(spec.kind), [BRAND]: true as const });
+}
+
+/** Smallest remote timeout: `timeout` needs whole seconds, and 0 would disable it. */
+export function remoteTimeoutSeconds(timeoutMs: number): number {
+  return Math.max(1, Math.ceil(timeoutMs / 1000));
+}
+
+/**
+ * The line actually sent: the command under `timeout --signal=KILL`, so the remote side (and
+ * every process in its group) dies on its own even if the client vanishes mid-command.
+ */
+export function wrapWithTimeout(command: RemoteCommand, seconds: number): string {
+  return sh`timeout --signal=KILL ${validateInt('timeout seconds', seconds, 1, 86_400)} sh -c ${command.line}`;
+}
