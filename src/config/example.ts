@@ -1,0 +1,94 @@
+/**
+ * The commented example vigil.yaml that `vigil init` writes. It configures no infrastructure: the
+ * operator uncomments and edits the examples. examples/vigil.example.yaml is a copy (tested equal).
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ConfigError } from '../errors.js';
+
+export const EXAMPLE_CONFIG = `# vigil.yaml — configuration of the vigil MCP server and remediation loop.
+# Any string value may use \${env:NAME}; secrets belong in the environment, not in this file.
+# Relative paths resolve against the directory of this file. Schema: schema/vigil.schema.json
+
+server:
+  host: 127.0.0.1          # bind address; keep loopback unless a reverse proxy fronts vigil
+  port: 8377
+  allowedHosts: []         # extra Host header values accepted on /mcp, e.g. ["vigil.lan:8377"]
+  allowedOrigins: []       # browser Origins accepted on /mcp, e.g. ["https://chat.example"]
+
+auth:
+  # Two different tokens of at least 16 characters, e.g. from: openssl rand -hex 32
+  assistantToken: \${env:VIGIL_ASSISTANT_TOKEN}   # for MCP clients (the AI assistant)
+  operatorToken: \${env:VIGIL_OPERATOR_TOKEN}     # for you: REST, dashboard, approvals
+
+database:
+  path: ./vigil.db
+
+logging:
+  level: info              # fatal, error, warn, info, debug, trace or silent
+
+safety:
+  confirmation: elicit     # elicit: ask in the chat when the client can, else operator approval; approval: always operator
+  approvalTtlSeconds: 600
+  toolTimeoutSeconds: 30
+  dryRun: false            # true: yellow and red tools only say what they would do
+  readOnly: false          # true: only read-only tools (and the kill switch)
+  disabledTools: []        # e.g. [run_command, shutdown_node]
+  protected:               # targets no caller may stop, reboot or shut down
+    nodes: []              # e.g. [pve1]
+    guests: []             # e.g. [100]  (the VM that runs vigil, the router)
+
+# Proxmox VE API, with an API token (Datacenter > Permissions > API Tokens):
+# proxmox:
+#   url: https://192.168.1.10:8006
+#   tokenId: vigil@pve!monitor
+#   tokenSecret: \${env:VIGIL_PROXMOX_TOKEN_SECRET}
+#   tls:
+#     fingerprint: "AB:CD:...:EF"   # SHA-256 of the node certificate; or caFile: ./pve-root-ca.pem
+#   timeoutSeconds: 10
+
+nodes: []
+# nodes:
+#   - name: pve1
+#     ssh:
+#       host: 192.168.1.10
+#       user: root
+#       privateKeyFile: ~/.ssh/vigil_ed25519
+#       # ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the node prints this:
+#       hostKeyFingerprint: SHA256:...
+#     wol:
+#       mac: "aa:bb:cc:dd:ee:ff"
+#       address: 192.168.1.255      # the subnet's broadcast address
+#     services: [nginx.service, pveproxy.service]
+#     cleanup:
+#       logPaths: [/var/log/nginx]
+#       maxAgeDays: 14
+#       journalVacuumSize: 500M
+#       packageCache: true
+
+httpChecks: []
+# httpChecks:
+#   - name: web
+#     url: http://192.168.1.20/
+#     expectStatus: 200
+#     bodyMatch: Welcome
+#     node: pve1                    # where the service that serves it runs,
+#     service: nginx.service        # restarted when the check keeps failing
+`;
+
+/**
+ * Writes EXAMPLE_CONFIG to `file`, readable by its owner only (it may come to hold secrets).
+ * Refuses to overwrite an existing file.
+ */
+export function writeExampleConfig(file: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, EXAMPLE_CONFIG, { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      throw new ConfigError(file, [`${file}: already exists; refusing to overwrite it (edit it, or move it away first)`]);
+    }
+    throw new ConfigError(file, [`${file}: cannot write it (${code ?? String(err)})`]);
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The zod schema of vigil.yaml as written: strict objects (unknown keys are mistakes), defaults,
+ * and per-field formats. Every message starts with "expected ..." so issues.ts can append what it
+ * got; cross-field rules (unique names, references, token inequality) live in checks.ts.
+ */
+import { z } from 'zod';
+import { CONFIRMATION_MODES, LOG_LEVELS } from './types.js';
+
+/** A node name: what Proxmox accepts and what is safe as a label everywhere. */
+export const NODE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
+/**
+ * A systemd unit name. The first character may not be "-" so a name can never be read as an
+ * option by systemctl, whatever quoting the caller uses.
+ */
+export const UNIT_RE = /^[a-zA-Z0-9@_.][a-zA-Z0-9@._-]*\.(service|socket|timer|target|mount|path)$/;
+/** A bare unit name, to which ".service" is appended. */
+export const BARE_UNIT_RE = /^[a-zA-Z0-9@_.][a-zA-Z0-9@._-]*$/;
+export const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
+/** SHA-256 of a certificate as Proxmox shows it: 32 colon-separated hex bytes. */
+export const CERT_FINGERPRINT_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){31}$/;
+/** SHA-256 of an SSH host key as `ssh-keygen -lf` prints it: unpadded base64 of 32 bytes. */
+export const SSH_FINGERPRINT_RE = /^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=?$/;
+export const TOKEN_ID_RE = /^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]*$/;
+export const VACUUM_SIZE_RE = /^[0-9]+[KMG]$/;
+export const TOOL_NAME_RE = /^[a-z][a-z0-9_]*$/;
+/** Host names and IP literals; no whitespace, no leading "-" (never an option to anything). */
+export const HOST_RE = /^[A-Za-z0-9_.:[\]%][A-Za-z0-9_.:[\]%-]*$/;
+
+export const MIN_TOKEN_LENGTH = 16;
+
+const str = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
+const pattern = (re: RegExp, expected: string) => str(expected).regex(re, { error: expected });
+const bool = () => z.boolean({ error: 'expected true or false' });
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'expected a list' });
+const obj = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: 'expected a mapping of keys' });
+
+/** An integer in [min, max]; `what` names the unit in the message. */
+function int(min: number, max: number, what = 'a number'): z.ZodNumber {
+  const expected = `expected ${what} ${min}–${max}`;
+  return z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected }).int({ error: expected });
+}
+
+const port = () => int(1, 65535);
+const seconds = (max: number) => int(1, max, 'a whole number of seconds');
+const absPath = () =>
+  str('expected an absolute path without ".."')
+    .regex(/^\//, { error: 'expected an absolute path without ".."' })
+    .refine((p) => !p.split('/').includes('..'), { error: 'expected an absolute path without ".."' })
+    .refine((p) => p.replace(/\/+$/, '') !== '', { error: 'expected a directory below "/", not the filesystem root' });
+const filePath = () => str('expected a file path').describe('Absolute, ~/..., or relative to this file');
+const httpUrl = (https: boolean) => {
+  const expected = https ? 'expected an https:// URL' : 'expected an http:// or https:// URL';
+  return str(expected).refine((u) => {
+    if (!URL.canParse(u)) return false;
+    const p = new URL(u).protocol;
+    return https ? p === 'https:' : p === 'https:' || p === 'http:';
+  }, { error: expected });
+};
+const secret = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
+const token = () =>
+  secret(`expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")`)
+    .min(MIN_TOKEN_LENGTH, { error: `expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")` })
+    .describe('A bearer token: a literal or ${env:NAME}');
+
+const serverSchema = obj({
+  host: pattern(HOST_RE, 'expected a host name or IP address to bind').default('127.0.0.1'),
+  port: port().default(8377),
+  allowedHosts: list(pattern(HOST_RE, 'expected a Host header value such as "vigil.lan:8377"'))
+    .default([])
+    .describe('Extra Host header values accepted on /mcp'),
+  allowedOrigins: list(
+    str('expected an origin such as "https://chat.example"').refine(
+      (o) => URL.canParse(o) && new URL(o).origin === o,
+      { error: 'expected an origin such as "https://chat.example" (scheme://host[:port], no path)' },
+    ),
+  )
+    .default([])
+    .describe('Origins accepted on /mcp'),
+});
+
+const safetySchema = obj({
+  confirmation: z
+    .enum(CONFIRMATION_MODES, { error: `expected one of ${CONFIRMATION_MODES.join(', ')}` })
+    .default('elicit')
+    .describe('elicit: ask through MCP elicitation when the client supports it, else operator approval; approval: always operator approval'),
+  approvalTtlSeconds: seconds(7 * 24 * 3600).default(600),
+  toolTimeoutSeconds: seconds(24 * 3600).default(30),
+  dryRun: bool().default(false).describe('Yellow and red tools only say what they would do'),
+  readOnly: bool().default(false).describe('Only green tools (and the kill switch) are available'),
+  disabledTools: list(pattern(TOOL_NAME_RE, 'expected a tool name such as "reboot_node"')).default([]),
+  protected: obj({
+    nodes: list(pattern(NODE_NAME_RE, 'expected a node name (letters, digits, "-")')).default([]),
+    guests: list(int(100, 999_999_999, 'a VMID')).default([]),
+  })
+    .prefault({})
+    .describe('Targets no caller may stop, reboot or shut down'),
+});
+
+const proxmoxSchema = obj({
+  url: httpUrl(true).describe('https://host:8006'),
+  tokenId: pattern(TOKEN_ID_RE, 'expected USER@REALM!TOKENID, e.g. "vigil@pve!monitor"'),
+  tokenSecret: secret('expected the API token secret'),
+  tls: obj({
+    caFile: filePath().optional(),
+    fingerprint: pattern(CERT_FINGERPRINT_RE, 'expected a SHA-256 fingerprint "AA:BB:..." (32 hex bytes)').optional(),
+    insecure: bool().default(false),
+  })
+    .prefault({})
+    .describe('At most one of caFile, fingerprint, insecure'),
+  timeoutSeconds: seconds(600).default(10),
+});
+
+const sshSchema = obj({
+  host: pattern(HOST_RE, 'expected a host name or IP address'),
+  port: port().default(22),
+  user: pattern(/^[a-z_][a-z0-9_.-]*\$?$/i, 'expected a user name').default('root'),
+  privateKeyFile: filePath().optional(),
+  passphrase: secret('expected the key passphrase').optional(),
+  agent: bool().default(false).describe('Authenticate with the agent at SSH_AUTH_SOCK'),
+  hostKeyFingerprint: pattern(
+    SSH_FINGERPRINT_RE,
+    'expected "SHA256:..." as "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" prints it',
+  ),
+  commandTimeoutSeconds: seconds(3600).default(30),
+});
+
+const nodeSchema = obj({
+  name: pattern(NODE_NAME_RE, 'expected a node name (letters, digits, "-", not starting with "-")'),
+  ssh: sshSchema.optional(),
+  wol: obj({
+    mac: pattern(MAC_RE, 'expected a MAC address such as "aa:bb:cc:dd:ee:ff"'),
+    address: z.ipv4({ error: 'expected an IPv4 broadcast address' }).default('255.255.255.255'),
+    port: port().default(9),
+  }).optional(),
+  services: list(
+    str('expected a systemd unit such as "nginx.service"').refine((u) => UNIT_RE.test(u) || BARE_UNIT_RE.test(u), {
+      error: 'expected a systemd unit such as "nginx.service"',
+    }),
+  )
+    .default([])
+    .describe('systemd units vigil may check and restart; a bare name gets ".service"'),
+  cleanup: obj({
+    logPaths: list(absPath()).default([]).describe('Absolute directories old logs may be deleted from'),
+    maxAgeDays: int(1, 3650, 'a number of days').default(14),
+    journalVacuumSize: pattern(VACUUM_SIZE_RE, 'expected a size such as "500M" (digits then K, M or G)').default('500M'),
+    packageCache: bool().default(true),
+  }).prefault({}),
+});
+
+const httpCheckSchema = obj({
+  name: str('expected a name for the check'),
+  url: httpUrl(false),
+  expectStatus: int(100, 599, 'an HTTP status').default(200),
+  bodyMatch: str('expected text the body must contain').optional().describe('A substring the response body must contain'),
+  timeoutSeconds: seconds(600).default(5),
+  tls: obj({ insecure: bool().default(false), caFile: filePath().optional() }).prefault({}),
+  node: pattern(NODE_NAME_RE, 'expected the name of a configured node').optional(),
+  service: str('expected a systemd unit of that node').optional(),
+});
+
+/** The whole file. */
+export const configSchema = obj({
+  server: serverSchema.prefault({}),
+  auth: obj({ assistantToken: token(), operatorToken: token() }),
+  database: obj({ path: filePath().default('./vigil.db') }).prefault({}),
+  logging: obj({
+    level: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  }).prefault({}),
+  safety: safetySchema.prefault({}),
+  proxmox: proxmoxSchema.optional(),
+  nodes: list(nodeSchema).default([]),
+  httpChecks: list(httpCheckSchema).default([]),
+});
+
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** Key paths whose values are secrets; `*` matches any list index. */
+export const SECRET_PATHS = ['auth.assistantToken', 'auth.operatorToken', 'proxmox.tokenSecret', 'nodes.*.ssh.passphrase'] as const;

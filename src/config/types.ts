@@ -1,0 +1,131 @@
+/**
+ * The loaded, validated and normalised shape of vigil.yaml. Other modules code against these
+ * types only; the zod schema in schema.ts describes the file as written (defaults, env references).
+ */
+
+/** Log levels pino understands, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** How red-tier calls from the assistant are confirmed (DESIGN §3). */
+export const CONFIRMATION_MODES = ['elicit', 'approval'] as const;
+export type ConfirmationMode = (typeof CONFIRMATION_MODES)[number];
+
+export interface VigilConfig {
+  /** absolute path of the file loaded */
+  file: string;
+  server: {
+    /** default 127.0.0.1 */
+    host: string;
+    /** default 8377 */
+    port: number;
+    /** extra Host header values accepted on /mcp */
+    allowedHosts: string[];
+    /** Origins accepted on /mcp */
+    allowedOrigins: string[];
+  };
+  /** resolved secret values */
+  auth: { assistantToken: string; operatorToken: string };
+  /** absolute; relative paths resolve against the config file's directory; default ./vigil.db */
+  database: { path: string };
+  /** default info */
+  logging: { level: LogLevel };
+  safety: {
+    /**
+     * elicit: ask through MCP elicitation when the client supports it, else operator approval;
+     * approval: always operator approval. default 'elicit'
+     */
+    confirmation: ConfirmationMode;
+    /** default 600 */
+    approvalTtlSeconds: number;
+    /** default 30 */
+    toolTimeoutSeconds: number;
+    /** default false: global dry run, yellow/red only say what they would do */
+    dryRun: boolean;
+    /** default false: only green tools (and the kill switch) are available */
+    readOnly: boolean;
+    /** default [] */
+    disabledTools: string[];
+    /** targets no caller may stop/reboot/shut down */
+    protected: { nodes: string[]; guests: number[] };
+  };
+  proxmox?: {
+    /** https://host:8006 (no /api2/json suffix, no trailing slash) */
+    url: string;
+    /** USER@REALM!TOKENID */
+    tokenId: string;
+    /** secret */
+    tokenSecret: string;
+    /** at most one of the three; insecure default false */
+    tls: {
+      caFile?: string;
+      /** SHA-256 "AA:BB:..." (32 bytes, upper-case after load) */
+      fingerprint?: string;
+      insecure: boolean;
+    };
+    /** default 10 */
+    timeoutSeconds: number;
+  };
+  /** default [] */
+  nodes: NodeConfig[];
+  /** default [] */
+  httpChecks: HttpCheckConfig[];
+}
+
+export interface NodeConfig {
+  /** Proxmox node name / host label; [a-zA-Z0-9][a-zA-Z0-9-]* ; unique */
+  name: string;
+  ssh?: {
+    host: string;
+    /** default 22 */
+    port: number;
+    /** default root */
+    user: string;
+    /** absolute after load, ~ expanded */
+    privateKeyFile?: string;
+    /** secret */
+    passphrase?: string;
+    /** use SSH_AUTH_SOCK; default false */
+    agent: boolean;
+    /** "SHA256:base64" as ssh-keygen -lf prints */
+    hostKeyFingerprint: string;
+    /** default 30 */
+    commandTimeoutSeconds: number;
+  };
+  wol?: {
+    /** lower-case aa:bb:cc:dd:ee:ff */
+    mac: string;
+    /** broadcast address, default 255.255.255.255 */
+    address: string;
+    /** default 9 */
+    port: number;
+  };
+  /** systemd units vigil may check and restart on this node, e.g. nginx.service; default [] */
+  services: string[];
+  cleanup: {
+    /** absolute dirs old logs may be deleted from */
+    logPaths: string[];
+    /** default 14 */
+    maxAgeDays: number;
+    /** e.g. "500M"; default "500M" */
+    journalVacuumSize: string;
+    /** default true */
+    packageCache: boolean;
+  };
+}
+
+export interface HttpCheckConfig {
+  name: string;
+  url: string;
+  /** default 200 */
+  expectStatus: number;
+  /** a substring the response body must contain */
+  bodyMatch?: string;
+  /** default 5 */
+  timeoutSeconds: number;
+  tls: { insecure: boolean; caFile?: string };
+  /** where the service that serves it runs: a configured node */
+  node?: string;
+  /** a unit in that node's services */
+  service?: string;
+}
