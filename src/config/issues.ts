@@ -119,6 +119,8 @@ export function issueLines(issues: readonly z.core.$ZodIssue[], tree: unknown, s
       }
       continue;
     }
+    // One line per key: a value failing several checks (empty and malformed) is one mistake.
+    if (out.some((o) => formatPath(o.path) === formatPath(path))) continue;
     const value = valueAt(tree, path);
     const got = describeValue(value, isSecretPath(path));
     const line =

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { resolveEnvRefs } from './env.js';
 import type { KeyPath } from './env.js';
@@ -37,13 +37,15 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     fail([readProblem(file, err)]);
   }
 
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     // yaml's messages quote source lines, which may hold a literal secret: keep only the first
     // line of each (the description) and scrub whatever secret-looking lines the raw text has.
     fail(
       doc.errors.map((e) => {
-        const where = e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'somewhere';
+        const pos = lineCounter.linePos(e.pos[0]);
+        const where = `line ${pos.line}, column ${pos.col}`;
         const what = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
         return `${file}: YAML syntax error at ${where}: ${what}`;
       }),
