@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { resolveEnvRefs } from './env.js';
+import { coerceEnvValue, resolveEnvRefs } from './env.js';
 import type { KeyPath } from './env.js';
 import { formatPath, issueLines, rawSecrets } from './issues.js';
 import { crossChecks, normalise } from './normalise.js';
@@ -66,11 +66,20 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     fail([`${file}: expected a mapping of keys (server, auth, safety, ...) at the top level`]);
   }
 
-  const { value, problems } = resolveEnvRefs(tree, env);
+  const { value, problems, wholeRefs } = resolveEnvRefs(tree, env);
   const secrets = [...rawSecrets(value), ...rawSecrets(tree), ...secretsInText(text)];
   const envLines = problems.map((p) => ({ path: p.path, line: `${formatPath(p.path)}: ${p.message}` }));
 
-  const parsed = configSchema.safeParse(value);
+  let parsed = configSchema.safeParse(value);
+  if (!parsed.success) {
+    const coerced = parsed.error.issues.filter(
+      (i) =>
+        i.code === 'invalid_type' &&
+        wholeRefs.some((r) => samePath(r, i.path as KeyPath)) &&
+        coerceEnvValue(value, i.path as KeyPath, i.expected),
+    );
+    if (coerced.length > 0) parsed = configSchema.safeParse(value);
+  }
   if (!parsed.success) {
     // A value whose env reference failed would also fail validation; report only the cause.
     const schemaLines = issueLines(parsed.error.issues, value, configSchema).filter(
@@ -103,6 +112,10 @@ function readProblem(file: string, err: unknown): string {
   if (code === 'EISDIR') return `${file}: is a directory; pass the path of the YAML file with --config`;
   if (code === 'EACCES') return `${file}: permission denied; make it readable by the user running vigil`;
   return `${file}: cannot read it (${code ?? String(err)})`;
+}
+
+function samePath(a: KeyPath, b: KeyPath): boolean {
+  return a.length === b.length && a.every((p, i) => b[i] === p);
 }
 
 function startsWith(path: KeyPath, prefix: KeyPath): boolean {

@@ -20,6 +20,12 @@ describe('config mistakes', () => {
     expect(issuesOf(minimal('server:\n  port: 70000\n'))).toEqual(['server.port: expected a number 1–65535, got 70000']);
   });
 
+  it('a non-numeric env value for a number is reported like a literal one', () => {
+    expect(issuesOf(minimal('server:\n  port: ${env:PORT}\n'), { ...ENV, PORT: '80a' })).toEqual([
+      'server.port: expected a number 1–65535, got "80a"',
+    ]);
+  });
+
   it('an unset env variable names the variable and both fixes', () => {
     expect(issuesOf(minimal(), { VIGIL_OPERATOR_TOKEN: ENV.VIGIL_OPERATOR_TOKEN })).toEqual([
       'auth.assistantToken: environment variable VIGIL_ASSISTANT_TOKEN is not set; export it or put the value in the file',

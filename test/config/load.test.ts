@@ -134,6 +134,12 @@ describe('loadConfig', () => {
     expect(c.httpChecks[0]!.bodyMatch).toBe('${env:X}');
   });
 
+  it('converts a whole ${env:NAME} to a number or boolean where the schema wants one', () => {
+    const c = loadConfig(writeConfig(minimal('server:\n  port: ${env:PORT}\nsafety:\n  dryRun: ${env:DRY}\n')), { ...ENV, PORT: '9001', DRY: 'true' });
+    expect(c.server.port).toBe(9001);
+    expect(c.safety.dryRun).toBe(true);
+  });
+
   it('loads the example config with only the two token variables set', () => {
     const c = loadConfig(writeConfig(EXAMPLE_CONFIG), ENV);
     expect(c.auth).toEqual({ assistantToken: ASSISTANT, operatorToken: OPERATOR });
