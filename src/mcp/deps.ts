@@ -19,4 +19,6 @@ export interface ToolDeps {
   clients: InfraClients;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now(): number;
+  /** The monitor's own report, when a monitor runs in this process. */
+  monitorStatus?: () => { running: boolean; detail?: string; [key: string]: unknown };
 }

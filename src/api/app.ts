@@ -1,0 +1,77 @@
+/**
+ * The daemon's HTTP surface: /healthz, MCP at /mcp, the operator API at /api. Binds 127.0.0.1
+ * unless told otherwise.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Core } from '../core.js';
+import { createMcpRouter } from './mcp-http.js';
+import { createRestRouter } from './rest.js';
+
+export interface HttpApp {
+  server: HttpServer;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
+
+/** Starts the HTTP server on host:port (port 0 picks a free one). */
+export async function startHttp(core: Core, host: string, port: number): Promise<HttpApp> {
+  const { config, logger } = core;
+  const tokens = config.auth;
+  let boundPort = port;
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  const mcp = createMcpRouter({
+    pipeline: core.pipeline,
+    tokens,
+    logger,
+    allowedHosts: () => hosts,
+    allowedOrigins: () => origins,
+  });
+  app.use('/mcp', mcp.router);
+  app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  // Malformed JSON bodies and other request errors: a clear 4xx, never a stack trace.
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err: err.message }, 'request failed');
+    res.status(status).json({ error: err.type === 'entity.parse.failed' ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
+  });
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  boundPort = (server.address() as AddressInfo).port;
+  const names = new Set([...LOOPBACK_NAMES, host.includes(':') ? `[${host}]` : host]);
+  hosts = new Set([...[...names].map((n) => `${n}:${boundPort}`), ...config.server.allowedHosts.map((h) => h.toLowerCase())]);
+  origins = new Set([...[...names].map((n) => `http://${n}:${boundPort}`), ...config.server.allowedOrigins.map((o) => o.toLowerCase())]);
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  return {
+    server,
+    port: boundPort,
+    url: `http://${urlHost}:${boundPort}`,
+    async close() {
+      await mcp.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

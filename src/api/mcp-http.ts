@@ -1,0 +1,121 @@
+/**
+ * MCP over Streamable HTTP at /mcp: bearer assistant token, Host and Origin checked against
+ * DNS rebinding, one transport and one server per session.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import express from 'express';
+import type { Logger } from 'pino';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { createMcpSession } from '../mcp/server.js';
+import type { Pipeline } from '../mcp/pipeline.js';
+import { bearerToken, roleOf } from './auth.js';
+
+const MAX_SESSIONS = 1000;
+
+export interface McpHttpDeps {
+  pipeline: Pipeline;
+  tokens: { assistantToken: string; operatorToken: string };
+  logger: Logger;
+  /** Host header values accepted (host:port); computed once the port is known. */
+  allowedHosts: () => ReadonlySet<string>;
+  allowedOrigins: () => ReadonlySet<string>;
+}
+
+function jsonRpcError(res: Response, status: number, code: number, message: string): void {
+  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/** Builds the /mcp router and a `close()` that ends every session. */
+export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () => Promise<void>; sessionCount: () => number } {
+  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: Server }>();
+  const router = express.Router();
+
+  router.use((req, res, next) => {
+    const host = req.headers.host;
+    if (host === undefined || !deps.allowedHosts().has(host.toLowerCase())) {
+      jsonRpcError(res, 403, -32000, `Host "${host ?? ''}" is not allowed; add it to server.allowedHosts`);
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !deps.allowedOrigins().has(origin.toLowerCase())) {
+      jsonRpcError(res, 403, -32000, `Origin "${origin}" is not allowed; add it to server.allowedOrigins`);
+      return;
+    }
+    const role = roleOf(bearerToken(req.headers), deps.tokens);
+    if (role !== 'assistant') {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-mcp"');
+      // The operator token is deliberately not an assistant token: it can approve, the assistant must not.
+      jsonRpcError(res, 401, -32001, role === 'operator' ? 'the operator token cannot be used for MCP; use the assistant token' : 'missing or invalid bearer token');
+      return;
+    }
+    next();
+  });
+
+  router.post('/', express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
+    const sessionId = req.headers['mcp-session-id'];
+    try {
+      if (typeof sessionId === 'string') {
+        const session = sessions.get(sessionId);
+        if (!session) {
+          jsonRpcError(res, 404, -32001, 'unknown or expired session; initialize again');
+          return;
+        }
+        await session.transport.handleRequest(req, res, req.body);
+        return;
+      }
+      if (!isInitializeRequest(req.body)) {
+        jsonRpcError(res, 400, -32000, 'no mcp-session-id header and not an initialize request');
+        return;
+      }
+      if (sessions.size >= MAX_SESSIONS) {
+        jsonRpcError(res, 503, -32000, `too many open MCP sessions (${MAX_SESSIONS}); close idle clients`);
+        return;
+      }
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => {
+          sessions.set(id, { transport, server });
+        },
+      });
+      const server = createMcpSession({ pipeline: deps.pipeline, sessionId: () => transport.sessionId });
+      transport.onclose = () => {
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      await transport.handleRequest(req, res, req.body);
+    } catch (err) {
+      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'MCP request failed');
+      if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
+    }
+  });
+
+  const bySession = async (req: Request, res: Response) => {
+    const sessionId = req.headers['mcp-session-id'];
+    const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!session) {
+      jsonRpcError(res, 404, -32001, 'unknown or expired session');
+      return;
+    }
+    try {
+      await session.transport.handleRequest(req, res);
+    } catch (err) {
+      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'MCP stream failed');
+      if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
+    }
+  };
+  router.get('/', bySession);
+  router.delete('/', bySession);
+
+  return {
+    router,
+    sessionCount: () => sessions.size,
+    async close() {
+      const all = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(all.map((s) => s.server.close()));
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * The operator REST API (operator token only). Every change goes through executeTool as caller
+ * `operator`, so it is gated, audited and published like any other call.
+ */
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { z } from 'zod';
+import type { Pipeline, ExecuteResult } from '../mcp/pipeline.js';
+import type { Stores } from '../db/stores.js';
+import type { Caller } from '../mcp/tool.js';
+import { bearerToken, roleOf } from './auth.js';
+import { describeIssues } from '../util/zod-issues.js';
+import { KILL_SWITCH_SCOPES } from '../safety/tiers.js';
+
+export interface RestDeps {
+  pipeline: Pipeline;
+  stores: Stores;
+  tokens: { assistantToken: string; operatorToken: string };
+  now: () => number;
+}
+
+const OPERATOR: Caller = { kind: 'operator', id: 'rest' };
+
+const killSwitchBody = z.object({
+  active: z.boolean(),
+  scope: z.enum(KILL_SWITCH_SCOPES).optional(),
+  reason: z.string().max(500).optional(),
+});
+const autonomyBody = z.object({ level: z.number().int().min(0).max(4), reason: z.string().max(500).optional() });
+const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
+const sinceQuery = z.object({ since: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+const approvalParams = z.object({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,40}$/, 'expected an approval id like apr_…') });
+const toolParams = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'expected a tool name like get_cluster_status') });
+
+/** Parses `value` or answers 400 naming the field; returns undefined when it answered. */
+function parseOr400<T>(schema: z.ZodType<T>, value: unknown, res: Response, where: string): T | undefined {
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  res.status(400).json({ error: `${where}: ${describeIssues(parsed.error)}` });
+  return undefined;
+}
+
+/** Maps a pipeline result to an HTTP answer: 200 ok, 202 pending approval, 403 blocked/denied, 400 invalid, 502 failed. */
+function sendResult(res: Response, result: ExecuteResult): void {
+  if (result.kind === 'protocol_error') {
+    res.status(result.code === 'unknown_tool' ? 404 : 400).json({ error: result.message, auditId: result.auditId });
+    return;
+  }
+  const status =
+    result.decision === 'pending' ? 202 : result.decision === 'blocked' || result.decision === 'denied' ? 403 : result.isError ? 502 : 200;
+  res.status(status).json({
+    ok: !result.isError,
+    decision: result.decision,
+    outcome: result.outcome,
+    text: result.text,
+    data: result.data ?? null,
+    auditId: result.auditId,
+  });
+}
+
+/** Builds the /api router. */
+export function createRestRouter(deps: RestDeps): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: '256kb' }));
+
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const role = roleOf(bearerToken(req.headers), deps.tokens);
+    if (role === 'operator') return next();
+    if (role === 'assistant') {
+      res.status(403).json({ error: 'the assistant token cannot use the operator API; use the operator token' });
+      return;
+    }
+    res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-operator"');
+    res.status(401).json({ error: 'missing or invalid operator token (Authorization: Bearer …)' });
+  });
+
+  const run = async (res: Response, tool: string, args: Record<string, unknown>) =>
+    sendResult(res, await deps.pipeline.executeTool(tool, args, OPERATOR));
+
+  router.get('/monitor/status', async (_req, res) => run(res, 'get_monitor_status', {}));
+  router.put('/monitor/killswitch', async (req, res) => {
+    const body = parseOr400(killSwitchBody, req.body, res, 'body');
+    if (body) await run(res, 'set_kill_switch', body);
+  });
+  router.put('/monitor/autonomy-level', async (req, res) => {
+    const body = parseOr400(autonomyBody, req.body, res, 'body');
+    if (body) await run(res, 'set_autonomy_level', body);
+  });
+  router.get('/audit', (req, res) => {
+    const q = parseOr400(limitQuery, req.query, res, 'query');
+    if (q) res.json({ entries: deps.stores.audit.list({ limit: q.limit }) });
+  });
+  router.get('/events', (req, res) => {
+    const q = parseOr400(sinceQuery, req.query, res, 'query');
+    if (q) res.json({ events: deps.stores.events.since(q.since, q.limit) });
+  });
+  router.get('/approvals', (req, res) => {
+    const q = parseOr400(limitQuery, req.query, res, 'query');
+    if (q) res.json({ pending: deps.stores.approvals.pending(deps.now()), recent: deps.stores.approvals.recent(q.limit, deps.now()) });
+  });
+  for (const verdict of ['approve', 'deny'] as const) {
+    router.post(`/approvals/:id/${verdict}`, async (req, res) => {
+      const params = parseOr400(approvalParams, req.params, res, 'path');
+      if (params) await run(res, 'approve_action', { id: params.id, verdict });
+    });
+  }
+  router.post('/tools/:name', async (req, res) => {
+    const params = parseOr400(toolParams, req.params, res, 'path');
+    const body = parseOr400(z.record(z.string(), z.unknown()), req.body, res, 'body');
+    if (params && body) await run(res, params.name, body);
+  });
+
+  return router;
+}

@@ -1,0 +1,61 @@
+/**
+ * The composition root shared by every process (`serve`, `mcp`, `once`, tests): database, stores,
+ * event bus, clients and the executeTool pipeline, built from config with dependencies passed in.
+ */
+import type { Logger } from 'pino';
+import type { VigilConfig } from './config/types.js';
+import { secretValues } from './config/index.js';
+import { openDatabase } from './db/database.js';
+import { createStores, type Stores } from './db/stores.js';
+import { createEventBus, type EventBus } from './realtime/bus.js';
+import { createPipeline, type Pipeline } from './mcp/pipeline.js';
+import { allTools } from './mcp/tools/index.js';
+import type { InfraClients, ToolDeps } from './mcp/deps.js';
+import type { ToolDefinition } from './mcp/tool.js';
+import { createRedactor, type Redactor } from './safety/redact.js';
+
+export interface CoreOptions {
+  config: VigilConfig;
+  logger: Logger;
+  clients?: InfraClients;
+  now?: () => number;
+  /** Replace the tool list (tests add no-op tools; benchmarks too). */
+  tools?: ToolDefinition[];
+}
+
+export interface Core {
+  config: VigilConfig;
+  logger: Logger;
+  stores: Stores;
+  bus: EventBus;
+  pipeline: Pipeline;
+  deps: ToolDeps;
+  redact: Redactor;
+  close(): void;
+}
+
+/** Builds the core over the configured database. */
+export function createCore(options: CoreOptions): Core {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const db = openDatabase(config.database.path);
+  const stores = createStores(db);
+  const bus = createEventBus({
+    store: stores.events,
+    now,
+    onListenerError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'event listener failed'),
+  });
+  const redact = createRedactor(secretValues(config));
+  const deps: ToolDeps = { config, stores, bus, clients: options.clients ?? {}, now };
+  const pipeline = createPipeline({ tools: options.tools ?? allTools(), deps, logger, redact });
+  return {
+    config,
+    logger,
+    stores,
+    bus,
+    pipeline,
+    deps,
+    redact,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Confirmation of red calls (DESIGN §3). It denies whenever it cannot ask: no elicitation and no
+ * approval means a pending approval, never a run. `confirmed: true` in the arguments counts for
+ * nothing — the model can set it.
+ */
+import type { ApprovalStore } from '../db/approvals.js';
+import type { EventBus } from '../realtime/bus.js';
+import type { Caller, ToolDefinition } from '../mcp/tool.js';
+import { ERRORS } from '../errors.js';
+
+/** Asks the human through the MCP client; resolves to what they answered. */
+export type Elicit = (message: string) => Promise<'accept' | 'decline' | 'cancel'>;
+
+export type Confirmation =
+  | { status: 'confirmed'; approvalId?: string }
+  | { status: 'denied'; text: string }
+  | { status: 'pending'; approvalId: string; text: string; data: Record<string, unknown> };
+
+export interface ConfirmRequest {
+  tool: ToolDefinition;
+  args: Record<string, unknown>;
+  caller: Caller;
+  approvalId: string | null;
+  elicit: Elicit | undefined;
+  approvals: ApprovalStore;
+  ttlMs: number;
+  now: () => number;
+  bus: EventBus;
+  /** Why the monitor proposes instead of acting, when it does. */
+  reason?: string;
+}
+
+/** Confirms one call: redeems an approval, asks through elicitation, or files a pending approval. */
+export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
+  const plan = req.tool.plan(req.args);
+  const sessionId = req.caller.sessionId ?? null;
+
+  if (req.approvalId !== null) {
+    const check = req.approvals.consume(req.approvalId, { tool: req.tool.name, args: req.args, sessionId }, req.now());
+    if (!check.ok) return { status: 'denied', text: check.reason };
+    return { status: 'confirmed', approvalId: check.approval.id };
+  }
+
+  if (req.elicit) {
+    let answer: 'accept' | 'decline' | 'cancel';
+    try {
+      answer = await req.elicit(`Confirm: ${plan}?`);
+    } catch (err) {
+      // Could not ask: deny, never proceed.
+      const why = err instanceof Error ? err.message : String(err);
+      return { status: 'denied', text: `not confirmed: asking the user failed (${why})` };
+    }
+    if (answer === 'accept') return { status: 'confirmed' };
+    return { status: 'denied', text: answer === 'decline' ? ERRORS.CONFIRM_DECLINED(plan) : ERRORS.CONFIRM_CANCELLED(plan) };
+  }
+
+  const approval = req.approvals.create(
+    { tool: req.tool.name, args: req.args, sessionId, callerKind: req.caller.kind, callerId: req.caller.id, plan, ttlMs: req.ttlMs },
+    req.now(),
+  );
+  const expires = new Date(approval.expiresAt).toISOString();
+  req.bus.publish({
+    type: 'approval.requested',
+    severity: 'warning',
+    title: `approval needed: ${req.tool.name}`,
+    message: `${req.caller.kind} ${req.caller.id} asks to ${plan}${req.reason ? ` (${req.reason})` : ''}`,
+    target: approval.id,
+    data: { approvalId: approval.id, tool: req.tool.name, args: req.args, plan, expiresAt: approval.expiresAt, caller: req.caller.kind },
+  });
+  return {
+    status: 'pending',
+    approvalId: approval.id,
+    text:
+      `Not run yet: "${plan}" needs an operator's approval. Approval ${approval.id} is pending until ${expires}. ` +
+      `An operator approves it with \`vigil approve ${approval.id}\`, the dashboard or ` +
+      `POST /api/approvals/${approval.id}/approve; then call ${req.tool.name} again with the same arguments ` +
+      `and "approval_id": "${approval.id}".`,
+    data: { status: 'pending_approval', approvalId: approval.id, expiresAt: approval.expiresAt, plan, tool: req.tool.name },
+  };
+}
