@@ -116,6 +116,7 @@ export function createLabState(opts: LabStateOptions = {}) {
   function setGuestStatus(g: LabGuest, status: 'running' | 'stopped', cause: string): void {
     if (g.status === status) return;
     g.status = status;
+    g.paused = false;
     g.startedAt = status === 'running' ? now() : null;
     g.mem = status === 'running' ? Math.round(g.maxmem * 0.4) : 0;
     emit({ kind: 'guest', vmid: g.vmid, node: g.node, status, cause });

@@ -46,6 +46,8 @@ export interface LabGuest {
   type: 'qemu' | 'lxc';
   name: string;
   status: 'running' | 'stopped';
+  /** A running guest that is paused (QEMU qmpstatus `paused`, LXC frozen). */
+  paused?: boolean;
   /** Absent when unlocked, as in the Proxmox API. */
   lock?: string;
   /** `state` is the HA service state (`started`, `stopped`, ...) when managed. */
