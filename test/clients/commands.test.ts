@@ -125,7 +125,7 @@ describe('recognizeCommand', () => {
     "systemctl restart 'nginx.service'; id",
     "systemctl restart nginx.service",
     "journalctl -u 'nginx.service' -n '99999' --no-pager",
-    "timeout --signal=KILL '5' sh -c 'uptime' ; id",
+    "sh -c 'exec 3<&0' vigil '5' 'uptime'",
     "ps -eo pid,comm,%cpu,%mem --sort=-%cpu '|' head -n '11'",
     'du -sb -- /etc 2>/dev/null',
     '"uptime"',

@@ -133,9 +133,18 @@ export function remoteTimeoutSeconds(timeoutMs: number): number {
 }
 
 /**
- * The line actually sent: the command under `timeout --signal=KILL`, so the remote side (and
- * every process in its group) dies on its own even if the client vanishes mid-command.
+ * Runs on the host around every command: the command under `timeout --signal=KILL` in its own
+ * process group, plus a watcher that kills that group when the SSH channel closes (stdin reaches
+ * EOF). Signal requests alone are not enough: OpenSSH refuses them for some sessions (root
+ * logins among them), and a closed channel does not stop a command that writes nothing.
+ * Positional parameters: $1 seconds, $2 the command line.
  */
+export const REMOTE_WRAPPER =
+  'exec 3<&0; timeout --signal=KILL "$1" sh -c "$2" </dev/null & p=$!; ' +
+  '{ read -r _ <&3; kill -KILL -"$p" 2>/dev/null; } & w=$!; ' +
+  'wait "$p"; r=$?; kill "$w" 2>/dev/null; exit "$r"';
+
+/** The line actually sent to the host: the command inside `REMOTE_WRAPPER` with its deadline. */
 export function wrapWithTimeout(command: RemoteCommand, seconds: number): string {
-  return sh`timeout --signal=KILL ${validateInt('timeout seconds', seconds, 1, 86_400)} sh -c ${command.line}`;
+  return sh`sh -c ${REMOTE_WRAPPER} vigil ${validateInt('timeout seconds', seconds, 1, 86_400)} ${command.line}`;
 }

@@ -3,7 +3,7 @@
  * into a `CommandSpec`. A guess is only accepted when re-rendering it with `buildCommand` gives
  * exactly the received line, so the simulator answers precisely what vigil sends and nothing else.
  */
-import { buildCommand, MEASURE_DIRS, wrapWithTimeout, type CommandSpec, type MeasureTarget } from './build.js';
+import { buildCommand, MEASURE_DIRS, REMOTE_WRAPPER, wrapWithTimeout, type CommandSpec, type MeasureTarget } from './build.js';
 import { splitShellWords } from './quote.js';
 
 /** What a received line asks for: the command and the remote timeout it runs under, if any. */
@@ -62,8 +62,8 @@ function recognizeInner(line: string): CommandSpec | null {
 export function recognizeCommand(line: string): RecognizedCommand | null {
   const words = splitShellWords(line);
   if (!words) return null;
-  if (words.length === 6 && words[0] === 'timeout' && words[1] === '--signal=KILL' && words[3] === 'sh') {
-    const seconds = Number(words[2]);
+  if (words.length === 6 && words[0] === 'sh' && words[2] === REMOTE_WRAPPER && words[3] === 'vigil') {
+    const seconds = Number(words[4]);
     const inner = words[5] ?? '';
     const spec = recognizeInner(inner);
     if (!spec) return null;

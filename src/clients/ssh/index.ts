@@ -1,0 +1,3 @@
+/** SSH client: pooled connections with pinned host keys, capped output and killing timeouts. */
+export * from './errors.js';
+export * from './pool.js';
