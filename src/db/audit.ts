@@ -201,7 +201,7 @@ export function createAuditStore(db: Db) {
           return {
             ok: false,
             rows,
-            firstBadId: prevId + 1,
+            firstBadId: Math.min(head.id, prevId) + 1,
             reason: `the chain ends at row ${prevId} but the recorded head is row ${head.id} (rows deleted)`,
           };
         }
