@@ -5,10 +5,12 @@
 import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
+import type { ProxmoxClient } from '../clients/proxmox/index.js';
 
 /** The clients that talk to the world. Each is absent when the config does not set it up. */
 export interface InfraClients {
   // Filled in by src/clients: proxmox, ssh, wol, http probe.
+  proxmox?: ProxmoxClient;
   [name: string]: unknown;
 }
 
