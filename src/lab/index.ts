@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { generateLabCertificate } from './cert.js';
 import type { LabToken } from './proxmox/api.js';
 import { startProxmoxSimulator } from './proxmox/server.js';
+import { labSshService } from './ssh-node.js';
 import { createLabState, type LabState } from './state.js';
+import { labWolService } from './wol-listener.js';
 
 export type { LabToken } from './proxmox/api.js';
 export type { LabState } from './state.js';
@@ -16,6 +18,8 @@ export interface LabNodeInfo {
   name: string;
   mac: string;
   sshPort?: number;
+  /** `SHA256:...` of the node's SSH host key, for `nodes[].ssh.hostKeyFingerprint`. */
+  hostKeyFingerprint?: string;
   wolPort?: number;
 }
 
@@ -55,7 +59,7 @@ export interface LabOptions {
  * Services every lab starts unless `extraServices` says otherwise: the place where the SSH nodes
  * and WoL listeners are plugged in.
  */
-export const DEFAULT_EXTRA_SERVICES: LabExtraServiceFactory[] = [];
+export const DEFAULT_EXTRA_SERVICES: LabExtraServiceFactory[] = [labSshService, labWolService];
 
 export interface Lab {
   /** `https://127.0.0.1:PORT` — the Proxmox API base is `${url}/api2/json`. */
@@ -72,6 +76,8 @@ export interface Lab {
   /** Per-node reachability: MAC, and SSH/WoL ports once the extra services published them. */
   nodesInfo(): LabNodeInfo[];
   setNodeInfo(name: string, patch: Partial<Omit<LabNodeInfo, 'name' | 'mac'>>): void;
+  /** The key the SSH nodes accept (OpenSSH private key PEM and public line), once they run. */
+  sshClientKey?: { privateKey: string; publicKey: string };
   close(): Promise<void>;
 }
 
