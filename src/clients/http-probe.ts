@@ -142,3 +142,13 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     return done({ ok: false, error: message });
   }
 }
+
+/** The probe as an injectable client (`ctx.deps.clients.http`). */
+export interface HttpProber {
+  probe(opts: HttpProbeOptions): Promise<HttpProbeResult>;
+}
+
+/** Creates the injectable HTTP prober. */
+export function createHttpProber(): HttpProber {
+  return { probe: probeHttp };
+}

@@ -73,6 +73,9 @@ describe('buildCommand', () => {
     expect(buildCommand({ kind: 'run', text: "echo it's" }).line).toBe(`sh -c 'echo it'\\''s'`);
     expect(buildCommand({ kind: 'restart', unit: 'nginx.service' }).mutating).toBe(true);
     expect(buildCommand({ kind: 'df' }).mutating).toBe(false);
+    const logs = { kind: 'old_logs', dir: '/var/log', allowlist: ['/var/log'], maxAgeDays: 7 } as const;
+    expect(buildCommand({ ...logs, delete: true }).mutating).toBe(true);
+    expect(buildCommand({ ...logs, delete: false }).mutating).toBe(false);
   });
 
   it.each([

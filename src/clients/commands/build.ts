@@ -124,7 +124,8 @@ function render(spec: CommandSpec): string {
 
 /** Validates and renders a command. Throws `CommandValidationError` for an invalid part. */
 export function buildCommand(spec: CommandSpec): RemoteCommand {
-  return Object.freeze({ spec, line: render(spec), mutating: MUTATING.has(spec.kind), [BRAND]: true as const });
+  const mutating = MUTATING.has(spec.kind) || (spec.kind === 'old_logs' && spec.delete);
+  return Object.freeze({ spec, line: render(spec), mutating, [BRAND]: true as const });
 }
 
 /** Smallest remote timeout: `timeout` needs whole seconds, and 0 would disable it. */
