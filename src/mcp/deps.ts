@@ -6,11 +6,17 @@ import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { ProxmoxClient } from '../clients/proxmox/index.js';
+import type { SshPool } from '../clients/ssh/index.js';
+import type { WolSender } from '../clients/wol.js';
+import type { HttpProber } from '../clients/http-probe.js';
 
 /** The clients that talk to the world. Each is absent when the config does not set it up. */
 export interface InfraClients {
   // Filled in by src/clients: proxmox, ssh, wol, http probe.
   proxmox?: ProxmoxClient;
+  ssh?: SshPool;
+  wol?: WolSender;
+  http?: HttpProber;
   [name: string]: unknown;
 }
 
