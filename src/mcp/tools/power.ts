@@ -1,0 +1,36 @@
+/** Powering nodes on: yellow `wake_node` sends a Wake-on-LAN magic packet to a configured node. */
+import { z } from 'zod';
+import { ToolFailure } from '../../errors.js';
+import { defineTool } from '../tool.js';
+import { findNode } from './services.js';
+
+export const wakeNode = defineTool({
+  name: 'wake_node',
+  title: 'Wake a node (Wake-on-LAN)',
+  description:
+    "Sends Wake-on-LAN magic packets to a powered-off node, using the MAC, broadcast address and port in the node's wol settings. The node then needs its boot time before it answers.",
+  tier: 'yellow',
+  kind: 'infra',
+  input: z.object({ node: z.string().min(1).max(64).describe('node name from the config') }),
+  target: (a) => ({ node: a.node }),
+  plan: (a) => `send a Wake-on-LAN magic packet to ${a.node}`,
+  async handler(args, ctx) {
+    const node = findNode(ctx, args.node);
+    if (!node.wol) throw new ToolFailure(`failed to wake ${node.name}: the node has no Wake-on-LAN settings (nodes[${node.name}].wol)`);
+    const wol = ctx.deps.clients.wol;
+    if (!wol) throw new ToolFailure(`failed to wake ${node.name}: the Wake-on-LAN sender is not set up`);
+    ctx.assertMayAct();
+    try {
+      await wol.wake({ mac: node.wol.mac, address: node.wol.address, port: node.wol.port }, ctx.signal);
+    } catch (err) {
+      throw new ToolFailure(`failed to wake ${node.name}: ${(err as Error).message}`);
+    }
+    const where = `${node.wol.address}:${node.wol.port}`;
+    return {
+      text: `sent Wake-on-LAN packets for ${node.name} (${node.wol.mac}) to ${where}; it answers once it has booted`,
+      data: { node: node.name, mac: node.wol.mac, address: node.wol.address, port: node.wol.port },
+    };
+  },
+});
+
+export const powerTools = [wakeNode];
