@@ -3,11 +3,11 @@
  * pinned, every command runs under a remote `timeout --signal=KILL`, output is capped, and a
  * command that overruns its deadline is killed on both ends.
  */
-import { readFile } from 'node:fs/promises';
-import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel } from 'ssh2';
 import type { Logger } from 'pino';
 import { remoteTimeoutSeconds, wrapWithTimeout, type RemoteCommand } from '../commands/index.js';
-import { hostKeyMismatchMessage, mapConnectError, sshFingerprint, SshError } from './errors.js';
+import { connectConfig } from './connect.js';
+import { mapConnectError, SshError } from './errors.js';
 
 /** Where and how to reach one node. */
 export interface SshTarget {
@@ -85,41 +85,6 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
   const now = deps.now ?? Date.now;
   const conns = new Map<string, Conn>();
 
-  async function connectConfig(t: SshTarget, onHostKeyError: (e: SshError) => void): Promise<ConnectConfig> {
-    const where = `${t.host}:${t.port}`;
-    let privateKey = t.privateKey;
-    if (privateKey === undefined && t.privateKeyFile) {
-      try {
-        privateKey = await readFile(t.privateKeyFile);
-      } catch (err) {
-        throw new SshError('config', `cannot read the private key for ${t.name} (${t.privateKeyFile}): ${(err as Error).message}`);
-      }
-    }
-    const agent = t.agent === true ? process.env.SSH_AUTH_SOCK : t.agent || undefined;
-    if (privateKey === undefined && !agent) {
-      throw new SshError('config', `no SSH credentials for ${t.name}: set nodes[${t.name}].ssh.privateKeyFile or agent`);
-    }
-    return {
-      host: t.host,
-      port: t.port,
-      username: t.user,
-      privateKey,
-      passphrase: t.passphrase,
-      agent,
-      readyTimeout: t.connectTimeoutMs ?? 10_000,
-      keepaliveInterval: deps.keepaliveIntervalMs ?? 15_000,
-      keepaliveCountMax: 3,
-      hostVerifier: (key: Buffer): boolean => {
-        const actual = sshFingerprint(key);
-        if (actual === t.hostKeyFingerprint) return true;
-        const msg = hostKeyMismatchMessage(t.name, where, actual, t.hostKeyFingerprint);
-        logger.warn({ node: t.name, actual, expected: t.hostKeyFingerprint }, 'ssh host key refused');
-        onHostKeyError(new SshError('host_key', msg));
-        return false;
-      },
-    };
-  }
-
   function open(t: SshTarget): Conn {
     const client = new Client();
     const conn: Conn = { identity: identityOf(t), client, ready: Promise.resolve(), closed: false, active: 0, waiters: [] };
@@ -152,7 +117,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
         }
         logger.debug({ node: t.name }, 'ssh connection closed');
       });
-      connectConfig(t, (e) => (hostKeyError = e))
+      connectConfig(t, { logger, keepaliveIntervalMs: deps.keepaliveIntervalMs }, (e) => (hostKeyError = e))
         .then((cfg) => client.connect(cfg))
         .catch((err: unknown) => {
           settled = true;
