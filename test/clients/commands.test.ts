@@ -137,6 +137,37 @@ describe('recognizeCommand', () => {
   });
 });
 
+describe('arbitrary strings through every builder', () => {
+  it('are rejected by validation or arrive as exactly one inert word', () => {
+    const builders = (v: string): CommandSpec[] => [
+      { kind: 'journal', unit: v, lines: 5 },
+      { kind: 'status', unit: v },
+      { kind: 'is_active', unit: v },
+      { kind: 'show', unit: v },
+      { kind: 'restart', unit: v },
+      { kind: 'vacuum_journal', size: v },
+      { kind: 'old_logs', dir: `/var/log/${v}`, allowlist: ['/var/log'], maxAgeDays: 3, delete: true },
+      { kind: 'run', text: v },
+    ];
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (v) => {
+        for (const spec of builders(v)) {
+          let line: string;
+          try {
+            line = buildCommand(spec).line;
+          } catch (e) {
+            expect(e).toBeInstanceOf(CommandValidationError);
+            continue;
+          }
+          // Recognized back to the very same spec: the value was one word, nothing leaked out of it.
+          expect(recognizeCommand(line)?.spec).toEqual(spec.kind === 'old_logs' ? { ...spec, dir: spec.dir.replace(/\/+$/, ''), allowlist: [spec.dir.replace(/\/+$/, '')] } : spec);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('parsers', () => {
   it('parses df -P -B1', () => {
     const out = [
