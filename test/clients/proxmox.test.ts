@@ -34,7 +34,7 @@ const fail = async (p: Promise<unknown>): Promise<ProxmoxError> => {
 };
 
 beforeAll(async () => {
-  lab = await startLab({ taskMs: 20, bootMs: 50 });
+  lab = await startLab({ taskMs: 20, bootMs: 50, extraServices: [] });
   c = createProxmoxClient(opts());
 });
 afterAll(async () => {

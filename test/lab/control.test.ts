@@ -5,7 +5,7 @@ import { labRequest } from './http.js';
 
 let lab: Lab;
 beforeAll(async () => {
-  lab = await startLab({ taskMs: 10 });
+  lab = await startLab({ taskMs: 10, extraServices: [] });
 });
 afterAll(async () => {
   await lab.close();

@@ -5,7 +5,7 @@ import { api, eventually, labRequest } from './http.js';
 
 let lab: Lab;
 beforeAll(async () => {
-  lab = await startLab({ taskMs: 20, bootMs: 50 });
+  lab = await startLab({ taskMs: 20, bootMs: 50, extraServices: [] });
 });
 afterAll(async () => {
   await lab.close();

@@ -12,7 +12,7 @@ type Entry = Record<string, unknown>;
 
 let lab: Lab;
 beforeAll(async () => {
-  lab = await startLab({ taskMs: 20 });
+  lab = await startLab({ taskMs: 20, extraServices: [] });
 });
 afterAll(async () => {
   await lab.close();
