@@ -6,6 +6,7 @@
  * bounded in calls and in time, and the servers are stopped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -52,10 +53,29 @@ interface RoundResult {
   calls: number;
   seconds: number;
   samples: number[];
+  /** CPU seconds the server process used during the timed part, when the OS tells (Linux /proc). */
+  serverCpu: number | null;
+}
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null elsewhere.
+ * The clients share the machine with the server, so calls/s alone can be client-bound: server CPU
+ * per call is what shows the server's own overhead.
+ */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line, in clock ticks (USER_HZ, 100 on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Connects the clients (untimed), then times every client calling the tool `callsPerClient` times. */
-export async function round(url: string, opts: McpHttpOptions): Promise<RoundResult> {
+export async function round(url: string, opts: McpHttpOptions, serverPid?: number): Promise<RoundResult> {
   const clients = await Promise.all(
     Array.from({ length: opts.clients }, async (_, i) => {
       const client = new Client({ name: `bench-${i}`, version: '0.0.0' });
@@ -73,6 +93,7 @@ export async function round(url: string, opts: McpHttpOptions): Promise<RoundRes
   try {
     // Warm each session once so the first timed call does not pay for lazy setup.
     await Promise.all(clients.map((c) => c.callTool({ name: 'noop', arguments: {} })));
+    const cpu0 = cpuSeconds(serverPid);
     const t0 = performance.now();
     await Promise.all(
       clients.map(async (client) => {
@@ -85,7 +106,9 @@ export async function round(url: string, opts: McpHttpOptions): Promise<RoundRes
         }
       }),
     );
-    return { calls, seconds: (performance.now() - t0) / 1000, samples };
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = cpuSeconds(serverPid);
+    return { calls, seconds, samples, serverCpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));
   }
@@ -102,12 +125,14 @@ export async function benchMcpHttp(
   });
   const results = { vigil: [] as RoundResult[], bare: [] as RoundResult[] };
   try {
+    // One short untimed round each, so neither side is measured while its JIT is still cold.
+    for (const url of [vigil.url, bare.url]) await round(url, { ...opts, callsPerClient: Math.ceil(opts.callsPerClient / 4) });
     for (let r = 0; r < opts.rounds; r += 1) {
       const order = r % 2 === 0 ? (['vigil', 'bare'] as const) : (['bare', 'vigil'] as const);
       for (const which of order) {
-        const result = await round(which === 'vigil' ? vigil.url : bare.url, opts);
+        const server = which === 'vigil' ? vigil : bare;
+        const result = await round(server.url, opts, server.child.pid);
         results[which].push(result);
-        process.stderr.write(`  round ${r + 1} ${which}: ${fmt(result.calls / result.seconds)} calls/s\n`);
       }
     }
   } finally {
@@ -118,14 +143,26 @@ export async function benchMcpHttp(
   const vigilRate = rate(results.vigil);
   const bareRate = rate(results.bare);
   const ratio = bareRate / vigilRate;
+  const cpuPerCall = (rs: RoundResult[]) =>
+    rs.every((x) => x.serverCpu !== null) ? (rs.reduce((n, x) => n + x.serverCpu!, 0) / rs.reduce((n, x) => n + x.calls, 0)) * 1e6 : null;
+  const vigilCpu = cpuPerCall(results.vigil);
+  const bareCpu = cpuPerCall(results.bare);
   const vl = latencies(results.vigil.flatMap((x) => x.samples));
   const bl = latencies(results.bare.flatMap((x) => x.samples));
   const label = `${opts.clients} clients × ${opts.callsPerClient} calls × ${opts.rounds} rounds`;
   return [
     { name: `MCP HTTP vigil (${label})`, value: `${fmt(vigilRate)} calls/s`, target: '≥ 1,500 calls/s', pass: vigilRate >= 1_500 },
     { name: `MCP HTTP bare SDK (${label})`, value: `${fmt(bareRate)} calls/s` },
+    { name: 'MCP HTTP rounds vigil (calls/s)', value: results.vigil.map((x) => fmt(x.calls / x.seconds)).join(' / ') },
+    { name: 'MCP HTTP rounds bare (calls/s)', value: results.bare.map((x) => fmt(x.calls / x.seconds)).join(' / ') },
     { name: 'MCP HTTP best round vigil / bare', value: `${fmt(best(results.vigil))} / ${fmt(best(results.bare))} calls/s` },
     { name: 'overhead bare / vigil', value: fmt(ratio, 2), target: '≤ 1.15', pass: ratio <= 1.15 },
+    ...(vigilCpu !== null && bareCpu !== null
+      ? [
+          { name: 'server CPU per call vigil / bare', value: `${fmt(vigilCpu)} / ${fmt(bareCpu)} µs` },
+          { name: 'server CPU per call vigil / bare (ratio)', value: fmt(vigilCpu / bareCpu, 2) },
+        ]
+      : []),
     { name: 'MCP HTTP latency p50 / p99 vigil', value: `${fmt(vl.p50us / 1000, 1)} / ${fmt(vl.p99us / 1000, 1)} ms` },
     { name: 'MCP HTTP latency p50 / p99 bare', value: `${fmt(bl.p50us / 1000, 1)} / ${fmt(bl.p99us / 1000, 1)} ms` },
   ];
