@@ -174,10 +174,13 @@ export function createPipeline(p: PipelineDeps) {
         if (blocked && blocked.verdict === 'block') throw new ToolFailure(blocked.reason);
       };
       let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          controller.abort(new Error(ERRORS.TIMEOUT(name, timeoutMs)));
+          // Reject first: aborting makes the handler reject too, and the deadline must win the race.
+          timedOut = true;
           reject(new TimeoutError(ERRORS.TIMEOUT(name, timeoutMs)));
+          controller.abort(new Error(ERRORS.TIMEOUT(name, timeoutMs)));
         }, timeoutMs);
       });
       try {
@@ -190,9 +193,9 @@ export function createPipeline(p: PipelineDeps) {
         outcome = 'ok';
         finish({ isError: false, text: output.text, ...(output.data ? { data: output.data } : {}) });
       } catch (err) {
-        outcome = err instanceof TimeoutError ? 'timeout' : 'error';
-        const message = err instanceof Error ? err.message : String(err);
-        if (!(err instanceof ToolFailure) && !(err instanceof TimeoutError)) {
+        outcome = timedOut ? 'timeout' : 'error';
+        const message = timedOut ? ERRORS.TIMEOUT(name, timeoutMs) : err instanceof Error ? err.message : String(err);
+        if (!(err instanceof ToolFailure) && !timedOut) {
           logger.warn({ tool: name, err: redact(message) }, 'tool handler failed');
         }
         if (err instanceof ToolFailure && /^blocked by the kill switch/.test(message)) decision = 'blocked';
@@ -212,7 +215,7 @@ export function createPipeline(p: PipelineDeps) {
         tool: name,
         tier,
         args: redact(auditedArgs),
-        target,
+        target: redact(target),
         decision,
         outcome,
         durationMs: Math.round((performance.now() - started) * 1000) / 1000,

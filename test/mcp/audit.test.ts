@@ -1,0 +1,79 @@
+// Pins the audit log: every outcome of executeTool leaves exactly one row, secrets redacted, and tampering makes `vigil audit verify` fail.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { startTestVigil, runCli, type TestVigil } from '../helpers/vigil.js';
+import { toolsWithTestTools } from '../helpers/tools.js';
+
+let vigil: TestVigil;
+beforeAll(async () => {
+  vigil = await startTestVigil({ tools: toolsWithTestTools(), safetyYaml: 'safety:\n  confirmation: elicit\n  disabledTools: [test_poke]' });
+});
+afterAll(async () => vigil.close());
+
+describe('one audit row per outcome', () => {
+  const cases: Array<[string, string, Record<string, unknown>, string, string]> = [
+    ['ok', 'test_echo', { text: 'x' }, 'allowed', 'ok'],
+    ['invalid args', 'test_echo', { text: 42 }, 'invalid', 'not_run'],
+    ['unknown tool', 'no_such_tool', {}, 'unknown_tool', 'not_run'],
+    ['blocked', 'test_poke', { node: 'pve1', vmid: 100 }, 'blocked', 'not_run'],
+    ['handler error', 'test_boom', {}, 'allowed', 'error'],
+    ['timeout', 'test_slow', {}, 'allowed', 'timeout'],
+  ];
+  for (const [label, tool, args, decision, outcome] of cases) {
+    it(label, async () => {
+      const client = await vigil.connect();
+      const before = vigil.core.stores.audit.count();
+      await client.callTool({ name: tool, arguments: args }).catch(() => undefined);
+      expect(vigil.core.stores.audit.count()).toBe(before + 1);
+      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ tool, decision, outcome, callerKind: 'assistant' });
+    });
+  }
+
+  it('denied', async () => {
+    const client = await vigil.connect({ elicit: () => ({ action: 'decline' }) });
+    const before = vigil.core.stores.audit.count();
+    await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 100 } });
+    expect(vigil.core.stores.audit.count()).toBe(before + 1);
+    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ decision: 'denied', outcome: 'not_run' });
+  });
+
+  it('a failing handler reaches the assistant as an isError result saying what failed', async () => {
+    const client = await vigil.connect();
+    const result = await client.callTool({ name: 'test_boom', arguments: {} });
+    expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'failed to boom on pve1: VM is locked (backup)' }] });
+  });
+
+  it('redacts secret-looking arguments and known tokens', async () => {
+    const client = await vigil.connect({ elicit: () => ({ action: 'accept', content: { confirm: true } }) });
+    await client.callTool({ name: 'test_smash', arguments: { node: vigil.operatorToken, vmid: 1, secretToken: 'hunter2-hunter2' } });
+    const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+    const text = JSON.stringify(row);
+    expect(text).not.toContain('hunter2-hunter2');
+    expect(text).not.toContain(vigil.operatorToken);
+    expect(row.args).toMatchObject({ secretToken: '[redacted]', node: '[redacted]' });
+  });
+});
+
+describe('vigil audit verify', () => {
+  it('exits 0 on an intact chain, 1 after a row is edited or deleted', async () => {
+    const intact = await runCli(['audit', 'verify', '--config', vigil.configFile]);
+    expect(intact.stdout).toMatch(/audit log intact: \d+ rows/);
+    expect(intact.code).toBe(0);
+
+    const db = new Database(join(vigil.dir, 'vigil.db'));
+    db.prepare(`UPDATE audit SET decision = 'allowed' WHERE id = 4`).run();
+    const edited = await runCli(['audit', 'verify', '--config', vigil.configFile]);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toMatch(/BROKEN at row 4: .*edited/);
+
+    db.prepare(`UPDATE audit SET decision = 'blocked' WHERE id = 4`).run();
+    expect((await runCli(['audit', 'verify', '--config', vigil.configFile])).code).toBe(0);
+
+    db.prepare('DELETE FROM audit WHERE id = 2').run();
+    const deleted = await runCli(['audit', 'verify', '--config', vigil.configFile]);
+    expect(deleted.code).toBe(1);
+    expect(deleted.stderr).toMatch(/BROKEN at row 3: rows 2–2 are missing/);
+    db.close();
+  });
+});
