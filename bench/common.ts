@@ -47,8 +47,8 @@ export function benchCore(): { core: Core; config: VigilConfig; dispose: () => v
   return {
     core,
     config,
-    dispose: () => {
-      core.close();
+    dispose: async () => {
+      await core.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -59,6 +59,6 @@ export async function benchExecuteTool(opts: ExecuteToolOptions = { calls: 20_00
       { name: 'direct / executeTool', value: `${fmt(baseRate / rate, 1)}×` },
     ];
   } finally {
-    dispose();
+    await dispose();
   }
 }

@@ -88,7 +88,7 @@ export async function startVigil(): Promise<Target> {
     url: `${app.url}/mcp`,
     async close() {
       await app.close();
-      dispose();
+      await dispose();
     },
   };
 }

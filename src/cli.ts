@@ -86,7 +86,7 @@ async function serve(config: VigilConfig, host: string, port: number): Promise<n
   });
   clearInterval(poller);
   await http.close();
-  core.close();
+  await core.close();
   return 0;
 }
 
@@ -103,7 +103,7 @@ async function mcpStdio(config: VigilConfig): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   await server.close();
-  core.close();
+  await core.close();
   return 0;
 }
 
@@ -148,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
       } finally {
-        core.close();
+        await core.close();
       }
     }
     case 'killswitch': {
@@ -172,7 +172,7 @@ async function main(argv: string[]): Promise<number> {
           ),
         );
       } finally {
-        core.close();
+        await core.close();
       }
     }
     case 'approve':
@@ -183,7 +183,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         return report(await core.pipeline.executeTool('approve_action', { id, verdict: command }, CLI_OPERATOR));
       } finally {
-        core.close();
+        await core.close();
       }
     }
     case 'audit': {
@@ -198,7 +198,7 @@ async function main(argv: string[]): Promise<number> {
         fail(`audit log BROKEN at row ${result.firstBadId ?? '?'}: ${result.reason} (${result.rows} rows read)`);
         return 1;
       } finally {
-        core.close();
+        await core.close();
       }
     }
     default:

@@ -13,6 +13,7 @@ import { allTools } from './mcp/tools/index.js';
 import type { InfraClients, ToolDeps } from './mcp/deps.js';
 import type { ToolDefinition } from './mcp/tool.js';
 import { createRedactor, type Redactor } from './safety/redact.js';
+import { closeClients } from './clients/index.js';
 
 export interface CoreOptions {
   config: VigilConfig;
@@ -31,7 +32,7 @@ export interface Core {
   pipeline: Pipeline;
   deps: ToolDeps;
   redact: Redactor;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Builds the core over the configured database. */
@@ -46,7 +47,8 @@ export function createCore(options: CoreOptions): Core {
     onListenerError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'event listener failed'),
   });
   const redact = createRedactor(secretValues(config));
-  const deps: ToolDeps = { config, stores, bus, clients: options.clients ?? {}, now };
+  const clients = options.clients ?? {};
+  const deps: ToolDeps = { config, stores, bus, clients, now };
   const pipeline = createPipeline({ tools: options.tools ?? allTools(), deps, logger, redact });
   return {
     config,
@@ -56,6 +58,9 @@ export function createCore(options: CoreOptions): Core {
     pipeline,
     deps,
     redact,
-    close: () => db.close(),
+    close: async () => {
+      await closeClients(clients);
+      db.close();
+    },
   };
 }

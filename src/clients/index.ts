@@ -2,8 +2,22 @@
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
 import type { InfraClients } from '../mcp/deps.js';
+import { proxmoxClientFromConfig } from './proxmox/index.js';
+import { createSshPool } from './ssh/index.js';
+import { createWolSender } from './wol.js';
+import { createHttpProber } from './http-probe.js';
 
 /** Creates every configured client. */
-export function createClients(_config: VigilConfig, _logger: Logger): InfraClients {
-  return {};
+export function createClients(config: VigilConfig, logger: Logger): InfraClients {
+  const clients: InfraClients = { http: createHttpProber() };
+  const proxmox = proxmoxClientFromConfig(config.proxmox, logger);
+  if (proxmox) clients.proxmox = proxmox;
+  if (config.nodes.some((node) => node.ssh)) clients.ssh = createSshPool({ logger });
+  if (config.nodes.some((node) => node.wol)) clients.wol = createWolSender({ logger });
+  return clients;
+}
+
+/** Closes what holds connections open (the SSH pool). */
+export async function closeClients(clients: InfraClients): Promise<void> {
+  await clients.ssh?.close();
 }

@@ -12,12 +12,10 @@ import type { HttpProber } from '../clients/http-probe.js';
 
 /** The clients that talk to the world. Each is absent when the config does not set it up. */
 export interface InfraClients {
-  // Filled in by src/clients: proxmox, ssh, wol, http probe.
   proxmox?: ProxmoxClient;
   ssh?: SshPool;
   wol?: WolSender;
   http?: HttpProber;
-  [name: string]: unknown;
 }
 
 export interface ToolDeps {

@@ -126,7 +126,7 @@ export async function startTestVigil(options: TestVigilOptions = {}): Promise<Te
     async close() {
       await Promise.allSettled(clients.map((c) => c.close()));
       await http.close();
-      core.close();
+      await core.close();
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,26 @@
 /** The one explicit list of every tool vigil offers (STYLE §2). No registration by import side effect. */
 import type { ToolDefinition } from '../tool.js';
-import { controlTools } from './control.js';
+import { clusterTools } from './cluster.js';
+import { nodeTools } from './nodes.js';
+import { guestTools } from './guests.js';
+import { serviceTools } from './services.js';
+import { diagnosticTools } from './diagnostics.js';
+import { powerTools } from './power.js';
+import { httpTools } from './http.js';
 import { historyTools } from './history.js';
+import { controlTools } from './control.js';
 
 /** All tools, in the order tools/list shows them. */
 export function allTools(): ToolDefinition[] {
-  return [...historyTools, ...controlTools];
+  return [
+    ...clusterTools,
+    ...nodeTools,
+    ...guestTools,
+    ...serviceTools,
+    ...diagnosticTools,
+    ...powerTools,
+    ...httpTools,
+    ...historyTools,
+    ...controlTools,
+  ];
 }
