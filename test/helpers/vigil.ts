@@ -13,6 +13,7 @@ import { createCore, type Core } from '../../src/core.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
 import type { ToolDefinition } from '../../src/mcp/tool.js';
 import type { InfraClients } from '../../src/mcp/deps.js';
+import type { VigilConfig } from '../../src/config/types.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -22,7 +23,14 @@ export interface TestVigilOptions {
   /** Replaces the `safety:` block. */
   safetyYaml?: string;
   tools?: ToolDefinition[];
-  clients?: InfraClients;
+  /** The clients, or a factory given the loaded config (e.g. `(c) => createClients(c, logger)`). */
+  clients?: InfraClients | ((config: VigilConfig) => InfraClients);
+  /**
+   * Use this config file (e.g. one `writeLabConfig` wrote) instead of generating one; its
+   * `${env:...}` references resolve from `env`. `yaml` and `safetyYaml` are then ignored.
+   */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
   now?: () => number;
   /** Reuse a directory (and so its database) from an earlier instance. */
   dir?: string;
@@ -70,13 +78,14 @@ export function writeTestConfig(dir: string, options: Pick<TestVigilOptions, 'ya
 /** Starts vigil in-process on 127.0.0.1 with an ephemeral port. */
 export async function startTestVigil(options: TestVigilOptions = {}): Promise<TestVigil> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
-  const { configFile, assistantToken, operatorToken } = writeTestConfig(dir, options);
-  const config = loadConfig(configFile, {});
+  const configFile = options.configFile ?? writeTestConfig(dir, options).configFile;
+  const config = loadConfig(configFile, options.env ?? {});
+  const { assistantToken, operatorToken } = config.auth;
   const core = createCore({
     config,
     logger: silentLogger,
     ...(options.tools ? { tools: options.tools } : {}),
-    ...(options.clients ? { clients: options.clients } : {}),
+    ...(options.clients ? { clients: typeof options.clients === 'function' ? options.clients(config) : options.clients } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const http = await startHttp(core, '127.0.0.1', 0);
