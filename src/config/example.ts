@@ -74,6 +74,38 @@ httpChecks: []
 #     bodyMatch: Welcome
 #     node: pve1                    # where the service that serves it runs,
 #     service: nginx.service        # restarted when the check keeps failing
+
+# The autonomous monitor (runs inside "vigil serve"; "vigil once" runs one cycle by hand).
+monitor:
+  enabled: true
+  dryRun: false            # true: open incidents, but only say what the runbooks would do
+  schedules:
+    criticalSeconds: 15    # guests, nodes (divisors of a minute, or whole minutes/hours)
+    fastSeconds: 5         # the critical interval while incidents are open
+    routineSeconds: 300    # disk, memory, services, HTTP checks
+    daily: "0 30 3 * * *"  # node-cron expression (with seconds)
+  thresholds:
+    diskPercent: 90
+    memoryPercent: 95
+    httpFailures: 3        # consecutive failed checks before http.down
+    nodeUnreachablePolls: 2
+  flapping:
+    openings: 4            # this many openings of one incident within the window: no more actions
+    windowMinutes: 60
+  guardrails:
+    maxAttempts: 3         # per incident within the window, then escalate
+    attemptWindowMinutes: 60
+    backoffSeconds: [30, 120, 300]
+    maxConcurrentNodes: 1  # blast radius
+    leaseSeconds: 600
+    dailyActionCap: 50
+  runbooks: {}
+  # runbooks:
+  #   disk.high: { enabled: false }
+  #   guest.crashed: { cooldownSeconds: 300, verifyTimeoutSeconds: 120 }
+  maintenance: []
+  # maintenance:
+  #   - { target: pve2, start: "2025-06-01T22:00:00Z", end: "2025-06-01T23:30:00Z", reason: kernel update }
 `;
 
 /**

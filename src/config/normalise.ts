@@ -70,6 +70,7 @@ export function normalise(parsed: ParsedConfig, file: string): VigilConfig {
       tls: { ...c.tls, ...(c.tls.caFile !== undefined && { caFile: resolvePath(c.tls.caFile, dir) }) },
       ...(c.service !== undefined && { service: normaliseUnit(c.service) }),
     })),
+    monitor: parsed.monitor,
   };
 }
 

@@ -70,6 +70,33 @@ export interface VigilConfig {
   nodes: NodeConfig[];
   /** default [] */
   httpChecks: HttpCheckConfig[];
+  monitor: MonitorConfig;
+}
+
+/** The autonomous monitor (DESIGN §4); every field has a default. */
+export interface MonitorConfig {
+  /** default true: `vigil serve` runs it */
+  enabled: boolean;
+  /** default false: detect and open incidents, only say what runbooks would do */
+  dryRun: boolean;
+  /** seconds; critical 15, fast (while incidents are open) 5, routine 300; daily is a node-cron expression */
+  schedules: { criticalSeconds: number; fastSeconds: number; routineSeconds: number; daily: string };
+  /** disk 90 %, memory 95 %, 3 failed HTTP checks, 2 unreachable polls */
+  thresholds: { diskPercent: number; memoryPercent: number; httpFailures: number; nodeUnreachablePolls: number };
+  /** 4 openings of one key within 60 minutes */
+  flapping: { openings: number; windowMinutes: number };
+  guardrails: {
+    maxAttempts: number;
+    attemptWindowMinutes: number;
+    backoffSeconds: number[];
+    maxConcurrentNodes: number;
+    leaseSeconds: number;
+    dailyActionCap: number;
+  };
+  /** per condition */
+  runbooks: Partial<Record<string, { enabled: boolean; cooldownSeconds?: number; verifyTimeoutSeconds?: number; verifyIntervalSeconds?: number }>>;
+  /** ISO times as written */
+  maintenance: { target: string; start: string; end: string; reason: string }[];
 }
 
 export interface NodeConfig {
