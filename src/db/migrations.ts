@@ -62,4 +62,81 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX approvals_status ON approvals (status, expires_at);
   `,
+  // 2: the monitor — incidents, autonomy actions, remediation leases, silences, schedule runs
+  `
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    condition TEXT NOT NULL,
+    target TEXT NOT NULL,
+    node TEXT,
+    status TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    details TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    flapping INTEGER NOT NULL DEFAULT 0,
+    approval_id TEXT,
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    resolved_at INTEGER,
+    escalated_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX incidents_one_active ON incidents (key) WHERE status <> 'resolved';
+  CREATE INDEX incidents_key_first ON incidents (key, first_seen);
+  CREATE INDEX incidents_status ON incidents (status, last_seen);
+
+  CREATE TABLE autonomy_actions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id INTEGER NOT NULL REFERENCES incidents (id),
+    incident_key TEXT NOT NULL,
+    runbook TEXT NOT NULL,
+    tool TEXT,
+    args TEXT NOT NULL,
+    node TEXT,
+    result TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    verification TEXT,
+    audit_id INTEGER,
+    approval_id TEXT,
+    holder TEXT NOT NULL,
+    counts INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration_ms REAL
+  );
+  CREATE INDEX autonomy_actions_key ON autonomy_actions (incident_key, started_at);
+  CREATE INDEX autonomy_actions_started ON autonomy_actions (started_at);
+
+  CREATE TABLE remediation_leases (
+    node TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    incident_key TEXT NOT NULL,
+    acquired_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE silences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    matcher TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE monitor_runs (
+    kind TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER,
+    duration_ms REAL,
+    error TEXT,
+    summary TEXT
+  );
+  `,
 ];
