@@ -17,6 +17,7 @@ import { createMcpSession } from './mcp/server.js';
 import type { Caller } from './mcp/tool.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
+import { runLabCommand } from './commands/lab.js';
 
 const USAGE = `usage: vigil <command> [options]
 
@@ -28,6 +29,8 @@ commands:
   killswitch on|off [--scope autonomy|all] [--reason TEXT] [--yes]
   approve ID | deny ID       decide a pending approval (operator)
   audit verify               check the audit log's hash chain (exit 1 if broken)
+  lab [--nodes N] [--guests M] [--write-config FILE]
+                             run the simulated homelab in the foreground (first line: "lab: URL")
 
 every command takes --config FILE (default: $VIGIL_CONFIG, then ./vigil.yaml)`;
 
@@ -118,6 +121,9 @@ async function main(argv: string[]): Promise<number> {
       scope: { type: 'string' },
       reason: { type: 'string' },
       yes: { type: 'boolean', default: false },
+      nodes: { type: 'string' },
+      guests: { type: 'string' },
+      'write-config': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -201,6 +207,8 @@ async function main(argv: string[]): Promise<number> {
         await core.close();
       }
     }
+    case 'lab':
+      return runLabCommand({ nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] }, { out, err: fail });
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
