@@ -5,13 +5,6 @@ import type { IncomingHttpHeaders } from 'node:http';
 export const ROLES = ['assistant', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Constant-time comparison (hashing first so lengths never leak through timing). */
-export function tokenEquals(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length === expected.length;
-}
-
 /** The token of an `Authorization: Bearer …` header, if any. */
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   const header = headers.authorization;
@@ -20,10 +13,26 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return match?.[1];
 }
 
-/** Which role a token belongs to, if any. */
+/** Which role a token belongs to, if any. The expected tokens' digests are computed once per token pair. */
 export function roleOf(token: string | undefined, tokens: { assistantToken: string; operatorToken: string }): Role | undefined {
   if (token === undefined) return undefined;
-  if (tokenEquals(token, tokens.operatorToken)) return 'operator';
-  if (tokenEquals(token, tokens.assistantToken)) return 'assistant';
+  const expected = digestsOf(tokens);
+  const given = createHash('sha256').update(token).digest();
+  if (timingSafeEqual(given, expected.operator)) return 'operator';
+  if (timingSafeEqual(given, expected.assistant)) return 'assistant';
   return undefined;
+}
+
+const digestCache = new WeakMap<object, { assistant: Buffer; operator: Buffer }>();
+
+function digestsOf(tokens: { assistantToken: string; operatorToken: string }) {
+  let digests = digestCache.get(tokens);
+  if (!digests) {
+    digests = {
+      assistant: createHash('sha256').update(tokens.assistantToken).digest(),
+      operator: createHash('sha256').update(tokens.operatorToken).digest(),
+    };
+    digestCache.set(tokens, digests);
+  }
+  return digests;
 }

@@ -6,7 +6,7 @@ export const MIGRATIONS: readonly string[] = [
   // 1: audit log, events, preferences, approvals
   `
   CREATE TABLE audit (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id INTEGER PRIMARY KEY,
     at INTEGER NOT NULL,
     caller_kind TEXT NOT NULL,
     caller_id TEXT NOT NULL,
@@ -23,7 +23,6 @@ export const MIGRATIONS: readonly string[] = [
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
   );
-  CREATE INDEX audit_tool_at ON audit (tool, at);
 
   CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { ToolDeps } from './deps.js';
 import { callTier, type Caller, type ToolDefinition, type ToolTarget } from './tool.js';
-import { gate, gateStatic, killSwitchBlocks, type GatePolicy, type GateTool } from '../safety/gate.js';
+import { gate, gateStatic, killSwitchBlocks, type GatePolicy, type GateState, type GateTool } from '../safety/gate.js';
 import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../safety/tiers.js';
 import type { Redactor } from '../safety/redact.js';
 import { ERRORS, ToolFailure } from '../errors.js';
@@ -57,10 +57,10 @@ export function createPipeline(p: PipelineDeps) {
   const byName = new Map(p.tools.map((tool) => [tool.name, tool]));
   const strictInputs = new Map(p.tools.map((tool) => [tool.name, tool.input.strict()]));
   const { deps, logger, redact } = p;
+  const policy = policyOf(deps);
 
   /** Tools a caller kind may see (the static part of the gate). */
   function listTools(callerKind: CallerKind): ToolDefinition[] {
-    const policy = policyOf(deps);
     return p.tools.filter((tool) => gateStatic(gateTool(tool, tool.tier), { kind: callerKind }, policy).verdict === 'allow');
   }
 
@@ -121,11 +121,18 @@ export function createPipeline(p: PipelineDeps) {
 
       // 3. gate
       const gt = gateTool(tool, tier);
-      const readState = () => ({
-        killSwitch: deps.stores.preferences.killSwitch(),
-        autonomyLevel: deps.stores.preferences.autonomyLevel(),
+      // Read lazily: the gate consults the stored state only for calls it could affect, and
+      // two SELECTs per green read would be the pipeline's largest fixed cost after the audit insert.
+      const { preferences } = deps.stores;
+      const readState = (): GateState => ({
+        get killSwitch() {
+          return preferences.killSwitch();
+        },
+        get autonomyLevel() {
+          return preferences.autonomyLevel();
+        },
       });
-      const verdict = gate({ tool: gt, caller, target, policy: policyOf(deps), state: readState() });
+      const verdict = gate({ tool: gt, caller, target, policy, state: readState() });
       if (verdict.verdict === 'block') {
         decision = 'blocked';
         finish({ isError: true, text: verdict.reason, data: { status: 'blocked', code: verdict.code } });
@@ -202,7 +209,8 @@ export function createPipeline(p: PipelineDeps) {
         finish({ isError: true, text: message });
       } finally {
         clearTimeout(timer);
-        controller.abort();
+        // Tell anything the handler left running that the call is over (a prepared reason: no stack trace per call).
+        if (!controller.signal.aborted) controller.abort(CALL_FINISHED);
       }
       return result!;
     } finally {
@@ -264,6 +272,8 @@ export function createPipeline(p: PipelineDeps) {
 export type Pipeline = ReturnType<typeof createPipeline>;
 
 class TimeoutError extends Error {}
+
+const CALL_FINISHED = new Error('the tool call has finished');
 
 function targetLabel(target: ToolTarget | null): string {
   if (!target) return '';
