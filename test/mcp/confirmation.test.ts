@@ -1,6 +1,6 @@
 // Pins DESIGN §3: red calls run only after elicitation accept+confirm or a redeemed operator approval, never on their own.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
+import { runCli, startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
 import { runs, toolsWithTestTools } from '../helpers/tools.js';
 
 let clock = Date.now();
@@ -140,5 +140,15 @@ describe('red via operator approval', () => {
     expect(byName.isError).toBe(true);
     expect(textOf(byName)).toMatch(/cannot be called by the assistant/);
     expect(vigil.core.stores.approvals.get(id, clock)?.status).toBe('pending');
+  });
+  it('can be approved from the CLI with `vigil approve ID`', async () => {
+    const client = await vigil.connect();
+    const id = await requestApproval(client, 108);
+    const cli = await runCli(['approve', id, '--config', vigil.configFile]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(new RegExp(`Approval ${id} approved`));
+    const run = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 108, approval_id: id } });
+    expect(run.isError).toBe(false);
+    expect(vigil.core.stores.audit.list({ limit: 5 }).some((r) => r.tool === 'approve_action' && r.callerKind === 'operator' && r.callerId === 'cli')).toBe(true);
   });
 });
