@@ -6,11 +6,15 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Server, utils, type Connection, type ParsedKey } from 'ssh2';
+import ssh2, { type Connection, type ParsedKey } from 'ssh2';
 import { sshFingerprint } from '../clients/ssh/errors.js';
 import type { Lab, LabExtraServiceFactory } from './index.js';
 import { answerLabCommand } from './ssh-node-commands.js';
 import type { LabState } from './state.js';
+
+// ssh2 is CommonJS: Node's ESM loader exposes only the exports it can detect statically, and
+// Server and utils are not among them. Reading them off the default export works everywhere.
+const { Server, utils } = ssh2;
 
 /** One node's SSH endpoint. */
 export interface LabSshEndpoint {
