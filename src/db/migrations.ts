@@ -138,4 +138,33 @@ export const MIGRATIONS: readonly string[] = [
     summary TEXT
   );
   `,
+  // 3: notification outbox and metric samples
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    incident_key TEXT,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    last_error TEXT,
+    delivered_at INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+  CREATE INDEX outbox_channel ON outbox (channel, kind, status);
+
+  CREATE TABLE samples (
+    node TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    value REAL NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX samples_series ON samples (node, metric, at);
+  CREATE INDEX samples_at ON samples (at);
+  `,
 ];

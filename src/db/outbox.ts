@@ -1,0 +1,206 @@
+/**
+ * The notification outbox: every notification is a row before any delivery attempt, so nothing is
+ * lost while SMTP or a webhook is down or the daemon restarts. Delivery workers (one per process)
+ * claim rows under a lease inside an IMMEDIATE transaction, so two processes sharing the database
+ * never hold the same row at once; a row whose holder died becomes claimable when its lease expires.
+ */
+import type { Db } from './database.js';
+
+/** What the monitor asks to be told: folded reports, immediate escalations, recovery notices. */
+export const NOTIFICATION_KINDS = ['report', 'escalation', 'recovery'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** The rendered-independent content of one notification, stored as JSON. */
+export interface OutboxPayload {
+  subject: string;
+  body: string;
+  /** Diagnostic output: one text, or sections keyed by title (e.g. `{"df -h": "..."}`). */
+  snapshot?: string | Record<string, string>;
+}
+
+export interface NewOutboxRow {
+  /** The destination: "email" or "webhook:<id>". */
+  channel: string;
+  kind: NotificationKind;
+  incidentKey: string | null;
+  payload: OutboxPayload;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  id: number;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+export interface ClaimOptions {
+  /** Unique per worker: host, pid and a random part. */
+  owner: string;
+  now: number;
+  leaseMs: number;
+  /** Reports to one channel are folded and sent at most once per this many ms. */
+  digestMs: number;
+  /** At most this many rows that are not reports per claim. */
+  limit?: number;
+}
+
+interface RawRow {
+  id: number;
+  channel: string;
+  kind: string;
+  incident_key: string | null;
+  payload: string;
+  status: string;
+  attempts: number;
+  created_at: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
+function fromRaw(raw: RawRow): OutboxRow {
+  return {
+    id: raw.id,
+    channel: raw.channel,
+    kind: raw.kind as NotificationKind,
+    incidentKey: raw.incident_key,
+    payload: JSON.parse(raw.payload) as OutboxPayload,
+    status: raw.status as OutboxStatus,
+    attempts: raw.attempts,
+    createdAt: raw.created_at,
+    nextAttemptAt: raw.next_attempt_at,
+    leaseOwner: raw.lease_owner,
+    leaseUntil: raw.lease_until,
+    lastError: raw.last_error,
+    deliveredAt: raw.delivered_at,
+  };
+}
+
+/** Creates the outbox store over an open database. */
+export function createOutboxStore(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO outbox (channel, kind, incident_key, payload, status, attempts, created_at, next_attempt_at)
+     VALUES (@channel, @kind, @incident_key, @payload, 'pending', 0, @at, @at)`,
+  );
+  const free = `status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)`;
+  // Escalations first: when a backlog drains, the urgent mail must not wait behind the rest.
+  const dueSingles = db.prepare<{ now: number; limit: number }, RawRow>(
+    `SELECT * FROM outbox WHERE ${free} AND kind != 'report' AND next_attempt_at <= @now
+     ORDER BY CASE kind WHEN 'escalation' THEN 0 ELSE 1 END, id LIMIT @limit`,
+  );
+  const reportChannels = db.prepare<{ now: number }, { channel: string }>(
+    `SELECT DISTINCT channel FROM outbox WHERE ${free} AND kind = 'report' AND next_attempt_at <= @now`,
+  );
+  const digestBusy = db.prepare<{ channel: string; now: number }, { n: number }>(
+    `SELECT count(*) AS n FROM outbox WHERE channel = @channel AND kind = 'report' AND status = 'pending' AND lease_until > @now`,
+  );
+  const lastDigest = db.prepare<{ channel: string }, { at: number | null }>(
+    `SELECT max(delivered_at) AS at FROM outbox WHERE channel = @channel AND kind = 'report' AND status = 'delivered'`,
+  );
+  const channelReports = db.prepare<{ channel: string; now: number }, RawRow>(
+    `SELECT * FROM outbox WHERE ${free} AND kind = 'report' AND channel = @channel ORDER BY id LIMIT 500`,
+  );
+  const lease = db.prepare('UPDATE outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id');
+  const delivered = db.prepare(
+    `UPDATE outbox SET status = 'delivered', delivered_at = @at, lease_owner = NULL, lease_until = NULL, last_error = NULL
+     WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
+  );
+  const retry = db.prepare(
+    `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = @next, last_error = @error, lease_owner = NULL, lease_until = NULL
+     WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
+  );
+  const giveUp = db.prepare(
+    `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = @error, lease_owner = NULL, lease_until = NULL
+     WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
+  );
+  const byId = db.prepare<[number], RawRow>('SELECT * FROM outbox WHERE id = ?');
+  const list = db.prepare<[number], RawRow>('SELECT * FROM outbox ORDER BY id LIMIT ?');
+  const counts = db.prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
+  const purge = db.prepare(`DELETE FROM outbox WHERE status != 'pending' AND created_at < ?`);
+
+  const claimTx = db.transaction((opts: ClaimOptions): OutboxRow[] => {
+    const { now } = opts;
+    const rows = dueSingles.all({ now, limit: opts.limit ?? 50 });
+    for (const { channel } of reportChannels.all({ now })) {
+      // One digest in flight per channel, and none sooner than digestMs after the last one delivered.
+      if ((digestBusy.get({ channel, now })?.n ?? 0) > 0) continue;
+      const last = lastDigest.get({ channel })?.at ?? null;
+      if (last !== null && now < last + opts.digestMs) continue;
+      // Backed-off reports join the due ones: the channel is being tried anyway, and one digest beats two.
+      rows.push(...channelReports.all({ channel, now }));
+    }
+    for (const row of rows) lease.run({ owner: opts.owner, until: now + opts.leaseMs, id: row.id });
+    return rows.map((r) => fromRaw({ ...r, lease_owner: opts.owner, lease_until: now + opts.leaseMs }));
+  });
+
+  return {
+    /** Stores new pending rows, all or none; returns their ids. */
+    add(rows: readonly NewOutboxRow[], at: number): number[] {
+      return db.transaction(() =>
+        rows.map((r) =>
+          Number(
+            insert.run({
+              channel: r.channel,
+              kind: r.kind,
+              incident_key: r.incidentKey,
+              payload: JSON.stringify(r.payload),
+              at,
+            }).lastInsertRowid,
+          ),
+        ),
+      )();
+    },
+    /**
+     * Leases every row due now for `owner`: escalations and recoveries one by one, and for each
+     * channel whose digest window is open all its pending reports. IMMEDIATE, so the read and the
+     * lease are one step no other process can interleave with.
+     */
+    claim(opts: ClaimOptions): OutboxRow[] {
+      return claimTx.immediate(opts);
+    },
+    /** Marks rows delivered if `owner` still holds them; returns how many it marked. */
+    markDelivered(ids: readonly number[], owner: string, at: number): number {
+      return db.transaction(() => ids.reduce((n, id) => n + delivered.run({ id, owner, at }).changes, 0))();
+    },
+    /** Records a failed attempt and when to try again, if `owner` still holds the rows. */
+    markRetry(rows: readonly { id: number; nextAttemptAt: number }[], owner: string, error: string): number {
+      return db.transaction(() =>
+        rows.reduce((n, r) => n + retry.run({ id: r.id, owner, next: r.nextAttemptAt, error }).changes, 0),
+      )();
+    },
+    /** Stops retrying rows for good (status failed), if `owner` still holds them. */
+    markFailed(ids: readonly number[], owner: string, error: string): number {
+      return db.transaction(() => ids.reduce((n, id) => n + giveUp.run({ id, owner, error }).changes, 0))();
+    },
+    get(id: number): OutboxRow | undefined {
+      const raw = byId.get(id);
+      return raw && fromRaw(raw);
+    },
+    /** The first `limit` rows by id, for inspection. */
+    list(limit = 1000): OutboxRow[] {
+      return list.all(limit).map(fromRaw);
+    },
+    /** Number of rows per status. */
+    counts(): Record<OutboxStatus, number> {
+      const out: Record<OutboxStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+      for (const { status, n } of counts.all()) out[status as OutboxStatus] = n;
+      return out;
+    },
+    /** Deletes delivered and failed rows created before `before`; pending rows are never pruned. */
+    prune(before: number): number {
+      return purge.run(before).changes;
+    },
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;
