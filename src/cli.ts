@@ -77,9 +77,8 @@ async function confirmOnTty(question: string): Promise<boolean> {
 
 async function serve(config: VigilConfig, host: string, port: number): Promise<number> {
   const core = openCore(config, true);
+  // startHttp also polls the bus, so events written by `vigil mcp` processes reach /events.
   const http = await startHttp(core, host, port);
-  // Events written by `vigil mcp` processes sharing the database reach this daemon's subscribers.
-  const poller = setInterval(() => core.bus.poll(), 250);
   core.logger.info({ url: http.url, mcp: `${http.url}/mcp`, database: config.database.path }, 'vigil serving');
   process.stderr.write(`vigil: serving on ${http.url} (MCP at ${http.url}/mcp)\n`);
   await new Promise<void>((resolve) => {
@@ -87,7 +86,6 @@ async function serve(config: VigilConfig, host: string, port: number): Promise<n
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  clearInterval(poller);
   await http.close();
   await core.close();
   return 0;

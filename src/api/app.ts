@@ -1,5 +1,6 @@
 /**
- * The daemon's HTTP surface: /healthz, MCP at /mcp, the operator API at /api. Binds 127.0.0.1
+ * The daemon's HTTP surface: /healthz, /metrics, MCP at /mcp, the operator API at /api, the
+ * dashboard at /, and the Socket.IO event stream at /events on the same server. Binds 127.0.0.1
  * unless told otherwise.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
@@ -8,9 +9,21 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Core } from '../core.js';
 import { createMcpRouter } from './mcp-http.js';
 import { createRestRouter } from './rest.js';
+import { roleOf } from './auth.js';
+import { createMetrics, type MetricsSources } from './metrics.js';
+import { createDashboardRouter } from './dashboard/index.js';
+import { createEventStream, type EventStream } from '../realtime/socket.js';
+
+export interface HttpOptions {
+  /** State other subsystems own (incidents, outbox, monitor cycles) for /metrics. */
+  metricsSources?: MetricsSources;
+  /** How often the event stream picks up events other processes wrote. Default 250 ms. */
+  pollMs?: number;
+}
 
 export interface HttpApp {
   server: HttpServer;
+  events: EventStream;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -19,7 +32,7 @@ export interface HttpApp {
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
 /** Starts the HTTP server on host:port (port 0 picks a free one). */
-export async function startHttp(core: Core, host: string, port: number): Promise<HttpApp> {
+export async function startHttp(core: Core, host: string, port: number, options: HttpOptions = {}): Promise<HttpApp> {
   const { config, logger } = core;
   const tokens = config.auth;
   let boundPort = port;
@@ -38,8 +51,30 @@ export async function startHttp(core: Core, host: string, port: number): Promise
     allowedHosts: () => hosts,
     allowedOrigins: () => origins,
   });
+  const server = createServer(app);
+  const events = createEventStream({
+    httpServer: server,
+    bus: core.bus,
+    events: core.stores.events,
+    authenticate: (token) => roleOf(token, tokens),
+    // Same Origin rule as /mcp: a page from elsewhere cannot open the stream even holding a token.
+    allowOrigin: (origin) => origin === undefined || origins.has(origin.toLowerCase()),
+    logger,
+    ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+  });
+  const metrics = createMetrics({
+    db: core.stores.db,
+    bus: core.bus,
+    sources: { streamClients: events.clients, ...options.metricsSources },
+  });
+  // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.contentType);
+    res.send(await metrics.render());
+  });
   app.use('/mcp', mcp.router);
   app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
+  app.use(createDashboardRouter());
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
@@ -50,14 +85,20 @@ export async function startHttp(core: Core, host: string, port: number): Promise
     res.status(status).json({ error: err.type === 'entity.parse.failed' ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
   });
 
-  const server = createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    events.close();
+    metrics.close();
+    await mcp.close();
+    throw err;
+  }
   boundPort = (server.address() as AddressInfo).port;
   const names = new Set([...LOOPBACK_NAMES, host.includes(':') ? `[${host}]` : host]);
   hosts = new Set([...[...names].map((n) => `${n}:${boundPort}`), ...config.server.allowedHosts.map((h) => h.toLowerCase())]);
@@ -66,10 +107,13 @@ export async function startHttp(core: Core, host: string, port: number): Promise
 
   return {
     server,
+    events,
     port: boundPort,
     url: `http://${urlHost}:${boundPort}`,
     async close() {
       await mcp.close();
+      events.close();
+      metrics.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -27,7 +27,7 @@ const killSwitchBody = z.object({
 });
 const autonomyBody = z.object({ level: z.number().int().min(0).max(4), reason: z.string().max(500).optional() });
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
-const sinceQuery = z.object({ since: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+const sinceQuery = z.object({ since: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
 const approvalParams = z.object({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,40}$/, 'expected an approval id like apr_…') });
 const toolParams = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'expected a tool name like get_cluster_status') });
 
@@ -91,7 +91,8 @@ export function createRestRouter(deps: RestDeps): Router {
   });
   router.get('/events', (req, res) => {
     const q = parseOr400(sinceQuery, req.query, res, 'query');
-    if (q) res.json({ events: deps.stores.events.since(q.since, q.limit) });
+    // Without `since`: the newest events (what a page shows first); with it: the next page forward.
+    if (q) res.json({ events: q.since === undefined ? deps.stores.events.latest(q.limit) : deps.stores.events.since(q.since, q.limit) });
   });
   router.get('/approvals', (req, res) => {
     const q = parseOr400(limitQuery, req.query, res, 'query');

@@ -1,0 +1,171 @@
+/**
+ * The live event stream: Socket.IO namespace `/events` on the daemon's HTTP server.
+ *
+ * Delivery is gap-free and duplicate-free per client because everything from "catch up" to
+ * "join the live room" runs synchronously (better-sqlite3 is synchronous), so no live broadcast
+ * can slip in between: the handler first polls the bus (delivering foreign rows to everyone already
+ * live), replays the client's backlog from the database up to the last broadcast id, and only then
+ * joins the room that live broadcasts go to. Broadcasting to a room also encodes each event once,
+ * whatever the number of clients.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import type { Logger } from 'pino';
+import type { EventBus } from './bus.js';
+import type { EventStore } from '../db/events.js';
+import type { VigilEvent } from './vocabulary.js';
+import {
+  EVENTS_NAMESPACE,
+  SOCKET_MESSAGES,
+  SOCKET_REFUSALS,
+  handshakeAuthSchema,
+  sinceMessageSchema,
+  type Ready,
+} from './socket-protocol.js';
+
+/** Most events one replay sends; older ones are left to `GET /api/events` (the client is told). */
+export const REPLAY_MAX = 5000;
+const LIVE_ROOM = 'live';
+
+export interface EventStreamDeps {
+  httpServer: HttpServer;
+  bus: EventBus;
+  events: EventStore;
+  /** Which role a handshake token belongs to (assistant or operator); undefined refuses it. */
+  authenticate(token: string): Role | undefined;
+  /** Whether a browser Origin may open the stream (absent for non-browser clients). */
+  allowOrigin?(origin: string | undefined): boolean;
+  logger: Logger;
+  /** How often to pick up events written by other processes (`vigil mcp`). Default 250 ms. */
+  pollMs?: number;
+  /** How long a dropped client may come back and get the packets it missed from memory. Default 2 min. */
+  recoveryMs?: number;
+}
+
+export interface EventStream {
+  io: Server;
+  namespace: Namespace;
+  /** Number of connected clients. */
+  clients(): number;
+  close(): void;
+}
+
+export type Role = 'assistant' | 'operator';
+
+interface SocketData {
+  role: Role;
+  since?: number;
+}
+
+/** Attaches the `/events` namespace to the HTTP server and starts the cross-process poll timer. */
+export function createEventStream(deps: EventStreamDeps): EventStream {
+  const { bus, events, logger } = deps;
+  const io = new Server(deps.httpServer, {
+    // The dashboard loads the client from /socket.io/socket.io.min.js: no build step, no CDN.
+    serveClient: true,
+    connectionStateRecovery: {
+      maxDisconnectionDuration: deps.recoveryMs ?? 120_000,
+      // A recovered session must show its token again, like a new one.
+      skipMiddlewares: false,
+    },
+    allowRequest: (req, callback) => callback(null, deps.allowOrigin?.(req.headers.origin) ?? true),
+  });
+  const nsp = io.of(EVENTS_NAMESPACE);
+
+  // Highest id that was either broadcast live or already stored when the stream started.
+  let broadcastUpTo = events.lastId();
+  const unsubscribe = bus.subscribe((event: VigilEvent) => {
+    if (event.id <= broadcastUpTo) return;
+    broadcastUpTo = event.id;
+    nsp.to(LIVE_ROOM).emit(SOCKET_MESSAGES.event, event);
+  });
+
+  // Token check before the connection exists: a refused client never receives a single event.
+  nsp.use((socket, next) => {
+    const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success) {
+      const sinceBad = auth.error.issues.some((i) => i.path[0] === 'since');
+      next(new Error(sinceBad ? SOCKET_REFUSALS.badSince : SOCKET_REFUSALS.badAuth));
+      return;
+    }
+    const role = deps.authenticate(auth.data.token);
+    if (!role) {
+      next(new Error(SOCKET_REFUSALS.badAuth));
+      return;
+    }
+    const data: SocketData = { role, ...(auth.data.since === undefined ? {} : { since: auth.data.since }) };
+    socket.data = data;
+    next();
+  });
+
+  /** Replays (since, last broadcast] to one socket; returns what was sent. Synchronous on purpose. */
+  const replay = (socket: Socket, since: number): Ready => {
+    pollSafely();
+    const bound = broadcastUpTo;
+    if (since >= bound) return { replayed: 0, lastId: bound, truncated: false, recovered: false };
+    const start = Math.max(since, bound - REPLAY_MAX);
+    let cursor = start;
+    let replayed = 0;
+    while (cursor < bound) {
+      const batch = events.since(cursor, 1000);
+      for (const event of batch) {
+        if (event.id > bound) break;
+        socket.emit(SOCKET_MESSAGES.event, event);
+        replayed += 1;
+      }
+      const last = batch[batch.length - 1];
+      if (!last || last.id >= bound || batch.length < 1000) break;
+      cursor = last.id;
+    }
+    return { replayed, lastId: bound, truncated: start > since, recovered: false };
+  };
+
+  nsp.on('connection', (socket: Socket) => {
+    const data = socket.data as SocketData;
+    let ready: Ready;
+    if (socket.recovered) {
+      // Socket.IO restored the room and re-sends the broadcasts this client missed.
+      ready = { replayed: 0, lastId: broadcastUpTo, truncated: false, recovered: true };
+    } else {
+      // Without `since` the client starts from now: nothing to replay, but the poll still runs
+      // first so that rows already stored are not sent to it as "live" later.
+      ready = replay(socket, data.since ?? Number.MAX_SAFE_INTEGER);
+      void socket.join(LIVE_ROOM);
+    }
+    socket.emit(SOCKET_MESSAGES.ready, ready);
+    logger.debug({ role: data.role, ...ready }, 'event stream client connected');
+
+    socket.on(SOCKET_MESSAGES.since, (payload: unknown, ack?: unknown) => {
+      const parsed = sinceMessageSchema.safeParse(payload);
+      const answer = typeof ack === 'function' ? (ack as (body: unknown) => void) : undefined;
+      if (!parsed.success) {
+        answer?.({ error: 'since: expected {since: non-negative integer event id}' });
+        return;
+      }
+      answer?.(replay(socket, parsed.data.since));
+    });
+  });
+
+  function pollSafely(): void {
+    try {
+      bus.poll();
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'polling the event store failed');
+    }
+  }
+  // Events written by `vigil mcp` (another process, same database) reach live clients within a poll.
+  const poller = setInterval(pollSafely, deps.pollMs ?? 250);
+  poller.unref();
+
+  return {
+    io,
+    namespace: nsp,
+    clients: () => nsp.sockets.size,
+    close() {
+      clearInterval(poller);
+      unsubscribe();
+      io.disconnectSockets(true);
+      io.engine.close();
+    },
+  };
+}
