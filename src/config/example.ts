@@ -106,6 +106,30 @@ monitor:
   maintenance: []
   # maintenance:
   #   - { target: pve2, start: "2025-06-01T22:00:00Z", end: "2025-06-01T23:30:00Z", reason: kernel update }
+
+# Where reports, escalations and recovery notices go. Every notification is queued in the database
+# first, so nothing is lost while the mail server or a webhook is down or vigil restarts.
+notifications:
+  reportDigestSeconds: 300   # remediation reports: at most one digest per 5 minutes; escalations go at once
+  retry:
+    initialSeconds: 30       # delay after a failed delivery, doubled each time,
+    maxSeconds: 1800         # up to this,
+    giveUpHours: 72          # and dropped (with a notification.failed event) after this long
+  # email:
+  #   host: smtp.example.com
+  #   port: 587
+  #   secure: false            # true for TLS from the first byte (port 465)
+  #   user: vigil@example.com
+  #   password: \${env:VIGIL_SMTP_PASSWORD}
+  #   from: vigil <vigil@example.com>
+  #   to: [ops@example.com]
+  webhooks: []
+  # webhooks:
+  #   - url: \${env:VIGIL_SLACK_WEBHOOK_URL}    # https://hooks.slack.com/services/...
+  #     format: slack                         # slack, discord or ntfy
+  #   - url: https://ntfy.sh/my-homelab-alerts
+  #     format: ntfy
+  #     headers: { Authorization: \${env:VIGIL_NTFY_AUTH} }
 `;
 
 /**

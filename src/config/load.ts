@@ -102,6 +102,8 @@ export function secretValues(config: VigilConfig): string[] {
     config.auth.operatorToken,
     config.proxmox?.tokenSecret,
     ...config.nodes.map((n) => n.ssh?.passphrase),
+    config.notifications.email?.password,
+    ...config.notifications.webhooks.flatMap((w) => [w.url, ...Object.values(w.headers)]),
   ];
   return [...new Set(all.filter((s): s is string => typeof s === 'string' && s.length > 0))];
 }
@@ -128,7 +130,7 @@ function startsWith(path: KeyPath, prefix: KeyPath): boolean {
  */
 function secretsInText(text: string): string[] {
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:assistantToken|operatorToken|tokenSecret|passphrase)\s*:\s*(.+)$/gm)) {
+  for (const m of text.matchAll(/(?:assistantToken|operatorToken|tokenSecret|passphrase|password)\s*:\s*(.+)$/gm)) {
     const raw = m[1]!.replace(/\s+#.*$/, '').trim();
     out.push(raw, raw.replace(/^["']|["']$/g, ''));
   }

@@ -71,6 +71,7 @@ export function normalise(parsed: ParsedConfig, file: string): VigilConfig {
       ...(c.service !== undefined && { service: normaliseUnit(c.service) }),
     })),
     monitor: parsed.monitor,
+    notifications: parsed.notifications,
   };
 }
 

@@ -4,7 +4,7 @@
  * got; cross-field rules (unique names, references, token inequality) live in checks.ts.
  */
 import { z } from 'zod';
-import { CONFIRMATION_MODES, LOG_LEVELS } from './types.js';
+import { CONFIRMATION_MODES, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
 import { CONDITIONS } from '../monitor/conditions.js';
 
 /** A node name: what Proxmox accepts and what is safe as a label everywhere. */
@@ -221,6 +221,39 @@ const monitorSchema = obj({
     .describe('Windows in which incidents still open but no runbook acts on the target'),
 });
 
+const mailbox = () =>
+  str('expected an email address such as "ops@example.com" or "vigil <vigil@example.com>"').regex(/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, {
+    error: 'expected an email address such as "ops@example.com" or "vigil <vigil@example.com>"',
+  });
+
+const webhookSchema = obj({
+  url: httpUrl(false).describe('Slack or Discord incoming-webhook URL, or an ntfy topic URL such as https://ntfy.sh/my-alerts'),
+  format: z.enum(WEBHOOK_FORMATS, { error: `expected one of ${WEBHOOK_FORMATS.join(', ')}` }),
+  headers: z.record(z.string(), z.string({ error: 'expected a header value' }), { error: 'expected a mapping of header names to values' }).default({}),
+}).refine((w) => w.format !== 'ntfy' || !URL.canParse(w.url) || new URL(w.url).pathname.split('/').some(Boolean), {
+  error: 'expected an ntfy topic URL such as https://ntfy.sh/my-alerts (the last path segment is the topic)',
+  path: ['url'],
+});
+
+const notificationsSchema = obj({
+  email: obj({
+    host: pattern(HOST_RE, 'expected the SMTP server host name or IP address'),
+    port: port().default(587),
+    secure: bool().default(false).describe('TLS from the first byte (usually port 465); false: STARTTLS when the server offers it'),
+    user: str('expected the SMTP user name').optional(),
+    password: secret('expected the SMTP password').optional(),
+    from: mailbox(),
+    to: list(mailbox()).min(1, { error: 'expected at least one recipient' }),
+  }).optional(),
+  webhooks: list(webhookSchema).default([]),
+  reportDigestSeconds: int(0, 86_400, 'a whole number of seconds').default(300).describe('Remediation reports are folded into at most one digest per this many seconds, per destination'),
+  retry: obj({
+    initialSeconds: int(1, 86_400, 'a whole number of seconds').default(30).describe('Delay after the first failed delivery, doubled after each further one'),
+    maxSeconds: int(1, 86_400, 'a whole number of seconds').default(1800),
+    giveUpHours: int(1, 8760, 'a number of hours').default(72).describe('Drop a notification still undelivered this long after it was queued'),
+  }).prefault({}),
+});
+
 /** The whole file. */
 export const configSchema = obj({
   server: serverSchema.prefault({}),
@@ -234,9 +267,10 @@ export const configSchema = obj({
   nodes: list(nodeSchema).default([]),
   httpChecks: list(httpCheckSchema).default([]),
   monitor: monitorSchema.prefault({}),
+  notifications: notificationsSchema.prefault({}),
 });
 
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Key paths whose values are secrets; `*` matches any list index. */
-export const SECRET_PATHS = ['auth.assistantToken', 'auth.operatorToken', 'proxmox.tokenSecret', 'nodes.*.ssh.passphrase'] as const;
+export const SECRET_PATHS = ['auth.assistantToken', 'auth.operatorToken', 'proxmox.tokenSecret', 'nodes.*.ssh.passphrase', 'notifications.email.password', 'notifications.webhooks.*.url'] as const;

@@ -11,6 +11,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const CONFIRMATION_MODES = ['elicit', 'approval'] as const;
 export type ConfirmationMode = (typeof CONFIRMATION_MODES)[number];
 
+/** JSON bodies a notification webhook can take. */
+export const WEBHOOK_FORMATS = ['slack', 'discord', 'ntfy'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
 export interface VigilConfig {
   /** absolute path of the file loaded */
   file: string;
@@ -71,6 +75,45 @@ export interface VigilConfig {
   /** default [] */
   httpChecks: HttpCheckConfig[];
   monitor: MonitorConfig;
+  notifications: NotificationsConfig;
+}
+
+/** Where reports, escalations and recovery notices go (DESIGN §5); all delivered through the outbox. */
+export interface NotificationsConfig {
+  email?: {
+    host: string;
+    /** default 587 */
+    port: number;
+    /** TLS from the first byte (port 465); false: STARTTLS when the server offers it. default false */
+    secure: boolean;
+    user?: string;
+    /** secret */
+    password?: string;
+    /** e.g. "vigil <vigil@example.com>" */
+    from: string;
+    /** at least one address */
+    to: string[];
+  };
+  /** default [] */
+  webhooks: WebhookConfig[];
+  /** reports are folded into at most one digest per this many seconds, per destination; default 300 */
+  reportDigestSeconds: number;
+  retry: {
+    /** delay after the first failed attempt, doubled after each further one; default 30 */
+    initialSeconds: number;
+    /** cap on the delay; default 1800 */
+    maxSeconds: number;
+    /** a notification still undelivered this long after it was queued is dropped, with an event; default 72 */
+    giveUpHours: number;
+  };
+}
+
+export interface WebhookConfig {
+  /** secret: Slack and Discord webhook URLs carry their token; for ntfy, the topic URL */
+  url: string;
+  format: WebhookFormat;
+  /** extra request headers, e.g. Authorization for a protected ntfy topic (values are secrets); default {} */
+  headers: Record<string, string>;
 }
 
 /** The autonomous monitor (DESIGN §4); every field has a default. */
