@@ -1,0 +1,112 @@
+// Pins /metrics: per-app registry, tool calls by tool/tier/decision from the audit log (all processes), durations, remediations, and provider-fed gauges.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCore } from '../../src/core.js';
+import { loadConfig } from '../../src/config/index.js';
+import { startHttp } from '../../src/api/app.js';
+import { silentLogger, startTestVigil, type TestVigil } from '../helpers/vigil.js';
+
+let vigil: TestVigil;
+beforeEach(async () => {
+  vigil = await startTestVigil();
+});
+afterEach(async () => {
+  await vigil.close();
+});
+
+async function scrape(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+  return res.text();
+}
+
+/** The value of one sample line, e.g. `vigil_tool_calls_total{decision="allowed",tier="green",tool="get_events"}`. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+describe('/metrics', () => {
+  it('needs no token and counts tool calls by tool, tier and decision, with durations', async () => {
+    await vigil.api('POST', '/api/tools/get_events', {});
+    await vigil.api('POST', '/api/tools/get_events', {});
+    await vigil.api('PUT', '/api/monitor/killswitch', { active: true });
+    await vigil.api('POST', '/api/tools/no_such_tool_xyz', {});
+    const text = await scrape(vigil.url);
+    expect(sample(text, 'vigil_tool_calls_total', { tool: 'get_events', tier: 'green', decision: 'allowed' })).toBe(2);
+    expect(sample(text, 'vigil_tool_calls_total', { tool: 'set_kill_switch', tier: 'yellow', decision: 'allowed' })).toBe(1);
+    // Unknown names are folded into one series: a caller cannot grow the label set.
+    expect(sample(text, 'vigil_tool_calls_total', { tool: '(unknown)', decision: 'unknown_tool' })).toBe(1);
+    expect(text).not.toContain('no_such_tool_xyz');
+    expect(sample(text, 'vigil_tool_call_duration_seconds_count', { tool: 'get_events' })).toBe(2);
+    expect(sample(text, 'vigil_process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it('counts calls made by another process sharing the database', async () => {
+    const other = createCore({ config: loadConfig(vigil.configFile, {}), logger: silentLogger });
+    try {
+      await other.pipeline.executeTool('get_audit_log', {}, { kind: 'assistant', id: 'elsewhere' });
+    } finally {
+      await other.close();
+    }
+    const text = await scrape(vigil.url);
+    expect(sample(text, 'vigil_tool_calls_total', { tool: 'get_audit_log', decision: 'allowed' })).toBe(1);
+  });
+
+  it('counts remediations by runbook and result from remediation events', async () => {
+    const publish = (type: 'remediation.succeeded' | 'remediation.failed', runbook: string) =>
+      vigil.core.bus.publish({ type, severity: 'info', title: 't', message: '', data: { runbook } });
+    publish('remediation.succeeded', 'restart_crashed_guest');
+    publish('remediation.succeeded', 'restart_crashed_guest');
+    publish('remediation.failed', 'clean_full_disk');
+    const text = await scrape(vigil.url);
+    expect(sample(text, 'vigil_remediations_total', { runbook: 'restart_crashed_guest', result: 'succeeded' })).toBe(2);
+    expect(sample(text, 'vigil_remediations_total', { runbook: 'clean_full_disk', result: 'failed' })).toBe(1);
+  });
+
+  it('keeps one registry per app: two daemons in one process do not share counters', async () => {
+    const second = await startTestVigil();
+    try {
+      await vigil.api('POST', '/api/tools/get_events', {});
+      const text = await scrape(second.url);
+      expect(sample(text, 'vigil_tool_calls_total', { tool: 'get_events' })).toBeUndefined();
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('exports incidents, outbox depth and cycle durations only from the providers it is given', async () => {
+    const bare = await scrape(vigil.url);
+    expect(bare).not.toContain('vigil_open_incidents');
+    expect(bare).not.toContain('vigil_notification_outbox_depth');
+    expect(bare).not.toContain('vigil_monitor_cycle_duration_seconds');
+
+    const listeners: Array<(ms: number) => void> = [];
+    const app = await startHttp(vigil.core, '127.0.0.1', 0, {
+      metricsSources: {
+        openIncidents: () => [{ condition: 'guest_down' }, { condition: 'guest_down' }, { condition: 'disk_full' }],
+        outboxDepth: () => 7,
+        onCycle: (l) => {
+          listeners.push(l);
+          return () => listeners.splice(listeners.indexOf(l), 1);
+        },
+      },
+    });
+    try {
+      for (const l of listeners) l(120);
+      const text = await scrape(app.url);
+      expect(sample(text, 'vigil_open_incidents', { condition: 'guest_down' })).toBe(2);
+      expect(sample(text, 'vigil_open_incidents', { condition: 'disk_full' })).toBe(1);
+      expect(sample(text, 'vigil_notification_outbox_depth')).toBe(7);
+      expect(sample(text, 'vigil_monitor_cycle_duration_seconds_count')).toBe(1);
+      expect(sample(text, 'vigil_event_stream_clients')).toBe(0);
+    } finally {
+      await app.close();
+    }
+    expect(listeners).toHaveLength(0);
+  });
+});
