@@ -18,6 +18,7 @@ import type { Caller } from './mcp/tool.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
 import { runLabCommand } from './commands/lab.js';
+import { runCheckCommand } from './commands/check.js';
 
 const USAGE = `usage: vigil <command> [options]
 
@@ -29,6 +30,7 @@ commands:
   killswitch on|off [--scope autonomy|all] [--reason TEXT] [--yes]
   approve ID | deny ID       decide a pending approval (operator)
   audit verify               check the audit log's hash chain (exit 1 if broken)
+  check                      test connectivity to Proxmox, every node's SSH, WoL settings and HTTP checks
   lab [--nodes N] [--guests M] [--write-config FILE]
                              run the simulated homelab in the foreground (first line: "lab: URL")
 
@@ -204,6 +206,11 @@ async function main(argv: string[]): Promise<number> {
       } finally {
         await core.close();
       }
+    }
+    case 'check': {
+      const config = openConfig(values.config);
+      // Failures are reported as check lines with remedies; log lines would only repeat them.
+      return runCheckCommand(config, { out, logger: createLogger('silent') });
     }
     case 'lab':
       return runLabCommand({ nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] }, { out, err: fail });
