@@ -10,6 +10,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>vigil</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard.css">
 <script src="/socket.io/socket.io.min.js" defer></script>
 <script src="/dashboard.js" defer></script>
