@@ -44,6 +44,8 @@ export interface OutboxRow extends NewOutboxRow {
 export interface ClaimOptions {
   /** Unique per worker: host, pid and a random part. */
   owner: string;
+  /** Channels this worker can send to; rows of other channels are left for a worker that can. */
+  channels: readonly string[];
   now: number;
   leaseMs: number;
   /** Reports to one channel are folded and sent at most once per this many ms. */
@@ -92,13 +94,14 @@ export function createOutboxStore(db: Db) {
     `INSERT INTO outbox (channel, kind, incident_key, payload, status, attempts, created_at, next_attempt_at)
      VALUES (@channel, @kind, @incident_key, @payload, 'pending', 0, @at, @at)`,
   );
-  const free = `status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)`;
+  const free = `status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
+    AND channel IN (SELECT value FROM json_each(@channels))`;
   // Escalations first: when a backlog drains, the urgent mail must not wait behind the rest.
-  const dueSingles = db.prepare<{ now: number; limit: number }, RawRow>(
+  const dueSingles = db.prepare<{ now: number; limit: number; channels: string }, RawRow>(
     `SELECT * FROM outbox WHERE ${free} AND kind != 'report' AND next_attempt_at <= @now
      ORDER BY CASE kind WHEN 'escalation' THEN 0 ELSE 1 END, id LIMIT @limit`,
   );
-  const reportChannels = db.prepare<{ now: number }, { channel: string }>(
+  const reportChannels = db.prepare<{ now: number; channels: string }, { channel: string }>(
     `SELECT DISTINCT channel FROM outbox WHERE ${free} AND kind = 'report' AND next_attempt_at <= @now`,
   );
   const digestBusy = db.prepare<{ channel: string; now: number }, { n: number }>(
@@ -107,7 +110,7 @@ export function createOutboxStore(db: Db) {
   const lastDigest = db.prepare<{ channel: string }, { at: number | null }>(
     `SELECT max(delivered_at) AS at FROM outbox WHERE channel = @channel AND kind = 'report' AND status = 'delivered'`,
   );
-  const channelReports = db.prepare<{ channel: string; now: number }, RawRow>(
+  const channelReports = db.prepare<{ channel: string; now: number; channels: string }, RawRow>(
     `SELECT * FROM outbox WHERE ${free} AND kind = 'report' AND channel = @channel ORDER BY id LIMIT 500`,
   );
   const lease = db.prepare('UPDATE outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id');
@@ -123,21 +126,30 @@ export function createOutboxStore(db: Db) {
     `UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = @error, lease_owner = NULL, lease_until = NULL
      WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
   );
+  const unlease = db.prepare(
+    `UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
+  );
   const byId = db.prepare<[number], RawRow>('SELECT * FROM outbox WHERE id = ?');
   const list = db.prepare<[number], RawRow>('SELECT * FROM outbox ORDER BY id LIMIT ?');
   const counts = db.prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
+  const orphans = db.prepare(
+    `UPDATE outbox SET status = 'failed', last_error = @error
+     WHERE status = 'pending' AND created_at < @before AND (lease_until IS NULL OR lease_until <= @before)
+       AND channel NOT IN (SELECT value FROM json_each(@channels))`,
+  );
   const purge = db.prepare(`DELETE FROM outbox WHERE status != 'pending' AND created_at < ?`);
 
   const claimTx = db.transaction((opts: ClaimOptions): OutboxRow[] => {
     const { now } = opts;
-    const rows = dueSingles.all({ now, limit: opts.limit ?? 50 });
-    for (const { channel } of reportChannels.all({ now })) {
+    const channels = JSON.stringify(opts.channels);
+    const rows = dueSingles.all({ now, limit: opts.limit ?? 50, channels });
+    for (const { channel } of reportChannels.all({ now, channels })) {
       // One digest in flight per channel, and none sooner than digestMs after the last one delivered.
       if ((digestBusy.get({ channel, now })?.n ?? 0) > 0) continue;
       const last = lastDigest.get({ channel })?.at ?? null;
       if (last !== null && now < last + opts.digestMs) continue;
       // Backed-off reports join the due ones: the channel is being tried anyway, and one digest beats two.
-      rows.push(...channelReports.all({ channel, now }));
+      rows.push(...channelReports.all({ channel, now, channels }));
     }
     for (const row of rows) lease.run({ owner: opts.owner, until: now + opts.leaseMs, id: row.id });
     return rows.map((r) => fromRaw({ ...r, lease_owner: opts.owner, lease_until: now + opts.leaseMs }));
@@ -182,6 +194,10 @@ export function createOutboxStore(db: Db) {
     markFailed(ids: readonly number[], owner: string, error: string): number {
       return db.transaction(() => ids.reduce((n, id) => n + giveUp.run({ id, owner, error }).changes, 0))();
     },
+    /** Gives rows back untried (no attempt counted), if `owner` still holds them. */
+    release(ids: readonly number[], owner: string): number {
+      return db.transaction(() => ids.reduce((n, id) => n + unlease.run({ id, owner }).changes, 0))();
+    },
     get(id: number): OutboxRow | undefined {
       const raw = byId.get(id);
       return raw && fromRaw(raw);
@@ -195,6 +211,13 @@ export function createOutboxStore(db: Db) {
       const out: Record<OutboxStatus, number> = { pending: 0, delivered: 0, failed: 0 };
       for (const { status, n } of counts.all()) out[status as OutboxStatus] = n;
       return out;
+    },
+    /**
+     * Gives up rows queued before `before` for channels not in `channels` (a destination removed
+     * from the config): no worker will ever send them.
+     */
+    dropOrphans(channels: readonly string[], before: number, error: string): number {
+      return orphans.run({ channels: JSON.stringify(channels), before, error }).changes;
     },
     /** Deletes delivered and failed rows created before `before`; pending rows are never pruned. */
     prune(before: number): number {

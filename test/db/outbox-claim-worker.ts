@@ -11,7 +11,7 @@ const db = openDatabase(file);
 const outbox = createOutboxStore(db);
 const delivered: number[] = [];
 for (;;) {
-  const rows = outbox.claim({ owner, now: Date.now(), leaseMs: 600_000, digestMs: 0, limit: 3 });
+  const rows = outbox.claim({ owner, now: Date.now(), leaseMs: 600_000, digestMs: 0, limit: 3, channels: ['email'] });
   if (rows.length === 0 && outbox.counts().pending === 0) break;
   for (const row of rows) {
     // "Sending" is recording the id; marking must succeed because the lease is still ours.

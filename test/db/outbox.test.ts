@@ -8,7 +8,7 @@ import { openTracked, tempDbPath } from './helpers.js';
 const run = promisify(execFile);
 const T = 1_700_000_000_000;
 const MIN = 60_000;
-const claimOpts = (owner: string, now: number) => ({ owner, now, leaseMs: 2 * MIN, digestMs: 5 * MIN });
+const claimOpts = (owner: string, now: number) => ({ owner, now, leaseMs: 2 * MIN, digestMs: 5 * MIN, channels: ['email', 'webhook:x'] });
 const row = (kind: NewOutboxRow['kind'], subject: string, channel = 'email'): NewOutboxRow => ({
   channel,
   kind,
@@ -69,6 +69,15 @@ describe('outbox', () => {
     expect(o.markFailed([e!], 'A', 'gave up')).toBe(1);
     expect(o.counts()).toEqual({ pending: 2, delivered: 0, failed: 1 });
     expect(o.prune(T + 1)).toBe(1);
+  });
+
+  it('leaves rows of channels a worker cannot send to, and drops them once they are too old', () => {
+    const o = createOutboxStore(openTracked(tempDbPath()));
+    const [gone] = o.add([row('escalation', 'e1', 'webhook:removed'), row('escalation', 'e2')], T);
+    expect(o.claim(claimOpts('A', T)).map((r) => r.channel)).toEqual(['email']);
+    expect(o.dropOrphans(['email'], T, 'no such destination')).toBe(0);
+    expect(o.dropOrphans(['email'], T + 1, 'no such destination')).toBe(1);
+    expect(o.get(gone!)).toMatchObject({ status: 'failed', lastError: 'no such destination' });
   });
 
   it('keeps pending rows across a restart: a new process sends what the old one left', () => {
