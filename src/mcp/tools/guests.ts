@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../errors.js';
-import type { Guest, GuestAction, GuestResource, ProxmoxClient } from '../../clients/proxmox/index.js';
+import { ProxmoxError, type Guest, type GuestAction, type GuestResource, type ProxmoxClient } from '../../clients/proxmox/index.js';
 import { defineTool, type ToolContext, type ToolOutput } from '../tool.js';
 import { failure, fmtBytes, fmtUptime, guestLabel, isGuest, nodeName, proxmoxOf, reading, vmid } from './cluster.js';
 
@@ -16,7 +16,17 @@ const WAIT = { timeoutMs: 10 * 60_000, pollMs: 300 };
 /** Finds the guest through /cluster/resources and checks it lives on `node`. */
 async function locate(px: ProxmoxClient, ctx: ToolContext, node: string, id: number, what: string): Promise<GuestResource> {
   const g = await reading(`${what} guest ${id} on ${node}`, () => px.findGuest(id, ctx.signal));
-  if (!g) throw new ToolFailure(`failed to ${what} guest ${id} on ${node}: no guest ${id} exists in the cluster`);
+  if (!g) {
+    // /cluster/resources silently leaves out guests the token may not audit, so "not listed" can
+    // mean "no VM.Audit" as well as "no such guest". The guest's own status path checks the
+    // privilege first and answers 403 in the first case.
+    try {
+      await px.guestStatus(node, 'qemu', id, ctx.signal);
+    } catch (err) {
+      if (err instanceof ProxmoxError && err.kind === 'permission') throw failure(`${what} guest ${id} on ${node}`, err);
+    }
+    throw new ToolFailure(`failed to ${what} guest ${id} on ${node}: no guest ${id} exists in the cluster`);
+  }
   if (g.node !== node) throw new ToolFailure(`failed to ${what} ${guestLabel(g.type, id)} on ${node}: it is on node ${g.node}, not ${node}`);
   return g;
 }

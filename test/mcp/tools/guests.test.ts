@@ -1,6 +1,8 @@
 // Pins the guest tools against the lab: QEMU and LXC, task waits, HA waits, locks, idempotent no-ops, kill-switch re-check, failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGuestStatus, listGuests, rebootGuest, resumeGuest, shutdownGuest, startGuest, stopGuest } from '../../../src/mcp/tools/guests.js';
+import { pino } from 'pino';
+import { createProxmoxClient } from '../../../src/clients/proxmox/index.js';
 import { failureOf, makeCtx, run, startHarness, type ProxmoxHarness } from './cluster-helpers.js';
 
 let h: ProxmoxHarness;
@@ -28,6 +30,32 @@ describe('guest reads', () => {
     expect(ct.text).toContain('HA-managed (started)');
     expect(await failureOf(run(getGuestStatus, { node: 'pve2', vmid: 100 }, ctx()))).toBe('failed to read the status of VM 100 on pve2: it is on node pve1, not pve2');
     expect(await failureOf(run(getGuestStatus, { node: 'pve1', vmid: 4242 }, ctx()))).toBe('failed to read the status of guest 4242 on pve1: no guest 4242 exists in the cluster');
+  });
+});
+
+describe('a token without VM.Audit', () => {
+  it('gets the 403 that names the privilege, not "no such guest" (the cluster list hides what it may not see)', async () => {
+    const weak = createProxmoxClient({
+      url: h.lab.url,
+      tokenId: h.lab.noPrivToken.id,
+      tokenSecret: h.lab.noPrivToken.secret,
+      tls: { fingerprint: h.lab.fingerprint },
+      timeoutMs: 5000,
+      logger: pino({ level: 'silent' }),
+      backoffMs: 1,
+    });
+    try {
+      const c = makeCtx({ proxmox: weak });
+      expect(await failureOf(run(stopGuest, { node: 'pve1', vmid: 100 }, c))).toMatch(
+        /^failed to stop guest 100 on pve1: Proxmox denied GET \/nodes\/pve1\/qemu\/100\/status\/current: the API token lacks VM\.Audit on \/vms\/100 \(403 /,
+      );
+      expect(c.acts).toBe(0);
+      expect(h.lab.state.getGuest(100)?.status).toBe('running');
+      // With the privilege, a guest that does not exist is still reported as such.
+      expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 4242 }, ctx()))).toBe('failed to start guest 4242 on pve1: no guest 4242 exists in the cluster');
+    } finally {
+      weak.close();
+    }
   });
 });
 
