@@ -1,4 +1,4 @@
-// Pins the node power tools end to end against the lab: red reboot/shutdown after elicitation, yellow wake_node over loopback Wake-on-LAN bringing a powered-off node back, offline and unknown-node failures with one audit row each; the history tools see it all.
+// Pins the node power tools end to end against the lab: red reboot/shutdown after elicitation, yellow wake_node over loopback Wake-on-LAN bringing a powered-off node back (and blocked by the kill switch), offline and unknown-node failures with one audit row each; the history tools see it all.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Lab } from '../../src/lab/index.js';
@@ -70,6 +70,20 @@ describe('node tools against the lab', () => {
   it('wake_node for a node that is not configured fails and names the configured ones', async () => {
     const r = await call(lv.vigil, client, 'wake_node', { node: 'pve9' });
     expect(r).toMatchObject({ isError: true, text: 'unknown node "pve9"; configured nodes: pve1, pve2', audit: { outcome: 'error' } });
+  });
+
+  it('a kill switch (scope all) blocks wake_node before any packet, audited as blocked', async () => {
+    const on = await call(lv.vigil, client, 'set_kill_switch', { active: true, scope: 'all', reason: 'e2e' });
+    expect(on.isError).toBe(false);
+    await labControl(lab, 'POST', '/_lab/nodes/pve2/down');
+    try {
+      const r = await call(lv.vigil, client, 'wake_node', { node: 'pve2' });
+      expect(r).toMatchObject({ isError: true, audit: { decision: 'blocked', outcome: 'not_run' } });
+      await new Promise((res) => setTimeout(res, lab.state.bootMs + 50));
+      expect(node('pve2')).toMatchObject({ online: false, bootingUntil: null });
+    } finally {
+      expect((await lv.vigil.api('PUT', '/api/monitor/killswitch', { active: false })).status).toBe(200);
+    }
   });
 
   it('the history tools show the calls, each audited once', async () => {
