@@ -13,6 +13,7 @@ import { roleOf } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
 import { createDashboardRouter } from './dashboard/index.js';
 import { createEventStream, type EventStream } from '../realtime/socket.js';
+import { createOutboxStore } from '../db/outbox.js';
 
 export interface HttpOptions {
   /** State other subsystems own (incidents, outbox, monitor cycles) for /metrics. */
@@ -62,10 +63,12 @@ export async function startHttp(core: Core, host: string, port: number, options:
     logger,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
+  const outbox = createOutboxStore(core.stores.db);
   const metrics = createMetrics({
     db: core.stores.db,
     bus: core.bus,
-    sources: { streamClients: events.clients, ...options.metricsSources },
+    // The outbox is a table every daemon has, whichever process fills or drains it.
+    sources: { streamClients: events.clients, outboxDepth: () => outbox.counts().pending, ...options.metricsSources },
   });
   // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
   app.get('/metrics', async (_req, res) => {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/core.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startHttp } from '../../src/api/app.js';
+import { createOutboxStore } from '../../src/db/outbox.js';
 import { silentLogger, startTestVigil, type TestVigil } from '../helpers/vigil.js';
 
 let vigil: TestVigil;
@@ -68,6 +69,15 @@ describe('/metrics', () => {
     expect(sample(text, 'vigil_remediations_total', { runbook: 'clean_full_disk', result: 'failed' })).toBe(1);
   });
 
+  it('reports the notification outbox depth from the outbox table', async () => {
+    const outbox = createOutboxStore(vigil.core.stores.db);
+    outbox.add(
+      [1, 2, 3].map((n) => ({ channel: 'email', kind: 'report' as const, incidentKey: null, payload: { subject: `s${n}`, body: 'b' } })),
+      Date.now(),
+    );
+    expect(sample(await scrape(vigil.url), 'vigil_notification_outbox_depth')).toBe(3);
+  });
+
   it('keeps one registry per app: two daemons in one process do not share counters', async () => {
     const second = await startTestVigil();
     try {
@@ -79,10 +89,10 @@ describe('/metrics', () => {
     }
   });
 
-  it('exports incidents, outbox depth and cycle durations only from the providers it is given', async () => {
+  it('exports incidents and cycle durations only from the providers it is given; outbox depth from the outbox table by default', async () => {
     const bare = await scrape(vigil.url);
     expect(bare).not.toContain('vigil_open_incidents');
-    expect(bare).not.toContain('vigil_notification_outbox_depth');
+    expect(sample(bare, 'vigil_notification_outbox_depth')).toBe(0);
     expect(bare).not.toContain('vigil_monitor_cycle_duration_seconds');
 
     const listeners: Array<(ms: number) => void> = [];
