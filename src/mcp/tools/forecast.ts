@@ -1,0 +1,64 @@
+/** `forecast_disk`: when a node's disks will fill, from the samples the monitor records (green). */
+import { z } from 'zod';
+import { defineTool } from '../tool.js';
+import { NODE_NAME_RE } from '../../config/schema.js';
+import { createSampleStore } from '../../db/samples.js';
+import { decideFillPredicted, FILL_PREDICTION_DEFAULTS } from '../../monitor/forecast.js';
+
+const DAY_MS = 86_400_000;
+
+export const forecastDisk = defineTool({
+  name: 'forecast_disk',
+  title: 'Forecast disk fill',
+  description:
+    'Least-squares trend of a node\'s disk usage over the recorded samples: growth per day, days until full, fit (r²), and whether disk.fill_predicted would be raised.',
+  tier: 'green',
+  kind: 'infra',
+  input: z.object({
+    node: z.string().regex(NODE_NAME_RE).max(63),
+    metric: z
+      .string()
+      .regex(/^disk\.[A-Za-z0-9_.:/-]+$/)
+      .max(200)
+      .optional()
+      .describe('one series such as "disk.percent"; default every disk.* series of the node'),
+    days: z.number().int().min(1).max(90).default(7).describe('how far back to fit'),
+    windowDays: z.number().min(0.1).max(365).default(FILL_PREDICTION_DEFAULTS.windowDays).describe('raise when full within this many days'),
+  }),
+  target: (args) => ({ node: args.node }),
+  plan: (args) => `fit the disk usage trend of ${args.node} over ${args.days} days`,
+  async handler(args, ctx) {
+    // Built per call: three prepared statements are cheap, and Stores stays owned by src/db.
+    const samples = createSampleStore(ctx.deps.stores.db);
+    const now = ctx.deps.now();
+    const metrics = args.metric ? [args.metric] : samples.metrics(args.node).filter((m) => m.startsWith('disk.'));
+    if (metrics.length === 0 || metrics.every((m) => samples.latest(args.node, m) === undefined)) {
+      return {
+        text: `No disk samples recorded for ${args.node}${args.metric ? ` (${args.metric})` : ''}; the monitor records them on its routine schedule.`,
+        data: { node: args.node, forecasts: [] },
+      };
+    }
+    const forecasts = metrics.map((metric) => {
+      const points = samples.series(args.node, metric, now - args.days * DAY_MS);
+      const d = decideFillPredicted(points, now, { windowDays: args.windowDays });
+      const latest = samples.latest(args.node, metric);
+      return {
+        metric,
+        latest: latest ? { value: latest.value, at: new Date(latest.at).toISOString() } : null,
+        fillPredicted: d.raise,
+        verdict: d.verdict,
+        message: d.message,
+        slopePerDay: d.trend?.slopePerDay ?? null,
+        daysToFull: d.trend?.daysToFull ?? null,
+        r2: d.trend?.r2 ?? null,
+        samples: points.length,
+      };
+    });
+    const lines = forecasts.map(
+      (f) => `${args.node} ${f.metric}: ${f.latest ? `${f.latest.value.toFixed(1)}% now; ` : ''}${f.message}${f.fillPredicted ? ' → disk.fill_predicted' : ''}`,
+    );
+    return { text: lines.join('\n'), data: { node: args.node, windowDays: args.windowDays, forecasts } };
+  },
+});
+
+export const forecastTools = [forecastDisk];
