@@ -48,7 +48,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.locator('#overall[data-status="degraded"]').waitFor();
     expect(await text('#reasons')).toContain('the monitor is not running');
     expect(await text('#ks-state')).toBe('off');
-    expect(await page.evaluate(() => sessionStorage.getItem('vigil.operatorToken'))).toBe(vigil.operatorToken);
+    expect(await page.evaluate("sessionStorage.getItem('vigil.operatorToken')")).toBe(vigil.operatorToken);
   });
 
   it('shows a live event when an assistant acts, and the status follows', async () => {
@@ -120,11 +120,11 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.locator('#conn[data-state="live"]').waitFor();
     expect(await page.locator('#login').isHidden()).toBe(true);
     // Events from before the reload are shown again (REST), with no duplicates from the stream.
-    const ids = await page.locator('#events li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.id));
+    const ids = await page.locator('#events li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-id')));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBeGreaterThan(3);
 
-    await page.evaluate(() => sessionStorage.setItem('vigil.operatorToken', 'wrong-token-0123456789'));
+    await page.evaluate("sessionStorage.setItem('vigil.operatorToken', 'wrong-token-0123456789')");
     await page.reload();
     await page.locator('#login-form').waitFor();
     expect(await text('#login-message')).toMatch(/refused/);
