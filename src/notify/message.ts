@@ -19,6 +19,17 @@ export interface OutgoingMessage {
 
 const HEADINGS: Record<NotificationKind, string> = { report: '', escalation: 'ESCALATION: ', recovery: 'RECOVERED: ' };
 
+/**
+ * The subject without what delivery adds itself: the "[vigil]" prefix and the kind's heading.
+ * A caller that already wrote them must not see "[vigil] ESCALATION: [vigil] ESCALATION: ...".
+ */
+export function bareSubject(kind: NotificationKind, subject: string): string {
+  const bare = subject.replace(/^\s*\[vigil\]\s*/i, '');
+  const heading = HEADINGS[kind].trim();
+  const stripped = heading ? bare.replace(new RegExp(`^${heading}\\s*`, 'i'), '') : bare;
+  return stripped.trim() || subject.trim();
+}
+
 /** Renders a diagnostic snapshot as titled sections. */
 export function snapshotText(snapshot: OutboxPayload['snapshot']): string {
   if (snapshot === undefined) return '';

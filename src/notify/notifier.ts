@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { NOTIFICATION_KINDS, type OutboxStore } from '../db/outbox.js';
+import { bareSubject } from './message.js';
 
 export const notificationSchema = z.object({
   kind: z.enum(NOTIFICATION_KINDS),
@@ -38,7 +39,7 @@ export function createNotifier(deps: {
   return {
     enqueue(notification) {
       const n = notificationSchema.parse(notification);
-      const payload = { subject: n.subject, body: n.body, ...(n.snapshot !== undefined && { snapshot: n.snapshot }) };
+      const payload = { subject: bareSubject(n.kind, n.subject), body: n.body, ...(n.snapshot !== undefined && { snapshot: n.snapshot }) };
       const ids = deps.outbox.add(
         deps.channels.map((channel) => ({ channel, kind: n.kind, incidentKey: n.incidentKey, payload })),
         deps.now(),

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { OutboxRow } from '../../src/db/outbox.js';
-import { buildMessages, truncate, webhookRequest } from '../../src/notify/message.js';
+import { bareSubject, buildMessages, truncate, webhookRequest } from '../../src/notify/message.js';
 import { retryDelayMs } from '../../src/notify/worker.js';
 
 const T = 1_700_000_000_000;
@@ -34,6 +34,14 @@ describe('buildMessages', () => {
     expect(msgs[2]!.body).toBe(
       '2 remediation reports since the last digest:\n\n2023-11-14T22:13:21.000Z  a\n---------------------------\nbody a\n\n2023-11-14T22:13:23.000Z  c\n---------------------------\nbody c',
     );
+  });
+
+  it('strips the prefix and heading delivery adds itself, so they never appear twice', () => {
+    expect(bareSubject('escalation', '[vigil] ESCALATION: vm 101 keeps crashing')).toBe('vm 101 keeps crashing');
+    expect(bareSubject('recovery', '[vigil] resolved: guest.crashed 101')).toBe('resolved: guest.crashed 101');
+    expect(bareSubject('report', '[VIGIL]  incident: disk 95%')).toBe('incident: disk 95%');
+    expect(bareSubject('report', 'ESCALATION: stays in a report')).toBe('ESCALATION: stays in a report');
+    expect(bareSubject('escalation', '[vigil] ESCALATION:')).toBe('[vigil] ESCALATION:');
   });
 
   it('keeps a lone report as it is', () => {
