@@ -132,6 +132,21 @@ describe('email notifications', () => {
     expect(next.outbox.counts()).toEqual({ pending: 0, delivered: 5, failed: 0 });
   });
 
+  it('a running worker sends an escalation as soon as it is queued, without waiting for its poll', async () => {
+    const clock = testClock();
+    const sink = await startSmtpSink(clock.now);
+    sinks.push(sink);
+    const stack = notificationStack(tempDbPath(), notificationsConfig({ smtpPort: sink.port }), clock, { pollMs: 3_600_000 });
+    stops.push(() => stack.worker.stop());
+    stack.worker.start();
+    await stack.worker.runOnce();
+    stack.notifier.enqueue(note('escalation', 'vm 404'));
+    for (let i = 0; i < 200 && sink.mails.length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+    expect(sink.mails.map((m) => m.subject)).toEqual(['[vigil] ESCALATION: escalation vm 404']);
+    await stack.worker.stop();
+    expect(stack.outbox.counts()).toEqual({ pending: 0, delivered: 1, failed: 0 });
+  });
+
   it('two processes on one database send each mail once', async () => {
     const { sink, notifier, worker, file, clock } = await setup();
     const other = notificationStack(file, notificationsConfig({ smtpPort: sink.port }), clock);

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import type { NotificationsConfig, WebhookConfig } from '../../src/config/types.js';
 import { createEventStore } from '../../src/db/events.js';
 import { createNotifications } from '../../src/notify/index.js';
+import type { DeliveryOptions } from '../../src/notify/worker.js';
 import { createEventBus } from '../../src/realtime/bus.js';
 import { openTracked } from '../db/helpers.js';
 import { SMTP_PASSWORD, SMTP_USER } from './smtp-sink.js';
@@ -45,11 +46,11 @@ export function notificationsConfig(o: { smtpPort?: number; password?: string; w
 }
 
 /** The whole stack over the database file `file`, as one vigil process would build it; events go to a real bus. */
-export function notificationStack(file: string, config: NotificationsConfig, clock: TestClock) {
+export function notificationStack(file: string, config: NotificationsConfig, clock: TestClock, options: Partial<DeliveryOptions> = {}) {
   const db = openTracked(file);
   const events = createEventStore(db);
   const bus = createEventBus({ store: events, now: clock.now });
-  const stack = createNotifications({ config, db, logger: pino({ level: 'silent' }), now: clock.now, bus });
+  const stack = createNotifications({ config, db, logger: pino({ level: 'silent' }), now: clock.now, bus, options });
   return { ...stack, db, events };
 }
 
