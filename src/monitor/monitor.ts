@@ -1,0 +1,219 @@
+/**
+ * The monitor: observe → detect → incidents → remediate → verify → report (DESIGN §4).
+ * `runCycle(kind)` is one plain async pass, so tests and `vigil once` drive it directly with an
+ * injected clock; the node-cron schedules in schedule.ts only call it. A cycle of a kind that is
+ * still running is skipped, never overlapped. Remediations run beside the cycle; `settled`
+ * resolves when those it started are done.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { VigilConfig } from '../config/types.js';
+import type { Stores } from '../db/stores.js';
+import { monitorStoreOf, type Incident, type Lease } from '../db/monitor.js';
+import type { EventBus } from '../realtime/bus.js';
+import type { Pipeline } from '../mcp/pipeline.js';
+import type { InfraClients } from '../mcp/deps.js';
+import type { Condition, CycleKind } from './conditions.js';
+import { EMPTY_CRITICAL, EMPTY_ROUTINE, detectCritical, detectRoutine, type CriticalState, type DetectResult, type Finding, type RoutineState } from './detect.js';
+import { decideRemediation, type GuardDecision } from './guardrails.js';
+import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
+import { createObserver } from './observe.js';
+import { realSleep, type Notifier, type SampleRecorder, type Sleep } from './ports.js';
+import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
+import { createReporter } from './report.js';
+import { runbooksFromConfig, type ToolCall } from './runbooks.js';
+import { monitorStatusOf, recoverInterrupted } from './status.js';
+
+export const CRITICAL_CONDITIONS: readonly Condition[] = ['guest.crashed', 'node.unreachable'];
+export const ROUTINE_CONDITIONS: readonly Condition[] = ['service.failed', 'http.down', 'disk.high', 'memory.high'];
+
+export interface MonitorDeps {
+  config: VigilConfig;
+  stores: Stores;
+  bus: EventBus;
+  pipeline: Pipeline;
+  clients: InfraClients;
+  logger: Logger;
+  now: () => number;
+  notifier?: Notifier;
+  samples?: SampleRecorder;
+  sleep?: Sleep;
+  holder?: Holder;
+  /** Whether a lease's holder still lives; default: same host → signal 0 to its pid, else trust the expiry. */
+  alive?: (lease: Lease) => boolean;
+  /** `vigil once --dry-run`: detect and decide, write nothing, act on nothing. */
+  planOnly?: boolean;
+}
+
+/** What one cycle found and did (or, plan-only, would do). */
+export interface CycleReport {
+  kind: CycleKind;
+  skipped?: 'overlap';
+  findings: Finding[];
+  suppressed: Finding[];
+  opened: Incident[];
+  resolved: Incident[];
+  /** Plan-only: per active or would-open incident, the guardrail verdict and the call. */
+  wouldDo: { key: string; summary: string; decision: GuardDecision; call: ToolCall | null }[];
+  /** Remediations this cycle started; resolves when they have finished. */
+  settled: Promise<Outcome[]>;
+  durationMs: number;
+}
+
+/** This process as a lease holder. */
+export function processHolder(): Holder {
+  return { id: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, pid: process.pid, host: hostname() };
+}
+
+/** Default liveness: a holder on this host is alive while its pid answers signal 0. */
+export function pidAlive(me: Holder): (l: Lease) => boolean {
+  return (l) => {
+    if (l.holder === me.id) return true;
+    if (l.host !== me.host) return true;
+    if (l.pid === me.pid) return false; // same pid, other holder id: an earlier life of this process
+    try {
+      process.kill(l.pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+}
+
+/** Creates the monitor. Nothing runs until `runCycle` (or the scheduler) is called. */
+export function createMonitor(deps: MonitorDeps) {
+  const { config, stores, bus, logger, now } = deps;
+  const store = monitorStoreOf(stores.db);
+  const holder = deps.holder ?? processHolder();
+  const alive = deps.alive ?? pidAlive(holder);
+  const runbooks = runbooksFromConfig(config);
+  const observer = createObserver({ config, clients: deps.clients, logger, now, stopCalls: (since) => store.stopCallsSince(since) });
+  const incidentLog: IncidentLogDeps = { store, bus, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, notifying: () => stores.preferences.autonomyLevel() >= 1 };
+  const reporter = createReporter({ config, store, stores, bus, pipeline: deps.pipeline, ...(deps.notifier ? { notifier: deps.notifier } : {}), now });
+  const remediator = createRemediator({ config, store, stores, bus, pipeline: deps.pipeline, observer, reporter, runbooks, incidentLog, logger, now, sleep: deps.sleep ?? realSleep, holder, alive });
+
+  let critical: CriticalState = EMPTY_CRITICAL;
+  let routine: RoutineState = EMPTY_ROUTINE;
+  let seeded = false;
+  const running = new Set<CycleKind>();
+  const inFlight = new Map<string, Promise<Outcome>>();
+  const m = config.monitor;
+
+  /** Guests with an open crash incident stay crashed across restarts until seen running. */
+  function seed(): void {
+    if (seeded) return;
+    seeded = true;
+    const crashed = store.activeIncidents().filter((i) => i.condition === 'guest.crashed').map((i) => Number(i.target));
+    critical = { ...critical, crashed: new Set(crashed), guests: new Map(crashed.map((v) => [v, 'stopped' as const])) };
+  }
+
+  async function detect(kind: 'critical' | 'routine', openKeys: Set<string>): Promise<DetectResult<unknown>> {
+    if (kind === 'critical') {
+      const obs = await observer.critical(critical);
+      const r = detectCritical(critical, obs, { unreachablePolls: m.thresholds.nodeUnreachablePolls, openKeys });
+      critical = r.state;
+      return r;
+    }
+    const obs = await observer.routine();
+    const at = now();
+    if (!deps.planOnly) {
+      for (const n of obs.nodes ?? []) {
+        if (!n.online) continue;
+        if (n.diskPercent !== undefined) deps.samples?.record(n.name, 'disk.percent', n.diskPercent, at);
+        if (n.memoryPercent !== undefined) deps.samples?.record(n.name, 'memory.percent', n.memoryPercent, at);
+      }
+    }
+    const r = detectRoutine(routine, obs, { diskPercent: m.thresholds.diskPercent, memoryPercent: m.thresholds.memoryPercent, httpFailures: m.thresholds.httpFailures, openKeys });
+    routine = r.state;
+    return r;
+  }
+
+  function wouldDo(plan: IncidentPlan, active: readonly Incident[]): CycleReport['wouldDo'] {
+    const t = now();
+    const pseudo: Incident[] = plan.open.map((n, i) => ({ ...n, id: -1 - i, status: 'open', attempts: 0, approvalId: null, firstSeen: t, lastSeen: t, resolvedAt: null, escalatedAt: null }));
+    const resolving = new Set(plan.resolve.map((i) => i.key));
+    return [...active.filter((i) => !resolving.has(i.key)), ...pseudo].map((incident) => {
+      const rb = runbooks.get(incident.condition)!;
+      const call = rb.action(incident, config);
+      return { key: incident.key, summary: incident.summary, decision: decideRemediation(guardInputFor({ config, store, stores, now }, incident, rb, call)), call };
+    });
+  }
+
+  function remediateActive(): Promise<Outcome[]> {
+    const started: Promise<Outcome>[] = [];
+    for (const incident of store.activeIncidents()) {
+      if (inFlight.has(incident.key)) continue;
+      const p = remediator.remediate(incident).catch((err: unknown): Outcome => {
+        logger.error({ incident: incident.key, err: err instanceof Error ? err.message : String(err) }, 'monitor: remediation failed unexpectedly');
+        return { key: incident.key, verdict: 'skipped', reason: 'precondition', detail: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+      });
+      inFlight.set(incident.key, p);
+      void p.finally(() => inFlight.delete(incident.key));
+      started.push(p);
+    }
+    return Promise.all(started);
+  }
+
+  async function runCycle(kind: CycleKind): Promise<CycleReport> {
+    const empty = { findings: [], suppressed: [], opened: [], resolved: [], wouldDo: [], settled: Promise.resolve([]) };
+    if (running.has(kind)) return { kind, skipped: 'overlap', ...empty, durationMs: 0 };
+    running.add(kind);
+    const startedAt = now();
+    const t0 = performance.now();
+    let error: string | null = null;
+    try {
+      if (kind === 'daily') {
+        // Retention of samples and the outbox belongs to their owners; the database is ours to keep tidy.
+        if (!deps.planOnly) stores.db.pragma('optimize');
+        return { kind, ...empty, durationMs: performance.now() - t0 };
+      }
+      seed();
+      const active = store.activeIncidents();
+      const r = await detect(kind, new Set(active.map((i) => i.key)));
+      const plan = planIncidents({
+        findings: r.findings,
+        healthy: r.healthy,
+        downNodes: r.downNodes,
+        active,
+        scope: kind === 'critical' ? CRITICAL_CONDITIONS : ROUTINE_CONDITIONS,
+        openings: (key) => store.openingsSince(key, now() - m.flapping.windowMinutes * 60_000),
+        flapOpenings: m.flapping.openings,
+      });
+      if (deps.planOnly) {
+        return { kind, ...empty, findings: r.findings, suppressed: plan.suppressed, wouldDo: wouldDo(plan, active), durationMs: performance.now() - t0 };
+      }
+      const { opened, resolved } = applyIncidentPlan(plan, incidentLog);
+      const settled = remediateActive();
+      return { kind, findings: r.findings, suppressed: plan.suppressed, opened, resolved, wouldDo: [], settled, durationMs: performance.now() - t0 };
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+      throw err;
+    } finally {
+      running.delete(kind);
+      if (!deps.planOnly) {
+        store.recordRun({ kind, holder: holder.id, startedAt, finishedAt: now(), durationMs: performance.now() - t0, error, summary: null });
+      }
+    }
+  }
+
+  return {
+    runCycle,
+    /** Marks actions and incidents left mid-remediation by a dead process; call once at start. */
+    recover: () => recoverInterrupted({ store, bus, holder, alive, now, logger }),
+    /** Whether incidents are open (the scheduler polls faster then). */
+    hasOpenIncidents: () => store.activeIncidents().length > 0,
+    /** Remediations still running in this process. */
+    inFlight: () => [...inFlight.keys()],
+    /** Waits for every remediation running in this process. */
+    drain: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+    },
+    status: (schedulerRunning: boolean) => monitorStatusOf({ store, config, now, running: schedulerRunning, holder }),
+    store,
+    holder,
+    runbooks,
+  };
+}
+
+export type Monitor = ReturnType<typeof createMonitor>;

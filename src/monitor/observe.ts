@@ -1,0 +1,242 @@
+/**
+ * Observation: the monitor's reads, straight through the clients (DESIGN §1 allows the monitor to
+ * read without executeTool; polling through it would flood the audit log). Each read returns a
+ * value; a failed read is "could not tell", never "healthy".
+ */
+import type { Logger } from 'pino';
+import type { VigilConfig, NodeConfig } from '../config/types.js';
+import type { InfraClients } from '../mcp/deps.js';
+import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients/commands/index.js';
+import { sshTargetFor } from '../clients/ssh/index.js';
+import type { GuestResource, NodeResource, TaskListEntry } from '../clients/proxmox/index.js';
+import type { Incident } from '../db/monitor.js';
+import { crashCandidates, type CriticalObservation, type CriticalState, type GuestObs, type NodeObs, type RoutineObservation, type StopEvidence } from './detect.js';
+import type { RecoveryCheck } from './runbooks.js';
+
+/** Proxmox task types that stop a guest on purpose, and those that start it. */
+const STOP_TASKS = new Set(['qmstop', 'qmshutdown', 'vzstop', 'vzshutdown', 'hastop', 'qmsuspend', 'vzsuspend']);
+const START_TASKS = new Set(['qmstart', 'vzstart', 'hastart', 'qmresume', 'vzresume', 'qmreboot', 'vzreboot']);
+/** How far back the task list is read for crash evidence. */
+const TASK_LOOKBACK = 500;
+const SSH_PROBE_MS = 5000;
+
+export interface ObserverDeps {
+  config: VigilConfig;
+  clients: InfraClients;
+  logger: Logger;
+  /** Guests stopped through vigil since `since` (from the audit log). */
+  stopCalls: (since: number) => ReadonlyMap<number, number>;
+  now: () => number;
+}
+
+const pct = (used?: number, total?: number) => (used !== undefined && total ? (used / total) * 100 : undefined);
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The newest power task per vmid in a node's task list (newest first, as Proxmox sorts it). */
+export function powerEvidence(tasks: readonly TaskListEntry[], vmids: readonly number[]): Map<number, StopEvidence> {
+  const out = new Map<number, StopEvidence>(vmids.map((v) => [v, 'none']));
+  const open = new Set(vmids);
+  for (const t of tasks) {
+    const vmid = Number(t.id);
+    if (!open.has(vmid)) continue;
+    // A failed stop stopped nothing; a failed start did not mean to leave it stopped either.
+    if (STOP_TASKS.has(t.type) && (t.running || t.ok)) out.set(vmid, 'stop');
+    else if (START_TASKS.has(t.type)) out.set(vmid, 'start');
+    else continue;
+    open.delete(vmid);
+  }
+  return out;
+}
+
+/** Creates the observer over the configured clients. */
+export function createObserver(deps: ObserverDeps) {
+  const { config, clients, logger } = deps;
+  const nodeConfig = (name: string): NodeConfig | undefined => config.nodes.find((n) => n.name === name);
+
+  async function ssh(node: NodeConfig, spec: Parameters<typeof buildCommand>[0], signal?: AbortSignal) {
+    if (!node.ssh || !clients.ssh) throw new Error(`no SSH for ${node.name}`);
+    const timeoutMs = Math.min(SSH_PROBE_MS, node.ssh.commandTimeoutSeconds * 1000);
+    return clients.ssh.exec(sshTargetFor(node.name, node.ssh), buildCommand(spec), { timeoutMs, ...(signal ? { signal } : {}) });
+  }
+
+  /** True when the node answers a harmless command over SSH. */
+  async function sshReachable(name: string, signal?: AbortSignal): Promise<boolean> {
+    const node = nodeConfig(name);
+    if (!node?.ssh || !clients.ssh) return false;
+    try {
+      return (await ssh(node, { kind: 'uptime' }, signal)).exitCode === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  async function cluster(signal?: AbortSignal): Promise<{ nodes: NodeObs[]; guests: GuestObs[] } | null> {
+    if (!clients.proxmox) return null;
+    try {
+      const all = await clients.proxmox.clusterResources(undefined, signal);
+      const nodes = all
+        .filter((r): r is NodeResource => r.type === 'node')
+        .map((n) => ({ name: n.node, online: n.status === 'online', diskPercent: pct(n.disk, n.maxdisk), memoryPercent: pct(n.mem, n.maxmem) }));
+      const guests = all
+        .filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc')
+        .map((g) => ({ vmid: g.vmid, node: g.node, type: g.type, name: g.name, status: g.status, ha: Boolean(g.hastate), template: g.template === true, lock: g.lock }));
+      return { nodes, guests };
+    } catch (err) {
+      logger.warn({ err: errText(err) }, 'monitor: reading the cluster failed');
+      return null;
+    }
+  }
+
+  async function evidence(candidates: readonly GuestObs[], signal?: AbortSignal): Promise<Map<number, StopEvidence>> {
+    const out = new Map<number, StopEvidence>();
+    const byNode = new Map<string, number[]>();
+    for (const g of candidates) byNode.set(g.node, [...(byNode.get(g.node) ?? []), g.vmid]);
+    await Promise.all(
+      [...byNode].map(async ([node, vmids]) => {
+        try {
+          const { tasks } = await clients.proxmox!.listTasks(node, { source: 'all', limit: TASK_LOOKBACK }, signal);
+          for (const [vmid, ev] of powerEvidence(tasks, vmids)) out.set(vmid, ev);
+        } catch (err) {
+          logger.warn({ node, err: errText(err) }, 'monitor: reading the task list failed');
+          for (const vmid of vmids) out.set(vmid, 'unknown');
+        }
+      }),
+    );
+    return out;
+  }
+
+  return {
+    sshReachable,
+    cluster,
+
+    /** Precondition: why the node is not fit for an action on it (offline in the cluster), or null. */
+    async nodeOffline(node: string, signal?: AbortSignal): Promise<string | null> {
+      const c = await cluster(signal);
+      return c?.nodes.find((n) => n.name === node)?.online === false ? `node ${node} is not online` : null;
+    },
+
+    /** Precondition: a running backup (vzdump) on the node, or null. Unreadable task lists do not block. */
+    async backupRunning(node: string, signal?: AbortSignal): Promise<string | null> {
+      if (!clients.proxmox) return null;
+      try {
+        const { tasks } = await clients.proxmox.listTasks(node, { source: 'active', typefilter: 'vzdump' }, signal);
+        return tasks.some((t) => t.running) ? `a backup (vzdump) is running on ${node}` : null;
+      } catch {
+        return null;
+      }
+    },
+
+    /** Cluster, SSH for offline nodes, and stop evidence for crash candidates. */
+    async critical(prev: CriticalState, signal?: AbortSignal): Promise<CriticalObservation> {
+      const c = await cluster(signal);
+      const sshOnlyNodes = clients.proxmox ? [] : config.nodes.filter((n) => n.ssh).map((n) => n.name);
+      const probe = c ? c.nodes.filter((n) => !n.online).map((n) => n.name) : sshOnlyNodes;
+      const reach = await Promise.all(probe.map(async (n) => [n, await sshReachable(n, signal)] as const));
+      const online = new Set(c?.nodes.filter((n) => n.online).map((n) => n.name) ?? []);
+      const candidates = c ? crashCandidates(prev, c.guests, online) : [];
+      return {
+        cluster: c,
+        sshReachable: new Map(reach),
+        sshOnlyNodes,
+        evidence: candidates.length ? await evidence(candidates, signal) : new Map(),
+        stopCalls: candidates.length ? deps.stopCalls(deps.now() - 24 * 3_600_000) : new Map(),
+      };
+    },
+
+    /** Disk and memory (cluster, or SSH without Proxmox), configured services, HTTP checks. */
+    async routine(signal?: AbortSignal): Promise<RoutineObservation> {
+      const c = await cluster(signal);
+      let nodes: NodeObs[] | null = c?.nodes ?? null;
+      if (!clients.proxmox) nodes = await Promise.all(config.nodes.filter((n) => n.ssh).map((n) => usageOverSsh(n, signal)));
+      const online = (name: string) => (nodes ? nodes.find((n) => n.name === name)?.online !== false : true);
+      const services = new Map<string, Map<string, string>>();
+      await Promise.all(
+        config.nodes
+          .filter((n) => n.ssh && n.services.length > 0 && online(n.name))
+          .map(async (n) => {
+            try {
+              const states = new Map<string, string>();
+              for (const unit of n.services) {
+                const r = await ssh(n, { kind: 'show', unit }, signal);
+                if (r.exitCode === 0) states.set(unit, parseSystemctlShow(r.stdout).activeState);
+              }
+              services.set(n.name, states);
+            } catch (err) {
+              logger.warn({ node: n.name, err: errText(err) }, 'monitor: reading services failed');
+            }
+          }),
+      );
+      const http = new Map<string, { ok: boolean; error?: string; node?: string; service?: string }>();
+      await Promise.all(
+        config.httpChecks.map(async (check) => {
+          if (!clients.http) return;
+          const r = await clients.http.probe({
+            url: check.url,
+            expectStatus: check.expectStatus,
+            ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}),
+            timeoutMs: check.timeoutSeconds * 1000,
+            tls: check.tls,
+            ...(signal ? { signal } : {}),
+          });
+          http.set(check.name, { ok: r.ok, ...(r.error ? { error: r.error } : {}), ...(check.node ? { node: check.node } : {}), ...(check.service ? { service: check.service } : {}) });
+        }),
+      );
+      return { nodes, services, http };
+    },
+
+    /** Whether an incident's target has recovered, by the runbook's check. Undecidable means no. */
+    async recovered(check: RecoveryCheck, incident: Incident, signal?: AbortSignal): Promise<boolean> {
+      const d = incident.details;
+      switch (check) {
+        case 'guest_running': {
+          const c = await cluster(signal);
+          return c?.guests.find((g) => g.vmid === Number(incident.target))?.status === 'running';
+        }
+        case 'node_online': {
+          const c = await cluster(signal);
+          if (c?.nodes.find((n) => n.name === incident.target)?.online) return true;
+          return !clients.proxmox && (await sshReachable(incident.target, signal));
+        }
+        case 'service_active': {
+          const node = nodeConfig(String(d.node));
+          if (!node) return false;
+          try {
+            const r = await ssh(node, { kind: 'show', unit: String(d.unit) }, signal);
+            return r.exitCode === 0 && parseSystemctlShow(r.stdout).activeState === 'active';
+          } catch {
+            return false;
+          }
+        }
+        case 'http_ok': {
+          const check = config.httpChecks.find((c) => c.name === incident.target);
+          if (!check || !clients.http) return false;
+          const r = await clients.http.probe({ url: check.url, expectStatus: check.expectStatus, ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}), timeoutMs: check.timeoutSeconds * 1000, tls: check.tls });
+          return r.ok;
+        }
+        case 'disk_below_threshold':
+        case 'memory_below_threshold': {
+          const c = await cluster(signal);
+          const n = c?.nodes.find((x) => x.name === incident.target) ?? (clients.proxmox ? undefined : await usageOverSsh(nodeConfig(incident.target), signal));
+          const value = check === 'disk_below_threshold' ? n?.diskPercent : n?.memoryPercent;
+          const limit = check === 'disk_below_threshold' ? config.monitor.thresholds.diskPercent : config.monitor.thresholds.memoryPercent;
+          return value !== undefined && value < limit;
+        }
+      }
+    },
+  };
+
+  async function usageOverSsh(node: NodeConfig | undefined, signal?: AbortSignal): Promise<NodeObs> {
+    if (!node) return { name: '', online: false };
+    try {
+      const df = await ssh(node, { kind: 'df' }, signal);
+      const free = await ssh(node, { kind: 'free' }, signal);
+      const root = parseDf(df.stdout).find((d) => d.mount === '/');
+      const mem = parseFree(free.stdout);
+      return { name: node.name, online: true, diskPercent: root?.usedPercent, memoryPercent: pct(mem.totalBytes - mem.availableBytes, mem.totalBytes) };
+    } catch {
+      return { name: node.name, online: false };
+    }
+  }
+}
+
+export type Observer = ReturnType<typeof createObserver>;

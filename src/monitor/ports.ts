@@ -1,0 +1,44 @@
+/**
+ * What the monitor needs from modules built beside it, as interfaces it owns: the notifier
+ * (outbox, email, webhooks) and the sample recorder (trend forecasts). Both are optional
+ * dependencies of createMonitor; without them the monitor still detects, acts and records.
+ */
+
+/** Kinds of notification the monitor sends: reports fold into digests, escalations go at once. */
+export const NOTIFICATION_KINDS = ['report', 'escalation', 'recovery'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface NotificationRequest {
+  kind: NotificationKind;
+  incidentKey: string;
+  subject: string;
+  body: string;
+  /** A diagnostic snapshot (text) taken when the notification was decided. */
+  snapshot?: string;
+}
+
+/** Queues a notification durably; delivery (and retries) are the notifier's business. */
+export interface Notifier {
+  enqueue(request: NotificationRequest): unknown;
+}
+
+/** Stores one observation of a node metric (`disk.percent`, `memory.percent`). */
+export interface SampleRecorder {
+  record(node: string, metric: string, value: number, at: number): void;
+}
+
+/** Waits `ms` (or until the signal aborts); injectable so tests can shorten verification waits. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** The real sleep: a timer that an abort cuts short. */
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, Math.max(0, ms));
+    function done() {
+      signal?.removeEventListener('abort', done);
+      clearTimeout(t);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });

@@ -1,0 +1,118 @@
+/**
+ * Telling people: escalations (history + diagnostic snapshot, sent at once), notify-only reports,
+ * and the audit row that records a block the monitor decided itself (kill switch before acting).
+ */
+import type { Incident, MonitorStore } from '../db/monitor.js';
+import type { Stores } from '../db/stores.js';
+import type { EventBus } from '../realtime/bus.js';
+import type { Pipeline } from '../mcp/pipeline.js';
+import type { Caller } from '../mcp/tool.js';
+import { ERRORS } from '../errors.js';
+import { callTier } from '../mcp/tool.js';
+import type { Notifier } from './ports.js';
+import type { Runbook, ToolCall } from './runbooks.js';
+import type { VigilConfig } from '../config/types.js';
+
+export interface ReporterDeps {
+  config: VigilConfig;
+  store: MonitorStore;
+  stores: Stores;
+  bus: EventBus;
+  pipeline: Pipeline;
+  notifier?: Notifier;
+  now: () => number;
+}
+
+export const MONITOR_CALLER: Caller = { kind: 'monitor', id: 'monitor' };
+
+/** The caller the pipeline sees for one runbook. */
+export function monitorCaller(rb: Runbook): Caller {
+  return { ...MONITOR_CALLER, runbook: { name: rb.name, requiredLevel: rb.requiredLevel, allowRed: rb.allowRed } };
+}
+
+/** Creates the reporter. */
+export function createReporter(deps: ReporterDeps) {
+  /** Runs the runbook's read-only snapshot call through executeTool (audited); its text, or why it failed. */
+  async function snapshot(rb: Runbook, incident: Incident): Promise<string | undefined> {
+    const call = rb.snapshot(incident, deps.config);
+    if (!call) return undefined;
+    const r = await deps.pipeline.executeTool(call.tool, call.args, monitorCaller(rb));
+    return r.kind === 'result' ? `${call.tool}: ${r.text}` : `${call.tool}: ${r.message}`;
+  }
+
+  function history(incident: Incident): string {
+    const rows = deps.store.actionsForKey(incident.key, incident.firstSeen - 3_600_000);
+    if (rows.length === 0) return 'no actions were taken';
+    return rows
+      .map((a) => `${new Date(a.startedAt).toISOString()} ${a.runbook} ${a.tool ?? '-'} → ${a.result}${a.detail ? `: ${a.detail}` : ''}`)
+      .join('\n');
+  }
+
+  return {
+    snapshot,
+
+    /** Marks the incident escalated, publishes incident.escalated and sends the escalation now. */
+    async escalate(incident: Incident, rb: Runbook, why: string): Promise<void> {
+      const at = deps.now();
+      deps.store.escalateIncident(incident.id, at);
+      deps.bus.publish({
+        type: 'incident.escalated',
+        severity: 'critical',
+        title: `escalated: ${incident.condition} ${incident.target}`,
+        message: `${incident.summary} — ${why}; an operator needs to look`,
+        ...(incident.node ? { node: incident.node } : {}),
+        target: incident.target,
+        incidentKey: incident.key,
+        data: { incidentId: incident.id, runbook: rb.name, why },
+      });
+      // Level 0 records only; every other level is told (escalations are never rate limited).
+      if (deps.stores.preferences.autonomyLevel() === 0) return;
+      const snap = await snapshot(rb, incident);
+      deps.notifier?.enqueue({
+        kind: 'escalation',
+        incidentKey: incident.key,
+        subject: `[vigil] ESCALATION: ${incident.summary}`,
+        body: `${incident.summary}\nWhy: ${why}\nFirst seen ${new Date(incident.firstSeen).toISOString()}, ${incident.attempts} attempt(s).\n\nHistory:\n${history(incident)}`,
+        ...(snap ? { snapshot: snap } : {}),
+      });
+    },
+
+    /** A notify-only runbook's report (memory pressure): once per incident, with its snapshot. */
+    async notifyOnly(incident: Incident, rb: Runbook): Promise<void> {
+      const at = deps.now();
+      const id = deps.store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: null, args: {}, node: incident.node, result: 'running', detail: '', holder: 'monitor', counts: false, startedAt: at, approvalId: null });
+      const snap = deps.stores.preferences.autonomyLevel() >= 1 ? await snapshot(rb, incident) : undefined;
+      if (snap !== undefined) {
+        deps.notifier?.enqueue({ kind: 'report', incidentKey: incident.key, subject: `[vigil] ${incident.summary}`, body: `${incident.summary}\nNo automatic action: ${rb.description}.`, snapshot: snap });
+      }
+      deps.store.finishAction(id, { result: 'notified', detail: snap ? 'reported with a diagnostic snapshot' : 'recorded (autonomy level 0)', counts: false, finishedAt: deps.now(), durationMs: deps.now() - at });
+    },
+
+    /**
+     * Records in the audit log that the monitor did not call `call` because the kill switch is on.
+     * The monitor decides this before calling executeTool (so a switch released in between cannot
+     * let the call through unguarded), and the audit log must still show the block.
+     */
+    auditKillSwitchBlock(call: ToolCall, reason: string): number {
+      const tool = deps.pipeline.tools.find((t) => t.name === call.tool);
+      const ks = deps.stores.preferences.killSwitch();
+      return deps.stores.audit.append({
+        at: deps.now(),
+        callerKind: 'monitor',
+        callerId: MONITOR_CALLER.id,
+        sessionId: null,
+        tool: call.tool,
+        tier: tool ? callTier(tool, call.args) : null,
+        args: call.args,
+        target: tool ? tool.target(call.args) : null,
+        decision: 'blocked',
+        outcome: 'not_run',
+        durationMs: 0,
+        error: ks.scope === 'all' ? ERRORS.KILL_SWITCH_ALL(ks.reason || reason) : ERRORS.KILL_SWITCH_AUTONOMY(ks.reason || reason),
+        approvalId: null,
+      });
+    },
+  };
+}
+
+export type Reporter = ReturnType<typeof createReporter>;
