@@ -18,6 +18,7 @@ import type { Caller } from './mcp/tool.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
 import { runLabCommand } from './commands/lab.js';
+import { runDemoCommand } from './commands/demo.js';
 import { runCheckCommand } from './commands/check.js';
 
 const USAGE = `usage: vigil <command> [options]
@@ -33,6 +34,8 @@ commands:
   check                      test connectivity to Proxmox, every node's SSH, WoL settings and HTTP checks
   lab [--nodes N] [--guests M] [--write-config FILE]
                              run the simulated homelab in the foreground (first line: "lab: URL")
+  demo [--port N] [--no-chaos] [--chaos-every SECONDS] [--data-dir DIR]
+                             the lab plus the daemon over it, with chaos: dashboard, MCP, tokens
 
 every command takes --config FILE (default: $VIGIL_CONFIG, then ./vigil.yaml)`;
 
@@ -124,6 +127,9 @@ async function main(argv: string[]): Promise<number> {
       nodes: { type: 'string' },
       guests: { type: 'string' },
       'write-config': { type: 'string' },
+      'no-chaos': { type: 'boolean', default: false },
+      'chaos-every': { type: 'string' },
+      'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -212,6 +218,11 @@ async function main(argv: string[]): Promise<number> {
       // Failures are reported as check lines with remedies; log lines would only repeat them.
       return runCheckCommand(config, { out, logger: createLogger('silent') });
     }
+    case 'demo':
+      return runDemoCommand(
+        { port: values.port, noChaos: values['no-chaos'], chaosEvery: values['chaos-every'], dataDir: values['data-dir'] },
+        { out, err: fail },
+      );
     case 'lab':
       return runLabCommand({ nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] }, { out, err: fail });
     default:

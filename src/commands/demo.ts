@@ -1,0 +1,164 @@
+/**
+ * `vigil demo [--port N] [--no-chaos] [--chaos-every SECONDS] [--data-dir DIR]`: the whole loop in
+ * one command. Starts the simulated homelab, writes a config pointing at it, runs the daemon
+ * (MCP over HTTP, operator API, dashboard, /events, /metrics) over it, and lets chaos break
+ * something every so often. The first stdout line is exactly `dashboard: URL` (scripts read it);
+ * the rest is for people: endpoints, tokens, ready-to-paste MCP client configurations.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLab, type LabOptions } from '../lab/index.js';
+import { writeLabConfig } from '../lab/config-writer.js';
+import { loadConfig, secretValues } from '../config/index.js';
+import { createLogger } from '../logger.js';
+import { createCore } from '../core.js';
+import { createClients } from '../clients/index.js';
+import { startHttp } from '../api/app.js';
+import { describeChaos, startChaos } from './demo-chaos.js';
+import { untilSignal } from './lab.js';
+
+export interface DemoFlags {
+  port?: string;
+  noChaos?: boolean;
+  chaosEvery?: string;
+  dataDir?: string;
+}
+
+export interface DemoIo {
+  out(line: string): void;
+  err(line: string): void;
+  /** Where tokens come from (`VIGIL_ASSISTANT_TOKEN`, `VIGIL_OPERATOR_TOKEN`); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Resolves when the demo should stop; default: the first SIGINT or SIGTERM. */
+  stopped?: Promise<void>;
+  /** Overrides for the lab (tests: short task and boot times). */
+  labOptions?: LabOptions;
+}
+
+const DEFAULT_PORT = 8377;
+const TOKEN_ENV = { assistant: 'VIGIL_ASSISTANT_TOKEN', operator: 'VIGIL_OPERATOR_TOKEN' } as const;
+
+function parsePort(raw: string | undefined): number | string {
+  if (raw === undefined) return DEFAULT_PORT;
+  const n = Number(raw);
+  return /^\d+$/.test(raw) && n <= 65535 ? n : `--port: expected a number 0–65535 (0 picks a free port), got "${raw}"`;
+}
+
+function parseSeconds(raw: string | undefined): number | string {
+  if (raw === undefined) return 20;
+  const n = Number(raw);
+  return /^\d+(\.\d+)?$/.test(raw) && n >= 0.5 && n <= 3600 ? n : `--chaos-every: expected seconds between 0.5 and 3600, got "${raw}"`;
+}
+
+/** How to run this same vigil as a stdio MCP server: from dist with node, or from src through tsx. */
+function stdioCommand(): { command: string; args: string[] } {
+  const here = fileURLToPath(import.meta.url);
+  // From source: tsx by absolute URL, since an MCP client starts the command from its own directory.
+  if (here.endsWith('.ts')) return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), resolve(here, '..', '..', 'cli.ts')] };
+  return { command: process.execPath, args: [resolve(here, '..', '..', 'cli.js')] };
+}
+
+/** The banner after the first line: endpoints, tokens and MCP client configurations. */
+export function demoBanner(o: { url: string; configFile: string; dataDir: string; assistantToken: string; operatorToken: string; generated: boolean; labUrl: string }): string[] {
+  const stdio = stdioCommand();
+  const stdioConfig = {
+    mcpServers: {
+      vigil: {
+        command: stdio.command,
+        args: [...stdio.args, 'mcp', '--config', o.configFile],
+        env: { [TOKEN_ENV.assistant]: o.assistantToken, [TOKEN_ENV.operator]: o.operatorToken },
+      },
+    },
+  };
+  const httpConfig = { mcpServers: { vigil: { type: 'http', url: `${o.url}/mcp`, headers: { Authorization: `Bearer ${o.assistantToken}` } } } };
+  return [
+    `mcp endpoint: ${o.url}/mcp (Streamable HTTP, assistant token as Bearer)`,
+    `events: socket.io namespace /events on ${o.url} (handshake auth {token})`,
+    `metrics: ${o.url}/metrics`,
+    `assistant token: ${o.assistantToken}`,
+    `operator token:  ${o.operatorToken}  (the dashboard asks for this one)`,
+    ...(o.generated ? [`  (generated for this run; set ${TOKEN_ENV.assistant} and ${TOKEN_ENV.operator} to choose them)`] : []),
+    `lab: ${o.labUrl} (simulated Proxmox VE, SSH nodes, Wake-on-LAN on loopback)`,
+    `data: ${o.dataDir} (config ${o.configFile})`,
+    '',
+    'MCP client configuration, stdio (e.g. claude_desktop_config.json):',
+    ...JSON.stringify(stdioConfig, null, 2).split('\n'),
+    '',
+    'MCP client configuration, Streamable HTTP:',
+    ...JSON.stringify(httpConfig, null, 2).split('\n'),
+    '',
+  ];
+}
+
+/** Runs the demo until stopped; returns the exit code (2 for bad flags, 1 when it cannot start). */
+export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<number> {
+  const port = parsePort(flags.port);
+  const every = parseSeconds(flags.chaosEvery);
+  for (const v of [port, every]) {
+    if (typeof v === 'string') {
+      io.err(v);
+      return 2;
+    }
+  }
+  const env = io.env ?? process.env;
+  const given = { assistant: env[TOKEN_ENV.assistant], operator: env[TOKEN_ENV.operator] };
+  const assistantToken = given.assistant || `asst-${randomBytes(24).toString('hex')}`;
+  const operatorToken = given.operator || `oper-${randomBytes(24).toString('hex')}`;
+  const ownDir = flags.dataDir === undefined;
+  const dataDir = ownDir ? mkdtempSync(join(tmpdir(), 'vigil-demo-')) : resolve(flags.dataDir!);
+  mkdirSync(dataDir, { recursive: true });
+  const stopped = io.stopped ?? untilSignal();
+
+  const cleanups: Array<() => Promise<void> | void> = [];
+  try {
+    const lab = await startLab({ nodes: 3, guests: 4, ...io.labOptions });
+    cleanups.push(() => lab.close());
+    const { configFile } = writeLabConfig(lab, join(dataDir, 'vigil.yaml'), { logLevel: 'warn' });
+    const config = loadConfig(configFile, { ...env, [TOKEN_ENV.assistant]: assistantToken, [TOKEN_ENV.operator]: operatorToken });
+    const logger = createLogger(config.logging.level, secretValues(config));
+    const core = createCore({ config, logger, clients: createClients(config, logger) });
+    cleanups.push(() => core.close());
+    let http;
+    try {
+      http = await startHttp(core, '127.0.0.1', port as number);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        io.err(`port ${port} is in use: pass --port N (0 picks a free port)`);
+        return 1;
+      }
+      throw err;
+    }
+    cleanups.push(() => http.close());
+
+    io.out(`dashboard: ${http.url}/`);
+    const generated = !given.assistant || !given.operator;
+    for (const line of demoBanner({ url: http.url, configFile, dataDir, assistantToken, operatorToken, generated, labUrl: lab.url })) io.out(line);
+    if (flags.noChaos) {
+      io.out('chaos: off (--no-chaos); break things yourself through the lab control API, e.g.');
+      io.out(`  curl -sk -X POST ${lab.url}/_lab/guests/${lab.state.listGuests()[0]?.vmid ?? 100}/crash`);
+    } else {
+      const chaos = startChaos({
+        state: lab.state,
+        intervalMs: (every as number) * 1000,
+        onStrike: (action) => io.out(`chaos: ${describeChaos(action)}`),
+      });
+      cleanups.push(() => chaos.stop());
+      io.out(`chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down); --no-chaos turns it off`);
+    }
+    io.out('demo running; Ctrl-C stops it');
+    await stopped;
+    return 0;
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        io.err(`while stopping: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}

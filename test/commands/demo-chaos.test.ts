@@ -1,0 +1,102 @@
+// Pins demo chaos decisions: valid targets only, bounded outstanding faults, never the last node down, HA guests left alone.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { pickChaos, stillBroken, chaosView, applyChaos, type ChaosAction, type ChaosView } from '../../src/commands/demo-chaos.js';
+import { createLabState } from '../../src/lab/state.js';
+
+const arbView: fc.Arbitrary<ChaosView> = fc
+  .array(
+    fc.record({
+      online: fc.boolean(),
+      diskPercent: fc.integer({ min: 0, max: 100 }),
+      services: fc.array(fc.record({ unit: fc.constantFrom('nginx.service', 'chrony.service', 'pveproxy.service'), state: fc.constantFrom('active', 'failed', 'inactive') }), { maxLength: 3 }),
+      guests: fc.array(fc.record({ running: fc.boolean(), haManaged: fc.boolean() }), { maxLength: 4 }),
+    }),
+    { minLength: 1, maxLength: 5 },
+  )
+  .map((nodes) => {
+    let vmid = 100;
+    return {
+      nodes: nodes.map((n, i) => ({
+        name: `pve${i + 1}`,
+        online: n.online,
+        diskPercent: n.diskPercent,
+        services: [...new Map(n.services.map((s) => [s.unit, s])).values()],
+      })),
+      guests: nodes.flatMap((n, i) =>
+        n.guests.map((g) => ({ vmid: vmid++, name: `g${vmid}`, node: `pve${i + 1}`, status: g.running ? 'running' : 'stopped', haManaged: g.haManaged })),
+      ),
+    };
+  });
+
+/** Applies an action to a view, as the lab would. */
+function apply(view: ChaosView, a: ChaosAction): ChaosView {
+  return {
+    nodes: view.nodes.map((n) => {
+      if (!('node' in a) || n.name !== a.node || a.kind === 'crash_guest') return n;
+      if (a.kind === 'node_down') return { ...n, online: false };
+      if (a.kind === 'fill_disk') return { ...n, diskPercent: a.percent };
+      return { ...n, services: n.services.map((s) => (s.unit === a.unit ? { ...s, state: 'failed' } : s)) };
+    }),
+    guests: view.guests.map((g) => (a.kind === 'crash_guest' && g.vmid === a.vmid ? { ...g, status: 'stopped' } : g)),
+  };
+}
+
+describe('pickChaos', () => {
+  it('only breaks what is working, keeps one node online, and stops at the outstanding bound', () => {
+    fc.assert(
+      fc.property(arbView, fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 20, maxLength: 20 }), fc.integer({ min: 1, max: 3 }), (start, rolls, max) => {
+        let view = start;
+        const outstanding: ChaosAction[] = [];
+        let i = 0;
+        const random = () => rolls[i++ % rolls.length]!;
+        for (let step = 0; step < 8; step++) {
+          const onlineBefore = view.nodes.filter((n) => n.online).length;
+          const action = pickChaos(view, outstanding, random, { maxOutstanding: max });
+          if (!action) break;
+          switch (action.kind) {
+            case 'crash_guest': {
+              const g = view.guests.find((x) => x.vmid === action.vmid)!;
+              expect(g.status).toBe('running');
+              expect(g.haManaged).toBe(false);
+              expect(view.nodes.find((n) => n.name === g.node)!.online).toBe(true);
+              break;
+            }
+            case 'fail_service':
+              expect(view.nodes.find((n) => n.name === action.node)!.services.find((s) => s.unit === action.unit)!.state).toBe('active');
+              break;
+            case 'fill_disk':
+              expect(view.nodes.find((n) => n.name === action.node)!.diskPercent).toBeLessThan(80);
+              break;
+            case 'node_down':
+              expect(onlineBefore).toBeGreaterThan(1);
+              expect(outstanding.some((a) => a.kind === 'node_down' && stillBroken(a, view))).toBe(false);
+              break;
+          }
+          view = apply(view, action);
+          outstanding.push(action);
+          expect(stillBroken(action, view)).toBe(true);
+          expect(outstanding.filter((a) => stillBroken(a, view)).length).toBeLessThanOrEqual(max);
+          expect(view.nodes.some((n) => n.online)).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('waits once the bound is reached, and goes on when a fault is repaired', () => {
+    const state = createLabState({ nodes: 3, guestsPerNode: 4, seed: 1 });
+    try {
+      const outstanding: ChaosAction[] = [];
+      const policy = { maxOutstanding: 1, weights: { crash_guest: 1, fail_service: 0, fill_disk: 0, node_down: 0 } };
+      const first = pickChaos(chaosView(state), outstanding, () => 0, policy)!;
+      expect(first.kind).toBe('crash_guest');
+      applyChaos(state, first);
+      outstanding.push(first);
+      expect(pickChaos(chaosView(state), outstanding, () => 0, policy)).toBeNull();
+      if (first.kind === 'crash_guest') state.setGuestStatus(first.vmid, 'running', 'test repair');
+      expect(pickChaos(chaosView(state), outstanding, () => 0, policy)).not.toBeNull();
+    } finally {
+      state.close();
+    }
+  });
+});

@@ -1,0 +1,120 @@
+// Pins `vigil demo`: starts on a fresh data dir, prints endpoints and tokens, MCP answers tools/list and reaches the lab, chaos strikes, /events streams, stops cleanly.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { streamClient } from '../realtime/stream-client.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const ASSISTANT = `demo-assistant-${process.pid}-0123456789`;
+const OPERATOR = `demo-operator-${process.pid}-0123456789`;
+
+describe('vigil demo', () => {
+  let parent: string;
+  let dataDir: string;
+  let child: ChildProcess;
+  let exited: Promise<number | null>;
+  const lines: string[] = [];
+  const waitLine = (pred: (l: string) => boolean, timeoutMs = 30_000) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no such line after ${timeoutMs} ms:\n${lines.join('\n')}`)), timeoutMs);
+      const check = () => {
+        const hit = lines.find(pred);
+        if (hit) {
+          clearTimeout(timer);
+          resolve(hit);
+        } else setTimeout(check, 50);
+      };
+      check();
+    });
+  let url: string;
+
+  beforeAll(async () => {
+    parent = mkdtempSync(join(tmpdir(), 'vigil-demo-test-'));
+    dataDir = join(parent, 'fresh'); // does not exist yet
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo', '--port', '0', '--data-dir', dataDir, '--chaos-every', '1'], {
+      cwd: ROOT,
+      env: { ...process.env, VIGIL_ASSISTANT_TOKEN: ASSISTANT, VIGIL_OPERATOR_TOKEN: OPERATOR },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const first = await Promise.race([
+      waitLine(() => true),
+      exited.then((code) => {
+        throw new Error(`demo exited early (${code}): ${stderr}`);
+      }),
+    ]);
+    expect(first).toMatch(/^dashboard: http:\/\/127\.0\.0\.1:\d+\/$/);
+    url = first.slice('dashboard: '.length).replace(/\/$/, '');
+    await waitLine((l) => l.startsWith('demo running'));
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('prints the endpoints, the tokens from the environment and both MCP client configurations', () => {
+    const text = lines.join('\n');
+    expect(text).toContain(`mcp endpoint: ${url}/mcp`);
+    expect(text).toContain(`assistant token: ${ASSISTANT}`);
+    expect(text).toContain(`operator token:  ${OPERATOR}`);
+    expect(text).not.toContain('generated for this run');
+    expect(text).toContain(`"url": "${url}/mcp"`);
+    expect(text).toContain(`"Authorization": "Bearer ${ASSISTANT}"`);
+    expect(text).toContain(`"${join(dataDir, 'vigil.yaml')}"`);
+    expect(existsSync(join(dataDir, 'vigil.yaml'))).toBe(true);
+  });
+
+  it('serves the dashboard and health check', async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>vigil</title>');
+  });
+
+  it('answers tools/list over MCP and its tools reach the lab', async () => {
+    const client = new Client({ name: 'demo-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${ASSISTANT}` } } }));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['get_cluster_status', 'list_guests', 'set_kill_switch']));
+      const status = await client.callTool({ name: 'get_cluster_status', arguments: {} });
+      expect(status.isError).toBeFalsy();
+      expect(JSON.stringify(status.content)).toContain('pve1');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lets chaos break something, and streams actions on /events', async () => {
+    await waitLine((l) => l.startsWith('chaos: ') && !l.startsWith('chaos: one fault'));
+    const stream = streamClient(url, { token: OPERATOR, since: 0 });
+    try {
+      await stream.ready;
+      const res = await fetch(`${url}/api/monitor/killswitch`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${OPERATOR}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ active: true, reason: 'demo test' }),
+      });
+      expect(res.status).toBe(200);
+      const event = await stream.waitFor((e) => e.type === 'killswitch.changed');
+      expect(event.message).toContain('demo test');
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('stops cleanly on SIGTERM and keeps the data dir it was given', async () => {
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(dataDir, 'vigil.db'))).toBe(true);
+  });
+});
