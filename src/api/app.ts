@@ -14,6 +14,7 @@ import { createMetrics, type MetricsSources } from './metrics.js';
 import { createDashboardRouter } from './dashboard/index.js';
 import { createEventStream, type EventStream } from '../realtime/socket.js';
 import { createOutboxStore } from '../db/outbox.js';
+import { monitorStoreOf } from '../db/monitor.js';
 
 export interface HttpOptions {
   /** State other subsystems own (incidents, outbox, monitor cycles) for /metrics. */
@@ -64,11 +65,18 @@ export async function startHttp(core: Core, host: string, port: number, options:
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
   const outbox = createOutboxStore(core.stores.db);
+  const monitorStore = monitorStoreOf(core.stores.db);
   const metrics = createMetrics({
     db: core.stores.db,
     bus: core.bus,
-    // The outbox is a table every daemon has, whichever process fills or drains it.
-    sources: { streamClients: events.clients, outboxDepth: () => outbox.counts().pending, ...options.metricsSources },
+    // Outbox and monitor state are tables every daemon has, whichever process fills them.
+    sources: {
+      streamClients: events.clients,
+      outboxDepth: () => outbox.counts().pending,
+      openIncidents: () => monitorStore.activeIncidents(),
+      lastCycles: () => monitorStore.runs(),
+      ...options.metricsSources,
+    },
   });
   // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
   app.get('/metrics', async (_req, res) => {

@@ -7,8 +7,11 @@
  *   call writes exactly one audit row, from this daemon, the monitor or a `vigil mcp` process
  *   sharing the database, so the counters see them all (counted from daemon start).
  * - remediations: `remediation.*` events from the bus (which also picks up other processes' events).
- * - open incidents, outbox depth, monitor cycles: providers passed in by whoever owns that state;
+ * - open incidents, outbox depth, monitor cycles: providers passed in by whoever owns that state
+ *   (the daemon reads them from their tables, so they hold whichever process runs the monitor);
  *   a metric whose provider is absent is not exported at all rather than exported as a fake zero.
+ *   Cycles are gauges of the last run per schedule: the runs table keeps only that, and a
+ *   histogram fed by sampling it at scrape time would silently miss cycles.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../db/database.js';
@@ -21,8 +24,8 @@ export interface MetricsSources {
   openIncidents?: () => ReadonlyArray<{ condition: string }>;
   /** Notifications waiting in the outbox. */
   outboxDepth?: () => number;
-  /** Registers a listener for finished monitor cycles; returns an unsubscribe function. */
-  onCycle?: (listener: (durationMs: number) => void) => () => void;
+  /** The last finished cycle of each monitor schedule (critical, routine, daily). */
+  lastCycles?: () => ReadonlyArray<{ kind: string; durationMs: number | null; finishedAt: number | null }>;
   /** Connected event-stream clients. */
   streamClients?: () => number;
 }
@@ -130,15 +133,27 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       },
     });
   }
-  let unsubscribeCycles: (() => void) | undefined;
-  if (sources.onCycle) {
-    const cycles = new Histogram({
-      name: 'vigil_monitor_cycle_duration_seconds',
-      help: 'duration of one monitor cycle (observe, detect, decide, act)',
-      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-      registers: [registry],
-    });
-    unsubscribeCycles = sources.onCycle((ms) => cycles.observe(ms / 1000));
+  if (sources.lastCycles) {
+    const read = sources.lastCycles;
+    const lastCycleGauge = (name: string, help: string, value: (run: { durationMs: number; finishedAt: number }) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['kind'] as const,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const run of read()) {
+            if (run.durationMs !== null && run.finishedAt !== null) this.set({ kind: run.kind }, value({ durationMs: run.durationMs, finishedAt: run.finishedAt }));
+          }
+        },
+      });
+    lastCycleGauge(
+      'vigil_monitor_last_cycle_duration_seconds',
+      'duration of the last cycle of each monitor schedule (observe, detect, open incidents, start remediations)',
+      (run) => run.durationMs / 1000,
+    );
+    lastCycleGauge('vigil_monitor_last_cycle_finished_seconds', 'when the last cycle of each monitor schedule finished (unix time)', (run) => run.finishedAt / 1000);
   }
   if (sources.streamClients) {
     const read = sources.streamClients;
@@ -161,7 +176,6 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
     close() {
       unsubscribeBus();
-      unsubscribeCycles?.();
     },
   };
 }

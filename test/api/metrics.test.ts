@@ -1,9 +1,10 @@
-// Pins /metrics: per-app registry, tool calls by tool/tier/decision from the audit log (all processes), durations, remediations, and provider-fed gauges.
+// Pins /metrics: per-app registry, tool calls by tool/tier/decision from the audit log (all processes), durations, remediations, and gauges read from the outbox and monitor tables.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/core.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startHttp } from '../../src/api/app.js';
 import { createOutboxStore } from '../../src/db/outbox.js';
+import { monitorStoreOf } from '../../src/db/monitor.js';
 import { silentLogger, startTestVigil, type TestVigil } from '../helpers/vigil.js';
 
 let vigil: TestVigil;
@@ -89,34 +90,33 @@ describe('/metrics', () => {
     }
   });
 
-  it('exports incidents and cycle durations only from the providers it is given; outbox depth from the outbox table by default', async () => {
-    const bare = await scrape(vigil.url);
-    expect(bare).not.toContain('vigil_open_incidents');
-    expect(sample(bare, 'vigil_notification_outbox_depth')).toBe(0);
-    expect(bare).not.toContain('vigil_monitor_cycle_duration_seconds');
+  it('reports open incidents by condition and the last monitor cycles from the monitor tables', async () => {
+    const store = monitorStoreOf(vigil.core.stores.db);
+    const open = (condition: 'guest.crashed' | 'disk.high', target: string) =>
+      store.openIncident({ key: `${condition}:${target}`, condition, target, node: 'pve1', severity: 'warning', summary: 's', details: {}, flapping: false }, Date.now());
+    open('guest.crashed', '101');
+    open('guest.crashed', '102');
+    const resolved = open('disk.high', 'pve1');
+    store.resolveIncident(resolved.id, Date.now());
+    store.recordRun({ kind: 'critical', holder: 'h', startedAt: 1_000, finishedAt: 1_250, durationMs: 250, error: null, summary: null });
+    const text = await scrape(vigil.url);
+    expect(sample(text, 'vigil_open_incidents', { condition: 'guest.crashed' })).toBe(2);
+    expect(sample(text, 'vigil_open_incidents', { condition: 'disk.high' })).toBeUndefined();
+    expect(sample(text, 'vigil_monitor_last_cycle_duration_seconds', { kind: 'critical' })).toBe(0.25);
+    expect(sample(text, 'vigil_monitor_last_cycle_finished_seconds', { kind: 'critical' })).toBe(1.25);
+    expect(sample(text, 'vigil_event_stream_clients')).toBe(0);
+  });
 
-    const listeners: Array<(ms: number) => void> = [];
+  it('takes providers passed to startHttp over the tables', async () => {
     const app = await startHttp(vigil.core, '127.0.0.1', 0, {
-      metricsSources: {
-        openIncidents: () => [{ condition: 'guest_down' }, { condition: 'guest_down' }, { condition: 'disk_full' }],
-        outboxDepth: () => 7,
-        onCycle: (l) => {
-          listeners.push(l);
-          return () => listeners.splice(listeners.indexOf(l), 1);
-        },
-      },
+      metricsSources: { openIncidents: () => [{ condition: 'guest.crashed' }, { condition: 'disk.high' }], outboxDepth: () => 7 },
     });
     try {
-      for (const l of listeners) l(120);
       const text = await scrape(app.url);
-      expect(sample(text, 'vigil_open_incidents', { condition: 'guest_down' })).toBe(2);
-      expect(sample(text, 'vigil_open_incidents', { condition: 'disk_full' })).toBe(1);
+      expect(sample(text, 'vigil_open_incidents', { condition: 'disk.high' })).toBe(1);
       expect(sample(text, 'vigil_notification_outbox_depth')).toBe(7);
-      expect(sample(text, 'vigil_monitor_cycle_duration_seconds_count')).toBe(1);
-      expect(sample(text, 'vigil_event_stream_clients')).toBe(0);
     } finally {
       await app.close();
     }
-    expect(listeners).toHaveLength(0);
   });
 });
