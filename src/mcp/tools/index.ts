@@ -9,6 +9,7 @@ import { forecastTools } from './forecast.js';
 import { powerTools } from './power.js';
 import { httpTools } from './http.js';
 import { historyTools } from './history.js';
+import { monitorTools } from './monitor.js';
 import { controlTools } from './control.js';
 
 /** All tools, in the order tools/list shows them. */
@@ -23,6 +24,7 @@ export function allTools(): ToolDefinition[] {
     ...powerTools,
     ...httpTools,
     ...historyTools,
+    ...monitorTools,
     ...controlTools,
   ];
 }
