@@ -31,6 +31,22 @@ export interface ChaosPolicy {
   fillPercent?: number;
   /** Relative weights per kind; a kind with weight 0 never happens. */
   weights?: Partial<Record<ChaosKind, number>>;
+  /** Targets (see `chaosTarget`) not to break again yet, e.g. ones just repaired and in cooldown. */
+  avoid?: ReadonlySet<string>;
+}
+
+/** The thing a fault hits, as a stable key: `guest:105`, `service:pve1/nginx.service`, `disk:pve1`, `node:pve1`. */
+export function chaosTarget(action: ChaosAction): string {
+  switch (action.kind) {
+    case 'crash_guest':
+      return `guest:${action.vmid}`;
+    case 'fail_service':
+      return `service:${action.node}/${action.unit}`;
+    case 'fill_disk':
+      return `disk:${action.node}`;
+    case 'node_down':
+      return `node:${action.node}`;
+  }
 }
 
 const DEFAULT_WEIGHTS: Record<ChaosKind, number> = { crash_guest: 4, fail_service: 3, fill_disk: 2, node_down: 1 };
@@ -72,6 +88,8 @@ export function pickChaos(view: ChaosView, outstanding: readonly ChaosAction[], 
     node_down:
       online.length > 1 && !open.some((a) => a.kind === 'node_down') ? fresh.map((n) => ({ kind: 'node_down', node: n.name })) : [],
   };
+  const avoid = policy.avoid ?? new Set<string>();
+  for (const kind of CHAOS_KINDS) candidates[kind] = candidates[kind].filter((a) => !avoid.has(chaosTarget(a)));
   const weights = { ...DEFAULT_WEIGHTS, ...policy.weights };
   const kinds = CHAOS_KINDS.filter((k) => candidates[k].length > 0 && weights[k] > 0);
   const total = kinds.reduce((s, k) => s + weights[k], 0);
@@ -82,14 +100,17 @@ export function pickChaos(view: ChaosView, outstanding: readonly ChaosAction[], 
   return list[Math.min(list.length - 1, Math.floor(random() * list.length))]!;
 }
 
-/** The lab as chaos sees it. */
-export function chaosView(state: LabState): ChaosView {
+/**
+ * The lab as chaos sees it. With `watched` (node → units), only those units can be failed: a unit
+ * vigil is not configured to watch would fail unnoticed, which demonstrates nothing.
+ */
+export function chaosView(state: LabState, watched?: ReadonlyMap<string, readonly string[]>): ChaosView {
   return {
     nodes: state.listNodes().map((n) => ({
       name: n.name,
       online: n.online,
       diskPercent: n.online ? state.usage(n.name).diskPercent : 0,
-      services: state.listServices(n.name),
+      services: state.listServices(n.name).filter((s) => !watched || (watched.get(n.name) ?? []).includes(s.unit)),
     })),
     guests: state
       .listGuests()
@@ -139,17 +160,25 @@ export function startChaos(deps: {
   firstAfterMs?: number;
   random?: () => number;
   policy?: ChaosPolicy;
+  /** Leave a target alone this long after breaking it (the monitor's cooldown would skip it). Default 10 min. */
+  repeatAfterMs?: number;
+  /** Units vigil watches per node; only these are failed. Default: every unit of the lab. */
+  watched?: ReadonlyMap<string, readonly string[]>;
   onStrike(action: ChaosAction): void;
 }): ChaosDriver {
   const random = deps.random ?? Math.random;
   let outstanding: ChaosAction[] = [];
+  const struck = new Map<string, number>();
   const strike = (): ChaosAction | null => {
-    const view = chaosView(deps.state);
+    const view = chaosView(deps.state, deps.watched);
     outstanding = outstanding.filter((a) => stillBroken(a, view));
-    const action = pickChaos(view, outstanding, random, deps.policy);
+    const now = Date.now();
+    for (const [target, at] of struck) if (now - at >= (deps.repeatAfterMs ?? 600_000)) struck.delete(target);
+    const action = pickChaos(view, outstanding, random, { ...deps.policy, avoid: new Set(struck.keys()) });
     if (!action) return null;
     applyChaos(deps.state, action);
     outstanding.push(action);
+    struck.set(chaosTarget(action), now);
     deps.onStrike(action);
     return action;
   };

@@ -6,7 +6,7 @@
  * the rest is for people: endpoints, tokens, ready-to-paste MCP client configurations.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ import { createLogger } from '../logger.js';
 import { createCore } from '../core.js';
 import { createClients } from '../clients/index.js';
 import { startHttp } from '../api/app.js';
+import { createMonitor } from '../monitor/monitor.js';
+import { createScheduler } from '../monitor/schedule.js';
 import { describeChaos, startChaos } from './demo-chaos.js';
 import { untilSignal } from './lab.js';
 
@@ -39,6 +41,20 @@ export interface DemoIo {
 }
 
 const DEFAULT_PORT = 8377;
+
+/**
+ * Monitor settings for a lab on loopback: look often (it costs nothing here), and let a long
+ * unattended demo keep acting instead of hitting the daily cap or calling every repeat flapping.
+ */
+const DEMO_MONITOR_YAML = [
+  '',
+  '# vigil demo: a lively monitor for a simulated lab',
+  'monitor:',
+  '  schedules: { criticalSeconds: 5, fastSeconds: 1, routineSeconds: 10 }',
+  '  guardrails: { dailyActionCap: 10000, maxConcurrentNodes: 2 }',
+  '  flapping: { openings: 10, windowMinutes: 60 }',
+  '',
+].join('\n');
 const TOKEN_ENV = { assistant: 'VIGIL_ASSISTANT_TOKEN', operator: 'VIGIL_OPERATOR_TOKEN' } as const;
 
 function parsePort(raw: string | undefined): number | string {
@@ -117,10 +133,16 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     const lab = await startLab({ nodes: 3, guests: 4, ...io.labOptions });
     cleanups.push(() => lab.close());
     const { configFile } = writeLabConfig(lab, join(dataDir, 'vigil.yaml'), { logLevel: 'warn' });
+    appendFileSync(configFile, DEMO_MONITOR_YAML);
     const config = loadConfig(configFile, { ...env, [TOKEN_ENV.assistant]: assistantToken, [TOKEN_ENV.operator]: operatorToken });
     const logger = createLogger(config.logging.level, secretValues(config));
-    const core = createCore({ config, logger, clients: createClients(config, logger) });
+    const clients = createClients(config, logger);
+    const core = createCore({ config, logger, clients });
     cleanups.push(() => core.close());
+    const monitor = createMonitor({ config, stores: core.stores, bus: core.bus, pipeline: core.pipeline, clients, logger, now: core.deps.now });
+    const scheduler = createScheduler({ monitor, config, logger, now: core.deps.now });
+    // get_monitor_status (and so the dashboard) reports the monitor running in this process.
+    core.deps.monitorStatus = () => monitor.status(scheduler.running());
     let http;
     try {
       http = await startHttp(core, '127.0.0.1', port as number);
@@ -132,6 +154,8 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       throw err;
     }
     cleanups.push(() => http.close());
+    scheduler.start();
+    cleanups.push(() => scheduler.stop());
 
     io.out(`dashboard: ${http.url}/`);
     const generated = !given.assistant || !given.operator;
@@ -143,6 +167,7 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       const chaos = startChaos({
         state: lab.state,
         intervalMs: (every as number) * 1000,
+        watched: new Map(config.nodes.map((n) => [n.name, n.services])),
         onStrike: (action) => io.out(`chaos: ${describeChaos(action)}`),
       });
       cleanups.push(() => chaos.stop());

@@ -1,4 +1,4 @@
-// Pins `vigil demo`: starts on a fresh data dir, prints endpoints and tokens, MCP answers tools/list and reaches the lab, chaos strikes, /events streams, stops cleanly.
+// Pins `vigil demo`: starts on a fresh data dir, prints endpoints and tokens, MCP answers tools/list and reaches the lab, chaos makes incidents the monitor remediates on /events, stops cleanly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,7 +36,7 @@ describe('vigil demo', () => {
   beforeAll(async () => {
     parent = mkdtempSync(join(tmpdir(), 'vigil-demo-test-'));
     dataDir = join(parent, 'fresh'); // does not exist yet
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo', '--port', '0', '--data-dir', dataDir, '--chaos-every', '1'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo', '--port', '0', '--data-dir', dataDir, '--chaos-every', '2'], {
       cwd: ROOT,
       env: { ...process.env, VIGIL_ASSISTANT_TOKEN: ASSISTANT, VIGIL_OPERATOR_TOKEN: OPERATOR },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -94,9 +94,29 @@ describe('vigil demo', () => {
     }
   });
 
-  it('lets chaos break something, and streams actions on /events', async () => {
-    await waitLine((l) => l.startsWith('chaos: ') && !l.startsWith('chaos: one fault'));
+  it('runs the monitor: within a minute chaos produces an incident that is remediated, visible on /events', async () => {
+    const status = await fetch(`${url}/api/monitor/status`, { headers: { authorization: `Bearer ${OPERATOR}` } });
+    expect(((await status.json()) as { data: { monitor: { running: boolean } } }).data.monitor.running).toBe(true);
     const stream = streamClient(url, { token: OPERATOR, since: 0 });
+    try {
+      await stream.ready;
+      const strike = await waitLine((l) => l.startsWith('chaos: ') && !l.startsWith('chaos: one fault'));
+      expect(strike).toMatch(/^chaos: (crashed guest|failed|filled the disk|took node)/);
+      const fixed = await stream.waitFor((e) => e.type === 'remediation.succeeded', 60_000);
+      const resolved = await stream.waitFor((e) => e.type === 'incident.resolved' && e.incidentKey === fixed.incidentKey, 10_000);
+      const opened = stream.events.find((e) => e.type === 'incident.opened' && e.incidentKey === fixed.incidentKey);
+      expect(opened).toBeDefined();
+      expect(opened!.id).toBeLessThan(fixed.id);
+      expect(fixed.id).toBeLessThan(resolved.id);
+      const ids = stream.ids();
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    } finally {
+      stream.close();
+    }
+  }, 90_000);
+
+  it('streams an operator action on /events', async () => {
+    const stream = streamClient(url, { token: OPERATOR });
     try {
       await stream.ready;
       const res = await fetch(`${url}/api/monitor/killswitch`, {
