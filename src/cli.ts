@@ -20,6 +20,10 @@ import { createClients } from './clients/index.js';
 import { runLabCommand } from './commands/lab.js';
 import { runDemoCommand } from './commands/demo.js';
 import { runCheckCommand } from './commands/check.js';
+import { runOnce } from './commands/once.js';
+import { startMonitorService } from './monitor/daemon.js';
+import { createNotifications } from './notify/index.js';
+import { createSampleStore } from './db/samples.js';
 
 const USAGE = `usage: vigil <command> [options]
 
@@ -31,6 +35,7 @@ commands:
   killswitch on|off [--scope autonomy|all] [--reason TEXT] [--yes]
   approve ID | deny ID       decide a pending approval (operator)
   audit verify               check the audit log's hash chain (exit 1 if broken)
+  once [--dry-run]           one monitor cycle by hand: what it finds and does (or would do)
   check                      test connectivity to Proxmox, every node's SSH, WoL settings and HTTP checks
   lab [--nodes N] [--guests M] [--write-config FILE]
                              run the simulated homelab in the foreground (first line: "lab: URL")
@@ -82,6 +87,10 @@ async function confirmOnTty(question: string): Promise<boolean> {
 
 async function serve(config: VigilConfig, host: string, port: number): Promise<number> {
   const core = openCore(config, true);
+  const notifications = createNotifications({ config: config.notifications, db: core.stores.db, logger: core.logger.child({ component: 'notify' }), now: core.deps.now, bus: core.bus });
+  notifications.worker.start();
+  // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.
+  const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
   // startHttp also polls the bus, so events written by `vigil mcp` processes reach /events.
   const http = await startHttp(core, host, port);
   core.logger.info({ url: http.url, mcp: `${http.url}/mcp`, database: config.database.path }, 'vigil serving');
@@ -91,6 +100,8 @@ async function serve(config: VigilConfig, host: string, port: number): Promise<n
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await monitor.stop();
+  await notifications.worker.stop();
   await http.close();
   await core.close();
   return 0;
@@ -130,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
       'no-chaos': { type: 'boolean', default: false },
       'chaos-every': { type: 'string' },
       'data-dir': { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -223,6 +235,17 @@ async function main(argv: string[]): Promise<number> {
         { port: values.port, noChaos: values['no-chaos'], chaosEvery: values['chaos-every'], dataDir: values['data-dir'] },
         { out, err: fail },
       );
+    case 'once': {
+      const core = openCore(openConfig(values.config), true);
+      const notifications = createNotifications({ config: core.config.notifications, db: core.stores.db, logger: core.logger, now: core.deps.now, bus: core.bus });
+      try {
+        const code = await runOnce(core, { dryRun: values['dry-run'], notifier: notifications.notifier, samples: createSampleStore(core.stores.db) }, { out });
+        if (!values['dry-run']) await notifications.worker.runOnce();
+        return code;
+      } finally {
+        await core.close();
+      }
+    }
     case 'lab':
       return runLabCommand({ nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] }, { out, err: fail });
     default:

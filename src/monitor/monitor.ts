@@ -209,7 +209,7 @@ export function createMonitor(deps: MonitorDeps) {
     drain: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },
-    status: (schedulerRunning: boolean) => monitorStatusOf({ store, config, now, running: schedulerRunning, holder }),
+    status: (schedulerRunning: boolean, startedAt?: number) => monitorStatusOf({ store, config, now, running: schedulerRunning, holder, ...(startedAt !== undefined ? { startedAt } : {}) }),
     store,
     holder,
     runbooks,
