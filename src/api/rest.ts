@@ -10,6 +10,7 @@ import type { Caller } from '../mcp/tool.js';
 import { bearerToken, roleOf } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
 import { KILL_SWITCH_SCOPES } from '../safety/tiers.js';
+import { INCIDENT_STATUSES } from '../monitor/conditions.js';
 
 export interface RestDeps {
   pipeline: Pipeline;
@@ -28,6 +29,16 @@ const killSwitchBody = z.object({
 const autonomyBody = z.object({ level: z.number().int().min(0).max(4), reason: z.string().max(500).optional() });
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
 const sinceQuery = z.object({ since: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+const actionsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(20),
+  incident_key: z.string().min(1).max(300).optional(),
+});
+const incidentsQuery = z.object({
+  status: z.enum(INCIDENT_STATUSES).optional(),
+  // Query strings carry text: only the two spellings a person would type count as booleans.
+  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(20),
+});
 const approvalParams = z.object({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,40}$/, 'expected an approval id like apr_…') });
 const toolParams = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'expected a tool name like get_cluster_status') });
 
@@ -84,6 +95,14 @@ export function createRestRouter(deps: RestDeps): Router {
   router.put('/monitor/autonomy-level', async (req, res) => {
     const body = parseOr400(autonomyBody, req.body, res, 'body');
     if (body) await run(res, 'set_autonomy_level', body);
+  });
+  router.get('/monitor/actions', async (req, res) => {
+    const q = parseOr400(actionsQuery, req.query, res, 'query');
+    if (q) await run(res, 'get_autonomy_actions', q);
+  });
+  router.get('/incidents', async (req, res) => {
+    const q = parseOr400(incidentsQuery, req.query, res, 'query');
+    if (q) await run(res, 'get_incidents', q);
   });
   router.get('/audit', (req, res) => {
     const q = parseOr400(limitQuery, req.query, res, 'query');

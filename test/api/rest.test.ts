@@ -1,6 +1,7 @@
 // Pins the operator REST API: every route needs the operator token (401 without, 403 with the assistant's), bad input is a 400 naming the field, changes publish events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
+import { monitorStoreOf } from '../../src/db/monitor.js';
 
 let vigil: TestVigil;
 beforeAll(async () => {
@@ -31,6 +32,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/monitor/status' },
   { method: 'PUT', path: '/api/monitor/killswitch', body: { active: true } },
   { method: 'PUT', path: '/api/monitor/autonomy-level', body: { level: 3 } },
+  { method: 'GET', path: '/api/monitor/actions' },
+  { method: 'GET', path: '/api/incidents' },
   { method: 'GET', path: '/api/audit' },
   { method: 'GET', path: '/api/events' },
   { method: 'GET', path: '/api/approvals' },
@@ -109,6 +112,58 @@ describe('with the operator token', () => {
   it('a malformed JSON body is a 400 that says so', async () => {
     const res = await vigil.api('PUT', '/api/monitor/killswitch', '{"active": tru');
     expect(res).toEqual({ status: 400, body: { error: 'body: invalid JSON' } });
+  });
+
+  it('GET /api/incidents and GET /api/monitor/actions read the monitor records through its tools', async () => {
+    const store = monitorStoreOf(vigil.core.stores.db);
+    const at = Date.now();
+    const crashed = store.openIncident(
+      { key: 'guest.crashed:101', condition: 'guest.crashed', target: '101', node: 'pve1', severity: 'warning', summary: "VM 101 'db' stopped", details: {}, flapping: false },
+      at,
+    );
+    const disk = store.openIncident(
+      { key: 'disk.high:pve2', condition: 'disk.high', target: 'pve2', node: 'pve2', severity: 'warning', summary: 'disk 96%', details: {}, flapping: false },
+      at,
+    );
+    store.resolveIncident(disk.id, at);
+    store.startAction({
+      incidentId: crashed.id,
+      incidentKey: crashed.key,
+      runbook: 'restart-crashed-guest',
+      tool: 'start_guest',
+      args: { node: 'pve1', vmid: 101 },
+      node: 'pve1',
+      result: 'running',
+      detail: '',
+      approvalId: null,
+      holder: 'test',
+      counts: true,
+      startedAt: at,
+    });
+
+    const all = await vigil.api('GET', '/api/incidents');
+    expect(all.status).toBe(200);
+    expect(all.body.data.incidents.map((i: { key: string }) => i.key)).toEqual(['disk.high:pve2', 'guest.crashed:101']);
+    const active = await vigil.api('GET', '/api/incidents?active=true');
+    expect(active.body.data.incidents.map((i: { key: string }) => i.key)).toEqual(['guest.crashed:101']);
+    const resolved = await vigil.api('GET', '/api/incidents?status=resolved&limit=5');
+    expect(resolved.body.data.incidents.map((i: { key: string }) => i.key)).toEqual(['disk.high:pve2']);
+    for (const [query, field] of [['status=broken', 'status'], ['active=yes', 'active'], ['limit=0', 'limit']]) {
+      const bad = await vigil.api('GET', `/api/incidents?${query}`);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error).toMatch(new RegExp(`^query: ${field}`));
+    }
+
+    const actions = await vigil.api('GET', '/api/monitor/actions?limit=5');
+    expect(actions.status).toBe(200);
+    expect(actions.body.data.actions).toEqual([expect.objectContaining({ incidentKey: 'guest.crashed:101', runbook: 'restart-crashed-guest', tool: 'start_guest', result: 'running' })]);
+    const none = await vigil.api('GET', '/api/monitor/actions?incident_key=disk.high:pve2');
+    expect(none.body.data.actions).toEqual([]);
+    const bad = await vigil.api('GET', '/api/monitor/actions?limit=many');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/^query: limit/);
+    // Reads through executeTool are audited like any other call.
+    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ tool: 'get_autonomy_actions', callerKind: 'operator' });
   });
 
   it('GET /api/audit lists the calls made, and validates limit', async () => {
