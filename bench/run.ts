@@ -2,6 +2,7 @@
 import { cpus, loadavg } from 'node:os';
 import { benchExecuteTool } from './execute-tool.js';
 import { benchMcpHttp } from './mcp-http.js';
+import { benchMonitorCycle } from './monitor-cycle.js';
 import { benchSocketFanout } from './socket-fanout.js';
 import type { BenchRow } from './common.js';
 
@@ -19,6 +20,7 @@ console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model 
 const rows: BenchRow[] = [];
 rows.push(...(await benchExecuteTool()));
 rows.push(...(await benchMcpHttp()));
+rows.push(...(await benchMonitorCycle()));
 rows.push(...(await benchSocketFanout()));
 console.log('');
 print(rows);
