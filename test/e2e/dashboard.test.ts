@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
+import { monitorStoreOf } from '../../src/db/monitor.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -106,6 +107,28 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     expect(vigil.core.stores.approvals.get(id!, Date.now())).toMatchObject({ status: 'approved', decidedBy: 'operator:rest' });
     await page.locator('#events li[data-type="approval.resolved"]').first().waitFor();
     await shot('5-approved');
+  });
+
+  it('lists open incidents, and an escalated one makes the status critical', async () => {
+    const store = monitorStoreOf(vigil.core.stores.db);
+    const incident = store.openIncident(
+      { key: 'disk.high:pve2', condition: 'disk.high', target: 'pve2', node: 'pve2', severity: 'warning', summary: 'disk of pve2 at 96%', details: {}, flapping: false },
+      Date.now(),
+    );
+    vigil.core.bus.publish({ type: 'incident.opened', severity: 'warning', title: 'disk.high pve2', message: 'disk of pve2 at 96%', incidentKey: incident.key });
+    const item = page.locator('#incidents li[data-key="disk.high:pve2"]');
+    await item.waitFor();
+    expect(await item.innerText()).toContain('disk of pve2 at 96%');
+    await page.locator('#reasons', { hasText: '1 incident(s) open' }).waitFor();
+
+    store.escalateIncident(incident.id, Date.now());
+    vigil.core.bus.publish({ type: 'incident.escalated', severity: 'critical', title: 'disk.high pve2 escalated', message: 'gave up', incidentKey: incident.key });
+    await page.locator('#incidents li[data-status="escalated"]').waitFor();
+    await page.locator('#overall[data-status="critical"]').waitFor();
+    await shot('6-escalated');
+    store.resolveIncident(incident.id, Date.now());
+    vigil.core.bus.publish({ type: 'incident.resolved', severity: 'info', title: 'disk.high pve2 resolved', message: '', incidentKey: incident.key });
+    await item.waitFor({ state: 'detached' });
   });
 
   it('changes the autonomy level', async () => {

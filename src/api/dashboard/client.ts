@@ -14,6 +14,7 @@ export const DASHBOARD_JS = `(function () {
   var socket = null;
   var refreshTimer = null;
   var killSwitch = null;
+  var shownLevel = null;
 
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) {
@@ -22,7 +23,11 @@ export const DASHBOARD_JS = `(function () {
     if (text !== undefined) node.textContent = String(text);
     return node;
   }
-  function time(ms) { return typeof ms === 'number' ? new Date(ms).toLocaleTimeString() : ''; }
+  function time(t) {
+    if (t === null || t === undefined) return '';
+    var d = new Date(t);
+    return isNaN(d.getTime()) ? '' : d.toLocaleTimeString();
+  }
   function flash(text) { $('flash').textContent = text; }
   function fill(list, items, render, emptyText) {
     list.replaceChildren();
@@ -109,7 +114,7 @@ export const DASHBOARD_JS = `(function () {
 
   function refresh() {
     if (!token) return;
-    Promise.all([optional('/api/monitor/status'), optional('/api/approvals'), optional('/api/incidents'), optional('/api/monitor/actions?limit=20')])
+    Promise.all([optional('/api/monitor/status'), optional('/api/approvals'), optional('/api/incidents?active=true&limit=50'), optional('/api/monitor/actions?limit=20')])
       .then(function (r) { render(r[0] && r[0].data, r[1], r[2], r[3]); });
   }
 
@@ -129,7 +134,8 @@ export const DASHBOARD_JS = `(function () {
       ks.textContent = killSwitch.active ? 'ON (' + killSwitch.scope + ')' + (killSwitch.reason ? ': ' + killSwitch.reason : '') : 'off';
       $('ks-toggle').textContent = killSwitch.active ? 'Release kill switch' : 'Engage kill switch';
       $('autonomy-state').textContent = String(status.autonomyLevel);
-      $('autonomy-level').value = String(status.autonomyLevel);
+      // Only follow changes of the level itself: a refresh must not undo what the user is choosing.
+      if (status.autonomyLevel !== shownLevel) { shownLevel = status.autonomyLevel; $('autonomy-level').value = String(shownLevel); }
       var m = status.monitor || {};
       $('monitor-state').textContent = (m.running ? 'running' : 'not running') + (m.detail ? ' (' + m.detail + ')' : '');
       var verdict = overall(status, incidents || []);
@@ -162,16 +168,21 @@ export const DASHBOARD_JS = `(function () {
   }
 
   function renderIncident(i) {
-    var li = el('li', 'sev-' + (i.severity || 'warning'));
-    li.appendChild(el('strong', '', i.title || i.key || i.condition));
-    li.appendChild(el('span', 'meta', [i.condition, i.node, i.target, i.openedAt ? 'since ' + time(i.openedAt) : ''].filter(Boolean).join(' · ')));
+    var li = el('li', 'sev-' + (i.status === 'escalated' ? 'critical' : i.severity));
+    li.dataset.key = i.key;
+    li.dataset.status = i.status;
+    li.appendChild(el('strong', '', i.summary));
+    li.appendChild(el('div', 'meta', [i.status + (i.flapping ? ', flapping' : ''), i.key, 'since ' + time(i.firstSeen), i.attempts + ' attempt(s)'].join(' · ')));
     return li;
   }
   function renderAction(a) {
-    var li = el('li');
-    li.appendChild(el('span', 'meta', time(a.at || a.startedAt)));
-    li.appendChild(el('strong', '', [a.runbook, a.tool].filter(Boolean).join(': ') || 'action'));
-    li.appendChild(el('span', '', ' ' + (a.result || a.outcome || a.status || '')));
+    var li = el('li', a.result === 'succeeded' ? 'sev-info' : a.result === 'running' ? '' : 'sev-warning');
+    li.dataset.key = a.incidentKey;
+    li.dataset.result = a.result;
+    li.appendChild(el('span', 'meta', time(a.startedAt)));
+    li.appendChild(el('strong', '', a.runbook + (a.tool ? ': ' + a.tool : '')));
+    li.appendChild(el('span', '', ' → ' + a.result));
+    li.appendChild(el('div', 'meta', a.incidentKey + (a.verification ? ' · ' + a.verification : a.detail ? ' · ' + a.detail : '')));
     return li;
   }
 
@@ -184,8 +195,9 @@ export const DASHBOARD_JS = `(function () {
     var ks = status.killSwitch || {};
     if (ks.active && ks.scope === 'all') raise('critical', 'kill switch ON (all): every action is frozen');
     else if (ks.active) raise('degraded', 'kill switch ON (autonomy): the monitor will not act');
-    var critical = incidents.filter(function (i) { return i.severity === 'critical'; }).length;
-    if (critical > 0) raise('critical', critical + ' critical incident(s) open');
+    // An escalated incident is one vigil gave up on: someone has to look now.
+    var critical = incidents.filter(function (i) { return i.severity === 'critical' || i.status === 'escalated'; }).length;
+    if (critical > 0) raise('critical', critical + ' critical or escalated incident(s) open');
     if (incidents.length > critical) raise('degraded', (incidents.length - critical) + ' incident(s) open');
     var pending = (status.pendingApprovals || []).length;
     if (pending > 0) raise('degraded', pending + ' approval(s) waiting for an operator');

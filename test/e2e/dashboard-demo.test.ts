@@ -1,0 +1,60 @@
+// Pins the dashboard over `vigil demo` in headless Chromium: a guest the lab crashes shows up live as an incident the monitor remediates, and the status returns to healthy.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startDemo, type DemoProcess } from './demo-process.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUT = join(import.meta.dirname, '..', '..', 'test-output');
+const OPERATOR = `dash-operator-${process.pid}-0123456789`;
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`dashboard-demo e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+
+interface LabSnapshot {
+  guests: Array<{ vmid: number; status: string; template: boolean; ha: { managed: boolean } }>;
+}
+
+describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium', () => {
+  let parent: string;
+  let demo: DemoProcess;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    parent = mkdtempSync(join(tmpdir(), 'vigil-dash-demo-'));
+    demo = await startDemo(['--no-chaos'], { VIGIL_ASSISTANT_TOKEN: `dash-assistant-${process.pid}-0123456789`, VIGIL_OPERATOR_TOKEN: OPERATOR }, join(parent, 'data'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.stop();
+    if (parent) rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('shows a crashed guest live, the remediation, and healthy again', async () => {
+    await page.goto(demo.url);
+    await page.fill('#token', OPERATOR);
+    await page.click('#login-form button[type=submit]');
+    await page.locator('#conn[data-state="live"]').waitFor();
+    await page.locator('#overall[data-status="healthy"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#monitor-state').innerText()).toMatch(/^running/);
+
+    const snap = (await demo.lab('GET', '/_lab/state')).body as LabSnapshot;
+    const victim = snap.guests.find((g) => g.status === 'running' && !g.template && !g.ha.managed)!;
+    expect((await demo.lab('POST', `/_lab/guests/${victim.vmid}/crash`)).status).toBe(200);
+
+    const key = `guest.crashed:${victim.vmid}`;
+    await page.locator('#events li[data-type="incident.opened"]', { hasText: String(victim.vmid) }).waitFor({ timeout: 30_000 });
+    await page.locator('#events li[data-type="remediation.succeeded"]').first().waitFor({ timeout: 30_000 });
+    await page.locator(`#actions li[data-key="${key}"][data-result="succeeded"]`).waitFor({ timeout: 10_000 });
+    await page.locator('#events li[data-type="incident.resolved"]').first().waitFor({ timeout: 30_000 });
+    await page.locator('#overall[data-status="healthy"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator(`#incidents li[data-key="${key}"]`).count()).toBe(0);
+    await page.screenshot({ path: join(OUT, 'dashboard-demo-remediated.png'), fullPage: true });
+  });
+});
