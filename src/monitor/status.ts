@@ -74,9 +74,9 @@ export function holderOf(id: string): Pick<Lease, 'holder' | 'pid' | 'host'> {
 /**
  * A process that died mid-remediation leaves an action `running`, its incident `remediating` and
  * a lease. The action is marked interrupted (it still counts as an attempt: something may have
- * been sent), the incident goes back to open, and detection decides from what it sees — so a
- * guest the dead process did start is resolved, not started twice. The lease is taken over by
- * the next acquire (its holder is dead) or expires.
+ * been sent, and the back-off keeps the next attempt from racing it), the lease is released, the
+ * incident goes back to open, and detection decides from what it sees — so a guest the dead
+ * process did start is resolved, not started twice.
  */
 export function recoverInterrupted(deps: { store: MonitorStore; bus: EventBus; holder: Holder; alive: (l: Lease) => boolean; now: () => number; logger: Logger }): number {
   const { store, now } = deps;
@@ -90,6 +90,11 @@ export function recoverInterrupted(deps: { store: MonitorStore; bus: EventBus; h
     deps.logger.warn({ action: a.id, incident: a.incidentKey, holder: a.holder }, 'monitor: recovered an interrupted remediation');
   }
   const leases = store.leases();
+  for (const l of leases) {
+    if (!dead(l.holder) && l.expiresAt > now()) continue;
+    store.releaseLease(l.node, l.holder);
+    deps.logger.warn({ node: l.node, holder: l.holder, incident: l.incidentKey }, 'monitor: recovered the remediation lease of a process that is gone');
+  }
   for (const i of store.activeIncidents()) {
     if (i.status !== 'remediating') continue;
     const held = leases.find((l) => l.incidentKey === i.key && l.expiresAt > now() && !dead(l.holder));
