@@ -17,8 +17,9 @@ import { createLogger } from '../logger.js';
 import { createCore } from '../core.js';
 import { createClients } from '../clients/index.js';
 import { startHttp } from '../api/app.js';
-import { createMonitor } from '../monitor/monitor.js';
-import { createScheduler } from '../monitor/schedule.js';
+import { startMonitorService } from '../monitor/daemon.js';
+import { createNotifications } from '../notify/index.js';
+import { createSampleStore } from '../db/samples.js';
 import { describeChaos, startChaos } from './demo-chaos.js';
 import { untilSignal } from './lab.js';
 
@@ -139,10 +140,6 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     const clients = createClients(config, logger);
     const core = createCore({ config, logger, clients });
     cleanups.push(() => core.close());
-    const monitor = createMonitor({ config, stores: core.stores, bus: core.bus, pipeline: core.pipeline, clients, logger, now: core.deps.now });
-    const scheduler = createScheduler({ monitor, config, logger, now: core.deps.now });
-    // get_monitor_status (and so the dashboard) reports the monitor running in this process.
-    core.deps.monitorStatus = () => monitor.status(scheduler.running());
     let http;
     try {
       http = await startHttp(core, '127.0.0.1', port as number);
@@ -154,8 +151,13 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       throw err;
     }
     cleanups.push(() => http.close());
-    scheduler.start();
-    cleanups.push(() => scheduler.stop());
+    // The same daemon wiring as `vigil serve`: outbox notifier (no destinations in the lab config,
+    // so nothing is sent), sample store, and the monitor on its schedules.
+    const notifications = createNotifications({ config: config.notifications, db: core.stores.db, logger: logger.child({ component: 'notify' }), now: core.deps.now, bus: core.bus });
+    notifications.worker.start();
+    cleanups.push(() => notifications.worker.stop());
+    const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
+    cleanups.push(() => monitor.stop());
 
     io.out(`dashboard: ${http.url}/`);
     const generated = !given.assistant || !given.operator;
