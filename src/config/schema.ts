@@ -4,6 +4,7 @@
  * got; cross-field rules (unique names, references, token inequality) live in checks.ts.
  */
 import { z } from 'zod';
+import cron from 'node-cron';
 import { CONFIRMATION_MODES, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
 import { CONDITIONS } from '../monitor/conditions.js';
 
@@ -185,7 +186,10 @@ const monitorSchema = obj({
     criticalSeconds: interval(15).describe('Cluster resources, node reachability, guest states'),
     fastSeconds: interval(5).describe('The critical interval while incidents are open'),
     routineSeconds: interval(300).describe('Disk, memory, services over SSH, HTTP checks'),
-    daily: str('expected a cron expression such as "0 30 3 * * *"').default('0 30 3 * * *').describe('node-cron expression of the daily run'),
+    daily: str('expected a cron expression such as "0 30 3 * * *"')
+      .refine((e) => cron.validate(e), { error: 'expected a cron expression such as "0 30 3 * * *" (seconds minutes hours day month weekday)' })
+      .default('0 30 3 * * *')
+      .describe('node-cron expression of the daily run'),
   }).prefault({}),
   thresholds: obj({
     diskPercent: int(1, 100, 'a percentage').default(90),

@@ -23,7 +23,7 @@ import { realSleep, type Notifier, type SampleRecorder, type Sleep } from './por
 import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
 import { createReporter } from './report.js';
 import { runbooksFromConfig, type ToolCall } from './runbooks.js';
-import { monitorStatusOf, recoverInterrupted } from './status.js';
+import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
 
 export const CRITICAL_CONDITIONS: readonly Condition[] = ['guest.crashed', 'node.unreachable'];
 export const ROUTINE_CONDITIONS: readonly Condition[] = ['service.failed', 'http.down', 'disk.high', 'memory.high'];
@@ -197,8 +197,28 @@ export function createMonitor(deps: MonitorDeps) {
     }
   }
 
+  const degraded = new Set<CycleKind>();
+  /**
+   * Self-watch: a schedule whose last run is older than two intervals (a hung cycle blocks its
+   * later ticks) is logged and sent as an escalation once; it clears when the schedule runs again.
+   */
+  function selfCheck(since: number): CycleKind[] {
+    const overdue = overdueSchedules(store.runs(), intervalsOf(config), since, now());
+    for (const kind of overdue) {
+      if (degraded.has(kind)) continue;
+      degraded.add(kind);
+      logger.error({ kind }, 'monitor: a schedule missed two intervals');
+      if (!deps.planOnly && stores.preferences.autonomyLevel() >= 1) {
+        deps.notifier?.enqueue({ kind: 'escalation', incidentKey: `monitor.schedule:${kind}`, subject: `vigil monitor degraded: the ${kind} schedule missed two intervals`, body: `The ${kind} schedule of the monitor (holder ${holder.id}) has not run for more than two intervals. Incidents may go unnoticed until it runs again; check the daemon's log.` });
+      }
+    }
+    for (const kind of degraded) if (!overdue.includes(kind)) degraded.delete(kind);
+    return overdue;
+  }
+
   return {
     runCycle,
+    selfCheck,
     /** Marks actions and incidents left mid-remediation by a dead process; call once at start. */
     recover: () => recoverInterrupted({ store, bus, holder, alive, now, logger }),
     /** Whether incidents are open (the scheduler polls faster then). */

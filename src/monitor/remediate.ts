@@ -187,6 +187,21 @@ export function createRemediator(deps: RemediatorDeps) {
     return o;
   }
 
+  /**
+   * monitor.dryRun: say once per incident what would run. No tool call, no lease, and nothing that
+   * counts as an attempt, so switching dry run off later starts from clean counters.
+   */
+  function dryRun(incident: Incident, rb: Runbook, c: ToolCall, node: string): Outcome {
+    const plan = `would call ${c.tool} ${JSON.stringify(c.args)}`;
+    if (!store.actionsForIncident(incident.id).some((a) => a.result === 'dry_run')) {
+      const at = now();
+      const id = store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: c.tool, args: c.args, node, result: 'running', detail: '', holder: deps.holder.id, counts: false, startedAt: at, approvalId: null });
+      store.finishAction(id, { result: 'dry_run', detail: `monitor.dryRun: ${plan}`, counts: false, finishedAt: at, durationMs: 0 });
+      bus.publish({ type: 'remediation.skipped', severity: 'info', title: `dry run: ${rb.name} for ${incident.condition} ${incident.target}`, message: plan, node, target: incident.target, incidentKey: incident.key, data: { incidentId: incident.id, runbook: rb.name, tool: c.tool, args: c.args, reason: 'dry_run' } });
+    }
+    return { key: incident.key, verdict: 'acted', runbook: rb.name, tool: c.tool, args: c.args, result: 'dry_run', detail: plan };
+  }
+
   return {
     /** Decides and, when allowed, runs one attempt for an active incident. */
     async remediate(incident: Incident): Promise<Outcome> {
@@ -215,6 +230,7 @@ export function createRemediator(deps: RemediatorDeps) {
       if (decision.verdict === 'skip') return decision.reason === 'kill_switch' ? killSwitchBlock(incident, rb, call!) : skipped(incident, decision.reason, decision.detail);
       const c = call!;
       const node = typeof c.args.node === 'string' ? c.args.node : incident.node ?? incident.target;
+      if (deps.config.monitor.dryRun) return dryRun(incident, rb, c, node);
 
       const at = now();
       const lease = store.acquireLease({ node, holder: deps.holder.id, pid: deps.holder.pid, host: deps.holder.host, incidentKey: incident.key, acquiredAt: at, expiresAt: at + deps.config.monitor.guardrails.leaseSeconds * 1000 }, deps.config.monitor.guardrails.maxConcurrentNodes, deps.alive);

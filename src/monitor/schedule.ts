@@ -35,6 +35,7 @@ export function createScheduler(deps: { monitor: Monitor; config: VigilConfig; l
   const tasks: ScheduledTask[] = [];
   let lastCritical = 0;
   let started = false;
+  let startedAt = 0;
 
   const cronLogger = {
     info: (msg: string) => logger.debug({ cron: true }, msg),
@@ -73,12 +74,14 @@ export function createScheduler(deps: { monitor: Monitor; config: VigilConfig; l
     start() {
       if (started) return;
       started = true;
+      startedAt = deps.now();
       monitor.recover();
       tasks.push(
         make(cronForSeconds(s.criticalSeconds), 'critical', () => critical(false)),
         make(cronForSeconds(s.fastSeconds), 'critical-fast', () => critical(true)),
         make(cronForSeconds(s.routineSeconds), 'routine', () => void run('routine')),
         make(s.daily, 'daily', () => void run('daily')),
+        make('30 * * * * *', 'watchdog', () => void monitor.selfCheck(startedAt)),
       );
       for (const t of tasks) void t.start();
       // First look at once rather than after a whole interval.
