@@ -4,6 +4,7 @@ import { benchExecuteTool } from './execute-tool.js';
 import { benchMcpHttp } from './mcp-http.js';
 import { benchMonitorCycle } from './monitor-cycle.js';
 import { benchSocketFanout } from './socket-fanout.js';
+import { benchDemoRest } from './demo-rest.js';
 import type { BenchRow } from './common.js';
 
 function print(rows: BenchRow[]): void {
@@ -22,6 +23,7 @@ rows.push(...(await benchExecuteTool()));
 rows.push(...(await benchMcpHttp()));
 rows.push(...(await benchMonitorCycle()));
 rows.push(...(await benchSocketFanout()));
+rows.push(...(await benchDemoRest()));
 console.log('');
 print(rows);
 console.log(`\nload average after: ${load()}`);
