@@ -42,6 +42,7 @@ export interface DemoIo {
 }
 
 const DEFAULT_PORT = 8377;
+const STOP_WAIT_MS = 5000;
 
 /**
  * Monitor settings for a lab on loopback: look often (it costs nothing here), and let a long
@@ -157,7 +158,12 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     notifications.worker.start();
     cleanups.push(() => notifications.worker.stop());
     const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
-    cleanups.push(() => monitor.stop());
+    cleanups.push(async () => {
+      // A remediation may be verifying for minutes (a node booting); a demo should stop promptly.
+      // What is cut short is marked interrupted by the next start over this data dir.
+      const stopped = await Promise.race([monitor.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_WAIT_MS).unref())]);
+      if (!stopped) io.err(`remediations still running after ${STOP_WAIT_MS / 1000} s; stopping anyway`);
+    });
 
     io.out(`dashboard: ${http.url}/`);
     const generated = !given.assistant || !given.operator;

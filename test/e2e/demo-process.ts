@@ -71,7 +71,7 @@ export async function startDemo(args: string[], env: NodeJS.ProcessEnv, dataDir:
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(timer);
       return code;
