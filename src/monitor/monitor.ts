@@ -88,10 +88,11 @@ export function createMonitor(deps: MonitorDeps) {
   const holder = deps.holder ?? processHolder();
   const alive = deps.alive ?? pidAlive(holder);
   const runbooks = runbooksFromConfig(config);
+  const stopping = new AbortController();
   const observer = createObserver({ config, clients: deps.clients, logger, now, stopCalls: (since) => store.stopCallsSince(since) });
   const incidentLog: IncidentLogDeps = { store, bus, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, notifying: () => stores.preferences.autonomyLevel() >= 1 };
   const reporter = createReporter({ config, store, stores, bus, pipeline: deps.pipeline, ...(deps.notifier ? { notifier: deps.notifier } : {}), now });
-  const remediator = createRemediator({ config, store, stores, bus, pipeline: deps.pipeline, observer, reporter, runbooks, incidentLog, logger, now, sleep: deps.sleep ?? realSleep, holder, alive });
+  const remediator = createRemediator({ config, store, stores, bus, pipeline: deps.pipeline, observer, reporter, runbooks, incidentLog, logger, now, sleep: deps.sleep ?? realSleep, holder, alive, signal: stopping.signal });
 
   let critical: CriticalState = EMPTY_CRITICAL;
   let routine: RoutineState = EMPTY_ROUTINE;
@@ -227,6 +228,11 @@ export function createMonitor(deps: MonitorDeps) {
     inFlight: () => [...inFlight.keys()],
     /** Waits for every remediation running in this process. */
     drain: async () => {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+    },
+    /** Stops: verification waits end at once (recorded as interrupted), then waits for the rest. */
+    shutdown: async () => {
+      stopping.abort();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },
     status: (schedulerRunning: boolean, startedAt?: number) => monitorStatusOf({ store, config, now, running: schedulerRunning, holder, ...(startedAt !== undefined ? { startedAt } : {}) }),

@@ -42,6 +42,8 @@ export interface RemediatorDeps {
   holder: Holder;
   /** Whether a lease's holder process still lives. */
   alive: (lease: Lease) => boolean;
+  /** Aborted when the monitor stops: verification waits end at once. */
+  signal: AbortSignal;
 }
 
 export type Outcome =
@@ -113,15 +115,17 @@ export function createRemediator(deps: RemediatorDeps) {
     return null;
   }
 
-  async function verify(rb: Runbook, incident: Incident, lease: string): Promise<boolean> {
+  /** Polls the runbook's recovery check; 'stopped' when the monitor is shutting down meanwhile. */
+  async function verify(rb: Runbook, incident: Incident, lease: string): Promise<boolean | 'stopped'> {
     const v = rb.verify;
-    await deps.sleep(v.delayMs);
+    await deps.sleep(v.delayMs, deps.signal);
     // Counted polls rather than a deadline: the outcome must not depend on an injected clock.
     const polls = Math.max(1, Math.ceil(v.timeoutMs / v.intervalMs) + 1);
     for (let i = 0; i < polls; i++) {
-      if (await deps.observer.recovered(v.check, incident)) return true;
+      if (deps.signal.aborted) return 'stopped';
+      if (await deps.observer.recovered(v.check, incident, deps.signal)) return true;
       store.renewLease(lease, deps.holder.id, now() + deps.config.monitor.guardrails.leaseSeconds * 1000);
-      if (i < polls - 1) await deps.sleep(v.intervalMs);
+      if (i < polls - 1) await deps.sleep(v.intervalMs, deps.signal);
     }
     return false;
   }
@@ -164,6 +168,12 @@ export function createRemediator(deps: RemediatorDeps) {
       return failed(incident, rb, outcome('failed', r.text));
     }
     const ok = await verify(rb, incident, node);
+    if (ok === 'stopped') {
+      // The action ran; whether it worked is for the next process's detection to see.
+      finish('interrupted', `${r.text} — vigil stopped before verification finished`, true);
+      store.setStatus(incident.id, 'open', now());
+      return outcome('interrupted', 'vigil stopped before verification finished');
+    }
     const verification = ok ? `${rb.verify.check}: recovered` : `${rb.verify.check}: not recovered within ${rb.verify.timeoutMs} ms`;
     if (!ok) {
       finish('verify_failed', r.text, true, verification);

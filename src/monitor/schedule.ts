@@ -91,7 +91,7 @@ export function createScheduler(deps: { monitor: Monitor; config: VigilConfig; l
     async stop() {
       for (const t of tasks.splice(0)) await t.destroy();
       started = false;
-      await monitor.drain();
+      await monitor.shutdown();
     },
     running: () => started,
   };
