@@ -22,6 +22,8 @@ import { runDemoCommand } from './commands/demo.js';
 import { runCheckCommand } from './commands/check.js';
 import { runOnce } from './commands/once.js';
 import { startMonitorService } from './monitor/daemon.js';
+import { observedMonitorStatus } from './monitor/status.js';
+import { monitorStoreOf } from './db/monitor.js';
 import { createNotifications } from './notify/index.js';
 import { createSampleStore } from './db/samples.js';
 
@@ -169,6 +171,8 @@ async function main(argv: string[]): Promise<number> {
       return mcpStdio(openConfig(values.config));
     case 'status': {
       const core = openCore(openConfig(values.config));
+      // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
+      core.deps.monitorStatus = () => observedMonitorStatus({ store: monitorStoreOf(core.stores.db), config: core.config, now: core.deps.now });
       try {
         return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
       } finally {

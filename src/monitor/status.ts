@@ -102,3 +102,16 @@ export function recoverInterrupted(deps: { store: MonitorStore; bus: EventBus; h
   }
   return count;
 }
+
+/**
+ * The monitor as seen from another process (`vigil status`, `vigil mcp`): running when some
+ * process ran a critical cycle within the last two intervals, as the shared database records.
+ */
+export function observedMonitorStatus(deps: { store: MonitorStore; config: VigilConfig; now: () => number }) {
+  const now = deps.now();
+  const critical = deps.store.runs().find((r) => r.kind === 'critical');
+  const running = critical !== undefined && now - critical.startedAt <= 2 * intervalsOf(deps.config).critical;
+  const s = monitorStatusOf({ ...deps, running, holder: { id: '', pid: 0, host: '' }, startedAt: critical?.startedAt ?? now });
+  const ago = critical ? `${Math.round((now - critical.startedAt) / 1000)} s ago` : 'never';
+  return { ...s, detail: `${running ? 'running in another process' : 'not seen running'} (last critical cycle ${ago}${critical ? ` by ${critical.holder}` : ''}); ${s.detail}` };
+}
