@@ -43,8 +43,20 @@ function parsed(key: string): ParsedKey {
   return Array.isArray(k) ? (k[0] as ParsedKey) : k;
 }
 
+/**
+ * An ed25519 key pair that ssh2 can read back. ssh2 1.17 occasionally generates a key it then
+ * rejects as malformed (about 1 in 256; upstream mscdex/ssh2#1513), so draw again until both halves parse.
+ */
+export function generateUsableKeyPair(comment?: string): { private: string; public: string } {
+  for (let attempt = 0; attempt < 32; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
+    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error)) return pair;
+  }
+  throw new Error('could not generate a usable ed25519 key pair');
+}
+
 function startNode(state: LabState, node: string, allowed: ParsedKey): Promise<{ endpoint: LabSshEndpoint; close(): Promise<void> }> {
-  const host = utils.generateKeyPairSync('ed25519');
+  const host = generateUsableKeyPair();
   const hostKeyFingerprint = sshFingerprint(parsed(host.public).getPublicSSH());
   const allowedBlob = allowed.getPublicSSH();
   const sockets = new Set<Socket>();
@@ -127,7 +139,7 @@ export async function startLabSshNodes(opts: LabSshOptions): Promise<LabSshNodes
   if (opts.clientPublicKey) {
     clientKey = { privateKey: '', publicKey: opts.clientPublicKey };
   } else {
-    const pair = utils.generateKeyPairSync('ed25519', { comment: 'vigil-lab-client' });
+    const pair = generateUsableKeyPair('vigil-lab-client');
     clientKey = { privateKey: pair.private, publicKey: pair.public };
   }
   const allowed = parsed(clientKey.publicKey);
