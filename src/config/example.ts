@@ -65,6 +65,7 @@ nodes: []
 #       maxAgeDays: 14
 #       journalVacuumSize: 500M
 #       packageCache: true
+#       truncateAboveMB: 100        # bigger *.log files: gzip a copy, then truncate in place
 
 httpChecks: []
 # httpChecks:
@@ -99,6 +100,13 @@ monitor:
     maxConcurrentNodes: 1  # blast radius
     leaseSeconds: 600
     dailyActionCap: 50
+  forecast:                # disk.fill_predicted: a least-squares trend over stored disk samples
+    windowDays: 7          # raise when the trend reaches 100 % within this many days
+    minR2: 0.8             # and the line fits this well (noise predicts nothing)
+    minSamples: 6
+    minSpanHours: 6
+    sampleRetentionDays: 30
+  outboxRetentionDays: 30  # delivered notifications are kept this long
   runbooks: {}
   # runbooks:
   #   disk.high: { enabled: false }

@@ -146,6 +146,9 @@ const nodeSchema = obj({
     maxAgeDays: int(1, 3650, 'a number of days').default(14),
     journalVacuumSize: pattern(VACUUM_SIZE_RE, 'expected a size such as "500M" (digits then K, M or G)').default('500M'),
     packageCache: bool().default(true),
+    truncateAboveMB: int(1, 1_048_576, 'a number of MiB')
+      .default(100)
+      .describe('*.log files under logPaths larger than this are gzipped to a copy and truncated in place'),
   }).prefault({}),
 });
 
@@ -209,6 +212,19 @@ const monitorSchema = obj({
     leaseSeconds: int(10, 86_400, 'a whole number of seconds').default(600).describe('A remediation lease expires after this long if its holder dies'),
     dailyActionCap: int(0, 100_000, 'a count').default(50).describe('Actions in any 24 hours, all runbooks together'),
   }).prefault({}),
+  forecast: obj({
+    windowDays: int(1, 365, 'a number of days').default(7).describe('disk.fill_predicted when the trend reaches 100 % within this many days'),
+    minR2: z
+      .number({ error: 'expected a number from 0 to 1' })
+      .min(0, { error: 'expected a number from 0 to 1' })
+      .max(1, { error: 'expected a number from 0 to 1' })
+      .default(0.8)
+      .describe('Minimum r² of the least-squares fit; a noisier series predicts nothing'),
+    minSamples: int(2, 100_000, 'a count').default(6).describe('Samples needed before any prediction'),
+    minSpanHours: int(0, 8760, 'a number of hours').default(6).describe('Time the samples must span before any prediction'),
+    sampleRetentionDays: int(1, 3650, 'a number of days').default(30).describe('The daily run deletes disk and memory samples older than this'),
+  }).prefault({}),
+  outboxRetentionDays: int(1, 3650, 'a number of days').default(30).describe('The daily run deletes delivered and given-up notifications older than this'),
   runbooks: z
     .partialRecord(z.enum(CONDITIONS), runbookTuning)
     .default({})

@@ -136,6 +136,10 @@ export interface MonitorConfig {
     leaseSeconds: number;
     dailyActionCap: number;
   };
+  /** disk.fill_predicted: 7-day window, r² ≥ 0.8, 6 samples over 6 hours; samples kept 30 days */
+  forecast: { windowDays: number; minR2: number; minSamples: number; minSpanHours: number; sampleRetentionDays: number };
+  /** delivered and given-up notifications are deleted after this many days; default 30 */
+  outboxRetentionDays: number;
   /** per condition */
   runbooks: Partial<Record<string, { enabled: boolean; cooldownSeconds?: number; verifyTimeoutSeconds?: number; verifyIntervalSeconds?: number }>>;
   /** ISO times as written */
@@ -181,6 +185,8 @@ export interface NodeConfig {
     journalVacuumSize: string;
     /** default true */
     packageCache: boolean;
+    /** *.log files under logPaths larger than this (MiB) are gzipped to a copy and truncated; default 100 */
+    truncateAboveMB: number;
   };
 }
 

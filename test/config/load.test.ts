@@ -87,7 +87,7 @@ describe('loadConfig', () => {
     });
     expect(node.wol).toEqual({ mac: 'aa:bb:cc:dd:ee:0f', address: '127.0.0.1', port: 40009 });
     expect(node.services).toEqual(['nginx.service', 'sshd.service', 'getty@tty1.service']);
-    expect(node.cleanup).toEqual({ logPaths: ['/var/log/nginx'], maxAgeDays: 14, journalVacuumSize: '500M', packageCache: true });
+    expect(node.cleanup).toEqual({ logPaths: ['/var/log/nginx'], maxAgeDays: 14, journalVacuumSize: '500M', packageCache: true, truncateAboveMB: 100 });
     expect(c.httpChecks).toEqual([
       {
         name: 'web',

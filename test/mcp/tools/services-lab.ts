@@ -44,7 +44,7 @@ export async function startToolLab(): Promise<ToolLab> {
     },
     wol: { mac: n.mac, address: '127.0.0.1', port: n.wolPort ?? 0 },
     services: ['nginx.service', 'pveproxy.service', 'ghost.service'],
-    cleanup: { logPaths: ['/var/log/app'], maxAgeDays: 7, journalVacuumSize: '100M', packageCache: true },
+    cleanup: { logPaths: ['/var/log/app'], maxAgeDays: 7, journalVacuumSize: '100M', packageCache: true, truncateAboveMB: 100 },
   }));
   const logger = pino({ level: 'silent' });
   const pool = createSshPool({ logger });
