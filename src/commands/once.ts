@@ -7,7 +7,7 @@
 import type { Core } from '../core.js';
 import { createMonitor, type CycleReport } from '../monitor/monitor.js';
 import type { Outcome } from '../monitor/remediate.js';
-import type { Notifier, SampleRecorder } from '../monitor/ports.js';
+import type { Notifier, SampleStorePort } from '../monitor/ports.js';
 import { safeNotifier } from '../monitor/daemon.js';
 
 export interface OnceIo {
@@ -23,7 +23,7 @@ function outcomeLine(o: Outcome): string {
 }
 
 /** Runs the cycle over `core` and prints the report; returns the exit code (1 when an action failed). */
-export async function runOnce(core: Core, opts: { dryRun: boolean; notifier?: Notifier; samples?: SampleRecorder }, io: OnceIo): Promise<number> {
+export async function runOnce(core: Core, opts: { dryRun: boolean; notifier?: Notifier; samples?: SampleStorePort }, io: OnceIo): Promise<number> {
   const notifier = opts.notifier && safeNotifier(opts.notifier, (err) => core.logger.error({ err: String(err) }, 'once: queuing a notification failed'));
   const monitor = createMonitor({
     config: core.config,
@@ -35,7 +35,7 @@ export async function runOnce(core: Core, opts: { dryRun: boolean; notifier?: No
     now: core.deps.now,
     planOnly: opts.dryRun,
     ...(notifier && !opts.dryRun ? { notifier } : {}),
-    ...(opts.samples && !opts.dryRun ? { samples: opts.samples } : {}),
+    ...(opts.samples ? { samples: opts.samples } : {}),
   });
   if (!opts.dryRun) monitor.recover();
   // One after the other: the routine pass's actions must not meet the critical pass's lease.

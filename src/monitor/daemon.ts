@@ -4,7 +4,7 @@
  */
 import type { Core } from '../core.js';
 import { createMonitor, type Monitor } from './monitor.js';
-import type { Notifier, SampleRecorder } from './ports.js';
+import type { Notifier, SampleStorePort } from './ports.js';
 import { createScheduler, type Scheduler } from './schedule.js';
 
 export interface MonitorService {
@@ -31,7 +31,7 @@ export function safeNotifier(inner: Notifier, log: (err: unknown) => void): Noti
 }
 
 /** Creates and starts the monitor's schedules over `core` (when `monitor.enabled`). */
-export function startMonitorService(core: Core, opts: { notifier?: Notifier; samples?: SampleRecorder } = {}): MonitorService {
+export function startMonitorService(core: Core, opts: { notifier?: Notifier; samples?: SampleStorePort } = {}): MonitorService {
   const { config, logger } = core;
   const notifier = opts.notifier && safeNotifier(opts.notifier, (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: queuing a notification failed'));
   const monitor = createMonitor({

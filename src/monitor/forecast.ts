@@ -1,9 +1,11 @@
 /**
  * Disk fill forecasts: an ordinary least-squares line through stored samples (like Prometheus'
- * `predict_linear`), and the pure `disk.fill_predicted` decision the monitor calls on its daily
- * schedule. No I/O, no clock: callers pass the samples and `now`.
+ * `predict_linear`), and the pure `disk.fill_predicted` decision the monitor calls on its routine
+ * schedule (right after it records a sample, so a fill is raised hours ahead, not a day late). No I/O, no clock: callers pass the samples and `now`.
  */
 import type { SamplePoint } from '../db/samples.js';
+import { incidentKey } from './conditions.js';
+import type { Finding } from './detect.js';
 
 const DAY_MS = 86_400_000;
 
@@ -125,4 +127,60 @@ function fmt(x: number): string {
 
 function signed(x: number): string {
   return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
+
+/** A fall of at least this many points between two samples starts a new trend (see trendSegment). */
+export const TREND_RESET_DROP = 5;
+
+/**
+ * The samples since the last fall of at least `drop` between consecutive samples (all of them
+ * when there was none). A cleanup, a rotation or a deleted file ends the growth it interrupted:
+ * fitting across it would keep predicting a fill that the cleanup already pushed out of reach,
+ * and the incident would reopen right after it resolved.
+ */
+export function trendSegment(points: readonly SamplePoint[], drop = TREND_RESET_DROP): readonly SamplePoint[] {
+  for (let i = points.length - 1; i > 0; i--) {
+    if ((points[i - 1] as SamplePoint).value - (points[i] as SamplePoint).value >= drop) return points.slice(i);
+  }
+  return points;
+}
+
+/** What `disk.fill_predicted` judges one node by: its recent `disk.percent` samples. */
+export interface NodeDiskSeries {
+  node: string;
+  points: readonly SamplePoint[];
+}
+
+/**
+ * The `disk.fill_predicted` findings of one routine cycle: per node, decideFillPredicted over the
+ * trend segment of its series. A node whose prediction no longer holds (for any reason, including
+ * too little data since a cleanup) is reported healthy when its incident is open, so it resolves.
+ */
+export function detectFillPredicted(
+  series: readonly NodeDiskSeries[],
+  now: number,
+  options: Partial<FillPredictionOptions>,
+  openKeys: ReadonlySet<string>,
+): { findings: Finding[]; healthy: Set<string> } {
+  const findings: Finding[] = [];
+  const healthy = new Set<string>();
+  for (const { node, points } of series) {
+    const key = incidentKey('disk.fill_predicted', node);
+    const d = decideFillPredicted(trendSegment(points), now, options);
+    if (!d.raise || !d.trend) {
+      if (openKeys.has(key)) healthy.add(key);
+      continue;
+    }
+    const { daysToFull, slopePerDay, r2, fittedNow } = d.trend;
+    findings.push({
+      key,
+      condition: 'disk.fill_predicted',
+      target: node,
+      node,
+      severity: 'warning',
+      summary: `root disk of ${node} is predicted to fill: ${d.message}`,
+      details: { node, daysToFull, slopePerDay, r2, percent: fittedNow, samples: d.trend.samples },
+    });
+  }
+  return { findings, healthy };
 }

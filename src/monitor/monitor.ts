@@ -15,18 +15,20 @@ import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { InfraClients } from '../mcp/deps.js';
 import type { Condition, CycleKind } from './conditions.js';
-import { EMPTY_CRITICAL, EMPTY_ROUTINE, detectCritical, detectRoutine, type CriticalState, type DetectResult, type Finding, type RoutineState } from './detect.js';
+import { EMPTY_CRITICAL, EMPTY_ROUTINE, detectCritical, detectRoutine, type CriticalState, type DetectResult, type Finding, type NodeObs, type RoutineState } from './detect.js';
 import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
-import { createObserver } from './observe.js';
-import { realSleep, type Notifier, type SampleRecorder, type Sleep } from './ports.js';
+import { createObserver, fillLookbackMs, fillOptionsOf } from './observe.js';
+import { detectFillPredicted } from './forecast.js';
+import { createOutboxStore } from '../db/outbox.js';
+import { realSleep, type Notifier, type SampleStorePort, type Sleep } from './ports.js';
 import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
 import { createReporter } from './report.js';
 import { runbooksFromConfig, type ToolCall } from './runbooks.js';
 import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
 
 export const CRITICAL_CONDITIONS: readonly Condition[] = ['guest.crashed', 'node.unreachable'];
-export const ROUTINE_CONDITIONS: readonly Condition[] = ['service.failed', 'http.down', 'disk.high', 'memory.high'];
+export const ROUTINE_CONDITIONS: readonly Condition[] = ['service.failed', 'http.down', 'disk.high', 'memory.high', 'disk.fill_predicted'];
 
 export interface MonitorDeps {
   config: VigilConfig;
@@ -37,7 +39,8 @@ export interface MonitorDeps {
   logger: Logger;
   now: () => number;
   notifier?: Notifier;
-  samples?: SampleRecorder;
+  /** Records disk/memory samples and reads them back for disk.fill_predicted; without it there is no forecast. */
+  samples?: SampleStorePort;
   sleep?: Sleep;
   holder?: Holder;
   /** Whether a lease's holder still lives; default: same host → signal 0 to its pid, else trust the expiry. */
@@ -89,7 +92,7 @@ export function createMonitor(deps: MonitorDeps) {
   const alive = deps.alive ?? pidAlive(holder);
   const runbooks = runbooksFromConfig(config);
   const stopping = new AbortController();
-  const observer = createObserver({ config, clients: deps.clients, logger, now, stopCalls: (since) => store.stopCallsSince(since) });
+  const observer = createObserver({ config, clients: deps.clients, logger, now, stopCalls: (since) => store.stopCallsSince(since), ...(deps.samples ? { samples: deps.samples } : {}) });
   const incidentLog: IncidentLogDeps = { store, bus, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, notifying: () => stores.preferences.autonomyLevel() >= 1 };
   const reporter = createReporter({ config, store, stores, bus, pipeline: deps.pipeline, ...(deps.notifier ? { notifier: deps.notifier } : {}), now });
   const remediator = createRemediator({ config, store, stores, bus, pipeline: deps.pipeline, observer, reporter, runbooks, incidentLog, logger, now, sleep: deps.sleep ?? realSleep, holder, alive, signal: stopping.signal });
@@ -117,17 +120,43 @@ export function createMonitor(deps: MonitorDeps) {
       return r;
     }
     const obs = await observer.routine();
-    const at = now();
-    if (!deps.planOnly) {
-      for (const n of obs.nodes ?? []) {
-        if (!n.online) continue;
-        if (n.diskPercent !== undefined) deps.samples?.record(n.name, 'disk.percent', n.diskPercent, at);
-        if (n.memoryPercent !== undefined) deps.samples?.record(n.name, 'memory.percent', n.memoryPercent, at);
-      }
-    }
+    if (!deps.planOnly) recordSamples(obs.nodes ?? [], now());
     const r = detectRoutine(routine, obs, { diskPercent: m.thresholds.diskPercent, memoryPercent: m.thresholds.memoryPercent, httpFailures: m.thresholds.httpFailures, openKeys });
     routine = r.state;
-    return r;
+    const fill = forecastFills(obs.nodes ?? [], openKeys);
+    return { ...r, findings: [...r.findings, ...fill.findings], healthy: new Set([...r.healthy, ...fill.healthy]) };
+  }
+
+  /**
+   * One sample per node and metric per routine interval at most (a tenth of slack for timer
+   * jitter): `vigil once` runs and faster cycles do not crowd the series the forecast fits.
+   */
+  function recordSamples(nodes: readonly NodeObs[], at: number): void {
+    const samples = deps.samples;
+    if (!samples) return;
+    const spacing = m.schedules.routineSeconds * 1000 * 0.9;
+    for (const n of nodes) {
+      if (!n.online) continue;
+      for (const [metric, value] of [['disk.percent', n.diskPercent], ['memory.percent', n.memoryPercent]] as const) {
+        const last = samples.latest(n.name, metric);
+        if (value !== undefined && (!last || at - last.at >= spacing)) samples.record(n.name, metric, value, at);
+      }
+    }
+  }
+
+  /**
+   * disk.fill_predicted over the stored series of every online node. A node already at the
+   * disk.high threshold is left to disk.high (same cleanup; two incidents would only race for it),
+   * and its open fill incident is neither seen nor resolved meanwhile.
+   */
+  function forecastFills(nodes: readonly NodeObs[], openKeys: ReadonlySet<string>) {
+    const samples = deps.samples;
+    if (!samples) return { findings: [], healthy: new Set<string>() };
+    const at = now();
+    const series = nodes
+      .filter((n) => n.online && n.diskPercent !== undefined && n.diskPercent < m.thresholds.diskPercent)
+      .map((n) => ({ node: n.name, points: samples.series(n.name, 'disk.percent', at - fillLookbackMs(config)) }));
+    return detectFillPredicted(series, at, fillOptionsOf(config), openKeys);
   }
 
   function wouldDo(plan: IncidentPlan, active: readonly Incident[]): CycleReport['wouldDo'] {
@@ -156,6 +185,15 @@ export function createMonitor(deps: MonitorDeps) {
     return Promise.all(started);
   }
 
+  /** Retention (samples, delivered and given-up notifications), then SQLite's own upkeep. */
+  function daily(): void {
+    const t = now();
+    const samples = deps.samples?.prune(t, m.forecast.sampleRetentionDays * 86_400_000) ?? 0;
+    const outbox = createOutboxStore(stores.db).prune(t - m.outboxRetentionDays * 86_400_000);
+    if (samples || outbox) logger.info({ samples, outbox }, 'monitor: pruned by retention');
+    stores.db.pragma('optimize');
+  }
+
   async function runCycle(kind: CycleKind): Promise<CycleReport> {
     const empty = { findings: [], suppressed: [], opened: [], resolved: [], wouldDo: [], settled: Promise.resolve([]) };
     if (running.has(kind)) return { kind, skipped: 'overlap', ...empty, durationMs: 0 };
@@ -165,8 +203,7 @@ export function createMonitor(deps: MonitorDeps) {
     let error: string | null = null;
     try {
       if (kind === 'daily') {
-        // Retention of samples and the outbox belongs to their owners; the database is ours to keep tidy.
-        if (!deps.planOnly) stores.db.pragma('optimize');
+        if (!deps.planOnly) daily();
         return { kind, ...empty, durationMs: performance.now() - t0 };
       }
       seed();

@@ -12,6 +12,8 @@ import type { GuestResource, NodeResource, TaskListEntry } from '../clients/prox
 import type { Incident } from '../db/monitor.js';
 import { crashCandidates, type CriticalObservation, type CriticalState, type GuestObs, type NodeObs, type RoutineObservation, type StopEvidence } from './detect.js';
 import type { RecoveryCheck } from './runbooks.js';
+import { decideFillPredicted, trendSegment } from './forecast.js';
+import type { SampleStorePort } from './ports.js';
 
 /** Proxmox task types that stop a guest on purpose, and those that start it. */
 const STOP_TASKS = new Set(['qmstop', 'qmshutdown', 'vzstop', 'vzshutdown', 'hastop', 'qmsuspend', 'vzsuspend']);
@@ -27,6 +29,21 @@ export interface ObserverDeps {
   /** Guests stopped through vigil since `since` (from the audit log). */
   stopCalls: (since: number) => ReadonlyMap<number, number>;
   now: () => number;
+  /** Stored disk samples, for verifying `disk.fill_predicted`; without them it never verifies. */
+  samples?: SampleStorePort;
+}
+
+const DAY_MS = 86_400_000;
+
+/** decideFillPredicted's options from `monitor.forecast`. */
+export function fillOptionsOf(config: VigilConfig) {
+  const f = config.monitor.forecast;
+  return { windowDays: f.windowDays, minR2: f.minR2, minSamples: f.minSamples, minSpanHours: f.minSpanHours };
+}
+
+/** How far back a fill trend is fitted: as much history as the horizon it predicts, at least a day. */
+export function fillLookbackMs(config: VigilConfig): number {
+  return Math.max(1, config.monitor.forecast.windowDays) * DAY_MS;
 }
 
 const pct = (used?: number, total?: number) => (used !== undefined && total ? (used / total) * 100 : undefined);
@@ -212,6 +229,16 @@ export function createObserver(deps: ObserverDeps) {
           if (!check || !clients.http) return false;
           const r = await clients.http.probe({ url: check.url, expectStatus: check.expectStatus, ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}), timeoutMs: check.timeoutSeconds * 1000, tls: check.tls });
           return r.ok;
+        }
+        case 'fill_not_predicted': {
+          if (!deps.samples) return false;
+          const c = await cluster(signal);
+          const n = c?.nodes.find((x) => x.name === incident.target) ?? (clients.proxmox ? undefined : await usageOverSsh(nodeConfig(incident.target), signal));
+          if (n?.diskPercent === undefined) return false;
+          // The reading is judged with the stored trend but not stored: samples stay one per routine interval.
+          const at = deps.now();
+          const points = [...deps.samples.series(incident.target, 'disk.percent', at - fillLookbackMs(config)), { at, value: n.diskPercent }];
+          return !decideFillPredicted(trendSegment(points), at, fillOptionsOf(config)).raise;
         }
         case 'disk_below_threshold':
         case 'memory_below_threshold': {

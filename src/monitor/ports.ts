@@ -1,6 +1,6 @@
 /**
  * What the monitor needs from modules built beside it, as interfaces it owns: the notifier
- * (outbox, email, webhooks) and the sample recorder (trend forecasts). Both are optional
+ * (outbox, email, webhooks) and the sample store (trend forecasts). Both are optional
  * dependencies of createMonitor; without them the monitor still detects, acts and records.
  */
 
@@ -22,9 +22,18 @@ export interface Notifier {
   enqueue(request: NotificationRequest): unknown;
 }
 
-/** Stores one observation of a node metric (`disk.percent`, `memory.percent`). */
-export interface SampleRecorder {
+/**
+ * The sample store as the monitor uses it: records node metrics (`disk.percent`, `memory.percent`),
+ * reads a series back for `disk.fill_predicted`, and prunes by retention on the daily schedule.
+ * `createSampleStore` (src/db/samples.ts) satisfies it.
+ */
+export interface SampleStorePort {
   record(node: string, metric: string, value: number, at: number): void;
+  latest(node: string, metric: string): { at: number; value: number } | undefined;
+  /** Observations at or after `since`, oldest first. */
+  series(node: string, metric: string, since: number): { at: number; value: number }[];
+  /** Deletes observations older than `retentionMs` before `now`; returns how many. */
+  prune(now: number, retentionMs: number): number;
 }
 
 /** Waits `ms` (or until the signal aborts); injectable so tests can shorten verification waits. */

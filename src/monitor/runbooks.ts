@@ -14,7 +14,7 @@ export const PRECONDITIONS = ['node_online', 'no_backup_running'] as const;
 export type Precondition = (typeof PRECONDITIONS)[number];
 
 /** What "recovered" means, checked by the observer after the action. */
-export const RECOVERY_CHECKS = ['guest_running', 'node_online', 'service_active', 'http_ok', 'disk_below_threshold', 'memory_below_threshold'] as const;
+export const RECOVERY_CHECKS = ['guest_running', 'node_online', 'service_active', 'http_ok', 'disk_below_threshold', 'memory_below_threshold', 'fill_not_predicted'] as const;
 export type RecoveryCheck = (typeof RECOVERY_CHECKS)[number];
 
 export interface ToolCall {
@@ -141,6 +141,21 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
     verify: { check: 'disk_below_threshold', delayMs: 0, timeoutMs: sec(60), intervalMs: sec(5) },
     cooldownMs: sec(3600),
     snapshot: (i) => ({ tool: 'run_diagnostic', args: { node: i.target, diagnostic: 'disk' } }),
+  },
+  {
+    name: 'clean-filling-disk',
+    condition: 'disk.fill_predicted',
+    description: 'free disk space before the trend fills it: old logs, oversized logs, journal, package cache (measured by a dry run first)',
+    enabled: true,
+    requiredLevel: 3,
+    allowRed: false,
+    action: (i) => ({ tool: 'cleanup_disk', args: { node: i.target } }),
+    dryRunFirst: true,
+    preconditions: ['node_online'],
+    // Recovered when the usage read now, added to the stored trend, no longer predicts a fill.
+    verify: { check: 'fill_not_predicted', delayMs: 0, timeoutMs: sec(60), intervalMs: sec(5) },
+    cooldownMs: sec(3600),
+    snapshot: (i) => ({ tool: 'forecast_disk', args: { node: i.target, metric: 'disk.percent' } }),
   },
   {
     name: 'report-memory-pressure',

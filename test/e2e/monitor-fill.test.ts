@@ -1,0 +1,101 @@
+// Pins disk.fill_predicted against the lab: a rising series in the sample store opens the incident and runs cleanup_disk (dry run first); a noisy flat series raises nothing; samples are recorded once per routine interval; the daily run prunes samples and old notifications.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createSampleStore, type SampleStore } from '../../src/db/samples.js';
+import { createOutboxStore } from '../../src/db/outbox.js';
+import { decideFillPredicted } from '../../src/monitor/forecast.js';
+import { startMonitorLab, type MonitorLab } from '../monitor/harness.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+let t: MonitorLab | undefined;
+afterEach(async () => {
+  await t?.close();
+  t = undefined;
+});
+
+/** A monitor lab whose monitor records to (and forecasts from) a real sample store in its database. */
+async function start(): Promise<{ t: MonitorLab; samples: SampleStore }> {
+  const lab = await startMonitorLab();
+  const samples = createSampleStore(lab.core.stores.db);
+  lab.restart({ samples });
+  return { t: lab, samples };
+}
+
+/** Seeded uniform noise in [-1, 1). */
+function noise(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (Math.imul(a, 1_664_525) + 1_013_904_223) >>> 0;
+    return (a / 4_294_967_296) * 2 - 1;
+  };
+}
+
+describe('disk.fill_predicted', () => {
+  it('opens an incident from a rising series and runs cleanup_disk on the node, dry run first', async () => {
+    const s = await start();
+    t = s.t;
+    t.lab.state.setUsage('pve1', { diskPercent: 80 });
+    // +5 %/day for two days up to the 80 % the lab now shows: full in about 4 days.
+    for (let h = 48; h >= 1; h--) s.samples.record('pve1', 'disk.percent', 80 - (h / 24) * 5, t.now() - h * HOUR);
+    await t.cycle('routine');
+    const incidents = t.monitor.store.listIncidents({ limit: 10 });
+    expect(incidents.map((i) => i.key)).toEqual(['disk.fill_predicted:pve1']);
+    expect(incidents[0]!.summary).toMatch(/predicted to fill: full in 4\.\d days at \+5\.00\/day/);
+    const tools = t.core.stores.audit.list({ limit: 10 }).map((r) => [r.tool, (r.args as { dryRun?: boolean }).dryRun]);
+    expect(tools).toContainEqual(['cleanup_disk', true]);
+    expect(tools).toContainEqual(['cleanup_disk', false]);
+    const [action] = t.monitor.store.recentActions({ limit: 5 });
+    expect(action).toMatchObject({ runbook: 'clean-filling-disk', tool: 'cleanup_disk', args: { node: 'pve1' } });
+  });
+
+  it('raises nothing for a noisy flat series', async () => {
+    const s = await start();
+    t = s.t;
+    t.lab.state.setUsage('pve2', { diskPercent: 50 });
+    const rand = noise(7);
+    for (let h = 48; h >= 1; h--) s.samples.record('pve2', 'disk.percent', 50 + rand() * 2, t.now() - h * HOUR);
+    await t.cycle('routine');
+    expect(t.monitor.store.listIncidents({ limit: 10 })).toEqual([]);
+    expect(t.monitor.store.recentActions({ limit: 5 })).toEqual([]);
+    // Judged, not skipped: 49 samples (one recorded by the cycle), too noisy for any trend.
+    const points = s.samples.series('pve2', 'disk.percent', 0);
+    expect(points).toHaveLength(49);
+    expect(['poor-fit', 'not-rising']).toContain(decideFillPredicted(points, t.now()).verdict);
+  });
+});
+
+describe('samples and retention', () => {
+  it('records disk and memory once per routine interval per node', async () => {
+    const s = await start();
+    t = s.t;
+    await t.cycle('routine');
+    await t.cycle('routine');
+    expect(s.samples.series('pve1', 'disk.percent', 0)).toHaveLength(1);
+    expect(s.samples.series('pve3', 'memory.percent', 0)).toHaveLength(1);
+    t.advance(2000); // the harness's routineSeconds
+    await t.cycle('routine');
+    expect(s.samples.series('pve1', 'disk.percent', 0)).toHaveLength(2);
+  });
+
+  it('the daily run deletes samples past sampleRetentionDays and settled notifications past outboxRetentionDays', async () => {
+    const s = await start();
+    t = s.t;
+    const now = t.now();
+    s.samples.record('pve1', 'disk.percent', 40, now - 31 * DAY);
+    s.samples.record('pve1', 'disk.percent', 41, now - 29 * DAY);
+    const outbox = createOutboxStore(t.core.stores.db);
+    const row = { channel: 'email', kind: 'report' as const, incidentKey: null, payload: { subject: 's', body: 'b' } };
+    const [oldDelivered, oldPending] = outbox.add([row, row], now - 31 * DAY);
+    const [recentDelivered] = outbox.add([row], now - DAY);
+    outbox.claim({ owner: 'w', channels: ['email'], now, leaseMs: 60_000, digestMs: 0 });
+    outbox.markDelivered([oldDelivered!, recentDelivered!], 'w', now);
+    outbox.release([oldPending!], 'w');
+    await t.monitor.runCycle('daily');
+    expect(s.samples.series('pve1', 'disk.percent', 0).map((p) => p.value)).toEqual([41]);
+    expect(outbox.list().map((r) => [r.id, r.status])).toEqual([
+      [oldPending, 'pending'],
+      [recentDelivered, 'delivered'],
+    ]);
+  });
+});
