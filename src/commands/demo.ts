@@ -22,6 +22,7 @@ import { createNotifications } from '../notify/index.js';
 import { createSampleStore } from '../db/samples.js';
 import { describeChaos, startChaos } from './demo-chaos.js';
 import { untilSignal } from './lab.js';
+import type { VigilEvent } from '../realtime/vocabulary.js';
 
 export interface DemoFlags {
   port?: string;
@@ -181,6 +182,12 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       cleanups.push(() => chaos.stop());
       io.out(`chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down); --no-chaos turns it off`);
     }
+    // The loop, live in the terminal: what broke, what vigil did about it, and how it ended.
+    const unsubscribe = core.bus.subscribe((event) => {
+      const line = formatDemoEvent(event);
+      if (line) io.out(line);
+    });
+    cleanups.push(() => unsubscribe());
     io.out('demo running; Ctrl-C stops it');
     await stopped;
     return 0;
@@ -194,4 +201,13 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     }
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+const SHOWN_PREFIXES = ['incident.', 'remediation.', 'approval.', 'killswitch.', 'autonomy.', 'notification.'];
+
+/** One terminal line for an event worth showing in the demo; undefined for routine tool traffic. */
+export function formatDemoEvent(event: VigilEvent): string | undefined {
+  if (!SHOWN_PREFIXES.some((prefix) => event.type.startsWith(prefix)) && event.type !== 'tool.blocked') return undefined;
+  const time = new Date(event.at).toISOString().slice(11, 19);
+  return `${time} ${event.type.padEnd(21)} ${event.title}${event.message && event.message !== event.title ? ` — ${event.message}` : ''}`;
 }
