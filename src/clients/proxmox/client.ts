@@ -2,9 +2,8 @@
  * vigil's Proxmox VE client: the only code that talks to the Proxmox API.
  * Reads return typed, parsed results; actions return UPIDs that `waitForTask` follows.
  */
-import type { Logger } from 'pino';
 import { ProxmoxError } from './errors.js';
-import { createTransport, sleep, type Params, type ProxmoxTlsOptions } from './transport.js';
+import { createTransport, sleep, type Params, type TransportOptions } from './transport.js';
 import {
   asArray,
   parseClusterStatus,
@@ -36,20 +35,8 @@ export type GuestAction = (typeof GUEST_ACTIONS)[number];
 export const NODE_COMMANDS = ['reboot', 'shutdown'] as const;
 export type NodeCommand = (typeof NODE_COMMANDS)[number];
 
-export interface ProxmoxClientOptions {
-  /** `https://host:8006` (no `/api2/json`). */
-  url: string;
-  /** `USER@REALM!TOKENID`. */
-  tokenId: string;
-  tokenSecret: string;
-  tls: ProxmoxTlsOptions;
-  /** Deadline of one HTTP request. */
-  timeoutMs: number;
-  logger: Logger;
-  /** Retries for reads (default 2) and their first back-off (default 200 ms). */
-  retries?: number;
-  backoffMs?: number;
-}
+/** Connection settings of the client: exactly those of its transport. */
+export type ProxmoxClientOptions = TransportOptions;
 
 export interface TaskListQuery {
   limit?: number;
