@@ -4,7 +4,7 @@
  * with exit 127, like a shell that does not know the command.
  */
 import { recognizeCommand, type CommandSpec } from '../clients/commands/index.js';
-import type { LabState, ServiceState } from './state.js';
+import { RUNAWAY_LOG, type LabState, type ServiceState } from './state.js';
 
 /** What one exec returns. */
 export interface LabExecResult {
@@ -144,6 +144,39 @@ function logDirExists(state: LabState, node: string, dir: string): boolean {
   return ['/var/log', '/var/log/app'].includes(dir) || state.logFiles(node).some((f) => f.path.startsWith(`${dir}/`));
 }
 
+/**
+ * gzip ratios: ordinary text logs shrink about tenfold; the runaway log chaos grows repeats the
+ * same lines, which gzip shrinks about a hundredfold (so its copy fits beside a nearly full disk).
+ */
+const compressedSize = (f: { path: string; sizeBytes: number }) => Math.ceil(f.sizeBytes / (f.path === RUNAWAY_LOG ? 100 : 10));
+
+/** `truncate_large_logs` on the simulated files: the same selection, copies, refusals and records as the script. */
+function truncateLogs(state: LabState, node: string, spec: Extract<CommandSpec, { kind: 'truncate_large_logs' }>): LabExecResult {
+  const stamp = new Date(state.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const files = state
+    .logFiles(node)
+    .filter((f) => f.path.startsWith(`${spec.dir}/`) && f.path.endsWith('.log') && f.sizeBytes > spec.minBytes);
+  let stdout = '';
+  let stderr = '';
+  for (const f of files) {
+    if (!spec.truncate) {
+      stdout += `${f.sizeBytes} 0 ${f.path}\0`;
+      continue;
+    }
+    const gz = `${f.path}.${stamp}.gz`;
+    const copy = compressedSize(f);
+    const { disk } = state.usage(node);
+    if (state.logFiles(node).some((x) => x.path === gz)) stderr += `skipped ${f.path}: ${gz} exists\n`;
+    else if (disk.used + copy > disk.total) stderr += `skipped ${f.path}: no room for a compressed copy\n`;
+    else {
+      state.addLogFile(node, { path: gz, sizeBytes: copy, ageDays: 0 });
+      state.truncateLogFile(node, f.path);
+      stdout += `${f.sizeBytes} ${copy} ${f.path}\0`;
+    }
+  }
+  return { stdout, stderr, exitCode: stderr ? 1 : 0 };
+}
+
 function answerSpec(state: LabState, node: string, spec: CommandSpec, line: string): LabExecResult {
   switch (spec.kind) {
     case 'uptime':
@@ -186,6 +219,11 @@ function answerSpec(state: LabState, node: string, spec: CommandSpec, line: stri
       if (spec.delete) state.removeLogFiles(node, old.map((f) => f.path));
       return ok(old.map((f) => `${f.sizeBytes} ${f.path}\0`).join(''));
     }
+    case 'truncate_large_logs':
+      if (!logDirExists(state, node, spec.dir)) {
+        return { stdout: '', stderr: `find: '${spec.dir}': No such file or directory\n`, exitCode: 1 };
+      }
+      return truncateLogs(state, node, spec);
     case 'measure':
       // du exits 1 because one of the measured directories does not exist, as on a real host.
       return spec.target === 'journal'

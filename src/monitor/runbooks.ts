@@ -131,7 +131,7 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
   {
     name: 'clean-full-disk',
     condition: 'disk.high',
-    description: 'free disk space: old logs, journal, package cache (measured by a dry run first)',
+    description: 'free disk space: old logs, oversized logs (gzip a copy, truncate), journal, package cache (measured by a dry run first)',
     enabled: true,
     requiredLevel: 3,
     allowRed: false,

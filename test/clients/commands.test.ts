@@ -11,9 +11,11 @@ import {
   parseFree,
   parseSystemctlShow,
   parseTop,
+  parseTruncatedLogs,
   parseUptime,
   recognizeCommand,
   shellQuote,
+  TRUNCATE_LOGS_SCRIPT,
   splitShellWords,
   validateAllowedPath,
   wrapWithTimeout,
@@ -34,6 +36,8 @@ const ALL_SPECS: CommandSpec[] = [
   { kind: 'clean_packages' },
   { kind: 'old_logs', dir: '/var/log/app', allowlist: ['/var/log'], maxAgeDays: 14, delete: false },
   { kind: 'old_logs', dir: '/var/log', allowlist: ['/var/log/'], maxAgeDays: 7, delete: true },
+  { kind: 'truncate_large_logs', dir: '/var/log/app', allowlist: ['/var/log/app'], minBytes: 104_857_600, truncate: true },
+  { kind: 'truncate_large_logs', dir: '/var/log/app', allowlist: ['/var/log/app'], minBytes: 1, truncate: false },
   { kind: 'measure', target: 'journal' },
   { kind: 'measure', target: 'package_cache' },
   { kind: 'reboot' },
@@ -76,6 +80,11 @@ describe('buildCommand', () => {
     const logs = { kind: 'old_logs', dir: '/var/log', allowlist: ['/var/log'], maxAgeDays: 7 } as const;
     expect(buildCommand({ ...logs, delete: true }).mutating).toBe(true);
     expect(buildCommand({ ...logs, delete: false }).mutating).toBe(false);
+    const big = { kind: 'truncate_large_logs', dir: '/var/log', allowlist: ['/var/log'], minBytes: 1024 } as const;
+    expect(buildCommand({ ...big, truncate: true }).mutating).toBe(true);
+    expect(buildCommand({ ...big, truncate: false }).mutating).toBe(false);
+    // The directory and the threshold are arguments after the fixed script, never part of it.
+    expect(buildCommand({ ...big, truncate: true }).line).toBe(`sh -c ${shellQuote(TRUNCATE_LOGS_SCRIPT)} vigil-truncate '/var/log' '1024' 'truncate'`);
   });
 
   it.each([
@@ -147,6 +156,7 @@ describe('arbitrary strings through every builder', () => {
       { kind: 'restart', unit: v },
       { kind: 'vacuum_journal', size: v },
       { kind: 'old_logs', dir: `/var/log/${v}`, allowlist: ['/var/log'], maxAgeDays: 3, delete: true },
+      { kind: 'truncate_large_logs', dir: `/var/log/${v}`, allowlist: ['/var/log'], minBytes: 100, truncate: true },
       { kind: 'run', text: v },
     ];
     fc.assert(
@@ -160,7 +170,7 @@ describe('arbitrary strings through every builder', () => {
             continue;
           }
           // Recognized back to the very same spec: the value was one word, nothing leaked out of it.
-          expect(recognizeCommand(line)?.spec).toEqual(spec.kind === 'old_logs' ? { ...spec, dir: spec.dir.replace(/\/+$/, ''), allowlist: [spec.dir.replace(/\/+$/, '')] } : spec);
+          expect(recognizeCommand(line)?.spec).toEqual(spec.kind === 'old_logs' || spec.kind === 'truncate_large_logs' ? { ...spec, dir: spec.dir.replace(/\/+$/, ''), allowlist: [spec.dir.replace(/\/+$/, '')] } : spec);
         }
       }),
       { numRuns: 300 },
@@ -226,5 +236,9 @@ describe('parsers', () => {
       { bytes: 20, path: '/var/log/we ird\nname.log' },
     ]);
     expect(parseDu('4096\t/var/log/journal\n')).toEqual([{ bytes: 4096, path: '/var/log/journal' }]);
+    expect(parseTruncatedLogs('1000 90 /var/log/app.log\0' + '500 0 /var/log/we ird\nname.log\0')).toEqual([
+      { path: '/var/log/app.log', sizeBefore: 1000, copyBytes: 90, bytes: 910 },
+      { path: '/var/log/we ird\nname.log', sizeBefore: 500, copyBytes: 0, bytes: 500 },
+    ]);
   });
 });

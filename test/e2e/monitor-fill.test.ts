@@ -1,9 +1,11 @@
-// Pins disk.fill_predicted against the lab: a rising series in the sample store opens the incident and runs cleanup_disk (dry run first); a noisy flat series raises nothing; samples are recorded once per routine interval; the daily run prunes samples and old notifications.
+// Pins disk.high and disk.fill_predicted against the lab: a disk filled to 97 % through the lab API is cleaned (the runaway log gzipped and truncated) and the incident resolves; a rising series in the sample store opens disk.fill_predicted, cleanup_disk runs (dry run first) and the fall ends the prediction; a noisy flat series raises nothing; samples are recorded once per routine interval; the daily run prunes samples and old notifications.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSampleStore, type SampleStore } from '../../src/db/samples.js';
 import { createOutboxStore } from '../../src/db/outbox.js';
 import { decideFillPredicted } from '../../src/monitor/forecast.js';
+import { RUNAWAY_LOG } from '../../src/lab/state.js';
 import { startMonitorLab, type MonitorLab } from '../monitor/harness.js';
+import { labControl } from './tools-lab.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -31,8 +33,24 @@ function noise(seed: number): () => number {
   };
 }
 
+describe('disk.high', () => {
+  it('a disk filled to 97 % is cleaned by truncating the runaway log after a compressed copy; the incident resolves', async () => {
+    t = await startMonitorLab();
+    const put = await labControl(t.lab, 'PUT', '/_lab/nodes/pve1/usage', { diskPercent: 97 });
+    expect(put.status).toBe(200);
+    await t.cycle('routine');
+    expect(t.lab.state.usage('pve1').diskPercent).toBeLessThan(90);
+    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => [i.key, i.status])).toEqual([['disk.high:pve1', 'resolved']]);
+    const logs = t.lab.state.logFiles('pve1');
+    expect(logs.find((f) => f.path === RUNAWAY_LOG)?.sizeBytes).toBe(0);
+    expect(logs.some((f) => f.path.startsWith(`${RUNAWAY_LOG}.`) && f.path.endsWith('.gz'))).toBe(true);
+    const [action] = t.monitor.store.recentActions({ limit: 5 });
+    expect(action).toMatchObject({ runbook: 'clean-full-disk', tool: 'cleanup_disk', result: 'succeeded' });
+  });
+});
+
 describe('disk.fill_predicted', () => {
-  it('opens an incident from a rising series and runs cleanup_disk on the node, dry run first', async () => {
+  it('opens an incident from a rising series, runs cleanup_disk on the node (dry run first), and resolves once the fall ends the trend', async () => {
     const s = await start();
     t = s.t;
     t.lab.state.setUsage('pve1', { diskPercent: 80 });
@@ -46,7 +64,12 @@ describe('disk.fill_predicted', () => {
     expect(tools).toContainEqual(['cleanup_disk', true]);
     expect(tools).toContainEqual(['cleanup_disk', false]);
     const [action] = t.monitor.store.recentActions({ limit: 5 });
-    expect(action).toMatchObject({ runbook: 'clean-filling-disk', tool: 'cleanup_disk', args: { node: 'pve1' } });
+    expect(action).toMatchObject({ runbook: 'clean-filling-disk', tool: 'cleanup_disk', args: { node: 'pve1' }, result: 'succeeded' });
+    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => i.status)).toEqual(['resolved']);
+    // The next sample shows the fall: a new trend starts, and nothing reopens.
+    t.advance(2000);
+    await t.cycle('routine');
+    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => [i.key, i.status])).toEqual([['disk.fill_predicted:pve1', 'resolved']]);
   });
 
   it('raises nothing for a noisy flat series', async () => {

@@ -1,9 +1,10 @@
-// Pins the SSH, service, diagnostic, cleanup and HTTP tools end to end against the lab (and run_command's output cap against real sshd): failed service restarted to active, dry-run cleanup changes nothing while a real one frees bytes, an offline node fails with the SSH reason, one audit row per call.
+// Pins the SSH, service, diagnostic, cleanup and HTTP tools end to end against the lab (and run_command's output cap against real sshd): failed service restarted to active, dry-run cleanup changes nothing while a real one frees bytes (an oversized log truncated after a compressed copy), an offline node fails with the SSH reason, one audit row per call.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { createClients } from '../../src/clients/index.js';
 import type { Lab } from '../../src/lab/index.js';
 import { RUN_COMMAND_MAX_OUTPUT } from '../../src/mcp/tools/diagnostics.js';
+import { RUNAWAY_LOG } from '../../src/lab/state.js';
 import { silentLogger, startTestVigil, type TestVigil } from '../helpers/vigil.js';
 import { sshdAvailable, startSshd, type RunningSshd } from '../helpers/sshd.js';
 import { call, confirmingClient, labControl, startFastLab, startLabVigil, type LabVigil } from './tools-lab.js';
@@ -102,6 +103,25 @@ describe('SSH tools against the lab', () => {
     expect(after.logs.every((f) => f.ageDays <= 7)).toBe(true);
     expect(after.journalBytes).toBeLessThanOrEqual(200 * 1024 ** 2);
     expect(after.packageCacheBytes).toBe(0);
+  });
+
+  it('cleanup_disk: an oversized log is gzipped to a copy and truncated; the dry run lists it and changes nothing', async () => {
+    lab.state.setUsage('pve2', { diskPercent: 95 });
+    const before = disk('pve2');
+    const size = before.logs.find((f) => f.path === RUNAWAY_LOG)!.sizeBytes;
+    const dry = await call(lv.vigil, client, 'cleanup_disk', { node: 'pve2', dryRun: true, steps: ['large_logs'] });
+    expect(dry.data.steps[0].files).toContainEqual({ path: RUNAWAY_LOG, bytes: size, sizeBefore: size, copyBytes: 0 });
+    expect(dry.text).toMatch(/oversized logs in \/var\/log\/app \(> 100 MiB\): would free/);
+    expect(disk('pve2')).toEqual(before);
+
+    const real = await call(lv.vigil, client, 'cleanup_disk', { node: 'pve2', steps: ['large_logs'] });
+    expect(real).toMatchObject({ isError: false, audit: { tier: 'yellow', outcome: 'ok' } });
+    const after = disk('pve2');
+    expect(after.logs.find((f) => f.path === RUNAWAY_LOG)!.sizeBytes).toBe(0);
+    const copy = after.logs.find((f) => f.path.startsWith(`${RUNAWAY_LOG}.`) && f.path.endsWith('.gz'))!;
+    expect(copy.path).toMatch(/\.log\.\d{8}T\d{6}Z\.gz$/);
+    expect(real.data.steps[0].files).toContainEqual({ path: RUNAWAY_LOG, bytes: size - copy.sizeBytes, sizeBefore: size, copyBytes: copy.sizeBytes });
+    expect(before.used - after.used).toBe(real.data.freedBytes);
   });
 
   it('check_http: the configured check is up, a closed port is a DOWN result rather than a failure', async () => {

@@ -23,7 +23,37 @@ export const MEASURE_DIRS = {
 export type MeasureTarget = keyof typeof MEASURE_DIRS;
 
 /** Bounds on counts that callers choose. */
-export const LIMITS = { journalLines: 2000, topProcesses: 100, maxAgeDays: 3650 } as const;
+export const LIMITS = { journalLines: 2000, topProcesses: 100, maxAgeDays: 3650, truncateMinBytes: 2 ** 50 } as const;
+
+/**
+ * Per batch of files find hands over (as arguments: no name is ever parsed, split or spliced):
+ * $1 `truncate` or `list`, $2 a UTC stamp, then the files. Each file gets a compressed copy
+ * FILE.<stamp>.gz first and is then truncated in place (`: >`), so a process writing it keeps its
+ * handle and goes on at offset 0 (lines written between the copy and the truncation are lost, as
+ * with logrotate's copytruncate). A copy that cannot be written — the disk is full, or a copy of
+ * that name exists — leaves the file untouched and is reported on stderr (exit 1).
+ * Out: NUL-terminated "bytes-before copy-bytes path" records; copy-bytes is 0 when listing.
+ */
+const TRUNCATE_EACH = [
+  'mode=$1; stamp=$2; shift 2; rc=0',
+  'for f in "$@"; do',
+  'size=$(stat -c %s -- "$f") || { rc=1; continue; }',
+  'if [ "$mode" = list ]; then printf "%s 0 %s\\0" "$size" "$f"; continue; fi',
+  'gz="$f.$stamp.gz"',
+  'if [ -e "$gz" ]; then echo "skipped $f: $gz exists" >&2; rc=1; continue; fi',
+  'if ! gzip -c -- "$f" > "$gz"; then rm -f -- "$gz"; echo "skipped $f: no room for a compressed copy" >&2; rc=1; continue; fi',
+  'kept=$(stat -c %s -- "$gz") && : > "$f" && printf "%s %s %s\\0" "$size" "$kept" "$f" || rc=1',
+  'done; exit $rc',
+].join('\n');
+
+/**
+ * The fixed script of `truncate_large_logs`, run as `sh -c SCRIPT vigil-truncate DIR MIN_BYTES MODE`:
+ * the directory and the threshold arrive as positional parameters, never as script text. Regular
+ * `*.log` files anywhere under DIR (same filesystem) larger than MIN_BYTES.
+ */
+export const TRUNCATE_LOGS_SCRIPT =
+  'stamp=$(date -u +%Y%m%dT%H%M%SZ); ' +
+  `find "$1" -xdev -type f -name '*.log' -size +"$2"c -exec sh -c '${TRUNCATE_EACH}' vigil-truncate-file "$3" "$stamp" {} +`;
 
 /** What one remote command is, before rendering. */
 export type CommandSpec =
@@ -39,6 +69,7 @@ export type CommandSpec =
   | { kind: 'vacuum_journal'; size: string }
   | { kind: 'clean_packages' }
   | { kind: 'old_logs'; dir: string; allowlist: readonly string[]; maxAgeDays: number; delete: boolean }
+  | { kind: 'truncate_large_logs'; dir: string; allowlist: readonly string[]; minBytes: number; truncate: boolean }
   | { kind: 'measure'; target: MeasureTarget }
   | { kind: 'reboot' }
   | { kind: 'poweroff' }
@@ -110,6 +141,11 @@ function render(spec: CommandSpec): string {
       const base = sh`find ${dir} -xdev -type f -name ${'*.log*'} -mtime ${`+${days}`} -printf ${'%s %p\\0'}`;
       return spec.delete ? `${base} -delete` : base;
     }
+    case 'truncate_large_logs': {
+      const dir = validateAllowedPath(spec.dir, spec.allowlist);
+      const min = validateInt('minBytes', spec.minBytes, 1, LIMITS.truncateMinBytes);
+      return sh`sh -c ${TRUNCATE_LOGS_SCRIPT} vigil-truncate ${dir} ${min} ${spec.truncate ? 'truncate' : 'list'}`;
+    }
     case 'measure':
       return `du -sb -- ${MEASURE_DIRS[spec.target].map((d) => shellQuote(d)).join(' ')} 2>/dev/null`;
     case 'reboot':
@@ -124,7 +160,7 @@ function render(spec: CommandSpec): string {
 
 /** Validates and renders a command. Throws `CommandValidationError` for an invalid part. */
 export function buildCommand(spec: CommandSpec): RemoteCommand {
-  const mutating = MUTATING.has(spec.kind) || (spec.kind === 'old_logs' && spec.delete);
+  const mutating = MUTATING.has(spec.kind) || (spec.kind === 'old_logs' && spec.delete) || (spec.kind === 'truncate_large_logs' && spec.truncate);
   return Object.freeze({ spec, line: render(spec), mutating, [BRAND]: true as const });
 }
 

@@ -141,6 +141,26 @@ export function parseFoundFiles(stdout: string): SizedPath[] {
   return out;
 }
 
+/** A log file the oversized-logs step truncated (or, listing, would): bytes freed = before − copy. */
+export interface TruncatedLog extends SizedPath {
+  sizeBefore: number;
+  /** Size of the compressed copy kept beside it; 0 when only listed. */
+  copyBytes: number;
+}
+
+/** Parses NUL-terminated "bytes-before copy-bytes path" records from `truncate_large_logs`. */
+export function parseTruncatedLogs(stdout: string): TruncatedLog[] {
+  const out: TruncatedLog[] = [];
+  for (const rec of stdout.split('\0')) {
+    const m = /^(\d+) (\d+) (.+)$/s.exec(rec);
+    if (!m) continue;
+    const sizeBefore = Number(m[1]);
+    const copyBytes = Number(m[2]);
+    out.push({ path: m[3] as string, sizeBefore, copyBytes, bytes: Math.max(0, sizeBefore - copyBytes) });
+  }
+  return out;
+}
+
 /** Parses `du -sb` lines ("bytes<TAB>path"); a missing directory just has no line. */
 export function parseDu(stdout: string): SizedPath[] {
   const out: SizedPath[] = [];

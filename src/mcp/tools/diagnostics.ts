@@ -1,7 +1,8 @@
 /**
  * Looking at and tidying a node over SSH: green `run_diagnostic` (a fixed menu of read-only
  * commands), red `run_command` (the operator-confirmed text, output capped), yellow `cleanup_disk`
- * (old logs under configured paths, journal vacuum, package cache; with a dry run).
+ * (old logs under configured paths, oversized logs truncated after a compressed copy, journal
+ * vacuum, package cache; with a dry run).
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../errors.js';
@@ -12,6 +13,7 @@ import {
   parseFoundFiles,
   parseFree,
   parseTop,
+  parseTruncatedLogs,
   parseUptime,
   totalBytes,
   type CommandSpec,
@@ -107,7 +109,7 @@ export const runCommand = defineTool({
   },
 });
 
-export const CLEANUP_STEPS = ['old_logs', 'journal', 'package_cache'] as const;
+export const CLEANUP_STEPS = ['old_logs', 'large_logs', 'journal', 'package_cache'] as const;
 type CleanupStep = (typeof CLEANUP_STEPS)[number];
 
 /** One step of a cleanup: what it touched and how many bytes it freed (or would free). */
@@ -115,7 +117,8 @@ export interface CleanupStepResult {
   step: CleanupStep;
   target: string;
   bytes: number;
-  files?: { path: string; bytes: number }[];
+  /** For large_logs, also the size before and the compressed copy kept (0 in a dry run). */
+  files?: { path: string; bytes: number; sizeBefore?: number; copyBytes?: number }[];
   error?: string;
 }
 
@@ -132,14 +135,31 @@ async function measure(ctx: ToolContext, node: NodeConfig, target: 'journal' | '
   return totalBytes(parseDu(r.stdout));
 }
 
-async function cleanupStep(ctx: ToolContext, node: NodeConfig, step: CleanupStep, dryRun: boolean): Promise<CleanupStepResult[]> {
+/**
+ * One step. `removed` carries the paths old_logs deleted (or, in a dry run, would delete), so a dry
+ * run does not count a file twice when it is both old and oversized.
+ */
+async function cleanupStep(ctx: ToolContext, node: NodeConfig, step: CleanupStep, dryRun: boolean, removed: Set<string>): Promise<CleanupStepResult[]> {
   const c = node.cleanup;
+  if (step === 'large_logs') {
+    const out: CleanupStepResult[] = [];
+    const minBytes = c.truncateAboveMB * 1024 ** 2;
+    for (const dir of c.logPaths) {
+      const spec = { kind: 'truncate_large_logs', dir, allowlist: c.logPaths, minBytes, truncate: !dryRun } as const;
+      const r = await runOnNode(ctx, node, spec, `truncate oversized logs in ${dir}`);
+      // A dry run cannot know the compressed size: it counts the whole file (an upper bound).
+      const files = parseTruncatedLogs(r.stdout).filter((f) => !removed.has(f.path));
+      out.push({ step, target: `oversized logs in ${dir} (> ${c.truncateAboveMB} MiB)`, bytes: totalBytes(files), files, ...(r.exitCode !== 0 ? { error: why(r) } : {}) });
+    }
+    return out;
+  }
   if (step === 'old_logs') {
     const out: CleanupStepResult[] = [];
     for (const dir of c.logPaths) {
       const spec = { kind: 'old_logs', dir, allowlist: c.logPaths, maxAgeDays: c.maxAgeDays, delete: !dryRun } as const;
       const r = await runOnNode(ctx, node, spec, `clean old logs in ${dir}`);
       const files = parseFoundFiles(r.stdout);
+      for (const f of files) removed.add(f.path);
       out.push({ step, target: dir, bytes: totalBytes(files), files, ...(r.exitCode !== 0 ? { error: why(r) } : {}) });
     }
     return out;
@@ -169,7 +189,7 @@ export const cleanupDisk = defineTool({
   name: 'cleanup_disk',
   title: 'Free disk space',
   description:
-    "Frees disk on a node over SSH: deletes *.log* files older than the node's cleanup.maxAgeDays under its configured cleanup.logPaths only, vacuums the journal to cleanup.journalVacuumSize and cleans the package cache (apt-get clean) when enabled. Reports bytes freed per step. dryRun: true only measures what would be freed.",
+    "Frees disk on a node over SSH: deletes *.log* files older than the node's cleanup.maxAgeDays under its configured cleanup.logPaths only, truncates *.log files there larger than cleanup.truncateAboveMB after keeping a gzip copy beside each (FILE.<UTC stamp>.gz), vacuums the journal to cleanup.journalVacuumSize and cleans the package cache (apt-get clean) when enabled. Reports bytes freed per step (a truncated log frees its size minus its copy). dryRun: true only measures what would be freed (an oversized log counts in full).",
   tier: 'yellow',
   kind: 'infra',
   input: z.object({
@@ -179,18 +199,19 @@ export const cleanupDisk = defineTool({
   }),
   target: (a) => ({ node: a.node }),
   plan: (a) =>
-    `${a.dryRun ? 'measure what a cleanup would free' : 'free disk space'} on ${a.node}: ${(a.steps ?? CLEANUP_STEPS).join(', ').replace('old_logs', 'old logs under the configured paths').replace('package_cache', 'package cache')}`,
+    `${a.dryRun ? 'measure what a cleanup would free' : 'free disk space'} on ${a.node}: ${(a.steps ?? CLEANUP_STEPS).join(', ').replace('old_logs', 'old logs under the configured paths').replace('large_logs', 'oversized logs (gzip a copy, truncate)').replace('package_cache', 'package cache')}`,
   async handler(args, ctx) {
     const node = findNode(ctx, args.node);
     const steps = (args.steps ?? CLEANUP_STEPS).filter(
-      (s) => (s !== 'old_logs' || node.cleanup.logPaths.length > 0) && (s !== 'package_cache' || node.cleanup.packageCache),
+      (s) => ((s !== 'old_logs' && s !== 'large_logs') || node.cleanup.logPaths.length > 0) && (s !== 'package_cache' || node.cleanup.packageCache),
     );
     if (steps.length === 0) return { text: `nothing to clean on ${node.name}: no cleanup step is configured`, data: { node: node.name, dryRun: args.dryRun, steps: [] } };
     const before = await rootUsage(ctx, node);
     const results: CleanupStepResult[] = [];
+    const removed = new Set<string>();
     for (const step of steps) {
       try {
-        results.push(...(await cleanupStep(ctx, node, step, args.dryRun)));
+        results.push(...(await cleanupStep(ctx, node, step, args.dryRun, removed)));
       } catch (err) {
         // A kill switch flipped mid-cleanup stops everything (this re-check throws); any other
         // failure is one step's, and the remaining steps still run.
