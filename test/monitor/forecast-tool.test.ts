@@ -13,7 +13,8 @@ const NOW = 1_700_000_000_000;
 
 function setup() {
   const db = openTracked(tempDbPath());
-  const deps = { stores: createStores(db), now: () => NOW } as unknown as ToolDeps;
+  const forecast = { windowDays: 7, minR2: 0.8, minSamples: 6, minSpanHours: 6, sampleRetentionDays: 30 };
+  const deps = { stores: createStores(db), now: () => NOW, config: { monitor: { forecast } } } as unknown as ToolDeps;
   const ctx: ToolContext = {
     caller: { kind: 'assistant', id: 'test' },
     signal: new AbortController().signal,
@@ -53,5 +54,15 @@ describe('forecast_disk', () => {
     );
     expect(() => forecastDisk.input.parse({ node: 'pve1', metric: 'memory.percent' })).toThrow();
     expect(() => forecastDisk.input.parse({ node: '-rf' })).toThrow();
+  });
+});
+
+describe('forecast_disk after a cleanup', () => {
+  it('judges only the samples since the last cleanup-sized drop, as the monitor does', async () => {
+    const { samples, call } = setup();
+    for (let h = 48; h >= 4; h -= 1) samples.record('pve1', 'disk.percent', 85 - (h / 24) * 3, NOW - h * HOUR);
+    for (let h = 3; h >= 0; h -= 1) samples.record('pve1', 'disk.percent', 60, NOW - h * HOUR);
+    const out = await call(forecastDisk, { node: 'pve1', metric: 'disk.percent' });
+    expect(out.data?.forecasts).toMatchObject([{ fillPredicted: false, verdict: 'insufficient-data' }]);
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { NODE_NAME_RE } from '../../config/schema.js';
 import { createSampleStore } from '../../db/samples.js';
-import { decideFillPredicted, FILL_PREDICTION_DEFAULTS } from '../../monitor/forecast.js';
+import { decideFillPredicted, trendSegment } from '../../monitor/forecast.js';
 
 const DAY_MS = 86_400_000;
 
@@ -11,7 +11,7 @@ export const forecastDisk = defineTool({
   name: 'forecast_disk',
   title: 'Forecast disk fill',
   description:
-    'Least-squares trend of a node\'s disk usage over the recorded samples: growth per day, days until full, fit (r²), and whether disk.fill_predicted would be raised.',
+    'Least-squares trend of a node\'s disk usage over the recorded samples (since the last cleanup-sized drop, as the monitor judges it): growth per day, days until full, fit (r²), and whether disk.fill_predicted would be raised.',
   tier: 'green',
   kind: 'infra',
   input: z.object({
@@ -23,7 +23,7 @@ export const forecastDisk = defineTool({
       .optional()
       .describe('one series such as "disk.percent"; default every disk.* series of the node'),
     days: z.number().int().min(1).max(90).default(7).describe('how far back to fit'),
-    windowDays: z.number().min(0.1).max(365).default(FILL_PREDICTION_DEFAULTS.windowDays).describe('raise when full within this many days'),
+    windowDays: z.number().min(0.1).max(365).optional().describe('raise when full within this many days; default monitor.forecast.windowDays'),
   }),
   target: (args) => ({ node: args.node }),
   plan: (args) => `fit the disk usage trend of ${args.node} over ${args.days} days`,
@@ -31,6 +31,8 @@ export const forecastDisk = defineTool({
     // Built per call: three prepared statements are cheap, and Stores stays owned by src/db.
     const samples = createSampleStore(ctx.deps.stores.db);
     const now = ctx.deps.now();
+    const { sampleRetentionDays: _kept, ...settings } = ctx.deps.config.monitor.forecast;
+    const windowDays = args.windowDays ?? settings.windowDays;
     const metrics = args.metric ? [args.metric] : samples.metrics(args.node).filter((m) => m.startsWith('disk.'));
     if (metrics.length === 0 || metrics.every((m) => samples.latest(args.node, m) === undefined)) {
       return {
@@ -40,7 +42,8 @@ export const forecastDisk = defineTool({
     }
     const forecasts = metrics.map((metric) => {
       const points = samples.series(args.node, metric, now - args.days * DAY_MS);
-      const d = decideFillPredicted(points, now, { windowDays: args.windowDays });
+      // The same segment and thresholds the monitor uses, so the tool and the incident agree.
+      const d = decideFillPredicted(trendSegment(points), now, { ...settings, windowDays });
       const latest = samples.latest(args.node, metric);
       return {
         metric,
@@ -57,7 +60,7 @@ export const forecastDisk = defineTool({
     const lines = forecasts.map(
       (f) => `${args.node} ${f.metric}: ${f.latest ? `${f.latest.value.toFixed(1)}% now; ` : ''}${f.message}${f.fillPredicted ? ' → disk.fill_predicted' : ''}`,
     );
-    return { text: lines.join('\n'), data: { node: args.node, windowDays: args.windowDays, forecasts } };
+    return { text: lines.join('\n'), data: { node: args.node, windowDays, forecasts } };
   },
 });
 
