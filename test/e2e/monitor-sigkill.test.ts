@@ -55,8 +55,10 @@ describe('SIGKILL mid-remediation', () => {
     expect(m.lab.state.getGuest(100)?.status).toBe('running');
     // The dead process's lease is gone (taken over or released), never left blocking the node.
     expect(store.leases().filter((l) => l.pid === first.pid)).toEqual([]);
-    const events = m.core.stores.events.latest(200);
-    expect(events.some((e) => e.type === 'remediation.failed' && /interrupted/.test(e.title))).toBe(true);
-    expect(events.some((e) => e.type === 'incident.resolved' && e.incidentKey === 'guest.crashed:100')).toBe(true);
+    // The restarted process stores the incident first and publishes its event right after: wait for it.
+    const published = (type: string, match: (e: { title: string; incidentKey?: string }) => boolean) =>
+      m.core.stores.events.latest(500).some((e) => e.type === type && match(e));
+    await eventually(() => published('remediation.failed', (e) => /interrupted/.test(e.title)), 10_000, 'the interruption event');
+    await eventually(() => published('incident.resolved', (e) => e.incidentKey === 'guest.crashed:100'), 10_000, 'the resolution event');
   }, 90_000);
 });
