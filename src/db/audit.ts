@@ -65,7 +65,9 @@ interface RawRow {
 
 /** The text a row's hash covers: every column but the hash itself, in a fixed order. */
 function hashInput(prevHash: string, row: Omit<RawRow, 'id' | 'prev_hash' | 'hash'>): string {
-  return canonicalJson([
+  // Every member is a string, number or null (args and target are already canonical JSON text),
+  // so plain JSON.stringify of this fixed-order array is canonical.
+  return JSON.stringify([
     prevHash,
     row.at,
     row.caller_kind,

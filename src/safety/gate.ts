@@ -90,8 +90,10 @@ export function gateStatic(tool: GateTool, caller: GateCaller, policy: GatePolic
 
 /** Step 5 alone: whether the kill switch stops this call. Also re-checked right before acting. */
 export function killSwitchBlocks(tool: GateTool, caller: GateCaller, state: GateState): GateDecision | undefined {
+  // Checked before touching the state: the pipeline reads it lazily, and reads cannot be blocked anyway.
+  if (!ACTING(tool)) return undefined;
   const ks = state.killSwitch;
-  if (!ks.active || !ACTING(tool)) return undefined;
+  if (!ks.active) return undefined;
   if (ks.scope === 'all') return { verdict: 'block', code: 'kill_switch', reason: ERRORS.KILL_SWITCH_ALL(ks.reason) };
   if (caller.kind === 'monitor') {
     return { verdict: 'block', code: 'kill_switch', reason: ERRORS.KILL_SWITCH_AUTONOMY(ks.reason) };
