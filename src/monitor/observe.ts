@@ -72,8 +72,11 @@ export function createObserver(deps: ObserverDeps) {
 
   async function ssh(node: NodeConfig, spec: Parameters<typeof buildCommand>[0], signal?: AbortSignal) {
     if (!node.ssh || !clients.ssh) throw new Error(`no SSH for ${node.name}`);
+    const command = buildCommand(spec);
+    // Observation only reads; every change goes through executeTool (DESIGN §1).
+    if (command.mutating) throw new Error(`observe may not run the mutating command ${spec.kind}`);
     const timeoutMs = Math.min(SSH_PROBE_MS, node.ssh.commandTimeoutSeconds * 1000);
-    return clients.ssh.exec(sshTargetFor(node.name, node.ssh), buildCommand(spec), { timeoutMs, ...(signal ? { signal } : {}) });
+    return clients.ssh.exec(sshTargetFor(node.name, node.ssh), command, { timeoutMs, ...(signal ? { signal } : {}) });
   }
 
   /** True when the node answers a harmless command over SSH. */
