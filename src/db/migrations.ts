@@ -23,6 +23,9 @@ export const MIGRATIONS: readonly string[] = [
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
   );
+  -- Partial: only guest stops are indexed (the monitor asks "was this stop intended?"), so the
+  -- append path of every other call pays nothing for it.
+  CREATE INDEX audit_guest_stops ON audit (at) WHERE tool IN ('stop_guest', 'shutdown_guest');
 
   CREATE TABLE events (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -203,7 +203,8 @@ export function createMonitorStore(db: Db) {
     runs: db.prepare('SELECT * FROM monitor_runs ORDER BY kind'),
     // Guest stops any caller made through vigil: the audit log is where intent is written down.
     stops: db.prepare(
-      `SELECT at, args FROM audit WHERE tool IN ('stop_guest', 'shutdown_guest') AND decision = 'allowed' AND at >= ? ORDER BY id`,
+      // ORDER BY at lets SQLite use the partial index audit_guest_stops instead of scanning the log.
+      `SELECT at, args FROM audit WHERE tool IN ('stop_guest', 'shutdown_guest') AND decision = 'allowed' AND at >= ? ORDER BY at, id`,
     ),
     giveBack: db.prepare('UPDATE incidents SET attempts = MAX(0, attempts - 1) WHERE id = ?'),
   };

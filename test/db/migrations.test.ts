@@ -39,3 +39,16 @@ describe('openDatabase and migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 });
+
+describe('audit indexes', () => {
+  it('finds intended guest stops through the partial index, not a scan of the whole log', () => {
+    const db = openDatabase(':memory:');
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT at, args FROM audit WHERE tool IN ('stop_guest', 'shutdown_guest') AND decision = 'allowed' AND at >= ? ORDER BY at, id`,
+      )
+      .all(0) as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail).join(' ')).toMatch(/USING INDEX audit_guest_stops/);
+    db.close();
+  });
+});
