@@ -12,7 +12,7 @@ import type { VigilConfig } from './config/types.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
 import { createCore, type Core } from './core.js';
-import { startHttp } from './api/app.js';
+import { startDaemon } from './daemon.js';
 import { createMcpSession } from './mcp/server.js';
 import type { Caller } from './mcp/tool.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
@@ -21,7 +21,6 @@ import { runLabCommand } from './commands/lab.js';
 import { runDemoCommand } from './commands/demo.js';
 import { runCheckCommand } from './commands/check.js';
 import { runOnce } from './commands/once.js';
-import { startMonitorService } from './monitor/daemon.js';
 import { observedMonitorStatus } from './monitor/status.js';
 import { monitorStoreOf } from './db/monitor.js';
 import { createNotifications } from './notify/index.js';
@@ -89,22 +88,16 @@ async function confirmOnTty(question: string): Promise<boolean> {
 
 async function serve(config: VigilConfig, host: string, port: number): Promise<number> {
   const core = openCore(config, true);
-  const notifications = createNotifications({ config: config.notifications, db: core.stores.db, logger: core.logger.child({ component: 'notify' }), now: core.deps.now, bus: core.bus });
-  notifications.worker.start();
-  // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.
-  const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
-  // startHttp also polls the bus, so events written by `vigil mcp` processes reach /events.
-  const http = await startHttp(core, host, port);
-  core.logger.info({ url: http.url, mcp: `${http.url}/mcp`, database: config.database.path }, 'vigil serving');
-  process.stderr.write(`vigil: serving on ${http.url} (MCP at ${http.url}/mcp)\n`);
+  const daemon = await startDaemon(core, host, port);
+  const { url } = daemon.http;
+  core.logger.info({ url, mcp: `${url}/mcp`, database: config.database.path }, 'vigil serving');
+  process.stderr.write(`vigil: serving on ${url} (MCP at ${url}/mcp)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await monitor.stop();
-  await notifications.worker.stop();
-  await http.close();
+  await daemon.stop();
   await core.close();
   return 0;
 }

@@ -16,10 +16,7 @@ import { loadConfig, secretValues } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import { createCore } from '../core.js';
 import { createClients } from '../clients/index.js';
-import { startHttp } from '../api/app.js';
-import { startMonitorService } from '../monitor/daemon.js';
-import { createNotifications } from '../notify/index.js';
-import { createSampleStore } from '../db/samples.js';
+import { startDaemon } from '../daemon.js';
 import { describeChaos, startChaos } from './demo-chaos.js';
 import { untilSignal } from './lab.js';
 import type { VigilEvent } from '../realtime/vocabulary.js';
@@ -142,9 +139,9 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     const clients = createClients(config, logger);
     const core = createCore({ config, logger, clients });
     cleanups.push(() => core.close());
-    let http;
+    let daemon;
     try {
-      http = await startHttp(core, '127.0.0.1', port as number);
+      daemon = await startDaemon(core, '127.0.0.1', port as number);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
         io.err(`port ${port} is in use: pass --port N (0 picks a free port)`);
@@ -152,19 +149,13 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       }
       throw err;
     }
-    cleanups.push(() => http.close());
-    // The same daemon wiring as `vigil serve`: outbox notifier (no destinations in the lab config,
-    // so nothing is sent), sample store, and the monitor on its schedules.
-    const notifications = createNotifications({ config: config.notifications, db: core.stores.db, logger: logger.child({ component: 'notify' }), now: core.deps.now, bus: core.bus });
-    notifications.worker.start();
-    cleanups.push(() => notifications.worker.stop());
-    const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
+    // The same daemon as `vigil serve` (the lab config has no notification destinations, so nothing
+    // is sent). A remediation may be verifying for minutes (a node booting); a demo stops promptly,
+    // and what is cut short is marked interrupted by the next start over this data dir.
     cleanups.push(async () => {
-      // A remediation may be verifying for minutes (a node booting); a demo should stop promptly.
-      // What is cut short is marked interrupted by the next start over this data dir.
-      const stopped = await Promise.race([monitor.stop().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), STOP_WAIT_MS).unref())]);
-      if (!stopped) io.err(`remediations still running after ${STOP_WAIT_MS / 1000} s; stopping anyway`);
+      if (!(await daemon.stop(STOP_WAIT_MS))) io.err(`remediations still running after ${STOP_WAIT_MS / 1000} s; stopping anyway`);
     });
+    const { http } = daemon;
 
     io.out(`dashboard: ${http.url}/`);
     const generated = !given.assistant || !given.operator;

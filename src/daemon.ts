@@ -1,0 +1,47 @@
+/**
+ * The daemon's services over one core, shared by `vigil serve` and `vigil demo`: the HTTP surface
+ * (MCP, REST, dashboard, /events, metrics), the notification outbox worker and the monitor schedules.
+ */
+import type { Core } from './core.js';
+import { startHttp, type HttpApp } from './api/app.js';
+import { createNotifications } from './notify/index.js';
+import { createSampleStore } from './db/samples.js';
+import { startMonitorService } from './monitor/daemon.js';
+
+export interface Daemon {
+  http: HttpApp;
+  /**
+   * Stops the monitor (waiting at most `monitorWaitMs` for running remediations, if given), the
+   * outbox worker and HTTP. Resolves to false when remediations were still running when it gave up;
+   * the next start over the same database marks them interrupted.
+   */
+  stop(monitorWaitMs?: number): Promise<boolean>;
+}
+
+/** Starts HTTP first (so a busy port fails before anything else runs), then notifications and the monitor. */
+export async function startDaemon(core: Core, host: string, port: number): Promise<Daemon> {
+  const http = await startHttp(core, host, port);
+  const notifications = createNotifications({
+    config: core.config.notifications,
+    db: core.stores.db,
+    logger: core.logger.child({ component: 'notify' }),
+    now: core.deps.now,
+    bus: core.bus,
+  });
+  notifications.worker.start();
+  // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.
+  const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
+  return {
+    http,
+    async stop(monitorWaitMs) {
+      const stopping = monitor.stop().then(() => true);
+      const settled =
+        monitorWaitMs === undefined
+          ? await stopping
+          : await Promise.race([stopping, new Promise<false>((r) => setTimeout(() => r(false), monitorWaitMs).unref())]);
+      await notifications.worker.stop();
+      await http.close();
+      return settled;
+    },
+  };
+}
