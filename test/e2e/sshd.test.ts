@@ -1,4 +1,5 @@
 // Pins the SSH client against real OpenSSH: exec, killing timeouts, output cap, host-key pinning, auth, reconnect, and inert injection through every builder.
+import { getEventListeners } from 'node:events';
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -85,6 +86,14 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
       if (alive) await new Promise((r) => setTimeout(r, 250));
     }
     expect(alive).toBe(false);
+  });
+
+  it('leaves no abort listener behind on a signal shared by many commands (the monitor passes its lifetime signal)', async () => {
+    const ac = new AbortController();
+    for (let i = 0; i < 3; i++) {
+      expect((await pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 10_000, signal: ac.signal })).exitCode).toBe(0);
+    }
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
   it('caps output and marks it truncated', async () => {

@@ -237,11 +237,18 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     const line = wrapWithTimeout(command, remoteTimeoutSeconds(opts.timeoutMs));
     for (let attempt = 0; ; attempt++) {
       const { conn, fresh } = connFor(t);
+      // The listener goes once the handshake settles: callers (the monitor) share long-lived signals.
+      let onAbort = (): void => undefined;
       const aborted = new Promise<never>((_, reject) => {
-        opts.signal?.addEventListener('abort', () => reject(abortError(t.name)), { once: true });
+        onAbort = () => reject(abortError(t.name));
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
       });
       aborted.catch(() => undefined);
-      await Promise.race([conn.ready, aborted]);
+      try {
+        await Promise.race([conn.ready, aborted]);
+      } finally {
+        opts.signal?.removeEventListener('abort', onAbort);
+      }
       await acquire(conn, opts.signal);
       try {
         let stream: ClientChannel;
