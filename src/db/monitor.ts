@@ -159,9 +159,10 @@ export function createMonitorStore(db: Db) {
        VALUES (@key, @condition, @target, @node, 'open', @severity, @summary, @details, @flapping, @at, @at, @at)`,
     ),
     touch: db.prepare('UPDATE incidents SET last_seen = ?, summary = ?, details = ?, updated_at = ? WHERE id = ?'),
-    setStatus: db.prepare('UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?'),
-    resolve: db.prepare(`UPDATE incidents SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?`),
-    escalate: db.prepare(`UPDATE incidents SET status = 'escalated', escalated_at = ?, updated_at = ? WHERE id = ?`),
+    // Resolved is final: a remediation finishing after detection resolved its incident must not reopen it.
+    setStatus: db.prepare(`UPDATE incidents SET status = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`),
+    resolve: db.prepare(`UPDATE incidents SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`),
+    escalate: db.prepare(`UPDATE incidents SET status = 'escalated', escalated_at = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`),
     setApproval: db.prepare('UPDATE incidents SET approval_id = ?, updated_at = ? WHERE id = ?'),
     addAttempt: db.prepare('UPDATE incidents SET attempts = attempts + 1, updated_at = ? WHERE id = ?'),
     actionInsert: db.prepare(
@@ -244,9 +245,12 @@ export function createMonitorStore(db: Db) {
     touchIncident(id: number, summary: string, details: Record<string, unknown>, at: number): void {
       q.touch.run(at, summary, JSON.stringify(details), at, id);
     },
+    /** Changes an active incident's status; a resolved one stays resolved. */
     setStatus: (id: number, status: IncidentStatus, at: number) => void q.setStatus.run(status, at, id),
-    resolveIncident: (id: number, at: number) => void q.resolve.run(at, at, id),
-    escalateIncident: (id: number, at: number) => void q.escalate.run(at, at, id),
+    /** Resolves an active incident; false when it was resolved already (by another cycle or process). */
+    resolveIncident: (id: number, at: number): boolean => q.resolve.run(at, at, id).changes === 1,
+    /** Escalates an active incident; false when it was resolved meanwhile. */
+    escalateIncident: (id: number, at: number): boolean => q.escalate.run(at, at, id).changes === 1,
     setApproval: (id: number, approvalId: string | null, at: number) => void q.setApproval.run(approvalId, at, id),
 
     /** Records an action before it runs (result `running`), so a crash mid-action still leaves a trace and counts. */

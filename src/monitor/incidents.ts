@@ -110,7 +110,8 @@ export function applyIncidentPlan(plan: IncidentPlan, deps: IncidentLogDeps): { 
 /** Resolves one incident (detection saw it healthy, or a remediation verified recovery). */
 export function resolveIncident(incident: Incident, how: string, deps: IncidentLogDeps): Incident {
   const at = deps.now();
-  deps.store.resolveIncident(incident.id, at);
+  // Detection and a verifying remediation may both see the recovery: only the first one tells.
+  if (!deps.store.resolveIncident(incident.id, at)) return { ...incident, status: 'resolved', resolvedAt: deps.store.incident(incident.id)?.resolvedAt ?? at };
   deps.bus.publish({
     type: 'incident.resolved',
     severity: 'info',

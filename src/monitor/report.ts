@@ -54,7 +54,8 @@ export function createReporter(deps: ReporterDeps) {
     /** Marks the incident escalated, publishes incident.escalated and sends the escalation now. */
     async escalate(incident: Incident, rb: Runbook, why: string): Promise<void> {
       const at = deps.now();
-      deps.store.escalateIncident(incident.id, at);
+      // An incident resolved meanwhile (detection saw it recover) needs no operator.
+      if (!deps.store.escalateIncident(incident.id, at)) return;
       deps.bus.publish({
         type: 'incident.escalated',
         severity: 'critical',
