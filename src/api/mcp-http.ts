@@ -14,6 +14,8 @@ import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, roleOf } from './auth.js';
 
 const MAX_SESSIONS = 1000;
+/** A session with no request for this long may be closed to make room for a new one. */
+const SESSION_IDLE_MS = 30 * 60_000;
 
 export interface McpHttpDeps {
   pipeline: Pipeline;
@@ -22,6 +24,19 @@ export interface McpHttpDeps {
   /** Host header values accepted (host:port); computed once the port is known. */
   allowedHosts: () => ReadonlySet<string>;
   allowedOrigins: () => ReadonlySet<string>;
+  /** Most open sessions; default 1000. */
+  maxSessions?: number;
+  /** Idle time after which a session may be evicted when the table is full; default 30 min. */
+  sessionIdleMs?: number;
+  now?: () => number;
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+  lastSeen: number;
+  /** Requests in progress (an open GET stream counts until it ends): a busy session is never idle. */
+  busy: number;
 }
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
@@ -30,8 +45,29 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 
 /** Builds the /mcp router and a `close()` that ends every session. */
 export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () => Promise<void>; sessionCount: () => number } {
-  const sessions = new Map<string, { transport: StreamableHTTPServerTransport; server: Server }>();
+  const sessions = new Map<string, Session>();
   const router = express.Router();
+  const now = deps.now ?? Date.now;
+  const maxSessions = deps.maxSessions ?? MAX_SESSIONS;
+  const idleMs = deps.sessionIdleMs ?? SESSION_IDLE_MS;
+
+  /** Clients that vanish without DELETE leave their session behind; at the cap, close the idle ones. */
+  const evictIdle = async (): Promise<void> => {
+    const cutoff = now() - idleMs;
+    const idle = [...sessions.entries()].filter(([, s]) => s.busy === 0 && s.lastSeen <= cutoff);
+    for (const [id] of idle) sessions.delete(id);
+    await Promise.allSettled(idle.map(([, s]) => s.server.close()));
+  };
+
+  /** Marks a session busy until this response ends (a GET stream stays open for long), and fresh. */
+  const touch = (session: Session, res: Response): void => {
+    session.busy += 1;
+    session.lastSeen = now();
+    res.once('close', () => {
+      session.busy -= 1;
+      session.lastSeen = now();
+    });
+  };
 
   router.use((req, res, next) => {
     const host = req.headers.host;
@@ -63,6 +99,7 @@ export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () 
           jsonRpcError(res, 404, -32001, 'unknown or expired session; initialize again');
           return;
         }
+        touch(session, res);
         await session.transport.handleRequest(req, res, req.body);
         return;
       }
@@ -70,14 +107,15 @@ export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () 
         jsonRpcError(res, 400, -32000, 'no mcp-session-id header and not an initialize request');
         return;
       }
-      if (sessions.size >= MAX_SESSIONS) {
-        jsonRpcError(res, 503, -32000, `too many open MCP sessions (${MAX_SESSIONS}); close idle clients`);
+      if (sessions.size >= maxSessions) await evictIdle();
+      if (sessions.size >= maxSessions) {
+        jsonRpcError(res, 503, -32000, `too many open MCP sessions (${maxSessions}); close idle clients`);
         return;
       }
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          sessions.set(id, { transport, server });
+          sessions.set(id, { transport, server, lastSeen: now(), busy: 0 });
         },
       });
       const server = createMcpSession({ pipeline: deps.pipeline, sessionId: () => transport.sessionId });
@@ -100,6 +138,7 @@ export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () 
       return;
     }
     try {
+      touch(session, res);
       await session.transport.handleRequest(req, res);
     } catch (err) {
       deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'MCP stream failed');
