@@ -1,7 +1,7 @@
 // Pins vigil's Proxmox client against the lab: every method, TLS pinning/CA/insecure, error mapping, retries, task and HA waits.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -214,6 +214,27 @@ describe('errors and TLS', () => {
     await insecure.listNodes();
     expect(lines.filter((l) => l.includes('NOT verified'))).toHaveLength(1);
     insecure.close();
+  });
+});
+
+describe('a pinned connection whose TLS handshake never finishes', () => {
+  it('is closed once the request has timed out, not left open for the next poll to add another', async () => {
+    const closed: Promise<void>[] = [];
+    const silent = createNetServer((socket) => {
+      // Accepts TCP, never answers the ClientHello: a hung pveproxy.
+      closed.push(new Promise<void>((r) => socket.on('close', () => r())));
+      socket.on('error', () => undefined);
+      // Reading (and dropping) the hello is what lets this side see the client's FIN.
+      socket.resume();
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const url = `https://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const hung = createProxmoxClient(opts({ url, timeoutMs: 300, retries: 0 }));
+    expect((await fail(hung.listNodes())).kind).toBe('timeout');
+    expect(closed).toHaveLength(1);
+    await closed[0];
+    hung.close();
+    await new Promise<void>((r) => silent.close(() => r()));
   });
 });
 

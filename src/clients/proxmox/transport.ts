@@ -47,12 +47,16 @@ export function normalizeFingerprint(fp: string): string {
 
 /** An agent that completes the TLS handshake and checks the pin before a request may use the socket. */
 class PinnedAgent extends Agent {
-  constructor(private readonly pin: string, timeoutMs: number) {
+  constructor(private readonly pin: string, private readonly timeoutMs: number) {
     super({ keepAlive: true, timeout: timeoutMs });
   }
   override createConnection(options: ConnectionOptions, cb?: (err: Error | null, s: Duplex) => void): Duplex | null | undefined {
     const socket: TLSSocket = connect({ ...options, rejectUnauthorized: false });
+    // No request owns the socket until the pin is checked, so an aborted request cannot close it:
+    // a handshake that never finishes must end here, or every poll leaves one more socket open.
+    socket.setTimeout(this.timeoutMs, () => socket.destroy(new ProxmoxError(`the Proxmox TLS handshake did not finish within ${this.timeoutMs} ms`, 'timeout')));
     socket.once('secureConnect', () => {
+      socket.setTimeout(0);
       const actual = socket.getPeerCertificate().fingerprint256 ?? '';
       if (actual.toUpperCase() === this.pin) return cb?.(null, socket);
       socket.destroy();
