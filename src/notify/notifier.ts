@@ -7,14 +7,17 @@ import { z } from 'zod';
 import { NOTIFICATION_KINDS, type OutboxStore } from '../db/outbox.js';
 import { bareSubject } from './message.js';
 
+const SUBJECT_MAX = 300;
+const TEXT_MAX = 200_000;
+
 export const notificationSchema = z.object({
   kind: z.enum(NOTIFICATION_KINDS),
   incidentKey: z.string().min(1).max(300),
-  subject: z.string().min(1).max(300),
+  subject: z.string().min(1).max(SUBJECT_MAX),
   /** For escalations: what happened, the attempts so far and their results (the history). */
-  body: z.string().max(200_000),
+  body: z.string().max(TEXT_MAX),
   /** Diagnostic output: one text, or sections by title such as `{"df -h": "...", "free -m": "..."}`. */
-  snapshot: z.union([z.string().max(200_000), z.record(z.string(), z.string().max(200_000))]).optional(),
+  snapshot: z.union([z.string().max(TEXT_MAX), z.record(z.string(), z.string().max(TEXT_MAX))]).optional(),
 });
 export type Notification = z.infer<typeof notificationSchema>;
 
@@ -38,7 +41,7 @@ export function createNotifier(deps: {
 }): Notifier {
   return {
     enqueue(notification) {
-      const n = notificationSchema.parse(notification);
+      const n = notificationSchema.parse(withinLimits(notification));
       const payload = { subject: bareSubject(n.kind, n.subject), body: n.body, ...(n.snapshot !== undefined && { snapshot: n.snapshot }) };
       const ids = deps.outbox.add(
         deps.channels.map((channel) => ({ channel, kind: n.kind, incidentKey: n.incidentKey, payload })),
@@ -47,5 +50,23 @@ export function createNotifier(deps: {
       if (ids.length) deps.wake?.();
       return ids;
     },
+  };
+}
+
+const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+/**
+ * Shortens what is only too long: a summary carrying a long HTTP error, or a big diagnostic, must
+ * still be told (shortened) rather than rejected — an escalation lost to a length check is the worst outcome.
+ */
+function withinLimits(n: Notification): Notification {
+  const { snapshot } = n;
+  return {
+    ...n,
+    subject: clip(n.subject, SUBJECT_MAX),
+    body: clip(n.body, TEXT_MAX),
+    ...(snapshot !== undefined && {
+      snapshot: typeof snapshot === 'string' ? clip(snapshot, TEXT_MAX) : Object.fromEntries(Object.entries(snapshot).map(([k, v]) => [k, clip(v, TEXT_MAX)])),
+    }),
   };
 }
