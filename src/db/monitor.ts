@@ -156,7 +156,8 @@ export function createMonitorStore(db: Db) {
     openings: db.prepare('SELECT COUNT(*) AS n FROM incidents WHERE key = ? AND first_seen >= ?'),
     insert: db.prepare(
       `INSERT INTO incidents (key, condition, target, node, status, severity, summary, details, flapping, first_seen, last_seen, updated_at)
-       VALUES (@key, @condition, @target, @node, 'open', @severity, @summary, @details, @flapping, @at, @at, @at)`,
+       VALUES (@key, @condition, @target, @node, 'open', @severity, @summary, @details, @flapping, @at, @at, @at)
+       ON CONFLICT DO NOTHING`,
     ),
     touch: db.prepare('UPDATE incidents SET last_seen = ?, summary = ?, details = ?, updated_at = ? WHERE id = ?'),
     // Resolved is final: a remediation finishing after detection resolved its incident must not reopen it.
@@ -224,6 +225,11 @@ export function createMonitorStore(db: Db) {
     },
   );
 
+  function tryOpenIncident(n: NewIncident, at: number): Incident | undefined {
+    const info = q.insert.run({ ...n, details: JSON.stringify(n.details), flapping: n.flapping ? 1 : 0, at });
+    return info.changes === 1 ? incidentOf(q.byId.get(info.lastInsertRowid) as Row) : undefined;
+  }
+
   return {
     activeIncidents: (): Incident[] => (q.active.all() as Row[]).map(incidentOf),
     incident: (id: number): Incident | undefined => {
@@ -238,10 +244,13 @@ export function createMonitorStore(db: Db) {
       (q.list.all(o.status ?? null, o.status ?? null, o.limit) as Row[]).map(incidentOf),
     /** How many incidents with this key opened since `since` (flapping). */
     openingsSince: (key: string, since: number): number => (q.openings.get(key, since) as { n: number }).n,
-    openIncident(n: NewIncident, at: number): Incident {
-      const info = q.insert.run({ ...n, details: JSON.stringify(n.details), flapping: n.flapping ? 1 : 0, at });
-      return incidentOf(q.byId.get(info.lastInsertRowid) as Row);
-    },
+    /**
+     * Opens an incident; undefined when one with this key is already active — another process
+     * sharing the database opened it since this one read the active list (it tells about it too).
+     */
+    tryOpenIncident,
+    /** Opens an incident, or returns the active one with this key. */
+    openIncident: (n: NewIncident, at: number): Incident => tryOpenIncident(n, at) ?? incidentOf(q.activeByKey.get(n.key) as Row),
     touchIncident(id: number, summary: string, details: Record<string, unknown>, at: number): void {
       q.touch.run(at, summary, JSON.stringify(details), at, id);
     },

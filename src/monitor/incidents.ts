@@ -78,7 +78,8 @@ export function applyIncidentPlan(plan: IncidentPlan, deps: IncidentLogDeps): { 
   const at = deps.now();
   const opened: Incident[] = [];
   for (const n of plan.open) {
-    const incident = deps.store.openIncident(n, at);
+    const incident = deps.store.tryOpenIncident(n, at);
+    if (!incident) continue;
     opened.push(incident);
     deps.bus.publish({
       type: 'incident.opened',
