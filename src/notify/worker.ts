@@ -179,7 +179,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       wakeScheduled = true;
       setImmediate(() => {
         wakeScheduled = false;
-        runLogged();
+        // stop() may have run meanwhile: a stopped worker sends nothing (its senders are closed).
+        if (timer) runLogged();
       });
     },
     /** Stops polling and waits for the cycle in flight; rows it had not sent stay pending. */

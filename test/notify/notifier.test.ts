@@ -1,8 +1,11 @@
-// Pins that the notifier queues an escalation whose subject or snapshot is oversized (a long HTTP error in the summary, a big diagnostic) by shortening them, instead of rejecting and losing it.
+// Pins that the notifier queues an oversized escalation (long HTTP error in the summary, big diagnostic) shortened instead of losing it, and that a stopped worker sends nothing more.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import { createOutboxStore } from '../../src/db/outbox.js';
+import { pino } from 'pino';
 import { createNotifier } from '../../src/notify/notifier.js';
+import type { Sender } from '../../src/notify/senders.js';
+import { createDeliveryWorker } from '../../src/notify/worker.js';
 import { openTracked, tempDbPath } from '../db/helpers.js';
 import { T0 } from './helpers.js';
 
@@ -25,5 +28,25 @@ describe('notifier', () => {
     expect(row.payload.subject.startsWith('HTTP check api failed 3 times')).toBe(true);
     expect(row.payload.body).toBe(summary);
     expect(String(row.payload.snapshot).length).toBeLessThanOrEqual(200_000);
+  });
+});
+
+describe('delivery worker stop', () => {
+  it('a wake requested just before stop sends nothing once stop has returned', async () => {
+    const file = tempDbPath();
+    db = openTracked(file);
+    const outbox = createOutboxStore(db);
+    const sent: number[][] = [];
+    const sender: Sender = { channel: 'email', label: 'test mail', send: async (m) => void sent.push(m.ids) };
+    const worker = createDeliveryWorker({ outbox, senders: [sender], now: () => T0, logger: pino({ level: 'silent' }), options: { digestMs: 0, leaseMs: 60_000, pollMs: 60_000, retry: { initialMs: 1000, maxMs: 1000, giveUpMs: 3_600_000 } } });
+    worker.start();
+    await worker.runOnce();
+    const notifier = createNotifier({ outbox, channels: ['email'], now: () => T0, wake: worker.wake });
+    const [id] = notifier.enqueue({ kind: 'escalation', incidentKey: 'guest.crashed:100', subject: 'VM 100 crashed', body: 'b' });
+    await worker.stop();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sent).toEqual([]);
+    expect(outbox.get(id!)?.status).toBe('pending');
   });
 });
