@@ -96,6 +96,22 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
 
+  it('a caller that gives up while waiting for a free channel leaves at once and takes no slot from the next one', async () => {
+    const flag = join(sshd.dir, `go-${process.pid}`);
+    const wait = `while [ ! -e '${flag}' ]; do sleep 0.05; done`;
+    // Eight commands fill every channel the pool opens on one connection.
+    const busy = Array.from({ length: 8 }, () => run(wait, 60_000));
+    const givingUp = Array.from({ length: 8 }, () => new AbortController());
+    const abandoned = givingUp.map((ac) => pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 60_000, signal: ac.signal }));
+    const patient = pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 60_000 });
+    await new Promise((r) => setTimeout(r, 200));
+    for (const ac of givingUp) ac.abort();
+    for (const p of abandoned) await expect(p).rejects.toMatchObject({ code: 'aborted' });
+    writeFileSync(flag, '');
+    for (const b of await Promise.all(busy)) expect(b.exitCode).toBe(0);
+    expect((await patient).exitCode).toBe(0);
+  });
+
   it('caps output and marks it truncated', async () => {
     const r = await pool.exec(target, buildCommand({ kind: 'run', text: "head -c 5000000 /dev/zero | tr '\\0' a" }), {
       timeoutMs: 20_000,

@@ -144,8 +144,21 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   async function acquire(conn: Conn, signal?: AbortSignal): Promise<void> {
     while (conn.active >= MAX_CHANNELS) {
-      await new Promise<void>((resolve) => conn.waiters.push(resolve));
       if (signal?.aborted) throw new SshError('aborted', 'aborted while waiting for a free SSH channel');
+      // A caller that gives up leaves the queue at once, so a freed channel always wakes a live waiter.
+      await new Promise<void>((resolve, reject) => {
+        const wake = (): void => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const onAbort = (): void => {
+          const at = conn.waiters.indexOf(wake);
+          if (at >= 0) conn.waiters.splice(at, 1);
+          reject(new SshError('aborted', 'aborted while waiting for a free SSH channel'));
+        };
+        conn.waiters.push(wake);
+        signal?.addEventListener('abort', onAbort, { once: true });
+      });
     }
     conn.active++;
   }
