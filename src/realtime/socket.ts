@@ -25,6 +25,8 @@ import {
 
 /** Most events one replay sends; older ones are left to `GET /api/events` (the client is told). */
 export const REPLAY_MAX = 5000;
+/** The window of the per-connection `since` replay budget. */
+export const REPLAY_WINDOW_MS = 60_000;
 const LIVE_ROOM = 'live';
 
 export interface EventStreamDeps {
@@ -135,6 +137,9 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     socket.emit(SOCKET_MESSAGES.ready, ready);
     logger.debug({ role: data.role, ...ready }, 'event stream client connected');
 
+    // A client that asks for replays faster than it reads them would make the server buffer without
+    // bound: `since` messages share a budget of REPLAY_MAX events per minute per connection.
+    let budget = { windowStart: 0, used: 0 };
     socket.on(SOCKET_MESSAGES.since, (payload: unknown, ack?: unknown) => {
       const parsed = sinceMessageSchema.safeParse(payload);
       const answer = typeof ack === 'function' ? (ack as (body: unknown) => void) : undefined;
@@ -142,7 +147,16 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
         answer?.({ error: 'since: expected {since: non-negative integer event id}' });
         return;
       }
-      answer?.(replay(socket, parsed.data.since));
+      const now = Date.now();
+      if (now - budget.windowStart >= REPLAY_WINDOW_MS) budget = { windowStart: now, used: 0 };
+      const wanted = Math.min(REPLAY_MAX, Math.max(0, broadcastUpTo - parsed.data.since));
+      if (budget.used + wanted > REPLAY_MAX) {
+        answer?.({ error: `since: replay budget of ${REPLAY_MAX} events per minute used up; page through GET /api/events?since=` });
+        return;
+      }
+      const ready = replay(socket, parsed.data.since);
+      budget.used += ready.replayed;
+      answer?.(ready);
     });
   });
 

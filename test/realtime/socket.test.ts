@@ -93,6 +93,18 @@ describe('/events delivery', () => {
     expect(await c.socket.timeout(5000).emitWithAck('since', { since: 'x' })).toEqual({ error: expect.stringMatching(/^since:/) });
   });
 
+  it('bounds the replays one connection may ask for with since messages', async () => {
+    const c = open(vigil.url, { token: vigil.operatorToken });
+    await c.ready;
+    const first = vigil.core.bus.publish(ev(1)).id;
+    for (let n = 2; n <= 3000; n++) vigil.core.bus.publish(ev(n));
+    const acks: unknown[] = [];
+    for (let i = 0; i < 3; i++) acks.push(await c.socket.timeout(10_000).emitWithAck('since', { since: first - 1 }));
+    expect(acks[0]).toMatchObject({ replayed: 3000 });
+    expect(acks[1]).toEqual({ error: expect.stringMatching(/^since: replay budget of 5000 events per minute used up/) });
+    expect(acks[2]).toEqual({ error: expect.stringMatching(/^since: replay budget/) });
+  });
+
   it('has no gaps or duplicates while another process writes and clients join at arbitrary points', async () => {
     // A second connection to the same file is what `vigil mcp` is: its rows reach us only through the poll.
     const db = openDatabase(join(vigil.dir, 'vigil.db'));
