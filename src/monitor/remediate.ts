@@ -260,10 +260,9 @@ export function createRemediator(deps: RemediatorDeps) {
           store.setStatus(incident.id, 'open', now());
           return killSwitchBlock(incident, rb, c);
         }
-        // Below the runbook's level the gate only proposes: a dry-run probe would file an approval
-        // request of its own beside the real one, so the operator decides on the real call alone.
-        const proposes = deps.stores.preferences.autonomyLevel() < Math.max(3, rb.requiredLevel);
-        if (rb.dryRunFirst && !proposes) {
+        // The probe is a green call (measure only), so at level 2 it runs without an approval of its
+        // own and the operator decides on the real call alone.
+        if (rb.dryRunFirst) {
           const dry = await deps.pipeline.executeTool(c.tool, { ...c.args, dryRun: true }, monitorCaller(rb));
           const freed = dry.kind === 'result' && !dry.isError ? Number(dry.data?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {

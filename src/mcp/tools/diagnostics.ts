@@ -191,6 +191,8 @@ export const cleanupDisk = defineTool({
   description:
     "Frees disk on a node over SSH: deletes *.log* files older than the node's cleanup.maxAgeDays under its configured cleanup.logPaths only, truncates *.log files there larger than cleanup.truncateAboveMB after keeping a gzip copy beside each (FILE.<UTC stamp>.gz), vacuums the journal to cleanup.journalVacuumSize and cleans the package cache (apt-get clean) when enabled. Reports bytes freed per step (a truncated log frees its size minus its copy). dryRun: true only measures what would be freed (an oversized log counts in full).",
   tier: 'yellow',
+  // Measuring only reads: a dry run is green, so it never needs the autonomy level or an approval of its own.
+  tierFor: (a) => (a.dryRun ? 'green' : 'yellow'),
   kind: 'infra',
   input: z.object({
     node: nodeName,
