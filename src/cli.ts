@@ -234,7 +234,7 @@ async function main(argv: string[]): Promise<number> {
       );
     case 'once': {
       const core = openCore(openConfig(values.config), true);
-      const notifications = createNotifications({ config: core.config.notifications, db: core.stores.db, logger: core.logger, now: core.deps.now, bus: core.bus });
+      const notifications = createNotifications({ config: core.config.notifications, db: core.stores.db, logger: core.logger, now: core.deps.now, bus: core.bus, redact: core.redact });
       try {
         const code = await runOnce(core, { dryRun: values['dry-run'], notifier: notifications.notifier, samples: createSampleStore(core.stores.db) }, { out });
         if (!values['dry-run']) await notifications.worker.runOnce();

@@ -41,12 +41,13 @@ export function createCore(options: CoreOptions): Core {
   const now = options.now ?? Date.now;
   const db = openDatabase(config.database.path);
   const stores = createStores(db);
+  const redact = createRedactor(secretValues(config));
   const bus = createEventBus({
+    redact,
     store: stores.events,
     now,
     onListenerError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'event listener failed'),
   });
-  const redact = createRedactor(secretValues(config));
   const clients = options.clients ?? {};
   const deps: ToolDeps = { config, stores, bus, clients, now };
   const pipeline = createPipeline({ tools: options.tools ?? allTools(), deps, logger, redact });

@@ -27,6 +27,7 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
     logger: core.logger.child({ component: 'notify' }),
     now: core.deps.now,
     bus: core.bus,
+    redact: core.redact,
   });
   notifications.worker.start();
   // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.

@@ -39,6 +39,7 @@ export function createNotifications(deps: {
   /** Replaces the senders built from config (tests); rows are still queued for the configured destinations. */
   senders?: readonly Sender[];
   options?: Partial<DeliveryOptions>;
+  redact?: (value: unknown) => unknown;
 }) {
   const outbox = createOutboxStore(deps.db);
   const configured = createSenders(deps.config);
@@ -52,7 +53,7 @@ export function createNotifications(deps: {
     options: { ...deliveryOptions(deps.config), ...deps.options },
   });
   const channels = configured.map((s) => s.channel);
-  const notifier = createNotifier({ outbox, channels, now: deps.now, wake: worker.wake });
+  const notifier = createNotifier({ outbox, channels, now: deps.now, wake: worker.wake, ...(deps.redact ? { redact: deps.redact } : {}) });
   return { outbox, worker, notifier };
 }
 

@@ -38,10 +38,12 @@ export function createNotifier(deps: {
   now(): number;
   /** Asks the delivery worker to run soon. */
   wake?: () => void;
+  /** Scrubs secrets (tool output quoted in a body) before anything is queued. */
+  redact?: (value: unknown) => unknown;
 }): Notifier {
   return {
     enqueue(notification) {
-      const n = notificationSchema.parse(withinLimits(notification));
+      const n = notificationSchema.parse(withinLimits(deps.redact ? (deps.redact(notification) as Notification) : notification));
       const payload = { subject: bareSubject(n.kind, n.subject), body: n.body, ...(n.snapshot !== undefined && { snapshot: n.snapshot }) };
       const ids = deps.outbox.add(
         deps.channels.map((channel) => ({ channel, kind: n.kind, incidentKey: n.incidentKey, payload })),

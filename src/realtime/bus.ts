@@ -9,7 +9,13 @@ import { newEventSchema, type NewEvent, type VigilEvent } from './vocabulary.js'
 export type EventListener = (event: VigilEvent) => void;
 
 /** Creates a bus over the event store. */
-export function createEventBus(deps: { store: EventStore; now: () => number; onListenerError?: (err: unknown) => void }) {
+export function createEventBus(deps: {
+  store: EventStore;
+  now: () => number;
+  onListenerError?: (err: unknown) => void;
+  /** Scrubs secrets from every event before it is stored or sent (tool errors and args end up in events). */
+  redact?: (value: unknown) => unknown;
+}) {
   const listeners = new Set<EventListener>();
   let delivered = deps.store.lastId();
 
@@ -39,7 +45,7 @@ export function createEventBus(deps: { store: EventStore; now: () => number; onL
   return {
     /** Validates, stores and delivers one event. */
     publish(event: NewEvent): VigilEvent {
-      const stored = deps.store.append(newEventSchema.parse(event), deps.now());
+      const stored = deps.store.append(newEventSchema.parse(deps.redact ? deps.redact(event) : event), deps.now());
       // Catch up first so subscribers always see ids in increasing order, foreign ones included.
       poll();
       return stored;

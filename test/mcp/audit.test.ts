@@ -52,6 +52,10 @@ describe('one audit row per outcome', () => {
     expect(text).not.toContain('hunter2-hunter2');
     expect(text).not.toContain(vigil.operatorToken);
     expect(row.args).toMatchObject({ secretToken: '[redacted]', node: '[redacted]' });
+    // The event published for the call (its title and target name the node) is scrubbed as well.
+    const events = JSON.stringify(vigil.core.stores.events.latest(5));
+    expect(events).toContain('test_smash');
+    expect(events).not.toContain(vigil.operatorToken);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Db } from '../../src/db/database.js';
 import { createOutboxStore } from '../../src/db/outbox.js';
 import { pino } from 'pino';
 import { createNotifier } from '../../src/notify/notifier.js';
+import { createRedactor } from '../../src/safety/redact.js';
 import type { Sender } from '../../src/notify/senders.js';
 import { createDeliveryWorker } from '../../src/notify/worker.js';
 import { openTracked, tempDbPath } from '../db/helpers.js';
@@ -16,6 +17,15 @@ afterEach(() => {
 });
 
 describe('notifier', () => {
+  it('scrubs known secrets from what it queues', () => {
+    db = openTracked(tempDbPath());
+    const outbox = createOutboxStore(db);
+    const secret = 'sekret-token-0123456789';
+    const notifier = createNotifier({ outbox, channels: ['email'], now: () => T0, redact: createRedactor([secret]) });
+    const [id] = notifier.enqueue({ kind: 'escalation', incidentKey: 'service.failed:pve1/x', subject: `failed with ${secret}`, body: `output: ${secret}`, snapshot: { log: secret } });
+    expect(JSON.stringify(outbox.get(id!)!.payload)).not.toContain(secret);
+  });
+
   it('queues an oversized escalation, shortened, rather than throwing it away', () => {
     db = openTracked(tempDbPath());
     const outbox = createOutboxStore(db);
