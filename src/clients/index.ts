@@ -17,7 +17,7 @@ export function createClients(config: VigilConfig, logger: Logger): InfraClients
   return clients;
 }
 
-/** Closes what holds connections open (the SSH pool). */
+/** Closes the SSH pool; the Proxmox agent's idle keep-alive sockets close on their own timeout. */
 export async function closeClients(clients: InfraClients): Promise<void> {
   await clients.ssh?.close();
 }
