@@ -17,7 +17,8 @@ export function createClients(config: VigilConfig, logger: Logger): InfraClients
   return clients;
 }
 
-/** Closes the SSH pool; the Proxmox agent's idle keep-alive sockets close on their own timeout. */
+/** Closes what holds connections open: the Proxmox agent's keep-alive sockets and the SSH pool. */
 export async function closeClients(clients: InfraClients): Promise<void> {
+  clients.proxmox?.close();
   await clients.ssh?.close();
 }
