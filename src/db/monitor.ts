@@ -8,6 +8,7 @@ import type { Db } from './database.js';
 import type { ActionResult, Condition, CycleKind, IncidentStatus } from '../monitor/conditions.js';
 import type { Severity } from '../realtime/vocabulary.js';
 import { decideLease } from '../monitor/guardrails.js';
+import type { Finding } from '../monitor/detect.js';
 
 export interface Incident {
   id: number;
@@ -29,14 +30,8 @@ export interface Incident {
   escalatedAt: number | null;
 }
 
-export interface NewIncident {
-  key: string;
-  condition: Condition;
-  target: string;
-  node: string | null;
-  severity: Severity;
-  summary: string;
-  details: Record<string, unknown>;
+/** A finding about to become an incident. */
+export interface NewIncident extends Finding {
   flapping: boolean;
 }
 
