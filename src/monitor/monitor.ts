@@ -94,7 +94,7 @@ export function createMonitor(deps: MonitorDeps) {
   const stopping = new AbortController();
   const observer = createObserver({ config, clients: deps.clients, logger, now, stopCalls: (since) => store.stopCallsSince(since), ...(deps.samples ? { samples: deps.samples } : {}) });
   const incidentLog: IncidentLogDeps = { store, bus, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, notifying: () => stores.preferences.autonomyLevel() >= 1 };
-  const reporter = createReporter({ config, store, stores, bus, pipeline: deps.pipeline, ...(deps.notifier ? { notifier: deps.notifier } : {}), now });
+  const reporter = createReporter({ config, store, stores, bus, pipeline: deps.pipeline, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, holderId: holder.id });
   const remediator = createRemediator({ config, store, stores, bus, pipeline: deps.pipeline, observer, reporter, runbooks, incidentLog, logger, now, sleep: deps.sleep ?? realSleep, holder, alive, signal: stopping.signal });
 
   let critical: CriticalState = EMPTY_CRITICAL;

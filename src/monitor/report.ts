@@ -21,6 +21,8 @@ export interface ReporterDeps {
   pipeline: Pipeline;
   notifier?: Notifier;
   now: () => number;
+  /** This process's holder id, so restart recovery can tell whose `running` rows were orphaned. */
+  holderId: string;
 }
 
 export const MONITOR_CALLER: Caller = { kind: 'monitor', id: 'monitor' };
@@ -81,7 +83,7 @@ export function createReporter(deps: ReporterDeps) {
     /** A notify-only runbook's report (memory pressure): once per incident, with its snapshot. */
     async notifyOnly(incident: Incident, rb: Runbook): Promise<void> {
       const at = deps.now();
-      const id = deps.store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: null, args: {}, node: incident.node, result: 'running', detail: '', holder: 'monitor', counts: false, startedAt: at, approvalId: null });
+      const id = deps.store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: null, args: {}, node: incident.node, result: 'running', detail: '', holder: deps.holderId, counts: false, startedAt: at, approvalId: null });
       const snap = deps.stores.preferences.autonomyLevel() >= 1 ? await snapshot(rb, incident) : undefined;
       if (snap !== undefined) {
         deps.notifier?.enqueue({ kind: 'report', incidentKey: incident.key, subject: `[vigil] ${incident.summary}`, body: `${incident.summary}\nNo automatic action: ${rb.description}.`, snapshot: snap });
