@@ -90,10 +90,16 @@ export async function startHttp(core: Core, host: string, port: number, options:
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
   // Malformed JSON bodies and other request errors: a clear 4xx, never a stack trace.
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err: err.message }, 'request failed');
-    res.status(status).json({ error: err.type === 'entity.parse.failed' ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
+    const parseFailed = err.type === 'entity.parse.failed';
+    if (parseFailed && req.originalUrl.startsWith('/mcp')) {
+      // MCP clients expect JSON-RPC envelopes, errors included.
+      res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON' }, id: null });
+      return;
+    }
+    res.status(status).json({ error: parseFailed ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
   });
 
   try {

@@ -17,7 +17,7 @@ const INIT = {
 };
 
 /** A raw POST /mcp, so headers like Host can be set freely. */
-function post(headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function post(headers: Record<string, string>, body: string = JSON.stringify(INIT)): Promise<{ status: number; body: string }> {
   const url = new URL(`${vigil.url}/mcp`);
   return new Promise((resolve, reject) => {
     const req = request(
@@ -29,7 +29,7 @@ function post(headers: Record<string, string>): Promise<{ status: number; body: 
       },
     );
     req.on('error', reject);
-    req.end(JSON.stringify(INIT));
+    req.end(body);
   });
 }
 
@@ -60,5 +60,10 @@ describe('/mcp authentication', () => {
     expect(bad.status).toBe(403);
     const own = await post({ authorization: `Bearer ${vigil.assistantToken}`, origin: vigil.url });
     expect(own.status).toBe(200);
+  });
+  it('answers a body that is not JSON with a JSON-RPC parse error', async () => {
+    const res = await post({ authorization: `Bearer ${vigil.assistantToken}` }, '{"jsonrpc": "2.0", ');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: expect.stringMatching(/^Parse error/) }, id: null });
   });
 });
