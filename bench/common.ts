@@ -1,5 +1,5 @@
 /** Shared pieces of the benchmarks: a throwaway config and database, the no-op tool, latency statistics. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -77,4 +77,22 @@ export interface BenchRow {
 /** Formats a number with thousands separators and `digits` decimals. */
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/**
+ * CPU seconds (user + system, from /proc/<pid>/stat in USER_HZ = 100 ticks) and resident memory
+ * (VmRSS) of a process; null where there is no /proc or the process is gone. Clients share the
+ * machine with the server, so server CPU per call is what shows the server's own overhead.
+ */
+export function procStat(pid: number | undefined): { cpuSeconds: number; rssBytes: number } | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line.
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssBytes: rssKb * 1024 };
+  } catch {
+    return null;
+  }
 }

@@ -6,25 +6,14 @@
  * the daemon alone. Runs from dist/ when built (what users run), else from src/ through tsx.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fmt, type BenchRow } from './common.js';
+import { fmt, procStat, type BenchRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function procStat(pid: number): { cpuSeconds: number; rssBytes: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssBytes: rssKb * 1024 };
-  } catch {
-    return null;
-  }
-}
 
 /** Runs the benchmark and returns its table rows. */
 export async function benchDemoRest(opts: { warmupSeconds: number; seconds: number } = { warmupSeconds: 10, seconds: 30 }): Promise<BenchRow[]> {

@@ -6,12 +6,11 @@
  * bounded in calls and in time, and the servers are stopped at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ASSISTANT_TOKEN, fmt, latencies, type BenchRow } from './common.js';
+import { ASSISTANT_TOKEN, fmt, latencies, procStat, type BenchRow } from './common.js';
 
 export interface McpHttpOptions {
   clients: number;
@@ -57,23 +56,6 @@ interface RoundResult {
   serverCpu: number | null;
 }
 
-/**
- * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; null elsewhere.
- * The clients share the machine with the server, so calls/s alone can be client-bound: server CPU
- * per call is what shows the server's own overhead.
- */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line, in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /** Connects the clients (untimed), then times every client calling the tool `callsPerClient` times. */
 export async function round(url: string, opts: McpHttpOptions, serverPid?: number): Promise<RoundResult> {
   const clients = await Promise.all(
@@ -93,7 +75,7 @@ export async function round(url: string, opts: McpHttpOptions, serverPid?: numbe
   try {
     // Warm each session once so the first timed call does not pay for lazy setup.
     await Promise.all(clients.map((c) => c.callTool({ name: 'noop', arguments: {} })));
-    const cpu0 = cpuSeconds(serverPid);
+    const cpu0 = procStat(serverPid)?.cpuSeconds ?? null;
     const t0 = performance.now();
     await Promise.all(
       clients.map(async (client) => {
@@ -107,7 +89,7 @@ export async function round(url: string, opts: McpHttpOptions, serverPid?: numbe
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
-    const cpu1 = cpuSeconds(serverPid);
+    const cpu1 = procStat(serverPid)?.cpuSeconds ?? null;
     return { calls, seconds, samples, serverCpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 };
   } finally {
     await Promise.allSettled(clients.map((c) => c.close()));

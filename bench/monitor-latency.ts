@@ -4,7 +4,7 @@
  * daemon's CPU and resident memory at rest watching a 10-node lab. The lab runs in its own process.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { loadConfig } from '../src/config/index.js';
 import { createCore } from '../src/core.js';
 import { createClients } from '../src/clients/index.js';
 import { startMonitorService } from '../src/monitor/daemon.js';
-import { ASSISTANT_TOKEN, OPERATOR_TOKEN, fmt, type BenchRow } from './common.js';
+import { ASSISTANT_TOKEN, OPERATOR_TOKEN, fmt, procStat, type BenchRow } from './common.js';
 
 async function startLab(dir: string, nodes: number, guests: number): Promise<{ child: ChildProcess; configFile: string; url: string }> {
   const configFile = join(dir, 'vigil.yaml');
@@ -51,16 +51,6 @@ function labControl(url: string, path: string): Promise<void> {
 const ROOT = join(import.meta.dirname, '..');
 /** Inside the repository so the compiled daemon resolves node_modules; ignored by git with node_modules. */
 const DIST = join(ROOT, 'node_modules', '.cache', 'vigil-bench-dist');
-const TICKS = 100; // USER_HZ on Linux
-
-function procStat(pid: number): { cpuMs: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuMs = ((Number(fields[11]) + Number(fields[12])) / TICKS) * 1000;
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpuMs, rssMb: Number(rss?.[1] ?? 0) / 1024 };
-}
-
 /** Compiles vigil, runs `vigil serve` against the lab, and measures it from /proc after a settling minute is over. */
 async function daemonAtRest(configFile: string, seconds: number): Promise<{ cpuPct: number; rssMb: number }> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST], { cwd: ROOT });
@@ -71,11 +61,12 @@ async function daemonAtRest(configFile: string, seconds: number): Promise<{ cpuP
   });
   try {
     await new Promise((r) => setTimeout(r, 20_000));
-    const a = procStat(daemon.pid!);
+    const a = procStat(daemon.pid);
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const b = procStat(daemon.pid!);
-    return { cpuPct: ((b.cpuMs - a.cpuMs) / (performance.now() - w0)) * 100, rssMb: b.rssMb };
+    const b = procStat(daemon.pid);
+    if (!a || !b) throw new Error('vigil serve exited before it could be measured');
+    return { cpuPct: (((b.cpuSeconds - a.cpuSeconds) * 1000) / (performance.now() - w0)) * 100, rssMb: b.rssBytes / 1024 ** 2 };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));

@@ -7,10 +7,9 @@
  * on the same machine. Bounded: start, connect, run and drain each have a deadline.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { fmt, quantile, type BenchRow } from './common.js';
+import { fmt, procStat, quantile, type BenchRow } from './common.js';
 
 export interface FanoutOptions {
   clients: number;
@@ -22,18 +21,6 @@ export interface FanoutOptions {
 
 const SERVER_SCRIPT = fileURLToPath(new URL('./socket-fanout-server.ts', import.meta.url));
 const CLIENT_SCRIPT = fileURLToPath(new URL('./socket-fanout-clients.ts', import.meta.url));
-
-/** CPU seconds (user + system) of a process from /proc; null where there is no /proc. */
-function cpuSeconds(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -96,9 +83,9 @@ export async function benchSocketFanout(opts: FanoutOptions = { clients: 1000, r
     for (const c of clients) c.child.stdin!.write('timed\n');
     const count = opts.rate * opts.seconds;
     const expected = count * opts.clients;
-    const cpu0 = cpuSeconds(server.child.pid);
+    const cpu0 = procStat(server.child.pid)?.cpuSeconds ?? null;
     await publish(count);
-    const cpu1 = cpuSeconds(server.child.pid);
+    const cpu1 = procStat(server.child.pid)?.cpuSeconds ?? null;
 
     // Drain: late deliveries get up to 10 s, then whatever arrived is reported.
     const drainEnd = performance.now() + 10_000;
