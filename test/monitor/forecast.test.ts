@@ -3,26 +3,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decideFillPredicted, fitTrend, FILL_PREDICTION_DEFAULTS } from '../../src/monitor/forecast.js';
 import type { SamplePoint } from '../../src/db/samples.js';
+import { seededRandom } from '../../src/util/random.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = 1_700_000_000_000;
 
-/** mulberry32: seeded noise that is random in shape, unlike arrays a generator might line up. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** Hourly samples of intercept + slope·days + uniform noise in [-amplitude, amplitude]. */
 function series(o: { intercept: number; slopePerDay: number; noise: number; seed: number; hours: number }): SamplePoint[] {
-  const rand = prng(o.seed);
+  const rand = seededRandom(o.seed);
   return Array.from({ length: o.hours + 1 }, (_, h) => ({
     at: T0 + h * HOUR,
     value: o.intercept + o.slopePerDay * (h / 24) + (rand() * 2 - 1) * o.noise,

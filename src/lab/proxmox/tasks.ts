@@ -2,7 +2,7 @@
  * The lab's Proxmox task log: UPIDs in the real format (PVE/UPID.pm, `%08X` hex fields),
  * tasks that run for a moment and finish with an exit status ("OK" or the error text).
  */
-import { seededRandom } from './world.js';
+import { seededRandom } from '../../util/random.js';
 
 export interface LabTask {
   upid: string;

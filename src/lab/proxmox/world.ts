@@ -3,6 +3,7 @@
  * nodes pve1..pveN, guests from vmid 100 (QEMU and LXC mixed, one HA-managed), per-node
  * services, log files, journal and package cache.
  */
+import { seededRandom } from '../../util/random.js';
 
 export const SERVICE_STATES = ['active', 'failed', 'inactive'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
@@ -84,18 +85,6 @@ const GUEST_NAMES = ['web', 'db', 'dns', 'media', 'git', 'monitoring', 'proxy', 
 const CPU_MODELS = ['Intel(R) N100', 'AMD Ryzen 7 5700G with Radeon Graphics', 'Intel(R) Core(TM) i5-8500T CPU @ 2.10GHz'];
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-
-/** mulberry32: a small seeded PRNG, so the same seed always builds the same lab. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Builds the inventory. Guest i (0-based, vmid 100+i) lives on node pve(1 + floor(i / perNode));

@@ -1,0 +1,13 @@
+/** Deterministic randomness: the lab and tests build the same world from the same seed. */
+
+/** mulberry32: a small seeded PRNG, so the same seed always builds the same lab. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
