@@ -28,13 +28,8 @@ export interface Approval {
   usedAt: number | null;
 }
 
-export interface NewApproval {
-  tool: string;
-  args: Record<string, unknown>;
-  sessionId: string | null;
-  callerKind: CallerKind;
-  callerId: string;
-  plan: string;
+/** What a new request carries: the call it is bound to, and how long it may wait. */
+export interface NewApproval extends Pick<Approval, 'tool' | 'args' | 'sessionId' | 'callerKind' | 'callerId' | 'plan'> {
   ttlMs: number;
 }
 

@@ -14,7 +14,18 @@ export interface ClusterStatus {
   nodes: { name: string; nodeid: number; ip?: string; local: boolean; online: boolean; level?: string }[];
 }
 
-export interface GuestResource {
+/** Usage figures of a guest or node entry; absent when Proxmox has no fresh data (offline node) or the token lacks Sys.Audit. */
+export interface ResourceUsage {
+  cpu?: number;
+  maxcpu?: number;
+  mem?: number;
+  maxmem?: number;
+  disk?: number;
+  maxdisk?: number;
+  uptime?: number;
+}
+
+export interface GuestResource extends ResourceUsage {
   type: GuestType;
   id: string;
   vmid: number;
@@ -22,32 +33,18 @@ export interface GuestResource {
   status: GuestRunState;
   name?: string;
   template?: boolean;
-  cpu?: number;
-  maxcpu?: number;
-  mem?: number;
-  maxmem?: number;
-  disk?: number;
-  maxdisk?: number;
-  uptime?: number;
   lock?: string;
   tags?: string[];
   /** HA service state, only when HA-managed. */
   hastate?: string;
 }
 
-export interface NodeResource {
+export interface NodeResource extends ResourceUsage {
   type: 'node';
   id: string;
   node: string;
   /** `online`, `offline` or `unknown`. */
   status: string;
-  cpu?: number;
-  maxcpu?: number;
-  mem?: number;
-  maxmem?: number;
-  disk?: number;
-  maxdisk?: number;
-  uptime?: number;
   level?: string;
 }
 
