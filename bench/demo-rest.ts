@@ -16,11 +16,21 @@ import { fmt, procStat, type BenchRow } from './common.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Runs the benchmark and returns its table rows. */
-export async function benchDemoRest(opts: { warmupSeconds: number; seconds: number } = { warmupSeconds: 10, seconds: 30 }): Promise<BenchRow[]> {
+export async function benchDemoRest(
+  opts: { warmupSeconds: number; seconds: number } = { warmupSeconds: 10, seconds: 30 },
+): Promise<BenchRow[]> {
   const dist = join(ROOT, 'dist', 'cli.js');
   const fromDist = existsSync(dist);
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-demo-'));
-  const args = [...(fromDist ? [dist] : ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')]), 'demo', '--no-chaos', '--port', '0', '--data-dir', join(dataDir, 'd')];
+  const args = [
+    ...(fromDist ? [dist] : ['--import', 'tsx', join(ROOT, 'src', 'cli.ts')]),
+    'demo',
+    '--no-chaos',
+    '--port',
+    '0',
+    '--data-dir',
+    join(dataDir, 'd'),
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {

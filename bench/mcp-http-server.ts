@@ -45,9 +45,13 @@ export async function startBare(): Promise<Target> {
       },
     });
     const server = new McpServer({ name: 'bare', version: '0.0.0' });
-    server.registerTool('noop', { title: 'No-op', description: 'Does nothing; for benchmarks.', inputSchema: {} }, async () => ({
-      content: [{ type: 'text', text: 'ok' }],
-    }));
+    server.registerTool(
+      'noop',
+      { title: 'No-op', description: 'Does nothing; for benchmarks.', inputSchema: {} },
+      async () => ({
+        content: [{ type: 'text', text: 'ok' }],
+      }),
+    );
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };

@@ -23,10 +23,16 @@ export interface McpHttpOptions {
 const SERVER_SCRIPT = fileURLToPath(new URL('./mcp-http-server.ts', import.meta.url));
 
 /** Starts one server process and waits for the URL it prints. */
-async function spawnServer(which: 'vigil' | 'bare'): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+async function spawnServer(
+  which: 'vigil' | 'bare',
+): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
   // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of each server process there (open in Chrome DevTools).
-  const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${which}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', SERVER_SCRIPT, which], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const prof = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/${which}`]
+    : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', SERVER_SCRIPT, which], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${which} server did not start within 30 s`)), 30_000);
@@ -108,7 +114,8 @@ export async function benchMcpHttp(
   const results = { vigil: [] as RoundResult[], bare: [] as RoundResult[] };
   try {
     // One short untimed round each, so neither side is measured while its JIT is still cold.
-    for (const url of [vigil.url, bare.url]) await round(url, { ...opts, callsPerClient: Math.ceil(opts.callsPerClient / 4) });
+    for (const url of [vigil.url, bare.url])
+      await round(url, { ...opts, callsPerClient: Math.ceil(opts.callsPerClient / 4) });
     for (let r = 0; r < opts.rounds; r += 1) {
       const order = r % 2 === 0 ? (['vigil', 'bare'] as const) : (['bare', 'vigil'] as const);
       for (const which of order) {
@@ -126,18 +133,28 @@ export async function benchMcpHttp(
   const bareRate = rate(results.bare);
   const ratio = bareRate / vigilRate;
   const cpuPerCall = (rs: RoundResult[]) =>
-    rs.every((x) => x.serverCpu !== null) ? (rs.reduce((n, x) => n + x.serverCpu!, 0) / rs.reduce((n, x) => n + x.calls, 0)) * 1e6 : null;
+    rs.every((x) => x.serverCpu !== null)
+      ? (rs.reduce((n, x) => n + x.serverCpu!, 0) / rs.reduce((n, x) => n + x.calls, 0)) * 1e6
+      : null;
   const vigilCpu = cpuPerCall(results.vigil);
   const bareCpu = cpuPerCall(results.bare);
   const vl = latencies(results.vigil.flatMap((x) => x.samples));
   const bl = latencies(results.bare.flatMap((x) => x.samples));
   const label = `${opts.clients} clients × ${opts.callsPerClient} calls × ${opts.rounds} rounds`;
   return [
-    { name: `MCP HTTP vigil (${label})`, value: `${fmt(vigilRate)} calls/s`, target: '≥ 1,500 calls/s', pass: vigilRate >= 1_500 },
+    {
+      name: `MCP HTTP vigil (${label})`,
+      value: `${fmt(vigilRate)} calls/s`,
+      target: '≥ 1,500 calls/s',
+      pass: vigilRate >= 1_500,
+    },
     { name: `MCP HTTP bare SDK (${label})`, value: `${fmt(bareRate)} calls/s` },
     { name: 'MCP HTTP rounds vigil (calls/s)', value: results.vigil.map((x) => fmt(x.calls / x.seconds)).join(' / ') },
     { name: 'MCP HTTP rounds bare (calls/s)', value: results.bare.map((x) => fmt(x.calls / x.seconds)).join(' / ') },
-    { name: 'MCP HTTP best round vigil / bare', value: `${fmt(best(results.vigil))} / ${fmt(best(results.bare))} calls/s` },
+    {
+      name: 'MCP HTTP best round vigil / bare',
+      value: `${fmt(best(results.vigil))} / ${fmt(best(results.bare))} calls/s`,
+    },
     { name: 'overhead bare / vigil', value: fmt(ratio, 2), target: '≤ 1.15', pass: ratio <= 1.15 },
     ...(vigilCpu !== null && bareCpu !== null
       ? [

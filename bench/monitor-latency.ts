@@ -16,12 +16,31 @@ import { createClients } from '../src/clients/index.js';
 import { startMonitorService } from '../src/monitor/daemon.js';
 import { ASSISTANT_TOKEN, OPERATOR_TOKEN, fmt, procStat, type BenchRow } from './common.js';
 
-async function startLab(dir: string, nodes: number, guests: number): Promise<{ child: ChildProcess; configFile: string; url: string }> {
+async function startLab(
+  dir: string,
+  nodes: number,
+  guests: number,
+): Promise<{ child: ChildProcess; configFile: string; url: string }> {
   const configFile = join(dir, 'vigil.yaml');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'lab', '--nodes', String(nodes), '--guests', String(guests), '--write-config', configFile], {
-    cwd: join(import.meta.dirname, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'src/cli.ts',
+      'lab',
+      '--nodes',
+      String(nodes),
+      '--guests',
+      String(guests),
+      '--write-config',
+      configFile,
+    ],
+    {
+      cwd: join(import.meta.dirname, '..'),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout! });
   let url = '';
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +72,11 @@ const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'node_modules', '.cache', 'vigil-bench-dist');
 /** Compiles vigil, runs `vigil serve` against the lab, and measures it from /proc after a settling minute is over. */
 async function daemonAtRest(configFile: string, seconds: number): Promise<{ cpuPct: number; rssMb: number }> {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST], { cwd: ROOT });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST],
+    { cwd: ROOT },
+  );
   const daemon = spawn(process.execPath, [join(DIST, 'cli.js'), 'serve', '--config', configFile, '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, VIGIL_ASSISTANT_TOKEN: ASSISTANT_TOKEN, VIGIL_OPERATOR_TOKEN: OPERATOR_TOKEN },
@@ -66,7 +89,10 @@ async function daemonAtRest(configFile: string, seconds: number): Promise<{ cpuP
     await new Promise((r) => setTimeout(r, seconds * 1000));
     const b = procStat(daemon.pid);
     if (!a || !b) throw new Error('vigil serve exited before it could be measured');
-    return { cpuPct: (((b.cpuSeconds - a.cpuSeconds) * 1000) / (performance.now() - w0)) * 100, rssMb: b.rssBytes / 1024 ** 2 };
+    return {
+      cpuPct: (((b.cpuSeconds - a.cpuSeconds) * 1000) / (performance.now() - w0)) * 100,
+      rssMb: b.rssBytes / 1024 ** 2,
+    };
   } finally {
     daemon.kill('SIGTERM');
     await new Promise((r) => daemon.once('exit', r));
@@ -77,7 +103,10 @@ async function daemonAtRest(configFile: string, seconds: number): Promise<{ cpuP
 export async function benchMonitorLatency(o = { crashes: 3, restSeconds: 60 }): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-latency-'));
   const { child, configFile, url } = await startLab(dir, 10, 4);
-  const config = { ...loadConfig(configFile, { VIGIL_ASSISTANT_TOKEN: ASSISTANT_TOKEN, VIGIL_OPERATOR_TOKEN: OPERATOR_TOKEN }), logging: { level: 'silent' as const } };
+  const config = {
+    ...loadConfig(configFile, { VIGIL_ASSISTANT_TOKEN: ASSISTANT_TOKEN, VIGIL_OPERATOR_TOKEN: OPERATOR_TOKEN }),
+    logging: { level: 'silent' as const },
+  };
   const logger = pino({ level: 'silent' });
   const core = createCore({ config, logger, clients: createClients(config, logger) });
   const service = startMonitorService(core);
@@ -112,10 +141,25 @@ export async function benchMonitorLatency(o = { crashes: 3, restSeconds: 60 }): 
     const rest = await daemonAtRest(configFile, o.restSeconds);
     const worst = Math.max(...toRequest);
     return [
-      { name: `crash → start request, default schedule (${o.crashes} crashes): each`, value: toRequest.map((x) => `${fmt(x)} ms`).join(' / '), target: `≤ ${fmt(interval + 250)} ms`, pass: worst <= interval + 250 },
+      {
+        name: `crash → start request, default schedule (${o.crashes} crashes): each`,
+        value: toRequest.map((x) => `${fmt(x)} ms`).join(' / '),
+        target: `≤ ${fmt(interval + 250)} ms`,
+        pass: worst <= interval + 250,
+      },
       { name: 'crash → verified recovery: each', value: toRecovery.map((x) => `${fmt(x)} ms`).join(' / ') },
-      { name: `vigil serve (compiled) at rest, 10-node lab, ${o.restSeconds} s: CPU`, value: `${fmt(rest.cpuPct, 2)} % of a core`, target: '≤ 1 %', pass: rest.cpuPct <= 1 },
-      { name: 'vigil serve (compiled) at rest: resident memory', value: `${fmt(rest.rssMb, 1)} MB`, target: '≤ 80 MB', pass: rest.rssMb <= 80 },
+      {
+        name: `vigil serve (compiled) at rest, 10-node lab, ${o.restSeconds} s: CPU`,
+        value: `${fmt(rest.cpuPct, 2)} % of a core`,
+        target: '≤ 1 %',
+        pass: rest.cpuPct <= 1,
+      },
+      {
+        name: 'vigil serve (compiled) at rest: resident memory',
+        value: `${fmt(rest.rssMb, 1)} MB`,
+        target: '≤ 80 MB',
+        pass: rest.rssMb <= 80,
+      },
     ];
   } finally {
     await service.stop();
@@ -127,5 +171,8 @@ export async function benchMonitorLatency(o = { crashes: 3, restSeconds: 60 }): 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const row of await benchMonitorLatency()) console.log(`${row.name}: ${row.value}${row.target ? ` (target ${row.target})${row.pass ? ' ok' : ' MISSED'}` : ''}`);
+  for (const row of await benchMonitorLatency())
+    console.log(
+      `${row.name}: ${row.value}${row.target ? ` (target ${row.target})${row.pass ? ' ok' : ' MISSED'}` : ''}`,
+    );
 }

@@ -12,12 +12,19 @@ function print(rows: BenchRow[]): void {
   const valueWidth = Math.max(...rows.map((r) => r.value.length));
   for (const r of rows) {
     const verdict = r.pass === undefined ? '' : r.pass ? '  ok' : '  MISSED';
-    console.log(`${r.name.padEnd(width)}  ${r.value.padStart(valueWidth)}${r.target ? `  (target ${r.target})${verdict}` : ''}`);
+    console.log(
+      `${r.name.padEnd(width)}  ${r.value.padStart(valueWidth)}${r.target ? `  (target ${r.target})${verdict}` : ''}`,
+    );
   }
 }
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}), load average before: ${load()}`);
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+console.log(
+  `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}), load average before: ${load()}`,
+);
 const rows: BenchRow[] = [];
 rows.push(...(await benchExecuteTool()));
 rows.push(...(await benchMcpHttp()));

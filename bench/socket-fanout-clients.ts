@@ -17,7 +17,12 @@ let recording = false;
 for (let i = 0; i < n; i += 50) {
   await Promise.all(
     Array.from({ length: Math.min(50, n - i) }, () => {
-      const socket = io(`${url}/events`, { auth: { token: OPERATOR_TOKEN }, transports: ['websocket'], forceNew: true, reconnection: false });
+      const socket = io(`${url}/events`, {
+        auth: { token: OPERATOR_TOKEN },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
       sockets.push(socket);
       socket.on('event', (e: { data?: { sentAt?: number } }) => {
         if (recording) samples.push(wallMs() - (e.data?.sentAt ?? Number.NaN));
@@ -36,7 +41,9 @@ lines.on('line', (line) => {
   if (line === 'timed') recording = true;
   if (line === 'report') {
     const cpu = process.cpuUsage();
-    process.stdout.write(`${JSON.stringify({ received: samples.length, cpuSeconds: (cpu.user + cpu.system) / 1e6, samples: samples.map((s) => Math.round(s * 100) / 100) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ received: samples.length, cpuSeconds: (cpu.user + cpu.system) / 1e6, samples: samples.map((s) => Math.round(s * 100) / 100) })}\n`,
+    );
   }
 });
 lines.on('close', () => {

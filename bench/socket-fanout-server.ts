@@ -23,7 +23,13 @@ function publish(rate: number, count: number): Promise<void> {
     const tick = () => {
       const due = Math.min(count, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
       while (sent < due) {
-        core.bus.publish({ type: 'tool.executed', severity: 'info', title: `bench ${sent}`, message: '', data: { seq: sent, sentAt: wallMs() } });
+        core.bus.publish({
+          type: 'tool.executed',
+          severity: 'info',
+          title: `bench ${sent}`,
+          message: '',
+          data: { seq: sent, sentAt: wallMs() },
+        });
         sent += 1;
       }
       if (sent >= count) resolve();

@@ -39,7 +39,10 @@ interface Proc {
 
 function start(args: string[], profile = false): Proc {
   // BENCH_CPU_PROF_DIR=dir writes a V8 CPU profile of the server process there (open in Chrome DevTools).
-  const prof = profile && process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/socket-fanout`] : [];
+  const prof =
+    profile && process.env.BENCH_CPU_PROF_DIR
+      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}/socket-fanout`]
+      : [];
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const lines = createInterface({ input: child.stdout!, crlfDelay: Infinity });
@@ -60,7 +63,9 @@ function start(args: string[], profile = false): Proc {
 }
 
 /** Runs the benchmark and returns its table rows. */
-export async function benchSocketFanout(opts: FanoutOptions = { clients: 1000, rate: 100, seconds: 10, clientProcesses: 4 }): Promise<BenchRow[]> {
+export async function benchSocketFanout(
+  opts: FanoutOptions = { clients: 1000, rate: 100, seconds: 10, clientProcesses: 4 },
+): Promise<BenchRow[]> {
   const server = start([SERVER_SCRIPT], true);
   const clients: Proc[] = [];
   try {
@@ -92,7 +97,11 @@ export async function benchSocketFanout(opts: FanoutOptions = { clients: 1000, r
     let reports: Array<{ received: number; cpuSeconds: number; samples: number[] }> = [];
     for (;;) {
       for (const c of clients) c.child.stdin!.write('report\n');
-      reports = await withDeadline(Promise.all(clients.map(async (c) => JSON.parse(await c.nextLine()))), 30_000, 'collecting reports');
+      reports = await withDeadline(
+        Promise.all(clients.map(async (c) => JSON.parse(await c.nextLine()))),
+        30_000,
+        'collecting reports',
+      );
       if (reports.reduce((n, r) => n + r.received, 0) >= expected || performance.now() > drainEnd) break;
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -103,11 +112,31 @@ export async function benchSocketFanout(opts: FanoutOptions = { clients: 1000, r
     const label = `${fmt(opts.clients)} clients, ${opts.rate} events/s × ${opts.seconds} s`;
     return [
       { name: `socket fan-out latency p50 (${label})`, value: `${fmt(p50, 1)} ms` },
-      { name: `socket fan-out latency p99 (${label})`, value: `${fmt(p99, 1)} ms`, target: '≤ 100 ms', pass: p99 <= 100 },
+      {
+        name: `socket fan-out latency p99 (${label})`,
+        value: `${fmt(p99, 1)} ms`,
+        target: '≤ 100 ms',
+        pass: p99 <= 100,
+      },
       { name: 'socket fan-out latency max', value: `${fmt(samples.at(-1) ?? Number.NaN, 1)} ms` },
-      { name: 'socket fan-out delivered', value: `${fmt(received)} / ${fmt(expected)}`, target: 'all', pass: received === expected },
-      { name: `socket fan-out connect (${opts.clientProcesses} client processes)`, value: `${fmt(connectSeconds, 1)} s` },
-      ...(cpu0 !== null && cpu1 !== null ? [{ name: 'socket fan-out server CPU during run', value: `${fmt(((cpu1 - cpu0) / opts.seconds) * 100)} % of one core` }] : []),
+      {
+        name: 'socket fan-out delivered',
+        value: `${fmt(received)} / ${fmt(expected)}`,
+        target: 'all',
+        pass: received === expected,
+      },
+      {
+        name: `socket fan-out connect (${opts.clientProcesses} client processes)`,
+        value: `${fmt(connectSeconds, 1)} s`,
+      },
+      ...(cpu0 !== null && cpu1 !== null
+        ? [
+            {
+              name: 'socket fan-out server CPU during run',
+              value: `${fmt(((cpu1 - cpu0) / opts.seconds) * 100)} % of one core`,
+            },
+          ]
+        : []),
     ];
   } finally {
     await Promise.all([server.stop(), ...clients.map((c) => c.stop())]);
@@ -117,6 +146,12 @@ export async function benchSocketFanout(opts: FanoutOptions = { clients: 1000, r
 const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1];
 if (isMain) {
   const [clients, rate, seconds, procs] = process.argv.slice(2).map(Number);
-  const rows = await benchSocketFanout({ clients: clients || 1000, rate: rate || 100, seconds: seconds || 10, clientProcesses: procs || 4 });
-  for (const r of rows) console.log(`${r.name}: ${r.value}${r.target ? ` (target ${r.target}) ${r.pass ? 'ok' : 'MISSED'}` : ''}`);
+  const rows = await benchSocketFanout({
+    clients: clients || 1000,
+    rate: rate || 100,
+    seconds: seconds || 10,
+    clientProcesses: procs || 4,
+  });
+  for (const r of rows)
+    console.log(`${r.name}: ${r.value}${r.target ? ` (target ${r.target}) ${r.pass ? 'ok' : 'MISSED'}` : ''}`);
 }

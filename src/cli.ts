@@ -151,13 +151,16 @@ async function main(argv: string[]): Promise<number> {
       const file = resolveConfigPath(values.config);
       writeExampleConfig(file);
       out(`wrote ${file}`);
-      out('next: export VIGIL_ASSISTANT_TOKEN and VIGIL_OPERATOR_TOKEN (two different values of 16+ characters), then run "vigil serve".');
+      out(
+        'next: export VIGIL_ASSISTANT_TOKEN and VIGIL_OPERATOR_TOKEN (two different values of 16+ characters), then run "vigil serve".',
+      );
       return 0;
     }
     case 'serve': {
       const config = openConfig(values.config);
       const port = values.port === undefined ? config.server.port : Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected a number 0–65535, got "${values.port}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port: expected a number 0–65535, got "${values.port}"`);
       return serve(config, values.host ?? config.server.host, port);
     }
     case 'mcp':
@@ -165,7 +168,8 @@ async function main(argv: string[]): Promise<number> {
     case 'status': {
       const core = openCore(openConfig(values.config));
       // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
-      core.deps.monitorStatus = () => observedMonitorStatus({ store: monitorStoreOf(core.stores.db), config: core.config, now: core.deps.now });
+      core.deps.monitorStatus = () =>
+        observedMonitorStatus({ store: monitorStoreOf(core.stores.db), config: core.config, now: core.deps.now });
       try {
         return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
       } finally {
@@ -188,7 +192,11 @@ async function main(argv: string[]): Promise<number> {
         return report(
           await core.pipeline.executeTool(
             'set_kill_switch',
-            { active: state === 'on', ...(values.scope ? { scope: values.scope } : {}), ...(values.reason ? { reason: values.reason } : {}) },
+            {
+              active: state === 'on',
+              ...(values.scope ? { scope: values.scope } : {}),
+              ...(values.reason ? { reason: values.reason } : {}),
+            },
             CLI_OPERATOR,
           ),
         );
@@ -229,14 +237,30 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'demo':
       return runDemoCommand(
-        { port: values.port, noChaos: values['no-chaos'], chaosEvery: values['chaos-every'], dataDir: values['data-dir'] },
+        {
+          port: values.port,
+          noChaos: values['no-chaos'],
+          chaosEvery: values['chaos-every'],
+          dataDir: values['data-dir'],
+        },
         { out, err: fail },
       );
     case 'once': {
       const core = openCore(openConfig(values.config), true);
-      const notifications = createNotifications({ config: core.config.notifications, db: core.stores.db, logger: core.logger, now: core.deps.now, bus: core.bus, redact: core.redact });
+      const notifications = createNotifications({
+        config: core.config.notifications,
+        db: core.stores.db,
+        logger: core.logger,
+        now: core.deps.now,
+        bus: core.bus,
+        redact: core.redact,
+      });
       try {
-        const code = await runOnce(core, { dryRun: values['dry-run'], notifier: notifications.notifier, samples: createSampleStore(core.stores.db) }, { out });
+        const code = await runOnce(
+          core,
+          { dryRun: values['dry-run'], notifier: notifications.notifier, samples: createSampleStore(core.stores.db) },
+          { out },
+        );
         if (!values['dry-run']) await notifications.worker.runOnce();
         return code;
       } finally {
@@ -244,7 +268,10 @@ async function main(argv: string[]): Promise<number> {
       }
     }
     case 'lab':
-      return runLabCommand({ nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] }, { out, err: fail });
+      return runLabCommand(
+        { nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] },
+        { out, err: fail },
+      );
     default:
       throw new UsageError(`unknown command "${command}"\n${USAGE}`);
   }
@@ -259,7 +286,10 @@ main(process.argv.slice(2)).then(
       fail(`config error in ${err.file}:`);
       for (const issue of err.issues) process.stderr.write(`  - ${issue}\n`);
       process.exitCode = 2;
-    } else if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    } else if (
+      err instanceof UsageError ||
+      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       fail(err.message);
       process.exitCode = 2;
     } else {

@@ -46,7 +46,8 @@ export function createCore(options: CoreOptions): Core {
     redact,
     store: stores.events,
     now,
-    onListenerError: (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'event listener failed'),
+    onListenerError: (err) =>
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'event listener failed'),
   });
   const clients = options.clients ?? {};
   const deps: ToolDeps = { config, stores, bus, clients, now };

@@ -31,7 +31,10 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
   });
   notifications.worker.start();
   // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.
-  const monitor = startMonitorService(core, { notifier: notifications.notifier, samples: createSampleStore(core.stores.db) });
+  const monitor = startMonitorService(core, {
+    notifier: notifications.notifier,
+    samples: createSampleStore(core.stores.db),
+  });
   return {
     http,
     async stop(monitorWaitMs) {
@@ -39,7 +42,10 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
       const settled =
         monitorWaitMs === undefined
           ? await stopping
-          : await Promise.race([stopping, new Promise<false>((r) => setTimeout(() => r(false), monitorWaitMs).unref())]);
+          : await Promise.race([
+              stopping,
+              new Promise<false>((r) => setTimeout(() => r(false), monitorWaitMs).unref()),
+            ]);
       await notifications.worker.stop();
       await http.close();
       return settled;

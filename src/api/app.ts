@@ -96,10 +96,16 @@ export async function startHttp(core: Core, host: string, port: number, options:
     const parseFailed = err.type === 'entity.parse.failed';
     if (parseFailed && req.originalUrl.startsWith('/mcp')) {
       // MCP clients expect JSON-RPC envelopes, errors included.
-      res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON' }, id: null });
+      res.status(400).json({
+        jsonrpc: '2.0',
+        error: { code: -32700, message: 'Parse error: the body is not valid JSON' },
+        id: null,
+      });
       return;
     }
-    res.status(status).json({ error: parseFailed ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
+    res
+      .status(status)
+      .json({ error: parseFailed ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
   });
 
   try {
@@ -118,8 +124,14 @@ export async function startHttp(core: Core, host: string, port: number, options:
   }
   boundPort = (server.address() as AddressInfo).port;
   const names = new Set([...LOOPBACK_NAMES, host.includes(':') ? `[${host}]` : host]);
-  hosts = new Set([...[...names].map((n) => `${n}:${boundPort}`), ...config.server.allowedHosts.map((h) => h.toLowerCase())]);
-  origins = new Set([...[...names].map((n) => `http://${n}:${boundPort}`), ...config.server.allowedOrigins.map((o) => o.toLowerCase())]);
+  hosts = new Set([
+    ...[...names].map((n) => `${n}:${boundPort}`),
+    ...config.server.allowedHosts.map((h) => h.toLowerCase()),
+  ]);
+  origins = new Set([
+    ...[...names].map((n) => `http://${n}:${boundPort}`),
+    ...config.server.allowedOrigins.map((o) => o.toLowerCase()),
+  ]);
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
   return {

@@ -14,7 +14,10 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
 }
 
 /** Which role a token belongs to, if any. The expected tokens' digests are computed once per token pair. */
-export function roleOf(token: string | undefined, tokens: { assistantToken: string; operatorToken: string }): Role | undefined {
+export function roleOf(
+  token: string | undefined,
+  tokens: { assistantToken: string; operatorToken: string },
+): Role | undefined {
   if (token === undefined) return undefined;
   const expected = digestsOf(tokens);
   const given = createHash('sha256').update(token).digest();

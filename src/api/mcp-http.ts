@@ -44,7 +44,11 @@ function jsonRpcError(res: Response, status: number, code: number, message: stri
 }
 
 /** Builds the /mcp router and a `close()` that ends every session. */
-export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () => Promise<void>; sessionCount: () => number } {
+export function createMcpRouter(deps: McpHttpDeps): {
+  router: Router;
+  close: () => Promise<void>;
+  sessionCount: () => number;
+} {
   const sessions = new Map<string, Session>();
   const router = express.Router();
   const now = deps.now ?? Date.now;
@@ -84,7 +88,14 @@ export function createMcpRouter(deps: McpHttpDeps): { router: Router; close: () 
     if (role !== 'assistant') {
       res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-mcp"');
       // The operator token is deliberately not an assistant token: it can approve, the assistant must not.
-      jsonRpcError(res, 401, -32001, role === 'operator' ? 'the operator token cannot be used for MCP; use the assistant token' : 'missing or invalid bearer token');
+      jsonRpcError(
+        res,
+        401,
+        -32001,
+        role === 'operator'
+          ? 'the operator token cannot be used for MCP; use the assistant token'
+          : 'missing or invalid bearer token',
+      );
       return;
     }
     next();

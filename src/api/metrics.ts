@@ -46,7 +46,11 @@ export interface Metrics {
   close(): void;
 }
 
-const REMEDIATION_RESULTS = { 'remediation.succeeded': 'succeeded', 'remediation.failed': 'failed', 'remediation.skipped': 'skipped' } as const;
+const REMEDIATION_RESULTS = {
+  'remediation.succeeded': 'succeeded',
+  'remediation.failed': 'failed',
+  'remediation.skipped': 'skipped',
+} as const;
 
 interface AuditTailRow {
   id: number;
@@ -135,7 +139,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   }
   if (sources.lastCycles) {
     const read = sources.lastCycles;
-    const lastCycleGauge = (name: string, help: string, value: (run: { durationMs: number; finishedAt: number }) => number) =>
+    const lastCycleGauge = (
+      name: string,
+      help: string,
+      value: (run: { durationMs: number; finishedAt: number }) => number,
+    ) =>
       new Gauge({
         name,
         help,
@@ -144,7 +152,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
         collect() {
           this.reset();
           for (const run of read()) {
-            if (run.durationMs !== null && run.finishedAt !== null) this.set({ kind: run.kind }, value({ durationMs: run.durationMs, finishedAt: run.finishedAt }));
+            if (run.durationMs !== null && run.finishedAt !== null)
+              this.set({ kind: run.kind }, value({ durationMs: run.durationMs, finishedAt: run.finishedAt }));
           }
         },
       });
@@ -153,7 +162,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       'duration of the last cycle of each monitor schedule (observe, detect, open incidents, start remediations)',
       (run) => run.durationMs / 1000,
     );
-    lastCycleGauge('vigil_monitor_last_cycle_finished_seconds', 'when the last cycle of each monitor schedule finished (unix time)', (run) => run.finishedAt / 1000);
+    lastCycleGauge(
+      'vigil_monitor_last_cycle_finished_seconds',
+      'when the last cycle of each monitor schedule finished (unix time)',
+      (run) => run.finishedAt / 1000,
+    );
   }
   if (sources.streamClients) {
     const read = sources.streamClients;

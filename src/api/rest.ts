@@ -28,7 +28,10 @@ const killSwitchBody = z.object({
 });
 const autonomyBody = z.object({ level: z.number().int().min(0).max(4), reason: z.string().max(500).optional() });
 const limitQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50) });
-const sinceQuery = z.object({ since: z.coerce.number().int().min(0).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+const sinceQuery = z.object({
+  since: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+});
 const actionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(20),
   incident_key: z.string().min(1).max(300).optional(),
@@ -36,11 +39,18 @@ const actionsQuery = z.object({
 const incidentsQuery = z.object({
   status: z.enum(INCIDENT_STATUSES).optional(),
   // Query strings carry text: only the two spellings a person would type count as booleans.
-  active: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  active: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(20),
 });
-const approvalParams = z.object({ id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,40}$/, 'expected an approval id like apr_…') });
-const toolParams = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'expected a tool name like get_cluster_status') });
+const approvalParams = z.object({
+  id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,40}$/, 'expected an approval id like apr_…'),
+});
+const toolParams = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{1,63}$/, 'expected a tool name like get_cluster_status'),
+});
 
 /** Parses `value` or answers 400 naming the field; returns undefined when it answered. */
 function parseOr400<T>(schema: z.ZodType<T>, value: unknown, res: Response, where: string): T | undefined {
@@ -57,7 +67,13 @@ function sendResult(res: Response, result: ExecuteResult): void {
     return;
   }
   const status =
-    result.decision === 'pending' ? 202 : result.decision === 'blocked' || result.decision === 'denied' ? 403 : result.isError ? 502 : 200;
+    result.decision === 'pending'
+      ? 202
+      : result.decision === 'blocked' || result.decision === 'denied'
+        ? 403
+        : result.isError
+          ? 502
+          : 200;
   res.status(status).json({
     ok: !result.isError,
     decision: result.decision,
@@ -111,11 +127,18 @@ export function createRestRouter(deps: RestDeps): Router {
   router.get('/events', (req, res) => {
     const q = parseOr400(sinceQuery, req.query, res, 'query');
     // Without `since`: the newest events (what a page shows first); with it: the next page forward.
-    if (q) res.json({ events: q.since === undefined ? deps.stores.events.latest(q.limit) : deps.stores.events.since(q.since, q.limit) });
+    if (q)
+      res.json({
+        events: q.since === undefined ? deps.stores.events.latest(q.limit) : deps.stores.events.since(q.since, q.limit),
+      });
   });
   router.get('/approvals', (req, res) => {
     const q = parseOr400(limitQuery, req.query, res, 'query');
-    if (q) res.json({ pending: deps.stores.approvals.pending(deps.now()), recent: deps.stores.approvals.recent(q.limit, deps.now()) });
+    if (q)
+      res.json({
+        pending: deps.stores.approvals.pending(deps.now()),
+        recent: deps.stores.approvals.recent(q.limit, deps.now()),
+      });
   });
   for (const verdict of ['approve', 'deny'] as const) {
     router.post(`/approvals/:id/${verdict}`, async (req, res) => {

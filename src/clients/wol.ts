@@ -6,7 +6,11 @@ import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
 
 interface WakeOnLan {
-  wake(mac: string, opts: { address?: string; port?: number; num_packets?: number; interval?: number }, cb: (err?: Error) => void): void;
+  wake(
+    mac: string,
+    opts: { address?: string; port?: number; num_packets?: number; interval?: number },
+    cb: (err?: Error) => void,
+  ): void;
   createMagicPacket(mac: string): Buffer;
 }
 

@@ -33,7 +33,7 @@ export function proxmoxRemedy(err: unknown, px: NonNullable<VigilConfig['proxmox
     case 'unreachable':
       return `is the Proxmox host up and reachable from here? pveproxy listens on port 8006; check proxmox.url (${px.url})`;
     default:
-      return 'Proxmox answered with an error (above); check the Proxmox host\'s syslog (journalctl -u pveproxy)';
+      return "Proxmox answered with an error (above); check the Proxmox host's syslog (journalctl -u pveproxy)";
   }
 }
 
@@ -51,7 +51,7 @@ export function sshRemedy(err: unknown, node: NodeConfig): string {
         : `compare nodes[${node.name}].ssh.hostKeyFingerprint with "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" on the node`;
     }
     case 'auth':
-      return `add the public key of ${ssh.privateKeyFile ?? 'your agent\'s key'} to ~${ssh.user}/.ssh/authorized_keys on ${node.name}, or fix nodes[${node.name}].ssh.user (${ssh.user})`;
+      return `add the public key of ${ssh.privateKeyFile ?? "your agent's key"} to ~${ssh.user}/.ssh/authorized_keys on ${node.name}, or fix nodes[${node.name}].ssh.user (${ssh.user})`;
     case 'config':
       return `check nodes[${node.name}].ssh.privateKeyFile (${ssh.privateKeyFile ?? 'none'}): the file must exist, be readable, and its passphrase be right`;
     case 'timeout':
@@ -65,13 +65,17 @@ export function sshRemedy(err: unknown, node: NodeConfig): string {
 export function httpRemedy(r: HttpProbeResult, c: HttpCheckConfig): string {
   const restart = c.node && c.service ? `; vigil can restart it: restart_service ${c.node} ${c.service}` : '';
   const error = r.error ?? '';
-  if (/TLS certificate/.test(error)) return `set httpChecks[${c.name}].tls.caFile to the CA that signed the site's certificate (tls.insecure: true only for a lab)`;
-  if (/cannot read tls\.caFile/.test(error)) return `fix httpChecks[${c.name}].tls.caFile: the file must exist and be readable`;
+  if (/TLS certificate/.test(error))
+    return `set httpChecks[${c.name}].tls.caFile to the CA that signed the site's certificate (tls.insecure: true only for a lab)`;
+  if (/cannot read tls\.caFile/.test(error))
+    return `fix httpChecks[${c.name}].tls.caFile: the file must exist and be readable`;
   if (r.status !== undefined && r.status !== c.expectStatus) {
     return `it answered ${r.status}, expected ${c.expectStatus}: fix the service${restart}, or httpChecks[${c.name}].expectStatus`;
   }
-  if (r.bodyMatched === false) return `the page does not contain "${c.bodyMatch}": fix the service${restart}, or httpChecks[${c.name}].bodyMatch`;
-  if (/no response within/.test(error)) return `no answer within ${c.timeoutSeconds} s: is the host up? raise httpChecks[${c.name}].timeoutSeconds if it is only slow`;
+  if (r.bodyMatched === false)
+    return `the page does not contain "${c.bodyMatch}": fix the service${restart}, or httpChecks[${c.name}].bodyMatch`;
+  if (/no response within/.test(error))
+    return `no answer within ${c.timeoutSeconds} s: is the host up? raise httpChecks[${c.name}].timeoutSeconds if it is only slow`;
   if (/cannot resolve/.test(error)) return `check the host name in httpChecks[${c.name}].url`;
   return `is the service up, and are the host and port in httpChecks[${c.name}].url right?${restart}`;
 }

@@ -43,18 +43,28 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 async function checkProxmox(config: VigilConfig, logger: Logger): Promise<CheckResult> {
   const px = config.proxmox!;
   const subject = `${px.url} (token ${px.tokenId})`;
-  const note = px.tls.insecure ? 'proxmox.tls.insecure is set: the certificate is NOT verified; pin proxmox.tls.fingerprint instead' : undefined;
+  const note = px.tls.insecure
+    ? 'proxmox.tls.insecure is set: the certificate is NOT verified; pin proxmox.tls.fingerprint instead'
+    : undefined;
   let client;
   try {
     client = proxmoxClientFromConfig(px, logger)!;
   } catch (err) {
     // Building the client reads tls.caFile.
-    return { kind: 'proxmox', subject, ok: false, detail: message(err), remedy: `check proxmox.tls.caFile (${px.tls.caFile ?? 'none'}): the file must exist and hold the CA in PEM` };
+    return {
+      kind: 'proxmox',
+      subject,
+      ok: false,
+      detail: message(err),
+      remedy: `check proxmox.tls.caFile (${px.tls.caFile ?? 'none'}): the file must exist and hold the CA in PEM`,
+    };
   }
   try {
     const s = await client.clusterStatus();
     const offline = s.nodes.filter((n) => !n.online).map((n) => n.name);
-    const cluster = s.cluster ? `cluster ${s.cluster.name}, ${s.cluster.quorate ? 'quorate' : 'NOT quorate'}` : 'standalone node';
+    const cluster = s.cluster
+      ? `cluster ${s.cluster.name}, ${s.cluster.quorate ? 'quorate' : 'NOT quorate'}`
+      : 'standalone node';
     const detail = `${cluster}, ${s.nodes.length - offline.length}/${s.nodes.length} nodes online${offline.length ? ` (offline: ${offline.join(', ')})` : ''}`;
     return { kind: 'proxmox', subject, ok: true, detail, ...(note ? { note } : {}) };
   } catch (err) {
@@ -68,10 +78,18 @@ async function checkSsh(node: NodeConfig, pool: SshPool): Promise<CheckResult> {
   const ssh = node.ssh!;
   const subject = `${node.name} ${ssh.user}@${ssh.host}:${ssh.port}`;
   try {
-    const r = await pool.exec(sshTargetFor(node.name, ssh), buildCommand({ kind: 'uptime' }), { timeoutMs: ssh.commandTimeoutSeconds * 1000 });
+    const r = await pool.exec(sshTargetFor(node.name, ssh), buildCommand({ kind: 'uptime' }), {
+      timeoutMs: ssh.commandTimeoutSeconds * 1000,
+    });
     if (r.exitCode !== 0) {
       const why = (r.stderr.trim() || r.stdout.trim()).split('\n')[0] ?? '';
-      return { kind: 'ssh', subject, ok: false, detail: `logged in, but uptime exited ${r.exitCode ?? r.signal}${why ? `: ${why}` : ''}`, remedy: `check the login shell and PATH of ${ssh.user} on ${node.name}` };
+      return {
+        kind: 'ssh',
+        subject,
+        ok: false,
+        detail: `logged in, but uptime exited ${r.exitCode ?? r.signal}${why ? `: ${why}` : ''}`,
+        remedy: `check the login shell and PATH of ${ssh.user} on ${node.name}`,
+      };
     }
     let detail = 'logged in, uptime ran';
     try {
@@ -88,7 +106,9 @@ async function checkSsh(node: NodeConfig, pool: SshPool): Promise<CheckResult> {
 }
 
 /** What kind of IPv4 destination a WoL address is; null when no magic packet could reach a host through it. */
-export function wolDestination(address: string): 'loopback' | 'limited broadcast' | 'subnet broadcast' | 'unicast' | null {
+export function wolDestination(
+  address: string,
+): 'loopback' | 'limited broadcast' | 'subnet broadcast' | 'unicast' | null {
   if (!isIPv4(address)) return null;
   const [a, , , d] = address.split('.').map(Number) as [number, number, number, number];
   if (address === '255.255.255.255') return 'limited broadcast';
@@ -109,12 +129,23 @@ export function checkWol(node: NodeConfig, config: VigilConfig): CheckResult {
     return fail(message(err), `set nodes[${node.name}].wol.mac to the NIC's MAC ("ip link" on the node)`);
   }
   if (/^(00:){5}00$|^(ff:){5}ff$/.test(mac) || (parseInt(mac.slice(0, 2), 16) & 1) === 1) {
-    return fail(`${mac} is not a network card's address (zero, broadcast or multicast)`, `set nodes[${node.name}].wol.mac to the NIC's MAC ("ip link" on the node)`);
+    return fail(
+      `${mac} is not a network card's address (zero, broadcast or multicast)`,
+      `set nodes[${node.name}].wol.mac to the NIC's MAC ("ip link" on the node)`,
+    );
   }
   const twin = config.nodes.find((n) => n !== node && n.wol && normalizeMac(n.wol.mac) === mac);
-  if (twin) return fail(`same MAC as nodes[${twin.name}]`, `each node needs its own NIC's MAC; check nodes[${node.name}].wol.mac and nodes[${twin.name}].wol.mac`);
+  if (twin)
+    return fail(
+      `same MAC as nodes[${twin.name}]`,
+      `each node needs its own NIC's MAC; check nodes[${node.name}].wol.mac and nodes[${twin.name}].wol.mac`,
+    );
   const kind = wolDestination(wol.address);
-  if (!kind) return fail(`${wol.address} cannot carry a magic packet`, `set nodes[${node.name}].wol.address to the subnet's broadcast address (e.g. 192.168.1.255)`);
+  if (!kind)
+    return fail(
+      `${wol.address} cannot carry a magic packet`,
+      `set nodes[${node.name}].wol.address to the subnet's broadcast address (e.g. 192.168.1.255)`,
+    );
   if (!Number.isInteger(wol.port) || wol.port < 1 || wol.port > 65535) {
     return fail(`port ${wol.port} is not a UDP port`, `set nodes[${node.name}].wol.port to 9 (or 7)`);
   }
@@ -122,24 +153,48 @@ export function checkWol(node: NodeConfig, config: VigilConfig): CheckResult {
     kind === 'unicast'
       ? `${wol.address} is a unicast address: a sleeping host is reached only while the switch still knows its MAC; prefer the subnet's broadcast address`
       : undefined;
-  return { kind: 'wol', subject, ok: true, detail: `settings valid, ${kind} destination (no packet sent)`, ...(note ? { note } : {}) };
+  return {
+    kind: 'wol',
+    subject,
+    ok: true,
+    detail: `settings valid, ${kind} destination (no packet sent)`,
+    ...(note ? { note } : {}),
+  };
 }
 
 async function checkHttp(c: HttpCheckConfig, prober: HttpProber): Promise<CheckResult> {
   const subject = `${c.name} ${c.url}`;
-  const r = await prober.probe({ url: c.url, expectStatus: c.expectStatus, ...(c.bodyMatch !== undefined ? { bodyMatch: c.bodyMatch } : {}), timeoutMs: c.timeoutSeconds * 1000, tls: c.tls });
-  const note = c.tls.insecure ? `httpChecks[${c.name}].tls.insecure is set: the certificate is not verified` : undefined;
-  if (r.ok) return { kind: 'http', subject, ok: true, detail: `${r.status} in ${r.durationMs} ms`, ...(note ? { note } : {}) };
+  const r = await prober.probe({
+    url: c.url,
+    expectStatus: c.expectStatus,
+    ...(c.bodyMatch !== undefined ? { bodyMatch: c.bodyMatch } : {}),
+    timeoutMs: c.timeoutSeconds * 1000,
+    tls: c.tls,
+  });
+  const note = c.tls.insecure
+    ? `httpChecks[${c.name}].tls.insecure is set: the certificate is not verified`
+    : undefined;
+  if (r.ok)
+    return { kind: 'http', subject, ok: true, detail: `${r.status} in ${r.durationMs} ms`, ...(note ? { note } : {}) };
   return { kind: 'http', subject, ok: false, detail: r.error ?? `status ${r.status}`, remedy: httpRemedy(r, c) };
 }
 
 /** How many checks `runChecks` will run for this config. */
 export function countChecks(config: VigilConfig): number {
-  return (config.proxmox ? 1 : 0) + config.nodes.filter((n) => n.ssh).length + config.nodes.filter((n) => n.wol).length + config.httpChecks.length;
+  return (
+    (config.proxmox ? 1 : 0) +
+    config.nodes.filter((n) => n.ssh).length +
+    config.nodes.filter((n) => n.wol).length +
+    config.httpChecks.length
+  );
 }
 
 /** Runs every check in order (Proxmox, SSH, WoL, HTTP), reporting each as it finishes. */
-export async function runChecks(config: VigilConfig, deps: CheckDeps, onResult: (r: CheckResult) => void = () => {}): Promise<CheckResult[]> {
+export async function runChecks(
+  config: VigilConfig,
+  deps: CheckDeps,
+  onResult: (r: CheckResult) => void = () => {},
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   const report = (r: CheckResult) => {
     results.push(r);
@@ -167,7 +222,10 @@ export function formatResult(r: CheckResult): string[] {
 }
 
 /** `vigil check` on a loaded config; returns the exit code. */
-export async function runCheckCommand(config: VigilConfig, io: { out(line: string): void; logger: Logger }): Promise<number> {
+export async function runCheckCommand(
+  config: VigilConfig,
+  io: { out(line: string): void; logger: Logger },
+): Promise<number> {
   const total = countChecks(config);
   io.out(`config ok: ${config.file}; ${total} check${total === 1 ? '' : 's'} to run`);
   if (total === 0) {

@@ -20,7 +20,12 @@ export type ChaosAction =
 
 /** What chaos needs to know of the lab to choose. */
 export interface ChaosView {
-  nodes: ReadonlyArray<{ name: string; online: boolean; diskPercent: number; services: ReadonlyArray<{ unit: string; state: string }> }>;
+  nodes: ReadonlyArray<{
+    name: string;
+    online: boolean;
+    diskPercent: number;
+    services: ReadonlyArray<{ unit: string; state: string }>;
+  }>;
   guests: ReadonlyArray<{ vmid: number; name: string; node: string; status: string; haManaged: boolean }>;
 }
 
@@ -57,7 +62,9 @@ export function stillBroken(action: ChaosAction, view: ChaosView): boolean {
     case 'crash_guest':
       return view.guests.find((g) => g.vmid === action.vmid)?.status !== 'running';
     case 'fail_service':
-      return view.nodes.find((n) => n.name === action.node)?.services.find((s) => s.unit === action.unit)?.state !== 'active';
+      return (
+        view.nodes.find((n) => n.name === action.node)?.services.find((s) => s.unit === action.unit)?.state !== 'active'
+      );
     case 'fill_disk':
       return (view.nodes.find((n) => n.name === action.node)?.diskPercent ?? 0) >= action.percent - 1;
     case 'node_down':
@@ -69,7 +76,12 @@ export function stillBroken(action: ChaosAction, view: ChaosView): boolean {
  * The next fault, or null when chaos should wait (too many outstanding, or nothing left to break).
  * `random` returns numbers in [0, 1); it is called at most twice.
  */
-export function pickChaos(view: ChaosView, outstanding: readonly ChaosAction[], random: () => number, policy: ChaosPolicy = {}): ChaosAction | null {
+export function pickChaos(
+  view: ChaosView,
+  outstanding: readonly ChaosAction[],
+  random: () => number,
+  policy: ChaosPolicy = {},
+): ChaosAction | null {
   const open = outstanding.filter((a) => stillBroken(a, view));
   if (open.length >= (policy.maxOutstanding ?? 2)) return null;
   const online = view.nodes.filter((n) => n.online);
@@ -83,10 +95,16 @@ export function pickChaos(view: ChaosView, outstanding: readonly ChaosAction[], 
       // HA-managed guests are restarted by the lab's HA manager on its own: nothing for vigil to do.
       .filter((g) => g.status === 'running' && !g.haManaged && fresh.some((n) => n.name === g.node))
       .map((g) => ({ kind: 'crash_guest', vmid: g.vmid, name: g.name, node: g.node })),
-    fail_service: fresh.flatMap((n) => n.services.filter((s) => s.state === 'active').map((s) => ({ kind: 'fail_service' as const, node: n.name, unit: s.unit }))),
+    fail_service: fresh.flatMap((n) =>
+      n.services
+        .filter((s) => s.state === 'active')
+        .map((s) => ({ kind: 'fail_service' as const, node: n.name, unit: s.unit })),
+    ),
     fill_disk: fresh.filter((n) => n.diskPercent < 80).map((n) => ({ kind: 'fill_disk', node: n.name, percent })),
     node_down:
-      online.length > 1 && !open.some((a) => a.kind === 'node_down') ? fresh.map((n) => ({ kind: 'node_down', node: n.name })) : [],
+      online.length > 1 && !open.some((a) => a.kind === 'node_down')
+        ? fresh.map((n) => ({ kind: 'node_down', node: n.name }))
+        : [],
   };
   const avoid = policy.avoid ?? new Set<string>();
   for (const kind of CHAOS_KINDS) candidates[kind] = candidates[kind].filter((a) => !avoid.has(chaosTarget(a)));

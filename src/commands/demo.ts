@@ -66,19 +66,33 @@ function parsePort(raw: string | undefined): number | string {
 function parseSeconds(raw: string | undefined): number | string {
   if (raw === undefined) return 20;
   const n = Number(raw);
-  return /^\d+(\.\d+)?$/.test(raw) && n >= 0.5 && n <= 3600 ? n : `--chaos-every: expected seconds between 0.5 and 3600, got "${raw}"`;
+  return /^\d+(\.\d+)?$/.test(raw) && n >= 0.5 && n <= 3600
+    ? n
+    : `--chaos-every: expected seconds between 0.5 and 3600, got "${raw}"`;
 }
 
 /** How to run this same vigil as a stdio MCP server: from dist with node, or from src through tsx. */
 function stdioCommand(): { command: string; args: string[] } {
   const here = fileURLToPath(import.meta.url);
   // From source: tsx by absolute URL, since an MCP client starts the command from its own directory.
-  if (here.endsWith('.ts')) return { command: process.execPath, args: ['--import', import.meta.resolve('tsx'), resolve(here, '..', '..', 'cli.ts')] };
+  if (here.endsWith('.ts'))
+    return {
+      command: process.execPath,
+      args: ['--import', import.meta.resolve('tsx'), resolve(here, '..', '..', 'cli.ts')],
+    };
   return { command: process.execPath, args: [resolve(here, '..', '..', 'cli.js')] };
 }
 
 /** The banner after the first line: endpoints, tokens and MCP client configurations. */
-export function demoBanner(o: { url: string; configFile: string; dataDir: string; assistantToken: string; operatorToken: string; generated: boolean; labUrl: string }): string[] {
+export function demoBanner(o: {
+  url: string;
+  configFile: string;
+  dataDir: string;
+  assistantToken: string;
+  operatorToken: string;
+  generated: boolean;
+  labUrl: string;
+}): string[] {
   const stdio = stdioCommand();
   const stdioConfig = {
     mcpServers: {
@@ -89,14 +103,20 @@ export function demoBanner(o: { url: string; configFile: string; dataDir: string
       },
     },
   };
-  const httpConfig = { mcpServers: { vigil: { type: 'http', url: `${o.url}/mcp`, headers: { Authorization: `Bearer ${o.assistantToken}` } } } };
+  const httpConfig = {
+    mcpServers: {
+      vigil: { type: 'http', url: `${o.url}/mcp`, headers: { Authorization: `Bearer ${o.assistantToken}` } },
+    },
+  };
   return [
     `mcp endpoint: ${o.url}/mcp (Streamable HTTP, assistant token as Bearer)`,
     `events: socket.io namespace /events on ${o.url} (handshake auth {token})`,
     `metrics: ${o.url}/metrics`,
     `assistant token: ${o.assistantToken}`,
     `operator token:  ${o.operatorToken}  (the dashboard asks for this one)`,
-    ...(o.generated ? [`  (generated for this run; set ${TOKEN_ENV.assistant} and ${TOKEN_ENV.operator} to choose them)`] : []),
+    ...(o.generated
+      ? [`  (generated for this run; set ${TOKEN_ENV.assistant} and ${TOKEN_ENV.operator} to choose them)`]
+      : []),
     `lab: ${o.labUrl} (simulated Proxmox VE, SSH nodes, Wake-on-LAN on loopback)`,
     `data: ${o.dataDir} (config ${o.configFile})`,
     '',
@@ -134,7 +154,11 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     cleanups.push(() => lab.close());
     const { configFile } = writeLabConfig(lab, join(dataDir, 'vigil.yaml'), { logLevel: 'warn' });
     appendFileSync(configFile, DEMO_MONITOR_YAML);
-    const config = loadConfig(configFile, { ...env, [TOKEN_ENV.assistant]: assistantToken, [TOKEN_ENV.operator]: operatorToken });
+    const config = loadConfig(configFile, {
+      ...env,
+      [TOKEN_ENV.assistant]: assistantToken,
+      [TOKEN_ENV.operator]: operatorToken,
+    });
     const logger = createLogger(config.logging.level, secretValues(config));
     const clients = createClients(config, logger);
     const core = createCore({ config, logger, clients });
@@ -153,13 +177,23 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     // is sent). A remediation may be verifying for minutes (a node booting); a demo stops promptly,
     // and what is cut short is marked interrupted by the next start over this data dir.
     cleanups.push(async () => {
-      if (!(await daemon.stop(STOP_WAIT_MS))) io.err(`remediations still running after ${STOP_WAIT_MS / 1000} s; stopping anyway`);
+      if (!(await daemon.stop(STOP_WAIT_MS)))
+        io.err(`remediations still running after ${STOP_WAIT_MS / 1000} s; stopping anyway`);
     });
     const { http } = daemon;
 
     io.out(`dashboard: ${http.url}/`);
     const generated = !given.assistant || !given.operator;
-    for (const line of demoBanner({ url: http.url, configFile, dataDir, assistantToken, operatorToken, generated, labUrl: lab.url })) io.out(line);
+    for (const line of demoBanner({
+      url: http.url,
+      configFile,
+      dataDir,
+      assistantToken,
+      operatorToken,
+      generated,
+      labUrl: lab.url,
+    }))
+      io.out(line);
     if (flags.noChaos) {
       io.out('chaos: off (--no-chaos); break things yourself through the lab control API, e.g.');
       io.out(`  curl -sk -X POST ${lab.url}/_lab/guests/${lab.state.listGuests()[0]?.vmid ?? 100}/crash`);
@@ -171,7 +205,9 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
         onStrike: (action) => io.out(`chaos: ${describeChaos(action)}`),
       });
       cleanups.push(() => chaos.stop());
-      io.out(`chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down); --no-chaos turns it off`);
+      io.out(
+        `chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down); --no-chaos turns it off`,
+      );
     }
     // The loop, live in the terminal: what broke, what vigil did about it, and how it ended.
     const unsubscribe = core.bus.subscribe((event) => {
@@ -198,7 +234,8 @@ const SHOWN_PREFIXES = ['incident.', 'remediation.', 'approval.', 'killswitch.',
 
 /** One terminal line for an event worth showing in the demo; undefined for routine tool traffic. */
 export function formatDemoEvent(event: VigilEvent): string | undefined {
-  if (!SHOWN_PREFIXES.some((prefix) => event.type.startsWith(prefix)) && event.type !== 'tool.blocked') return undefined;
+  if (!SHOWN_PREFIXES.some((prefix) => event.type.startsWith(prefix)) && event.type !== 'tool.blocked')
+    return undefined;
   const time = new Date(event.at).toISOString().slice(11, 19);
   return `${time} ${event.type.padEnd(21)} ${event.title}${event.message && event.message !== event.title ? ` — ${event.message}` : ''}`;
 }

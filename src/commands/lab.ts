@@ -33,7 +33,9 @@ export function untilSignal(): Promise<void> {
 function count(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number | string {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  return /^\d+$/.test(raw) && n >= min && n <= max ? n : `--${flag}: expected a whole number ${min}–${max}, got "${raw}"`;
+  return /^\d+$/.test(raw) && n >= min && n <= max
+    ? n
+    : `--${flag}: expected a whole number ${min}–${max}, got "${raw}"`;
 }
 
 /** The human-readable description of a running lab, after the first line. */
@@ -53,8 +55,13 @@ export function labBanner(lab: Lab, written?: WrittenLabConfig): string[] {
     `  token ${lab.noPrivToken.id} secret ${lab.noPrivToken.secret} (no privileges: 403)`,
     `  tls fingerprint ${lab.fingerprint}`,
     'nodes:',
-    ...nodes.map((n) => `  ${n.name}  ssh root@127.0.0.1:${n.sshPort ?? '-'}  host key ${n.hostKeyFingerprint ?? '-'}  mac ${n.mac}`),
-    ...(wolPort !== undefined ? [`wake-on-lan: udp 127.0.0.1:${wolPort} (a magic packet for a node's MAC boots it)`] : []),
+    ...nodes.map(
+      (n) =>
+        `  ${n.name}  ssh root@127.0.0.1:${n.sshPort ?? '-'}  host key ${n.hostKeyFingerprint ?? '-'}  mac ${n.mac}`,
+    ),
+    ...(wolPort !== undefined
+      ? [`wake-on-lan: udp 127.0.0.1:${wolPort} (a magic packet for a node's MAC boots it)`]
+      : []),
     'control API (loopback only, no token):',
     `  ${curl} ${lab.url}/_lab/state`,
     `  ${curl} -X POST ${lab.url}/_lab/guests/${vmid}/crash`,

@@ -17,14 +17,23 @@ export interface OnceIo {
 const describeCall = (tool: string, args: Record<string, unknown>) => `${tool} ${JSON.stringify(args)}`;
 
 function outcomeLine(o: Outcome): string {
-  if (o.verdict === 'acted') return `${o.key}: ${describeCall(o.tool, o.args)} → ${o.result}${o.detail ? ` (${o.detail.split('\n')[0]})` : ''}`;
+  if (o.verdict === 'acted')
+    return `${o.key}: ${describeCall(o.tool, o.args)} → ${o.result}${o.detail ? ` (${o.detail.split('\n')[0]})` : ''}`;
   if (o.verdict === 'escalated') return `${o.key}: escalated — ${o.detail}`;
   return `${o.key}: no action (${o.reason}: ${o.detail})`;
 }
 
 /** Runs the cycle over `core` and prints the report; returns the exit code (1 when an action failed). */
-export async function runOnce(core: Core, opts: { dryRun: boolean; notifier?: Notifier; samples?: SampleStorePort }, io: OnceIo): Promise<number> {
-  const notifier = opts.notifier && safeNotifier(opts.notifier, (err) => core.logger.error({ err: String(err) }, 'once: queuing a notification failed'));
+export async function runOnce(
+  core: Core,
+  opts: { dryRun: boolean; notifier?: Notifier; samples?: SampleStorePort },
+  io: OnceIo,
+): Promise<number> {
+  const notifier =
+    opts.notifier &&
+    safeNotifier(opts.notifier, (err) =>
+      core.logger.error({ err: String(err) }, 'once: queuing a notification failed'),
+    );
   const monitor = createMonitor({
     config: core.config,
     stores: core.stores,
@@ -49,14 +58,23 @@ export async function runOnce(core: Core, opts: { dryRun: boolean; notifier?: No
 
   const findings = reports.flatMap((r) => r.findings);
   const suppressed = reports.flatMap((r) => r.suppressed);
-  io.out(`vigil once${opts.dryRun ? ' --dry-run (nothing is written or changed)' : ''}: ${findings.length} problem(s) found`);
+  io.out(
+    `vigil once${opts.dryRun ? ' --dry-run (nothing is written or changed)' : ''}: ${findings.length} problem(s) found`,
+  );
   for (const f of findings) io.out(`  ${f.key}: ${f.summary}`);
   for (const f of suppressed) io.out(`  ${f.key}: not opened, its node ${f.node} is down`);
   if (opts.dryRun) {
     const would = reports.flatMap((r) => r.wouldDo);
     io.out(would.length ? 'would do:' : 'would do nothing');
     for (const w of would) {
-      const what = w.decision.verdict === 'act' && w.call ? `would call ${describeCall(w.call.tool, w.call.args)}` : w.decision.verdict === 'escalate' ? `would escalate (${w.decision.detail})` : w.decision.verdict === 'skip' ? `no action (${w.decision.reason}: ${w.decision.detail})` : 'no action';
+      const what =
+        w.decision.verdict === 'act' && w.call
+          ? `would call ${describeCall(w.call.tool, w.call.args)}`
+          : w.decision.verdict === 'escalate'
+            ? `would escalate (${w.decision.detail})`
+            : w.decision.verdict === 'skip'
+              ? `no action (${w.decision.reason}: ${w.decision.detail})`
+              : 'no action';
       io.out(`  ${w.key}: ${what}`);
     }
     return 0;
@@ -67,5 +85,10 @@ export async function runOnce(core: Core, opts: { dryRun: boolean; notifier?: No
   if (resolved.length) io.out(`resolved (seen healthy): ${resolved.map((i) => i.key).join(', ')}`);
   io.out(outcomes.length ? 'done:' : 'did nothing');
   for (const o of outcomes) io.out(`  ${outcomeLine(o)}`);
-  return outcomes.some((o) => o.verdict === 'acted' && o.result !== 'succeeded' && o.result !== 'pending_approval' && o.result !== 'dry_run') ? 1 : 0;
+  return outcomes.some(
+    (o) =>
+      o.verdict === 'acted' && o.result !== 'succeeded' && o.result !== 'pending_approval' && o.result !== 'dry_run',
+  )
+    ? 1
+    : 0;
 }

@@ -19,10 +19,13 @@ const WHOLE_REF_RE = /^\$\{env:[A-Za-z_][A-Za-z0-9_]*\}$/;
  * a number or a boolean and the value was exactly one reference, convert it; returns whether it did.
  */
 export function coerceEnvValue(tree: unknown, path: KeyPath, expected: string): boolean {
-  const parent = path.slice(0, -1).reduce<unknown>(
-    (node, part) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[part] : undefined),
-    tree,
-  );
+  const parent = path
+    .slice(0, -1)
+    .reduce<unknown>(
+      (node, part) =>
+        node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[part] : undefined,
+      tree,
+    );
   const key = path[path.length - 1];
   if (key === undefined || parent === null || typeof parent !== 'object') return false;
   const record = parent as Record<string | number, unknown>;
@@ -71,13 +74,17 @@ function substitute(text: string, path: KeyPath, env: NodeJS.ProcessEnv, problem
     if (name === undefined || !NAME_RE.test(name)) {
       problems.push({
         path,
-        message: 'malformed reference; write ${env:NAME} with a variable name of letters, digits and "_" (or $${ for a literal ${)',
+        message:
+          'malformed reference; write ${env:NAME} with a variable name of letters, digits and "_" (or $${ for a literal ${)',
       });
       return '';
     }
     const value = env[name];
     if (value === undefined) {
-      problems.push({ path, message: `environment variable ${name} is not set; export it or put the value in the file` });
+      problems.push({
+        path,
+        message: `environment variable ${name} is not set; export it or put the value in the file`,
+      });
       return '';
     }
     return value;

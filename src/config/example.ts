@@ -151,7 +151,9 @@ export function writeExampleConfig(file: string): void {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
-      throw new ConfigError(file, [`${file}: already exists; refusing to overwrite it (edit it, or move it away first)`]);
+      throw new ConfigError(file, [
+        `${file}: already exists; refusing to overwrite it (edit it, or move it away first)`,
+      ]);
     }
     throw new ConfigError(file, [`${file}: cannot write it (${code ?? String(err)})`]);
   }

@@ -106,7 +106,11 @@ function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
 }
 
 /** One line per zod issue (one per key for unknown keys). */
-export function issueLines(issues: readonly z.core.$ZodIssue[], tree: unknown, schema: z.ZodType): { path: KeyPath; line: string }[] {
+export function issueLines(
+  issues: readonly z.core.$ZodIssue[],
+  tree: unknown,
+  schema: z.ZodType,
+): { path: KeyPath; line: string }[] {
   const out: { path: KeyPath; line: string }[] = [];
   for (const issue of issues) {
     const path = issue.path as (string | number)[];

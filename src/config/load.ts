@@ -27,7 +27,10 @@ export function resolveConfigPath(flag?: string, env: NodeJS.ProcessEnv = proces
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): VigilConfig {
   const abs = resolve(file);
   function fail(issues: string[], secrets: readonly string[] = []): never {
-    throw new ConfigError(abs, issues.map((line) => scrub(line, secrets)));
+    throw new ConfigError(
+      abs,
+      issues.map((line) => scrub(line, secrets)),
+    );
   }
 
   let text: string;
@@ -57,7 +60,10 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   try {
     tree = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    fail([`${file}: YAML error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`], secretsInText(text));
+    fail(
+      [`${file}: YAML error: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`],
+      secretsInText(text),
+    );
   }
   if (tree === null || tree === undefined) {
     fail([`${file}: the file is empty; start from "vigil init --config ${file}"`]);
@@ -85,9 +91,16 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const schemaLines = issueLines(parsed.error.issues, value, configSchema).filter(
       (l) => !envLines.some((e) => startsWith(l.path, e.path)),
     );
-    fail([...envLines, ...schemaLines].map((l) => l.line), secrets);
+    fail(
+      [...envLines, ...schemaLines].map((l) => l.line),
+      secrets,
+    );
   }
-  if (envLines.length > 0) fail(envLines.map((l) => l.line), secrets);
+  if (envLines.length > 0)
+    fail(
+      envLines.map((l) => l.line),
+      secrets,
+    );
 
   const config = normalise(parsed.data, abs);
   const cross = crossChecks(config);

@@ -26,7 +26,10 @@ export function normaliseMac(mac: string): string {
 
 /** Strips a trailing slash and the `/api2/json` suffix operators often paste with the URL. */
 export function normaliseProxmoxUrl(url: string): string {
-  return url.replace(/\/+$/, '').replace(/\/api2\/json$/, '').replace(/\/+$/, '');
+  return url
+    .replace(/\/+$/, '')
+    .replace(/\/api2\/json$/, '')
+    .replace(/\/+$/, '');
 }
 
 /** Builds the typed config; `file` is absolute. */
@@ -79,7 +82,9 @@ export function normalise(parsed: ParsedConfig, file: string): VigilConfig {
 export function crossChecks(config: VigilConfig): string[] {
   const issues: string[] = [];
   if (config.auth.assistantToken === config.auth.operatorToken) {
-    issues.push('auth: assistantToken and operatorToken must differ; the operator token approves what the assistant asks for');
+    issues.push(
+      'auth: assistantToken and operatorToken must differ; the operator token approves what the assistant asks for',
+    );
   }
   const tls = config.proxmox?.tls;
   if (tls && [tls.caFile !== undefined, tls.fingerprint !== undefined, tls.insecure].filter(Boolean).length > 1) {
@@ -108,7 +113,9 @@ export function crossChecks(config: VigilConfig): string[] {
   config.httpChecks.forEach((check, i) => {
     const first = checkNames.get(check.name);
     if (first !== undefined) {
-      issues.push(`httpChecks[${i}].name: "${check.name}" is already used by httpChecks[${first}]; check names must be unique`);
+      issues.push(
+        `httpChecks[${i}].name: "${check.name}" is already used by httpChecks[${first}]; check names must be unique`,
+      );
     } else checkNames.set(check.name, i);
     if (check.service !== undefined && check.node === undefined) {
       issues.push(`httpChecks[${i}].service: needs node, the node that runs "${check.service}"`);

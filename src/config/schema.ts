@@ -39,7 +39,11 @@ const obj = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error
 /** An integer in [min, max]; `what` names the unit in the message. */
 function int(min: number, max: number, what = 'a number'): z.ZodNumber {
   const expected = `expected ${what} ${min}–${max}`;
-  return z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected }).int({ error: expected });
+  return z
+    .number({ error: expected })
+    .min(min, { error: expected })
+    .max(max, { error: expected })
+    .int({ error: expected });
 }
 
 const port = () => int(1, 65535);
@@ -52,16 +56,21 @@ const absPath = () =>
 const filePath = () => str('expected a file path').describe('Absolute, ~/..., or relative to this file');
 const httpUrl = (https: boolean) => {
   const expected = https ? 'expected an https:// URL' : 'expected an http:// or https:// URL';
-  return str(expected).refine((u) => {
-    if (!URL.canParse(u)) return false;
-    const p = new URL(u).protocol;
-    return https ? p === 'https:' : p === 'https:' || p === 'http:';
-  }, { error: expected });
+  return str(expected).refine(
+    (u) => {
+      if (!URL.canParse(u)) return false;
+      const p = new URL(u).protocol;
+      return https ? p === 'https:' : p === 'https:' || p === 'http:';
+    },
+    { error: expected },
+  );
 };
 const secret = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
 const token = () =>
   secret(`expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")`)
-    .min(MIN_TOKEN_LENGTH, { error: `expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")` })
+    .min(MIN_TOKEN_LENGTH, {
+      error: `expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")`,
+    })
     .describe('A bearer token: a literal or ${env:NAME}');
 
 const serverSchema = obj({
@@ -71,10 +80,9 @@ const serverSchema = obj({
     .default([])
     .describe('Extra Host header values accepted on /mcp'),
   allowedOrigins: list(
-    str('expected an origin such as "https://chat.example"').refine(
-      (o) => URL.canParse(o) && new URL(o).origin === o,
-      { error: 'expected an origin such as "https://chat.example" (scheme://host[:port], no path)' },
-    ),
+    str('expected an origin such as "https://chat.example"').refine((o) => URL.canParse(o) && new URL(o).origin === o, {
+      error: 'expected an origin such as "https://chat.example" (scheme://host[:port], no path)',
+    }),
   )
     .default([])
     .describe('Origins accepted on /mcp'),
@@ -84,7 +92,9 @@ const safetySchema = obj({
   confirmation: z
     .enum(CONFIRMATION_MODES, { error: `expected one of ${CONFIRMATION_MODES.join(', ')}` })
     .default('elicit')
-    .describe('elicit: ask through MCP elicitation when the client supports it, else operator approval; approval: always operator approval'),
+    .describe(
+      'elicit: ask through MCP elicitation when the client supports it, else operator approval; approval: always operator approval',
+    ),
   approvalTtlSeconds: seconds(7 * 24 * 3600).default(600),
   toolTimeoutSeconds: seconds(24 * 3600).default(30),
   dryRun: bool().default(false).describe('Yellow and red tools only say what they would do'),
@@ -144,7 +154,9 @@ const nodeSchema = obj({
   cleanup: obj({
     logPaths: list(absPath()).default([]).describe('Absolute directories old logs may be deleted from'),
     maxAgeDays: int(1, 3650, 'a number of days').default(14),
-    journalVacuumSize: pattern(VACUUM_SIZE_RE, 'expected a size such as "500M" (digits then K, M or G)').default('500M'),
+    journalVacuumSize: pattern(VACUUM_SIZE_RE, 'expected a size such as "500M" (digits then K, M or G)').default(
+      '500M',
+    ),
     packageCache: bool().default(true),
     truncateAboveMB: int(1, 1_048_576, 'a number of MiB')
       .default(100)
@@ -156,7 +168,9 @@ const httpCheckSchema = obj({
   name: str('expected a name for the check'),
   url: httpUrl(false),
   expectStatus: int(100, 599, 'an HTTP status').default(200),
-  bodyMatch: str('expected text the body must contain').optional().describe('A substring the response body must contain'),
+  bodyMatch: str('expected text the body must contain')
+    .optional()
+    .describe('A substring the response body must contain'),
   timeoutSeconds: seconds(600).default(5),
   tls: obj({ insecure: bool().default(false), caFile: filePath().optional() }).prefault({}),
   node: pattern(NODE_NAME_RE, 'expected the name of a configured node').optional(),
@@ -164,10 +178,14 @@ const httpCheckSchema = obj({
 });
 
 /** A schedule interval in seconds that node-cron can express evenly (see src/monitor/schedule.ts). */
-const EVEN_INTERVAL = (s: number) => (s < 60 ? 60 % s === 0 : s < 3600 ? s % 60 === 0 && 60 % (s / 60) === 0 : s % 3600 === 0 && 24 % (s / 3600) === 0);
+const EVEN_INTERVAL = (s: number) =>
+  s < 60 ? 60 % s === 0 : s < 3600 ? s % 60 === 0 && 60 % (s / 60) === 0 : s % 3600 === 0 && 24 % (s / 3600) === 0;
 const interval = (fallback: number) =>
   int(1, 86_400, 'a whole number of seconds')
-    .refine(EVEN_INTERVAL, { error: 'expected seconds that divide a minute (1–30), whole minutes that divide an hour, or whole hours that divide a day' })
+    .refine(EVEN_INTERVAL, {
+      error:
+        'expected seconds that divide a minute (1–30), whole minutes that divide an hour, or whole hours that divide a day',
+    })
     .default(fallback);
 /** Seconds, fractions allowed (verification polls in a lab can be sub-second). */
 const fseconds = (max: number) => {
@@ -177,8 +195,12 @@ const fseconds = (max: number) => {
 
 const runbookTuning = obj({
   enabled: bool().default(true),
-  cooldownSeconds: int(0, 86_400, 'a whole number of seconds').optional().describe('Wait after an action on a target before this runbook acts on it again'),
-  verifyTimeoutSeconds: fseconds(3600).optional().describe('How long verification polls before the attempt counts as failed'),
+  cooldownSeconds: int(0, 86_400, 'a whole number of seconds')
+    .optional()
+    .describe('Wait after an action on a target before this runbook acts on it again'),
+  verifyTimeoutSeconds: fseconds(3600)
+    .optional()
+    .describe('How long verification polls before the attempt counts as failed'),
   verifyIntervalSeconds: fseconds(600).optional(),
 });
 
@@ -190,7 +212,9 @@ const monitorSchema = obj({
     fastSeconds: interval(5).describe('The critical interval while incidents are open'),
     routineSeconds: interval(300).describe('Disk, memory, services over SSH, HTTP checks'),
     daily: str('expected a cron expression such as "0 30 3 * * *"')
-      .refine((e) => cron.validate(e), { error: 'expected a cron expression such as "0 30 3 * * *" (seconds minutes hours day month weekday)' })
+      .refine((e) => cron.validate(e), {
+        error: 'expected a cron expression such as "0 30 3 * * *" (seconds minutes hours day month weekday)',
+      })
       .default('0 30 3 * * *')
       .describe('node-cron expression of the daily run'),
   }).prefault({}),
@@ -198,22 +222,32 @@ const monitorSchema = obj({
     diskPercent: int(1, 100, 'a percentage').default(90),
     memoryPercent: int(1, 100, 'a percentage').default(95),
     httpFailures: int(1, 100, 'a count').default(3).describe('Consecutive failed checks before http.down'),
-    nodeUnreachablePolls: int(1, 100, 'a count').default(2).describe('Consecutive polls offline and unreachable by SSH'),
+    nodeUnreachablePolls: int(1, 100, 'a count')
+      .default(2)
+      .describe('Consecutive polls offline and unreachable by SSH'),
   }).prefault({}),
   flapping: obj({
-    openings: int(2, 1000, 'a count').default(4).describe('Openings of one incident key within the window that mark it flapping'),
+    openings: int(2, 1000, 'a count')
+      .default(4)
+      .describe('Openings of one incident key within the window that mark it flapping'),
     windowMinutes: int(1, 10_080, 'a number of minutes').default(60),
   }).prefault({}),
   guardrails: obj({
     maxAttempts: int(1, 100, 'a count').default(3).describe('Attempts per incident within the window, then escalate'),
     attemptWindowMinutes: int(1, 10_080, 'a number of minutes').default(60),
-    backoffSeconds: list(int(0, 86_400, 'a whole number of seconds')).default([30, 120, 300]).describe('Wait after the 1st, 2nd, ... failed attempt (the last value repeats)'),
+    backoffSeconds: list(int(0, 86_400, 'a whole number of seconds'))
+      .default([30, 120, 300])
+      .describe('Wait after the 1st, 2nd, ... failed attempt (the last value repeats)'),
     maxConcurrentNodes: int(1, 1000, 'a count').default(1).describe('Blast radius: nodes under remediation at once'),
-    leaseSeconds: int(10, 86_400, 'a whole number of seconds').default(600).describe('A remediation lease expires after this long if its holder dies'),
+    leaseSeconds: int(10, 86_400, 'a whole number of seconds')
+      .default(600)
+      .describe('A remediation lease expires after this long if its holder dies'),
     dailyActionCap: int(0, 100_000, 'a count').default(50).describe('Actions in any 24 hours, all runbooks together'),
   }).prefault({}),
   forecast: obj({
-    windowDays: int(1, 365, 'a number of days').default(7).describe('disk.fill_predicted when the trend reaches 100 % within this many days'),
+    windowDays: int(1, 365, 'a number of days')
+      .default(7)
+      .describe('disk.fill_predicted when the trend reaches 100 % within this many days'),
     minR2: z
       .number({ error: 'expected a number from 0 to 1' })
       .min(0, { error: 'expected a number from 0 to 1' })
@@ -221,10 +255,16 @@ const monitorSchema = obj({
       .default(0.8)
       .describe('Minimum r² of the least-squares fit; a noisier series predicts nothing'),
     minSamples: int(2, 100_000, 'a count').default(6).describe('Samples needed before any prediction'),
-    minSpanHours: int(0, 8760, 'a number of hours').default(6).describe('Time the samples must span before any prediction'),
-    sampleRetentionDays: int(1, 3650, 'a number of days').default(30).describe('The daily run deletes disk and memory samples older than this'),
+    minSpanHours: int(0, 8760, 'a number of hours')
+      .default(6)
+      .describe('Time the samples must span before any prediction'),
+    sampleRetentionDays: int(1, 3650, 'a number of days')
+      .default(30)
+      .describe('The daily run deletes disk and memory samples older than this'),
   }).prefault({}),
-  outboxRetentionDays: int(1, 3650, 'a number of days').default(30).describe('The daily run deletes delivered and given-up notifications older than this'),
+  outboxRetentionDays: int(1, 3650, 'a number of days')
+    .default(30)
+    .describe('The daily run deletes delivered and given-up notifications older than this'),
   runbooks: z
     .partialRecord(z.enum(CONDITIONS), runbookTuning)
     .default({})
@@ -242,14 +282,23 @@ const monitorSchema = obj({
 });
 
 const mailbox = () =>
-  str('expected an email address such as "ops@example.com" or "vigil <vigil@example.com>"').regex(/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, {
-    error: 'expected an email address such as "ops@example.com" or "vigil <vigil@example.com>"',
-  });
+  str('expected an email address such as "ops@example.com" or "vigil <vigil@example.com>"').regex(
+    /^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/,
+    {
+      error: 'expected an email address such as "ops@example.com" or "vigil <vigil@example.com>"',
+    },
+  );
 
 const webhookSchema = obj({
-  url: httpUrl(false).describe('Slack or Discord incoming-webhook URL, or an ntfy topic URL such as https://ntfy.sh/my-alerts'),
+  url: httpUrl(false).describe(
+    'Slack or Discord incoming-webhook URL, or an ntfy topic URL such as https://ntfy.sh/my-alerts',
+  ),
   format: z.enum(WEBHOOK_FORMATS, { error: `expected one of ${WEBHOOK_FORMATS.join(', ')}` }),
-  headers: z.record(z.string(), z.string({ error: 'expected a header value' }), { error: 'expected a mapping of header names to values' }).default({}),
+  headers: z
+    .record(z.string(), z.string({ error: 'expected a header value' }), {
+      error: 'expected a mapping of header names to values',
+    })
+    .default({}),
 }).refine((w) => w.format !== 'ntfy' || !URL.canParse(w.url) || new URL(w.url).pathname.split('/').some(Boolean), {
   error: 'expected an ntfy topic URL such as https://ntfy.sh/my-alerts (the last path segment is the topic)',
   path: ['url'],
@@ -259,18 +308,26 @@ const notificationsSchema = obj({
   email: obj({
     host: pattern(HOST_RE, 'expected the SMTP server host name or IP address'),
     port: port().default(587),
-    secure: bool().default(false).describe('TLS from the first byte (usually port 465); false: STARTTLS when the server offers it'),
+    secure: bool()
+      .default(false)
+      .describe('TLS from the first byte (usually port 465); false: STARTTLS when the server offers it'),
     user: str('expected the SMTP user name').optional(),
     password: secret('expected the SMTP password').optional(),
     from: mailbox(),
     to: list(mailbox()).min(1, { error: 'expected at least one recipient' }),
   }).optional(),
   webhooks: list(webhookSchema).default([]),
-  reportDigestSeconds: int(0, 86_400, 'a whole number of seconds').default(300).describe('Remediation reports are folded into at most one digest per this many seconds, per destination'),
+  reportDigestSeconds: int(0, 86_400, 'a whole number of seconds')
+    .default(300)
+    .describe('Remediation reports are folded into at most one digest per this many seconds, per destination'),
   retry: obj({
-    initialSeconds: int(1, 86_400, 'a whole number of seconds').default(30).describe('Delay after the first failed delivery, doubled after each further one'),
+    initialSeconds: int(1, 86_400, 'a whole number of seconds')
+      .default(30)
+      .describe('Delay after the first failed delivery, doubled after each further one'),
     maxSeconds: int(1, 86_400, 'a whole number of seconds').default(1800),
-    giveUpHours: int(1, 8760, 'a number of hours').default(72).describe('Drop a notification still undelivered this long after it was queued'),
+    giveUpHours: int(1, 8760, 'a number of hours')
+      .default(72)
+      .describe('Drop a notification still undelivered this long after it was queued'),
   }).prefault({}),
 });
 
@@ -293,4 +350,11 @@ export const configSchema = obj({
 export type ParsedConfig = z.output<typeof configSchema>;
 
 /** Key paths whose values are secrets; `*` matches any list index. */
-export const SECRET_PATHS = ['auth.assistantToken', 'auth.operatorToken', 'proxmox.tokenSecret', 'nodes.*.ssh.passphrase', 'notifications.email.password', 'notifications.webhooks.*.url'] as const;
+export const SECRET_PATHS = [
+  'auth.assistantToken',
+  'auth.operatorToken',
+  'proxmox.tokenSecret',
+  'nodes.*.ssh.passphrase',
+  'notifications.email.password',
+  'notifications.webhooks.*.url',
+] as const;

@@ -137,11 +137,22 @@ export interface MonitorConfig {
     dailyActionCap: number;
   };
   /** disk.fill_predicted: 7-day window, r² ≥ 0.8, 6 samples over 6 hours; samples kept 30 days */
-  forecast: { windowDays: number; minR2: number; minSamples: number; minSpanHours: number; sampleRetentionDays: number };
+  forecast: {
+    windowDays: number;
+    minR2: number;
+    minSamples: number;
+    minSpanHours: number;
+    sampleRetentionDays: number;
+  };
   /** delivered and given-up notifications are deleted after this many days; default 30 */
   outboxRetentionDays: number;
   /** per condition */
-  runbooks: Partial<Record<string, { enabled: boolean; cooldownSeconds?: number; verifyTimeoutSeconds?: number; verifyIntervalSeconds?: number }>>;
+  runbooks: Partial<
+    Record<
+      string,
+      { enabled: boolean; cooldownSeconds?: number; verifyTimeoutSeconds?: number; verifyIntervalSeconds?: number }
+    >
+  >;
   /** ISO times as written */
   maintenance: { target: string; start: string; end: string; reason: string }[];
 }

@@ -29,7 +29,10 @@ export interface Approval {
 }
 
 /** What a new request carries: the call it is bound to, and how long it may wait. */
-export interface NewApproval extends Pick<Approval, 'tool' | 'args' | 'sessionId' | 'callerKind' | 'callerId' | 'plan'> {
+export interface NewApproval extends Pick<
+  Approval,
+  'tool' | 'args' | 'sessionId' | 'callerKind' | 'callerId' | 'plan'
+> {
   ttlMs: number;
 }
 
@@ -103,7 +106,11 @@ export function createApprovalStore(db: Db) {
   );
 
   const consumeTx = db.transaction(
-    (id: string, call: { tool: string; args: Record<string, unknown>; sessionId: string | null }, now: number): ApprovalCheck => {
+    (
+      id: string,
+      call: { tool: string; args: Record<string, unknown>; sessionId: string | null },
+      now: number,
+    ): ApprovalCheck => {
       const raw = byId.get(id);
       if (!raw) return { ok: false, reason: ERRORS.APPROVAL_NOT_FOUND(id) };
       const current = fromRaw(raw, now);
@@ -156,7 +163,11 @@ export function createApprovalStore(db: Db) {
       return decideTx.immediate(id, verdict, by, now);
     },
     /** Uses an approved request for exactly this call, once. */
-    consume(id: string, call: { tool: string; args: Record<string, unknown>; sessionId: string | null }, now: number): ApprovalCheck {
+    consume(
+      id: string,
+      call: { tool: string; args: Record<string, unknown>; sessionId: string | null },
+      now: number,
+    ): ApprovalCheck {
       return consumeTx.immediate(id, call, now);
     },
   };

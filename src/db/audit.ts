@@ -34,8 +34,7 @@ export interface AuditRow extends AuditEntry {
 }
 
 export type AuditVerification =
-  | { ok: true; rows: number }
-  | { ok: false; rows: number; firstBadId: number | null; reason: string };
+  { ok: true; rows: number } | { ok: false; rows: number; firstBadId: number | null; reason: string };
 
 export interface AuditQuery {
   limit?: number;

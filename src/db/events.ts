@@ -65,7 +65,10 @@ export function createEventStore(db: Db) {
     },
     /** The newest `limit` events, oldest first. */
     latest(limit = 50): VigilEvent[] {
-      return latest.all(Math.min(Math.max(limit, 1), 1000)).map(fromRaw).reverse();
+      return latest
+        .all(Math.min(Math.max(limit, 1), 1000))
+        .map(fromRaw)
+        .reverse();
     },
     lastId(): number {
       return maxId.get()?.id ?? 0;

@@ -157,8 +157,12 @@ export function createMonitorStore(db: Db) {
     touch: db.prepare('UPDATE incidents SET last_seen = ?, summary = ?, details = ?, updated_at = ? WHERE id = ?'),
     // Resolved is final: a remediation finishing after detection resolved its incident must not reopen it.
     setStatus: db.prepare(`UPDATE incidents SET status = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`),
-    resolve: db.prepare(`UPDATE incidents SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`),
-    escalate: db.prepare(`UPDATE incidents SET status = 'escalated', escalated_at = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`),
+    resolve: db.prepare(
+      `UPDATE incidents SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`,
+    ),
+    escalate: db.prepare(
+      `UPDATE incidents SET status = 'escalated', escalated_at = ?, updated_at = ? WHERE id = ? AND status <> 'resolved'`,
+    ),
     setApproval: db.prepare('UPDATE incidents SET approval_id = ?, updated_at = ? WHERE id = ?'),
     addAttempt: db.prepare('UPDATE incidents SET attempts = attempts + 1, updated_at = ? WHERE id = ?'),
     actionInsert: db.prepare(
@@ -172,7 +176,9 @@ export function createMonitorStore(db: Db) {
     actionById: db.prepare('SELECT * FROM autonomy_actions WHERE id = ?'),
     actionsByKey: db.prepare('SELECT * FROM autonomy_actions WHERE incident_key = ? AND started_at >= ? ORDER BY id'),
     actionsByIncident: db.prepare('SELECT * FROM autonomy_actions WHERE incident_id = ? ORDER BY id'),
-    actionsRecent: db.prepare('SELECT * FROM autonomy_actions WHERE (? IS NULL OR incident_key = ?) ORDER BY id DESC LIMIT ?'),
+    actionsRecent: db.prepare(
+      'SELECT * FROM autonomy_actions WHERE (? IS NULL OR incident_key = ?) ORDER BY id DESC LIMIT ?',
+    ),
     actionsSince: db.prepare('SELECT * FROM autonomy_actions WHERE started_at >= ? ORDER BY id'),
     running: db.prepare(`SELECT * FROM autonomy_actions WHERE result = 'running' ORDER BY id`),
     leases: db.prepare('SELECT * FROM remediation_leases ORDER BY node'),
@@ -212,8 +218,17 @@ export function createMonitorStore(db: Db) {
    * processes cannot both take the last slot.
    */
   const acquireTx = db.transaction(
-    (lease: Lease, maxNodes: number, alive: (l: Lease) => boolean): { ok: boolean; recovered: Lease[]; holders: Lease[] } => {
-      const d = decideLease((q.leases.all() as Row[]).map(leaseOf), { node: lease.node, holder: lease.holder, now: lease.acquiredAt }, maxNodes, alive);
+    (
+      lease: Lease,
+      maxNodes: number,
+      alive: (l: Lease) => boolean,
+    ): { ok: boolean; recovered: Lease[]; holders: Lease[] } => {
+      const d = decideLease(
+        (q.leases.all() as Row[]).map(leaseOf),
+        { node: lease.node, holder: lease.holder, now: lease.acquiredAt },
+        maxNodes,
+        alive,
+      );
       for (const l of d.drop) q.leaseDrop.run(l.node);
       if (d.grant) q.leasePut.run(lease);
       return { ok: d.grant, recovered: d.drop, holders: d.live };
@@ -245,7 +260,8 @@ export function createMonitorStore(db: Db) {
      */
     tryOpenIncident,
     /** Opens an incident, or returns the active one with this key. */
-    openIncident: (n: NewIncident, at: number): Incident => tryOpenIncident(n, at) ?? incidentOf(q.activeByKey.get(n.key) as Row),
+    openIncident: (n: NewIncident, at: number): Incident =>
+      tryOpenIncident(n, at) ?? incidentOf(q.activeByKey.get(n.key) as Row),
     touchIncident(id: number, summary: string, details: Record<string, unknown>, at: number): void {
       q.touch.run(at, summary, JSON.stringify(details), at, id);
     },
@@ -265,7 +281,16 @@ export function createMonitorStore(db: Db) {
     },
     finishAction(
       id: number,
-      f: { result: ActionResult; detail: string; verification?: string | null; auditId?: number | null; approvalId?: string | null; counts: boolean; finishedAt: number; durationMs: number },
+      f: {
+        result: ActionResult;
+        detail: string;
+        verification?: string | null;
+        auditId?: number | null;
+        approvalId?: string | null;
+        counts: boolean;
+        finishedAt: number;
+        durationMs: number;
+      },
     ): void {
       const before = q.actionById.get(id) as Row | undefined;
       q.actionFinish.run({ id, verification: null, auditId: null, approvalId: null, ...f, counts: f.counts ? 1 : 0 });
@@ -277,7 +302,8 @@ export function createMonitorStore(db: Db) {
       const r = q.actionById.get(id) as Row | undefined;
       return r ? actionOf(r) : undefined;
     },
-    actionsForKey: (key: string, since: number): AutonomyAction[] => (q.actionsByKey.all(key, since) as Row[]).map(actionOf),
+    actionsForKey: (key: string, since: number): AutonomyAction[] =>
+      (q.actionsByKey.all(key, since) as Row[]).map(actionOf),
     actionsForIncident: (id: number): AutonomyAction[] => (q.actionsByIncident.all(id) as Row[]).map(actionOf),
     recentActions: (o: { incidentKey?: string; limit: number }): AutonomyAction[] =>
       (q.actionsRecent.all(o.incidentKey ?? null, o.incidentKey ?? null, o.limit) as Row[]).map(actionOf),
@@ -285,8 +311,10 @@ export function createMonitorStore(db: Db) {
     runningActions: (): AutonomyAction[] => (q.running.all() as Row[]).map(actionOf),
 
     leases: (): Lease[] => (q.leases.all() as Row[]).map(leaseOf),
-    acquireLease: (lease: Lease, maxNodes: number, alive: (l: Lease) => boolean) => acquireTx.immediate(lease, maxNodes, alive),
-    renewLease: (node: string, holder: string, expiresAt: number): boolean => q.leaseRenew.run(expiresAt, node, holder).changes === 1,
+    acquireLease: (lease: Lease, maxNodes: number, alive: (l: Lease) => boolean) =>
+      acquireTx.immediate(lease, maxNodes, alive),
+    renewLease: (node: string, holder: string, expiresAt: number): boolean =>
+      q.leaseRenew.run(expiresAt, node, holder).changes === 1,
     releaseLease: (node: string, holder: string): boolean => q.leaseDelete.run(node, holder).changes === 1,
 
     addSilence(s: Omit<Silence, 'id'>, at: number): number {

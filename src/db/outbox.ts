@@ -131,7 +131,9 @@ export function createOutboxStore(db: Db) {
   );
   const byId = db.prepare<[number], RawRow>('SELECT * FROM outbox WHERE id = ?');
   const list = db.prepare<[number], RawRow>('SELECT * FROM outbox ORDER BY id LIMIT ?');
-  const counts = db.prepare<[], { status: string; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
+  const counts = db.prepare<[], { status: string; n: number }>(
+    'SELECT status, count(*) AS n FROM outbox GROUP BY status',
+  );
   const orphans = db.prepare(
     `UPDATE outbox SET status = 'failed', last_error = @error
      WHERE status = 'pending' AND created_at < @before AND (lease_until IS NULL OR lease_until <= @before)

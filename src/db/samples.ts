@@ -22,7 +22,9 @@ export function createSampleStore(db: Db) {
   const series = db.prepare<[string, string, number, number], SamplePoint>(
     'SELECT at, value FROM samples WHERE node = ? AND metric = ? AND at >= ? ORDER BY at LIMIT ?',
   );
-  const metrics = db.prepare<[string], { metric: string }>('SELECT DISTINCT metric FROM samples WHERE node = ? ORDER BY metric');
+  const metrics = db.prepare<[string], { metric: string }>(
+    'SELECT DISTINCT metric FROM samples WHERE node = ? ORDER BY metric',
+  );
   const nodes = db.prepare<[], { node: string }>('SELECT DISTINCT node FROM samples ORDER BY node');
   const latest = db.prepare<[string, string], SamplePoint>(
     'SELECT at, value FROM samples WHERE node = ? AND metric = ? ORDER BY at DESC LIMIT 1',

@@ -66,7 +66,10 @@ const ECDSA_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 const name = (cn: string) => seq(set(seq(oid('2.5.4.10'), utf8('vigil lab'))), set(seq(oid('2.5.4.3'), utf8(cn))));
 const ext = (id: string, critical: boolean, value: Buffer) =>
   critical ? seq(oid(id), bool(true), octets(value)) : seq(oid(id), octets(value));
-const keyId = (key: KeyObject) => createHash('sha1').update(key.export({ type: 'spki', format: 'der' })).digest();
+const keyId = (key: KeyObject) =>
+  createHash('sha1')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest();
 
 function certificate(p: {
   subject: string;
@@ -116,12 +119,31 @@ export function generateLabCertificate(now: Date = new Date()): LabCertificate {
   const srv = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const notBefore = new Date(now.getTime() - 86_400_000);
   const notAfter = new Date(now.getTime() + 10 * 365 * 86_400_000);
-  const caDer = certificate({ subject: 'Proxmox Virtual Environment (vigil lab CA)', issuer: 'Proxmox Virtual Environment (vigil lab CA)', publicKey: ca.publicKey, signingKey: ca.privateKey, issuerKey: ca.publicKey, ca: true, notBefore, notAfter });
-  const srvDer = certificate({ subject: 'pve1.lab', issuer: 'Proxmox Virtual Environment (vigil lab CA)', publicKey: srv.publicKey, signingKey: ca.privateKey, issuerKey: ca.publicKey, ca: false, notBefore, notAfter });
+  const caDer = certificate({
+    subject: 'Proxmox Virtual Environment (vigil lab CA)',
+    issuer: 'Proxmox Virtual Environment (vigil lab CA)',
+    publicKey: ca.publicKey,
+    signingKey: ca.privateKey,
+    issuerKey: ca.publicKey,
+    ca: true,
+    notBefore,
+    notAfter,
+  });
+  const srvDer = certificate({
+    subject: 'pve1.lab',
+    issuer: 'Proxmox Virtual Environment (vigil lab CA)',
+    publicKey: srv.publicKey,
+    signingKey: ca.privateKey,
+    issuerKey: ca.publicKey,
+    ca: false,
+    notBefore,
+    notAfter,
+  });
   const caPem = pem(caDer);
   const certPem = pem(srvDer);
   const x509 = new X509Certificate(certPem);
-  if (!x509.verify(new X509Certificate(caPem).publicKey)) throw new Error('lab certificate does not verify against its CA');
+  if (!x509.verify(new X509Certificate(caPem).publicKey))
+    throw new Error('lab certificate does not verify against its CA');
   return {
     caPem,
     certPem,

@@ -50,7 +50,7 @@ export function labConfigYaml(lab: Lab, opts: LabConfigOptions): string {
   const lines = [
     LAB_CONFIG_MARKER,
     `# Lab: ${lab.url} — the ports change every run; write this file again after restarting the lab.`,
-    '# vigil\'s own tokens come from the environment:',
+    "# vigil's own tokens come from the environment:",
     '#   export VIGIL_ASSISTANT_TOKEN=$(openssl rand -hex 32) VIGIL_OPERATOR_TOKEN=$(openssl rand -hex 32)',
     '',
     'server:',
@@ -68,7 +68,7 @@ export function labConfigYaml(lab: Lab, opts: LabConfigOptions): string {
     'proxmox:',
     `  url: ${q(lab.url)}`,
     `  tokenId: ${q(token.id)}`,
-    '  # The simulated lab\'s token secret; a real config reads it from the environment.',
+    "  # The simulated lab's token secret; a real config reads it from the environment.",
     `  tokenSecret: ${q(token.secret)}`,
     '  tls:',
     `    fingerprint: ${q(lab.fingerprint)}`,
@@ -90,7 +90,7 @@ export function labConfigYaml(lab: Lab, opts: LabConfigOptions): string {
       '      commandTimeoutSeconds: 10',
       '    wol:',
       `      mac: ${q(n.mac)}`,
-      '      # The lab listens on loopback; on a real LAN this is the subnet\'s broadcast address.',
+      "      # The lab listens on loopback; on a real LAN this is the subnet's broadcast address.",
       '      address: 127.0.0.1',
       `      port: ${n.wolPort}`,
       `    services: [${services.map(q).join(', ')}]`,
@@ -113,7 +113,9 @@ export function labConfigYaml(lab: Lab, opts: LabConfigOptions): string {
       '    bodyMatch: vigil-lab',
       '    tls:',
       `      caFile: ${q(opts.caFile)}`,
-      ...(first && services.includes('pveproxy.service') ? [`    node: ${first.name}`, '    service: pveproxy.service'] : []),
+      ...(first && services.includes('pveproxy.service')
+        ? [`    node: ${first.name}`, '    service: pveproxy.service']
+        : []),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -141,7 +143,11 @@ function writePrivate(file: string, text: string): void {
  * Writes the config to `file`, and beside it the lab's SSH client key (`<name>.lab_ed25519`,
  * mode 0600) and CA (`<name>.lab-ca.pem`). Refuses to overwrite a config the lab did not write.
  */
-export function writeLabConfig(lab: Lab, file: string, opts: Omit<LabConfigOptions, 'privateKeyFile' | 'caFile'> = {}): WrittenLabConfig {
+export function writeLabConfig(
+  lab: Lab,
+  file: string,
+  opts: Omit<LabConfigOptions, 'privateKeyFile' | 'caFile'> = {},
+): WrittenLabConfig {
   if (!lab.sshClientKey?.privateKey) throw new Error('the lab has no SSH client key: start it with its SSH service');
   if (!mayOverwriteLabConfig(file)) {
     throw new Error(`refusing to overwrite ${file}: it was not written by "vigil lab"; choose another file`);
@@ -154,6 +160,14 @@ export function writeLabConfig(lab: Lab, file: string, opts: Omit<LabConfigOptio
   writeFileSync(caFile, lab.caPem);
   const rel = (p: string) => `./${relative(dir, p)}`;
   // The config holds the lab token's secret: readable by its owner only.
-  writePrivate(file, labConfigYaml(lab, { databasePath: `./${stem}.db`, ...opts, privateKeyFile: rel(privateKeyFile), caFile: rel(caFile) }));
+  writePrivate(
+    file,
+    labConfigYaml(lab, {
+      databasePath: `./${stem}.db`,
+      ...opts,
+      privateKeyFile: rel(privateKeyFile),
+      caFile: rel(caFile),
+    }),
+  );
   return { configFile: file, privateKeyFile, caFile };
 }

@@ -107,10 +107,20 @@ function top(state: LabState, node: string, count: number): string {
   const rows: [number, string, number, number][] = state
     .listGuests()
     .filter((g) => g.node === node && g.status === 'running')
-    .map((g, i) => [2000 + g.vmid, g.type === 'qemu' ? 'kvm' : 'lxc-start', 30 - i * 4, (g.mem / (state.usage(node).memory.total || 1)) * 100]);
+    .map((g, i) => [
+      2000 + g.vmid,
+      g.type === 'qemu' ? 'kvm' : 'lxc-start',
+      30 - i * 4,
+      (g.mem / (state.usage(node).memory.total || 1)) * 100,
+    ]);
   rows.push([1187, 'pvestatd', 1.2, 0.6], [1203, 'pveproxy worker', 0.4, 0.8], [1, 'systemd', 0, 0.1]);
   rows.sort((a, b) => b[2] - a[2]);
-  const body = rows.slice(0, count).map(([pid, comm, cpu, mem]) => `${String(pid).padStart(7)} ${comm.padEnd(15)} ${cpu.toFixed(1).padStart(4)} ${mem.toFixed(1).padStart(4)}`);
+  const body = rows
+    .slice(0, count)
+    .map(
+      ([pid, comm, cpu, mem]) =>
+        `${String(pid).padStart(7)} ${comm.padEnd(15)} ${cpu.toFixed(1).padStart(4)} ${mem.toFixed(1).padStart(4)}`,
+    );
   return `${['    PID COMMAND         %CPU %MEM', ...body].join('\n')}\n`;
 }
 
@@ -148,11 +158,19 @@ function logDirExists(state: LabState, node: string, dir: string): boolean {
  * gzip ratios: ordinary text logs shrink about tenfold; the runaway log chaos grows repeats the
  * same lines, which gzip shrinks about a hundredfold (so its copy fits beside a nearly full disk).
  */
-const compressedSize = (f: { path: string; sizeBytes: number }) => Math.ceil(f.sizeBytes / (f.path === RUNAWAY_LOG ? 100 : 10));
+const compressedSize = (f: { path: string; sizeBytes: number }) =>
+  Math.ceil(f.sizeBytes / (f.path === RUNAWAY_LOG ? 100 : 10));
 
 /** `truncate_large_logs` on the simulated files: the same selection, copies, refusals and records as the script. */
-function truncateLogs(state: LabState, node: string, spec: Extract<CommandSpec, { kind: 'truncate_large_logs' }>): LabExecResult {
-  const stamp = new Date(state.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+function truncateLogs(
+  state: LabState,
+  node: string,
+  spec: Extract<CommandSpec, { kind: 'truncate_large_logs' }>,
+): LabExecResult {
+  const stamp = new Date(state.now())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const files = state
     .logFiles(node)
     .filter((f) => f.path.startsWith(`${spec.dir}/`) && f.path.endsWith('.log') && f.sizeBytes > spec.minBytes);
@@ -216,7 +234,11 @@ function answerSpec(state: LabState, node: string, spec: CommandSpec, line: stri
       }
       // find -mtime +N matches files whose age in whole days is greater than N.
       const old = state.logFiles(node).filter((f) => f.path.startsWith(`${spec.dir}/`) && f.ageDays > spec.maxAgeDays);
-      if (spec.delete) state.removeLogFiles(node, old.map((f) => f.path));
+      if (spec.delete)
+        state.removeLogFiles(
+          node,
+          old.map((f) => f.path),
+        );
       return ok(old.map((f) => `${f.sizeBytes} ${f.path}\0`).join(''));
     }
     case 'truncate_large_logs':

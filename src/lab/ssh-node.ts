@@ -50,12 +50,17 @@ function parsed(key: string): ParsedKey {
 export function generateUsableKeyPair(comment?: string): { private: string; public: string } {
   for (let attempt = 0; attempt < 32; attempt++) {
     const pair = utils.generateKeyPairSync('ed25519', comment ? { comment } : undefined);
-    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error)) return pair;
+    if (!(utils.parseKey(pair.public) instanceof Error) && !(utils.parseKey(pair.private) instanceof Error))
+      return pair;
   }
   throw new Error('could not generate a usable ed25519 key pair');
 }
 
-function startNode(state: LabState, node: string, allowed: ParsedKey): Promise<{ endpoint: LabSshEndpoint; close(): Promise<void> }> {
+function startNode(
+  state: LabState,
+  node: string,
+  allowed: ParsedKey,
+): Promise<{ endpoint: LabSshEndpoint; close(): Promise<void> }> {
   const host = generateUsableKeyPair();
   const hostKeyFingerprint = sshFingerprint(parsed(host.public).getPublicSSH());
   const allowedBlob = allowed.getPublicSSH();
@@ -69,7 +74,8 @@ function startNode(state: LabState, node: string, allowed: ParsedKey): Promise<{
     client.on('authentication', (ctx) => {
       if (ctx.method !== 'publickey') return ctx.reject(['publickey']);
       const blob = ctx.key.data;
-      const matches = ctx.key.algo === allowed.type && blob.length === allowedBlob.length && timingSafeEqual(blob, allowedBlob);
+      const matches =
+        ctx.key.algo === allowed.type && blob.length === allowedBlob.length && timingSafeEqual(blob, allowedBlob);
       if (!matches) return ctx.reject(['publickey']);
       // Without a signature the client only asks whether the key would be accepted.
       if (!ctx.signature) return ctx.accept();
@@ -162,7 +168,8 @@ export async function startLabSshNodes(opts: LabSshOptions): Promise<LabSshNodes
 /** Lab extra service: SSH servers for every node, published through `lab.setNodeInfo` and `lab.sshClientKey`. */
 export const labSshService: LabExtraServiceFactory = async (lab: Lab) => {
   const nodes = await startLabSshNodes({ state: lab.state });
-  for (const e of nodes.endpoints) lab.setNodeInfo(e.node, { sshPort: e.port, hostKeyFingerprint: e.hostKeyFingerprint });
+  for (const e of nodes.endpoints)
+    lab.setNodeInfo(e.node, { sshPort: e.port, hostKeyFingerprint: e.hostKeyFingerprint });
   lab.sshClientKey = nodes.clientKey;
   return { close: () => nodes.close() };
 };

@@ -62,7 +62,12 @@ export function createLabState(opts: LabStateOptions = {}) {
   const bootMs = opts.bootMs ?? 1500;
   const taskMs = opts.taskMs ?? 300;
   const haDelayMs = opts.haDelayMs ?? 2 * taskMs;
-  const world = generateWorld({ nodes: opts.nodes ?? 3, guestsPerNode: opts.guestsPerNode ?? 4, seed: opts.seed ?? 1, now: now() });
+  const world = generateWorld({
+    nodes: opts.nodes ?? 3,
+    guestsPerNode: opts.guestsPerNode ?? 4,
+    seed: opts.seed ?? 1,
+    now: now(),
+  });
   const listeners = new Set<(e: LabEvent) => void>();
   const pending: { at: number; seq: number; fn: () => void }[] = [];
   const timers = new Set<NodeJS.Timeout>();
@@ -77,10 +82,13 @@ export function createLabState(opts: LabStateOptions = {}) {
   function schedule(delayMs: number, fn: () => void): void {
     pending.push({ at: now() + delayMs, seq: seq++, fn });
     if (closed) return;
-    const t = setTimeout(() => {
-      timers.delete(t);
-      tick();
-    }, Math.max(0, delayMs));
+    const t = setTimeout(
+      () => {
+        timers.delete(t);
+        tick();
+      },
+      Math.max(0, delayMs),
+    );
     t.unref();
     timers.add(t);
   }
@@ -92,7 +100,11 @@ export function createLabState(opts: LabStateOptions = {}) {
       let idx = -1;
       for (let i = 0; i < pending.length; i++) {
         const p = pending[i]!;
-        if (p.at <= t && (idx < 0 || p.at < pending[idx]!.at || (p.at === pending[idx]!.at && p.seq < pending[idx]!.seq))) idx = i;
+        if (
+          p.at <= t &&
+          (idx < 0 || p.at < pending[idx]!.at || (p.at === pending[idx]!.at && p.seq < pending[idx]!.seq))
+        )
+          idx = i;
       }
       if (idx < 0) return;
       const [p] = pending.splice(idx, 1);
@@ -100,7 +112,12 @@ export function createLabState(opts: LabStateOptions = {}) {
     }
   }
 
-  const tasks: TaskLog = createTaskLog({ now, seed: opts.seed ?? 1, schedule, emit: (e) => emit({ kind: 'task', ...e }) });
+  const tasks: TaskLog = createTaskLog({
+    now,
+    seed: opts.seed ?? 1,
+    schedule,
+    emit: (e) => emit({ kind: 'task', ...e }),
+  });
 
   function node(name: string): LabNode {
     const n = world.nodes.find((x) => x.name === name);
@@ -216,10 +233,17 @@ export function createLabState(opts: LabStateOptions = {}) {
       if (g.ha.managed && g.ha.state === 'started') {
         schedule(haDelayMs, () => {
           if (g.status === 'stopped' && g.ha.state === 'started' && node(g.node).online) {
-            tasks.run({ node: g.node, type: g.type === 'qemu' ? 'qmstart' : 'vzstart', id: String(vmid), user: 'root@pam', durationMs: 0, work: () => {
-              setGuestStatus(g, 'running', 'ha-recovery');
-              return 'OK';
-            } });
+            tasks.run({
+              node: g.node,
+              type: g.type === 'qemu' ? 'qmstart' : 'vzstart',
+              id: String(vmid),
+              user: 'root@pam',
+              durationMs: 0,
+              work: () => {
+                setGuestStatus(g, 'running', 'ha-recovery');
+                return 'OK';
+              },
+            });
           }
         });
       }
@@ -228,11 +252,18 @@ export function createLabState(opts: LabStateOptions = {}) {
     operatorStop(vmid: number): LabTask {
       tick();
       const g = guest(vmid);
-      const task = tasks.run({ node: g.node, type: g.type === 'qemu' ? 'qmstop' : 'vzstop', id: String(vmid), user: 'root@pam', durationMs: 0, work: () => {
-        if (g.ha.managed) g.ha.state = 'stopped';
-        setGuestStatus(g, 'stopped', 'operator');
-        return 'OK';
-      } });
+      const task = tasks.run({
+        node: g.node,
+        type: g.type === 'qemu' ? 'qmstop' : 'vzstop',
+        id: String(vmid),
+        user: 'root@pam',
+        durationMs: 0,
+        work: () => {
+          if (g.ha.managed) g.ha.state = 'stopped';
+          setGuestStatus(g, 'stopped', 'operator');
+          return 'OK';
+        },
+      });
       tick();
       return task;
     },

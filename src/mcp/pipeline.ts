@@ -61,7 +61,9 @@ export function createPipeline(p: PipelineDeps) {
 
   /** Tools a caller kind may see (the static part of the gate). */
   function listTools(callerKind: CallerKind): ToolDefinition[] {
-    return p.tools.filter((tool) => gateStatic(gateTool(tool, tool.tier), { kind: callerKind }, policy).verdict === 'allow');
+    return p.tools.filter(
+      (tool) => gateStatic(gateTool(tool, tool.tier), { kind: callerKind }, policy).verdict === 'allow',
+    );
   }
 
   async function executeTool(
@@ -84,7 +86,9 @@ export function createPipeline(p: PipelineDeps) {
     let result: ExecuteResult | undefined;
     let usedApproval: string | null = approvalId;
 
-    const finish = (r: Omit<Extract<ExecuteResult, { kind: 'result' }>, 'kind' | 'auditId' | 'decision' | 'outcome'>) => {
+    const finish = (
+      r: Omit<Extract<ExecuteResult, { kind: 'result' }>, 'kind' | 'auditId' | 'decision' | 'outcome'>,
+    ) => {
       if (r.isError) error = r.text;
       result = { kind: 'result', ...r, decision, outcome, auditId: 0 };
     };
@@ -140,7 +144,11 @@ export function createPipeline(p: PipelineDeps) {
       }
       if (verdict.verdict === 'dry_run') {
         decision = 'dry_run';
-        finish({ isError: false, text: `dry run (safety.dryRun): would ${tool.plan(args)}`, data: { status: 'dry_run', plan: tool.plan(args) } });
+        finish({
+          isError: false,
+          text: `dry run (safety.dryRun): would ${tool.plan(args)}`,
+          data: { status: 'dry_run', plan: tool.plan(args) },
+        });
         return result!;
       }
 
@@ -151,7 +159,8 @@ export function createPipeline(p: PipelineDeps) {
           args,
           caller,
           approvalId,
-          elicit: verdict.verdict === 'confirm' && deps.config.safety.confirmation === 'elicit' ? options.elicit : undefined,
+          elicit:
+            verdict.verdict === 'confirm' && deps.config.safety.confirmation === 'elicit' ? options.elicit : undefined,
           approvals: deps.stores.approvals,
           ttlMs: deps.config.safety.approvalTtlSeconds * 1000,
           now: deps.now,
@@ -283,4 +292,3 @@ function targetLabel(target: ToolTarget | null): string {
   if (target.node !== undefined) parts.push(`on ${target.node}`);
   return parts.join(' ');
 }
-

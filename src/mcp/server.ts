@@ -37,7 +37,9 @@ function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
         [APPROVAL_ARG]: z
           .string()
           .optional()
-          .describe('id of an operator-approved request for exactly this call (returned as structuredContent.approvalId)'),
+          .describe(
+            'id of an operator-approved request for exactly this call (returned as structuredContent.approvalId)',
+          ),
       })
     : tool.input;
   const { $schema: _ignored, ...schema } = z.toJSONSchema(shape, { io: 'input' }) as Record<string, unknown>;
@@ -87,7 +89,9 @@ export function createMcpSession(deps: { pipeline: Pipeline; sessionId: () => st
                 message,
                 requestedSchema: {
                   type: 'object',
-                  properties: { confirm: { type: 'boolean', title: 'Confirm', description: 'Tick to let vigil do this' } },
+                  properties: {
+                    confirm: { type: 'boolean', title: 'Confirm', description: 'Tick to let vigil do this' },
+                  },
                   required: ['confirm'],
                 },
               },

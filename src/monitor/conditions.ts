@@ -1,7 +1,15 @@
 /** The monitor's closed vocabularies: the conditions it detects and the states an incident goes through. */
 
 /** Conditions this monitor detects and has runbooks for (`disk.fill_predicted` from the stored disk samples). */
-export const CONDITIONS = ['guest.crashed', 'node.unreachable', 'service.failed', 'http.down', 'disk.high', 'memory.high', 'disk.fill_predicted'] as const;
+export const CONDITIONS = [
+  'guest.crashed',
+  'node.unreachable',
+  'service.failed',
+  'http.down',
+  'disk.high',
+  'memory.high',
+  'disk.fill_predicted',
+] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 /** open → remediating → resolved | escalated (an escalated incident may be retried once its window passes). */

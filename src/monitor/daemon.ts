@@ -31,9 +31,16 @@ export function safeNotifier(inner: Notifier, log: (err: unknown) => void): Noti
 }
 
 /** Creates and starts the monitor's schedules over `core` (when `monitor.enabled`). */
-export function startMonitorService(core: Core, opts: { notifier?: Notifier; samples?: SampleStorePort } = {}): MonitorService {
+export function startMonitorService(
+  core: Core,
+  opts: { notifier?: Notifier; samples?: SampleStorePort } = {},
+): MonitorService {
   const { config, logger } = core;
-  const notifier = opts.notifier && safeNotifier(opts.notifier, (err) => logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: queuing a notification failed'));
+  const notifier =
+    opts.notifier &&
+    safeNotifier(opts.notifier, (err) =>
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: queuing a notification failed'),
+    );
   const monitor = createMonitor({
     config,
     stores: core.stores,
@@ -45,7 +52,12 @@ export function startMonitorService(core: Core, opts: { notifier?: Notifier; sam
     ...(notifier ? { notifier } : {}),
     ...(opts.samples ? { samples: opts.samples } : {}),
   });
-  const scheduler = createScheduler({ monitor, config, logger: logger.child({ component: 'monitor' }), now: core.deps.now });
+  const scheduler = createScheduler({
+    monitor,
+    config,
+    logger: logger.child({ component: 'monitor' }),
+    now: core.deps.now,
+  });
   const startedAt = core.deps.now();
   core.deps.monitorStatus = () => {
     const s = monitor.status(scheduler.running(), startedAt);

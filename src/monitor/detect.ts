@@ -84,9 +84,14 @@ export interface DetectResult<S> {
 }
 
 /** Guests whose evidence must be read before detectCritical: seen running and now stopped, or first seen stopped. */
-export function crashCandidates(prev: CriticalState, guests: readonly GuestObs[], nodesOnline: ReadonlySet<string>): GuestObs[] {
+export function crashCandidates(
+  prev: CriticalState,
+  guests: readonly GuestObs[],
+  nodesOnline: ReadonlySet<string>,
+): GuestObs[] {
   return guests.filter((g) => {
-    if (g.status !== 'stopped' || g.ha || g.template || !nodesOnline.has(g.node) || prev.crashed.has(g.vmid)) return false;
+    if (g.status !== 'stopped' || g.ha || g.template || !nodesOnline.has(g.node) || prev.crashed.has(g.vmid))
+      return false;
     const before = prev.guests.get(g.vmid);
     return before === undefined || before === 'running';
   });
@@ -115,7 +120,15 @@ export function detectCritical(
     }
     downNodes.add(name);
     if (polls >= opts.unreachablePolls) {
-      findings.push({ key, condition: 'node.unreachable', target: name, node: name, severity: 'critical', summary: `node ${name} is offline and does not answer SSH (${polls} polls)`, details: { polls } });
+      findings.push({
+        key,
+        condition: 'node.unreachable',
+        target: name,
+        node: name,
+        severity: 'critical',
+        summary: `node ${name} is offline and does not answer SSH (${polls} polls)`,
+        details: { polls },
+      });
     }
   };
 
@@ -218,7 +231,15 @@ export function detectRoutine(
         mark(key);
         continue;
       }
-      findings.push({ key, condition, target: n.name, node: n.name, severity: 'warning', summary: `${what} of ${n.name} is ${value.toFixed(1)}% used (threshold ${limit}%)`, details: { node: n.name, percent: value, threshold: limit } });
+      findings.push({
+        key,
+        condition,
+        target: n.name,
+        node: n.name,
+        severity: 'warning',
+        summary: `${what} of ${n.name} is ${value.toFixed(1)}% used (threshold ${limit}%)`,
+        details: { node: n.name, percent: value, threshold: limit },
+      });
     }
   }
 
@@ -229,7 +250,15 @@ export function detectRoutine(
         mark(key);
         continue;
       }
-      findings.push({ key, condition: 'service.failed', target: `${node}/${unit}`, node, severity: 'warning', summary: `${unit} on ${node} has failed`, details: { node, unit } });
+      findings.push({
+        key,
+        condition: 'service.failed',
+        target: `${node}/${unit}`,
+        node,
+        severity: 'warning',
+        summary: `${unit} on ${node} has failed`,
+        details: { node, unit },
+      });
     }
   }
 
@@ -243,7 +272,15 @@ export function detectRoutine(
       continue;
     }
     if (fails >= opts.httpFailures) {
-      findings.push({ key, condition: 'http.down', target: name, node: r.node ?? null, severity: 'warning', summary: `HTTP check ${name} failed ${fails} times in a row${r.error ? `: ${r.error}` : ''}`, details: { check: name, failures: fails, error: r.error, node: r.node, service: r.service } });
+      findings.push({
+        key,
+        condition: 'http.down',
+        target: name,
+        node: r.node ?? null,
+        severity: 'warning',
+        summary: `HTTP check ${name} failed ${fails} times in a row${r.error ? `: ${r.error}` : ''}`,
+        details: { check: name, failures: fails, error: r.error, node: r.node, service: r.service },
+      });
     }
   }
   return { state: { httpFailures }, findings, healthy, downNodes };

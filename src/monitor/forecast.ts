@@ -106,7 +106,12 @@ export function decideFillPredicted(
 ): FillPrediction {
   const o = { ...FILL_PREDICTION_DEFAULTS, ...options };
   const trend = fitTrend(points, now, o.capacity);
-  const verdict = (v: FillVerdict, message: string): FillPrediction => ({ raise: v === 'predicted', verdict: v, message, trend });
+  const verdict = (v: FillVerdict, message: string): FillPrediction => ({
+    raise: v === 'predicted',
+    verdict: v,
+    message,
+    trend,
+  });
   if (!trend || trend.samples < o.minSamples || trend.spanDays * 24 < o.minSpanHours) {
     return verdict(
       'insufficient-data',
@@ -117,7 +122,8 @@ export function decideFillPredicted(
   if (trend.daysToFull === null) return verdict('not-rising', `not rising (${signed(trend.slopePerDay)}/day, ${fit})`);
   if (trend.r2 < o.minR2) return verdict('poor-fit', `too noisy to predict (${fit}; need r² ≥ ${o.minR2})`);
   const when = `full in ${fmt(trend.daysToFull)} days at ${signed(trend.slopePerDay)}/day (${fit})`;
-  if (trend.daysToFull > o.windowDays) return verdict('outside-window', `${when}; beyond the ${o.windowDays}-day window`);
+  if (trend.daysToFull > o.windowDays)
+    return verdict('outside-window', `${when}; beyond the ${o.windowDays}-day window`);
   return verdict('predicted', when);
 }
 

@@ -82,26 +82,40 @@ export function decideRemediation(g: GuardInput): GuardDecision {
   if (!g.runbook.enabled) return { verdict: 'skip', reason: 'disabled', detail: 'runbook disabled by config' };
   if (!g.runbook.acts) return { verdict: 'skip', reason: 'no_action', detail: 'this runbook only notifies' };
   if (g.silenced !== null) return { verdict: 'skip', reason: 'silenced', detail: g.silenced };
-  if (g.incident.flapping) return { verdict: 'skip', reason: 'flapping', detail: 'incident is flapping; no automatic action' };
+  if (g.incident.flapping)
+    return { verdict: 'skip', reason: 'flapping', detail: 'incident is flapping; no automatic action' };
   if (g.killSwitchActive) return { verdict: 'skip', reason: 'kill_switch', detail: 'the kill switch is on' };
   if (g.level === 0) return { verdict: 'skip', reason: 'observe_only', detail: 'autonomy level 0 (observe)' };
   if (g.level === 1) return { verdict: 'skip', reason: 'notify_only', detail: 'autonomy level 1 (notify)' };
   const recent = attemptsInWindow(g.attempts, g.now, g.limits.windowMs);
   if (recent.length >= g.limits.maxAttempts) {
     const retryAt = recent[recent.length - g.limits.maxAttempts]! + g.limits.windowMs;
-    if (g.incident.status !== 'escalated') return { verdict: 'escalate', detail: `${recent.length} attempts within the window` };
-    return { verdict: 'skip', reason: 'attempts_exhausted', detail: `${recent.length} attempts within the window`, retryAt };
+    if (g.incident.status !== 'escalated')
+      return { verdict: 'escalate', detail: `${recent.length} attempts within the window` };
+    return {
+      verdict: 'skip',
+      reason: 'attempts_exhausted',
+      detail: `${recent.length} attempts within the window`,
+      retryAt,
+    };
   }
   if (recent.length > 0) {
     const b = g.limits.backoffMs;
     const wait = b.length === 0 ? 0 : b[Math.min(recent.length, b.length) - 1]!;
     const retryAt = recent[recent.length - 1]! + wait;
-    if (retryAt > g.now) return { verdict: 'skip', reason: 'backoff', detail: `back-off after attempt ${recent.length}`, retryAt };
+    if (retryAt > g.now)
+      return { verdict: 'skip', reason: 'backoff', detail: `back-off after attempt ${recent.length}`, retryAt };
   }
   if (g.lastSuccessAt !== null && g.lastSuccessAt + g.runbook.cooldownMs > g.now) {
-    return { verdict: 'skip', reason: 'cooldown', detail: 'runbook cooling down after its last success here', retryAt: g.lastSuccessAt + g.runbook.cooldownMs };
+    return {
+      verdict: 'skip',
+      reason: 'cooldown',
+      detail: 'runbook cooling down after its last success here',
+      retryAt: g.lastSuccessAt + g.runbook.cooldownMs,
+    };
   }
-  if (g.actionsLastDay >= g.limits.dailyCap) return { verdict: 'skip', reason: 'daily_cap', detail: `daily action cap (${g.limits.dailyCap}) reached` };
+  if (g.actionsLastDay >= g.limits.dailyCap)
+    return { verdict: 'skip', reason: 'daily_cap', detail: `daily action cap (${g.limits.dailyCap}) reached` };
   return { verdict: 'act' };
 }
 

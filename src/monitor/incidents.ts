@@ -74,7 +74,10 @@ export interface IncidentLogDeps {
 }
 
 /** Applies a plan: writes incidents, publishes incident.* events, queues notifications. */
-export function applyIncidentPlan(plan: IncidentPlan, deps: IncidentLogDeps): { opened: Incident[]; resolved: Incident[] } {
+export function applyIncidentPlan(
+  plan: IncidentPlan,
+  deps: IncidentLogDeps,
+): { opened: Incident[]; resolved: Incident[] } {
   const at = deps.now();
   const opened: Incident[] = [];
   for (const n of plan.open) {
@@ -102,7 +105,8 @@ export function applyIncidentPlan(plan: IncidentPlan, deps: IncidentLogDeps): { 
       });
     }
   }
-  for (const { incident, finding } of plan.seen) deps.store.touchIncident(incident.id, finding.summary, finding.details, at);
+  for (const { incident, finding } of plan.seen)
+    deps.store.touchIncident(incident.id, finding.summary, finding.details, at);
   const resolved: Incident[] = [];
   for (const incident of plan.resolve) resolved.push(resolveIncident(incident, 'seen healthy again', deps));
   return { opened, resolved };
@@ -112,7 +116,8 @@ export function applyIncidentPlan(plan: IncidentPlan, deps: IncidentLogDeps): { 
 export function resolveIncident(incident: Incident, how: string, deps: IncidentLogDeps): Incident {
   const at = deps.now();
   // Detection and a verifying remediation may both see the recovery: only the first one tells.
-  if (!deps.store.resolveIncident(incident.id, at)) return { ...incident, status: 'resolved', resolvedAt: deps.store.incident(incident.id)?.resolvedAt ?? at };
+  if (!deps.store.resolveIncident(incident.id, at))
+    return { ...incident, status: 'resolved', resolvedAt: deps.store.incident(incident.id)?.resolvedAt ?? at };
   deps.bus.publish({
     type: 'incident.resolved',
     severity: 'info',
@@ -121,7 +126,12 @@ export function resolveIncident(incident: Incident, how: string, deps: IncidentL
     ...(incident.node ? { node: incident.node } : {}),
     target: incident.target,
     incidentKey: incident.key,
-    data: { incidentId: incident.id, condition: incident.condition, attempts: incident.attempts, durationMs: at - incident.firstSeen },
+    data: {
+      incidentId: incident.id,
+      condition: incident.condition,
+      attempts: incident.attempts,
+      durationMs: at - incident.firstSeen,
+    },
   });
   if (deps.notifying()) {
     deps.notifier?.enqueue({

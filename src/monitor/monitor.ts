@@ -15,7 +15,17 @@ import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { InfraClients } from '../mcp/deps.js';
 import type { Condition, CycleKind } from './conditions.js';
-import { EMPTY_CRITICAL, EMPTY_ROUTINE, detectCritical, detectRoutine, type CriticalState, type DetectResult, type Finding, type NodeObs, type RoutineState } from './detect.js';
+import {
+  EMPTY_CRITICAL,
+  EMPTY_ROUTINE,
+  detectCritical,
+  detectRoutine,
+  type CriticalState,
+  type DetectResult,
+  type Finding,
+  type NodeObs,
+  type RoutineState,
+} from './detect.js';
 import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
 import { createObserver, fillLookbackMs, fillOptionsOf } from './observe.js';
@@ -28,7 +38,13 @@ import { runbooksFromConfig, type ToolCall } from './runbooks.js';
 import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
 
 export const CRITICAL_CONDITIONS: readonly Condition[] = ['guest.crashed', 'node.unreachable'];
-export const ROUTINE_CONDITIONS: readonly Condition[] = ['service.failed', 'http.down', 'disk.high', 'memory.high', 'disk.fill_predicted'];
+export const ROUTINE_CONDITIONS: readonly Condition[] = [
+  'service.failed',
+  'http.down',
+  'disk.high',
+  'memory.high',
+  'disk.fill_predicted',
+];
 
 export interface MonitorDeps {
   config: VigilConfig;
@@ -92,10 +108,48 @@ export function createMonitor(deps: MonitorDeps) {
   const alive = deps.alive ?? pidAlive(holder);
   const runbooks = runbooksFromConfig(config);
   const stopping = new AbortController();
-  const observer = createObserver({ config, clients: deps.clients, logger, now, stopCalls: (since) => store.stopCallsSince(since), ...(deps.samples ? { samples: deps.samples } : {}) });
-  const incidentLog: IncidentLogDeps = { store, bus, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, notifying: () => stores.preferences.autonomyLevel() >= 1 };
-  const reporter = createReporter({ config, store, stores, bus, pipeline: deps.pipeline, ...(deps.notifier ? { notifier: deps.notifier } : {}), now, holderId: holder.id });
-  const remediator = createRemediator({ config, store, stores, bus, pipeline: deps.pipeline, observer, reporter, runbooks, incidentLog, logger, now, sleep: deps.sleep ?? realSleep, holder, alive, signal: stopping.signal });
+  const observer = createObserver({
+    config,
+    clients: deps.clients,
+    logger,
+    now,
+    stopCalls: (since) => store.stopCallsSince(since),
+    ...(deps.samples ? { samples: deps.samples } : {}),
+  });
+  const incidentLog: IncidentLogDeps = {
+    store,
+    bus,
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    now,
+    notifying: () => stores.preferences.autonomyLevel() >= 1,
+  };
+  const reporter = createReporter({
+    config,
+    store,
+    stores,
+    bus,
+    pipeline: deps.pipeline,
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    now,
+    holderId: holder.id,
+  });
+  const remediator = createRemediator({
+    config,
+    store,
+    stores,
+    bus,
+    pipeline: deps.pipeline,
+    observer,
+    reporter,
+    runbooks,
+    incidentLog,
+    logger,
+    now,
+    sleep: deps.sleep ?? realSleep,
+    holder,
+    alive,
+    signal: stopping.signal,
+  });
 
   let critical: CriticalState = EMPTY_CRITICAL;
   let routine: RoutineState = EMPTY_ROUTINE;
@@ -108,7 +162,10 @@ export function createMonitor(deps: MonitorDeps) {
   function seed(): void {
     if (seeded) return;
     seeded = true;
-    const crashed = store.activeIncidents().filter((i) => i.condition === 'guest.crashed').map((i) => Number(i.target));
+    const crashed = store
+      .activeIncidents()
+      .filter((i) => i.condition === 'guest.crashed')
+      .map((i) => Number(i.target));
     critical = { ...critical, crashed: new Set(crashed), guests: new Map(crashed.map((v) => [v, 'stopped' as const])) };
   }
 
@@ -121,7 +178,12 @@ export function createMonitor(deps: MonitorDeps) {
     }
     const obs = await observer.routine();
     if (!deps.planOnly) recordSamples(obs.nodes ?? [], now());
-    const r = detectRoutine(routine, obs, { diskPercent: m.thresholds.diskPercent, memoryPercent: m.thresholds.memoryPercent, httpFailures: m.thresholds.httpFailures, openKeys });
+    const r = detectRoutine(routine, obs, {
+      diskPercent: m.thresholds.diskPercent,
+      memoryPercent: m.thresholds.memoryPercent,
+      httpFailures: m.thresholds.httpFailures,
+      openKeys,
+    });
     routine = r.state;
     const fill = forecastFills(obs.nodes ?? [], openKeys);
     return { ...r, findings: [...r.findings, ...fill.findings], healthy: new Set([...r.healthy, ...fill.healthy]) };
@@ -137,7 +199,10 @@ export function createMonitor(deps: MonitorDeps) {
     const spacing = m.schedules.routineSeconds * 1000 * 0.9;
     for (const n of nodes) {
       if (!n.online) continue;
-      for (const [metric, value] of [['disk.percent', n.diskPercent], ['memory.percent', n.memoryPercent]] as const) {
+      for (const [metric, value] of [
+        ['disk.percent', n.diskPercent],
+        ['memory.percent', n.memoryPercent],
+      ] as const) {
         const last = samples.latest(n.name, metric);
         if (value !== undefined && (!last || at - last.at >= spacing)) samples.record(n.name, metric, value, at);
       }
@@ -161,12 +226,27 @@ export function createMonitor(deps: MonitorDeps) {
 
   function wouldDo(plan: IncidentPlan, active: readonly Incident[]): CycleReport['wouldDo'] {
     const t = now();
-    const pseudo: Incident[] = plan.open.map((n, i) => ({ ...n, id: -1 - i, status: 'open', attempts: 0, approvalId: null, firstSeen: t, lastSeen: t, resolvedAt: null, escalatedAt: null }));
+    const pseudo: Incident[] = plan.open.map((n, i) => ({
+      ...n,
+      id: -1 - i,
+      status: 'open',
+      attempts: 0,
+      approvalId: null,
+      firstSeen: t,
+      lastSeen: t,
+      resolvedAt: null,
+      escalatedAt: null,
+    }));
     const resolving = new Set(plan.resolve.map((i) => i.key));
     return [...active.filter((i) => !resolving.has(i.key)), ...pseudo].map((incident) => {
       const rb = runbooks.get(incident.condition)!;
       const call = rb.action(incident, config);
-      return { key: incident.key, summary: incident.summary, decision: decideRemediation(guardInputFor({ config, store, stores, now }, incident, rb, call)), call };
+      return {
+        key: incident.key,
+        summary: incident.summary,
+        decision: decideRemediation(guardInputFor({ config, store, stores, now }, incident, rb, call)),
+        call,
+      };
     });
   }
 
@@ -175,8 +255,16 @@ export function createMonitor(deps: MonitorDeps) {
     for (const incident of store.activeIncidents()) {
       if (inFlight.has(incident.key)) continue;
       const p = remediator.remediate(incident).catch((err: unknown): Outcome => {
-        logger.error({ incident: incident.key, err: err instanceof Error ? err.message : String(err) }, 'monitor: remediation failed unexpectedly');
-        return { key: incident.key, verdict: 'skipped', reason: 'precondition', detail: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+        logger.error(
+          { incident: incident.key, err: err instanceof Error ? err.message : String(err) },
+          'monitor: remediation failed unexpectedly',
+        );
+        return {
+          key: incident.key,
+          verdict: 'skipped',
+          reason: 'precondition',
+          detail: `internal error: ${err instanceof Error ? err.message : String(err)}`,
+        };
       });
       inFlight.set(incident.key, p);
       void p.finally(() => inFlight.delete(incident.key));
@@ -219,18 +307,42 @@ export function createMonitor(deps: MonitorDeps) {
         flapOpenings: m.flapping.openings,
       });
       if (deps.planOnly) {
-        return { kind, ...empty, findings: r.findings, suppressed: plan.suppressed, wouldDo: wouldDo(plan, active), durationMs: performance.now() - t0 };
+        return {
+          kind,
+          ...empty,
+          findings: r.findings,
+          suppressed: plan.suppressed,
+          wouldDo: wouldDo(plan, active),
+          durationMs: performance.now() - t0,
+        };
       }
       const { opened, resolved } = applyIncidentPlan(plan, incidentLog);
       const settled = remediateActive();
-      return { kind, findings: r.findings, suppressed: plan.suppressed, opened, resolved, wouldDo: [], settled, durationMs: performance.now() - t0 };
+      return {
+        kind,
+        findings: r.findings,
+        suppressed: plan.suppressed,
+        opened,
+        resolved,
+        wouldDo: [],
+        settled,
+        durationMs: performance.now() - t0,
+      };
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
       running.delete(kind);
       if (!deps.planOnly) {
-        store.recordRun({ kind, holder: holder.id, startedAt, finishedAt: now(), durationMs: performance.now() - t0, error, summary: null });
+        store.recordRun({
+          kind,
+          holder: holder.id,
+          startedAt,
+          finishedAt: now(),
+          durationMs: performance.now() - t0,
+          error,
+          summary: null,
+        });
       }
     }
   }
@@ -247,7 +359,12 @@ export function createMonitor(deps: MonitorDeps) {
       degraded.add(kind);
       logger.error({ kind }, 'monitor: a schedule missed two intervals');
       if (!deps.planOnly && stores.preferences.autonomyLevel() >= 1) {
-        deps.notifier?.enqueue({ kind: 'escalation', incidentKey: `monitor.schedule:${kind}`, subject: `vigil monitor degraded: the ${kind} schedule missed two intervals`, body: `The ${kind} schedule of the monitor (holder ${holder.id}) has not run for more than two intervals. Incidents may go unnoticed until it runs again; check the daemon's log.` });
+        deps.notifier?.enqueue({
+          kind: 'escalation',
+          incidentKey: `monitor.schedule:${kind}`,
+          subject: `vigil monitor degraded: the ${kind} schedule missed two intervals`,
+          body: `The ${kind} schedule of the monitor (holder ${holder.id}) has not run for more than two intervals. Incidents may go unnoticed until it runs again; check the daemon's log.`,
+        });
       }
     }
     for (const kind of degraded) if (!overdue.includes(kind)) degraded.delete(kind);
@@ -272,7 +389,15 @@ export function createMonitor(deps: MonitorDeps) {
       stopping.abort();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },
-    status: (schedulerRunning: boolean, startedAt?: number) => monitorStatusOf({ store, config, now, running: schedulerRunning, holder, ...(startedAt !== undefined ? { startedAt } : {}) }),
+    status: (schedulerRunning: boolean, startedAt?: number) =>
+      monitorStatusOf({
+        store,
+        config,
+        now,
+        running: schedulerRunning,
+        holder,
+        ...(startedAt !== undefined ? { startedAt } : {}),
+      }),
     store,
     holder,
     runbooks,

@@ -10,7 +10,15 @@ import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients
 import { sshTargetFor } from '../clients/ssh/index.js';
 import type { GuestResource, NodeResource, TaskListEntry } from '../clients/proxmox/index.js';
 import type { Incident } from '../db/monitor.js';
-import { crashCandidates, type CriticalObservation, type CriticalState, type GuestObs, type NodeObs, type RoutineObservation, type StopEvidence } from './detect.js';
+import {
+  crashCandidates,
+  type CriticalObservation,
+  type CriticalState,
+  type GuestObs,
+  type NodeObs,
+  type RoutineObservation,
+  type StopEvidence,
+} from './detect.js';
 import type { RecoveryCheck } from './runbooks.js';
 import { decideFillPredicted, trendSegment } from './forecast.js';
 import type { SampleStorePort } from './ports.js';
@@ -96,10 +104,24 @@ export function createObserver(deps: ObserverDeps) {
       const all = await clients.proxmox.clusterResources(undefined, signal);
       const nodes = all
         .filter((r): r is NodeResource => r.type === 'node')
-        .map((n) => ({ name: n.node, online: n.status === 'online', diskPercent: pct(n.disk, n.maxdisk), memoryPercent: pct(n.mem, n.maxmem) }));
+        .map((n) => ({
+          name: n.node,
+          online: n.status === 'online',
+          diskPercent: pct(n.disk, n.maxdisk),
+          memoryPercent: pct(n.mem, n.maxmem),
+        }));
       const guests = all
         .filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc')
-        .map((g) => ({ vmid: g.vmid, node: g.node, type: g.type, name: g.name, status: g.status, ha: Boolean(g.hastate), template: g.template === true, lock: g.lock }));
+        .map((g) => ({
+          vmid: g.vmid,
+          node: g.node,
+          type: g.type,
+          name: g.name,
+          status: g.status,
+          ha: Boolean(g.hastate),
+          template: g.template === true,
+          lock: g.lock,
+        }));
       return { nodes, guests };
     } catch (err) {
       logger.warn({ err: errText(err) }, 'monitor: reading the cluster failed');
@@ -167,7 +189,8 @@ export function createObserver(deps: ObserverDeps) {
     async routine(signal?: AbortSignal): Promise<RoutineObservation> {
       const c = await cluster(signal);
       let nodes: NodeObs[] | null = c?.nodes ?? null;
-      if (!clients.proxmox) nodes = await Promise.all(config.nodes.filter((n) => n.ssh).map((n) => usageOverSsh(n, signal)));
+      if (!clients.proxmox)
+        nodes = await Promise.all(config.nodes.filter((n) => n.ssh).map((n) => usageOverSsh(n, signal)));
       const online = (name: string) => (nodes ? nodes.find((n) => n.name === name)?.online !== false : true);
       const services = new Map<string, Map<string, string>>();
       await Promise.all(
@@ -198,7 +221,12 @@ export function createObserver(deps: ObserverDeps) {
             tls: check.tls,
             ...(signal ? { signal } : {}),
           });
-          http.set(check.name, { ok: r.ok, ...(r.error ? { error: r.error } : {}), ...(check.node ? { node: check.node } : {}), ...(check.service ? { service: check.service } : {}) });
+          http.set(check.name, {
+            ok: r.ok,
+            ...(r.error ? { error: r.error } : {}),
+            ...(check.node ? { node: check.node } : {}),
+            ...(check.service ? { service: check.service } : {}),
+          });
         }),
       );
       return { nodes, services, http };
@@ -230,25 +258,41 @@ export function createObserver(deps: ObserverDeps) {
         case 'http_ok': {
           const check = config.httpChecks.find((c) => c.name === incident.target);
           if (!check || !clients.http) return false;
-          const r = await clients.http.probe({ url: check.url, expectStatus: check.expectStatus, ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}), timeoutMs: check.timeoutSeconds * 1000, tls: check.tls });
+          const r = await clients.http.probe({
+            url: check.url,
+            expectStatus: check.expectStatus,
+            ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}),
+            timeoutMs: check.timeoutSeconds * 1000,
+            tls: check.tls,
+          });
           return r.ok;
         }
         case 'fill_not_predicted': {
           if (!deps.samples) return false;
           const c = await cluster(signal);
-          const n = c?.nodes.find((x) => x.name === incident.target) ?? (clients.proxmox ? undefined : await usageOverSsh(nodeConfig(incident.target), signal));
+          const n =
+            c?.nodes.find((x) => x.name === incident.target) ??
+            (clients.proxmox ? undefined : await usageOverSsh(nodeConfig(incident.target), signal));
           if (n?.diskPercent === undefined) return false;
           // The reading is judged with the stored trend but not stored: samples stay one per routine interval.
           const at = deps.now();
-          const points = [...deps.samples.series(incident.target, 'disk.percent', at - fillLookbackMs(config)), { at, value: n.diskPercent }];
+          const points = [
+            ...deps.samples.series(incident.target, 'disk.percent', at - fillLookbackMs(config)),
+            { at, value: n.diskPercent },
+          ];
           return !decideFillPredicted(trendSegment(points), at, fillOptionsOf(config)).raise;
         }
         case 'disk_below_threshold':
         case 'memory_below_threshold': {
           const c = await cluster(signal);
-          const n = c?.nodes.find((x) => x.name === incident.target) ?? (clients.proxmox ? undefined : await usageOverSsh(nodeConfig(incident.target), signal));
+          const n =
+            c?.nodes.find((x) => x.name === incident.target) ??
+            (clients.proxmox ? undefined : await usageOverSsh(nodeConfig(incident.target), signal));
           const value = check === 'disk_below_threshold' ? n?.diskPercent : n?.memoryPercent;
-          const limit = check === 'disk_below_threshold' ? config.monitor.thresholds.diskPercent : config.monitor.thresholds.memoryPercent;
+          const limit =
+            check === 'disk_below_threshold'
+              ? config.monitor.thresholds.diskPercent
+              : config.monitor.thresholds.memoryPercent;
           return value !== undefined && value < limit;
         }
       }
@@ -262,7 +306,12 @@ export function createObserver(deps: ObserverDeps) {
       const free = await ssh(node, { kind: 'free' }, signal);
       const root = parseDf(df.stdout).find((d) => d.mount === '/');
       const mem = parseFree(free.stdout);
-      return { name: node.name, online: true, diskPercent: root?.usedPercent, memoryPercent: pct(mem.totalBytes - mem.availableBytes, mem.totalBytes) };
+      return {
+        name: node.name,
+        online: true,
+        diskPercent: root?.usedPercent,
+        memoryPercent: pct(mem.totalBytes - mem.availableBytes, mem.totalBytes),
+      };
     } catch {
       return { name: node.name, online: false };
     }

@@ -12,7 +12,14 @@ import type { EventBus } from '../realtime/bus.js';
 import type { ExecuteResult, Pipeline } from '../mcp/pipeline.js';
 import { APPROVAL_ARG } from '../mcp/pipeline.js';
 import type { Condition } from './conditions.js';
-import { DAY_MS, attemptsInWindow, decideRemediation, silenceReason, type GuardDecision, type SkipReason } from './guardrails.js';
+import {
+  DAY_MS,
+  attemptsInWindow,
+  decideRemediation,
+  silenceReason,
+  type GuardDecision,
+  type SkipReason,
+} from './guardrails.js';
 import { resolveIncident, type IncidentLogDeps } from './incidents.js';
 import type { Observer } from './observe.js';
 import type { Sleep } from './ports.js';
@@ -49,10 +56,23 @@ export interface RemediatorDeps {
 export type Outcome =
   | { key: string; verdict: 'skipped'; reason: SkipReason; detail: string }
   | { key: string; verdict: 'escalated'; detail: string }
-  | { key: string; verdict: 'acted'; runbook: string; tool: string; args: Record<string, unknown>; result: string; detail: string };
+  | {
+      key: string;
+      verdict: 'acted';
+      runbook: string;
+      tool: string;
+      args: Record<string, unknown>;
+      result: string;
+      detail: string;
+    };
 
 /** The pure part for `vigil once --dry-run` and for callers who only ask: the guardrail verdict and the call it would make. */
-export function guardInputFor(deps: Pick<RemediatorDeps, 'config' | 'store' | 'stores' | 'now'>, incident: Incident, rb: Runbook, call: ToolCall | null) {
+export function guardInputFor(
+  deps: Pick<RemediatorDeps, 'config' | 'store' | 'stores' | 'now'>,
+  incident: Incident,
+  rb: Runbook,
+  call: ToolCall | null,
+) {
   const now = deps.now();
   const g = deps.config.monitor.guardrails;
   const windowMs = g.attemptWindowMinutes * 60_000;
@@ -60,7 +80,12 @@ export function guardInputFor(deps: Pick<RemediatorDeps, 'config' | 'store' | 's
   const successes = recent.filter((a) => a.runbook === rb.name && a.result === 'succeeded');
   const rules = [
     ...deps.store.activeSilences(now),
-    ...deps.config.monitor.maintenance.map((m) => ({ matcher: m.target, reason: `maintenance: ${m.reason}`, startsAt: Date.parse(m.start), endsAt: Date.parse(m.end) })),
+    ...deps.config.monitor.maintenance.map((m) => ({
+      matcher: m.target,
+      reason: `maintenance: ${m.reason}`,
+      startsAt: Date.parse(m.start),
+      endsAt: Date.parse(m.end),
+    })),
   ];
   return {
     now,
@@ -72,7 +97,12 @@ export function guardInputFor(deps: Pick<RemediatorDeps, 'config' | 'store' | 's
     attempts: recent.filter((a) => a.counts).map((a) => a.startedAt),
     lastSuccessAt: successes.length ? successes[successes.length - 1]!.startedAt : null,
     actionsLastDay: deps.store.actionsSince(now - DAY_MS).filter((a) => a.counts).length,
-    limits: { maxAttempts: g.maxAttempts, windowMs, backoffMs: g.backoffSeconds.map((s) => s * 1000), dailyCap: g.dailyActionCap },
+    limits: {
+      maxAttempts: g.maxAttempts,
+      windowMs,
+      backoffMs: g.backoffSeconds.map((s) => s * 1000),
+      dailyCap: g.dailyActionCap,
+    },
   };
 }
 
@@ -87,7 +117,16 @@ export function createRemediator(deps: RemediatorDeps) {
     // One event per change of reason, not one per cycle.
     if (lastSkip.get(incident.key) !== reason) {
       lastSkip.set(incident.key, reason);
-      bus.publish({ type: 'remediation.skipped', severity: reason === 'kill_switch' || reason === 'blast_radius' ? 'warning' : 'info', title: `no action on ${incident.condition} ${incident.target}: ${reason}`, message: detail, ...(incident.node ? { node: incident.node } : {}), target: incident.target, incidentKey: incident.key, data: { incidentId: incident.id, reason } });
+      bus.publish({
+        type: 'remediation.skipped',
+        severity: reason === 'kill_switch' || reason === 'blast_radius' ? 'warning' : 'info',
+        title: `no action on ${incident.condition} ${incident.target}: ${reason}`,
+        message: detail,
+        ...(incident.node ? { node: incident.node } : {}),
+        target: incident.target,
+        incidentKey: incident.key,
+        data: { incidentId: incident.id, reason },
+      });
     }
     return { key: incident.key, verdict: 'skipped', reason, detail };
   }
@@ -95,12 +134,34 @@ export function createRemediator(deps: RemediatorDeps) {
   /** The kill switch blocks: audit it once per incident per switch activation. */
   function killSwitchBlock(incident: Incident, rb: Runbook, call: ToolCall): Outcome {
     const since = deps.stores.preferences.killSwitch().since ?? 0;
-    const already = store.actionsForKey(incident.key, since).some((a) => a.result === 'blocked' && a.incidentId === incident.id);
+    const already = store
+      .actionsForKey(incident.key, since)
+      .some((a) => a.result === 'blocked' && a.incidentId === incident.id);
     if (!already) {
       const at = now();
       const auditId = deps.reporter.auditKillSwitchBlock(call, 'the kill switch is on');
-      const id = store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: call.tool, args: call.args, node: incident.node, result: 'running', detail: '', holder: deps.holder.id, counts: false, startedAt: at, approvalId: null });
-      store.finishAction(id, { result: 'blocked', detail: 'blocked by the kill switch', auditId, counts: false, finishedAt: at, durationMs: 0 });
+      const id = store.startAction({
+        incidentId: incident.id,
+        incidentKey: incident.key,
+        runbook: rb.name,
+        tool: call.tool,
+        args: call.args,
+        node: incident.node,
+        result: 'running',
+        detail: '',
+        holder: deps.holder.id,
+        counts: false,
+        startedAt: at,
+        approvalId: null,
+      });
+      store.finishAction(id, {
+        result: 'blocked',
+        detail: 'blocked by the kill switch',
+        auditId,
+        counts: false,
+        finishedAt: at,
+        durationMs: 0,
+      });
     }
     return skipped(incident, 'kill_switch', 'the kill switch is on');
   }
@@ -131,16 +192,57 @@ export function createRemediator(deps: RemediatorDeps) {
   }
 
   /** Runs the call and records it; returns the outcome. The lease is held by the caller. */
-  async function act(incident: Incident, rb: Runbook, call: ToolCall, approvalId: string | null, node: string): Promise<Outcome> {
+  async function act(
+    incident: Incident,
+    rb: Runbook,
+    call: ToolCall,
+    approvalId: string | null,
+    node: string,
+  ): Promise<Outcome> {
     const started = now();
     const t0 = performance.now();
-    const actionId = store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: call.tool, args: call.args, node, result: 'running', detail: '', holder: deps.holder.id, counts: true, startedAt: started, approvalId });
+    const actionId = store.startAction({
+      incidentId: incident.id,
+      incidentKey: incident.key,
+      runbook: rb.name,
+      tool: call.tool,
+      args: call.args,
+      node,
+      result: 'running',
+      detail: '',
+      holder: deps.holder.id,
+      counts: true,
+      startedAt: started,
+      approvalId,
+    });
     const args = approvalId ? { ...call.args, [APPROVAL_ARG]: approvalId } : call.args;
     const r: ExecuteResult = await deps.pipeline.executeTool(call.tool, args, monitorCaller(rb));
-    const finish = (result: Parameters<MonitorStore['finishAction']>[1]['result'], detail: string, didCount: boolean, verification: string | null = null) =>
-      store.finishAction(actionId, { result, detail, verification, auditId: r.auditId, approvalId: r.kind === 'result' && r.decision === 'pending' ? String(r.data?.approvalId ?? '') : approvalId, counts: didCount, finishedAt: now(), durationMs: performance.now() - t0 });
+    const finish = (
+      result: Parameters<MonitorStore['finishAction']>[1]['result'],
+      detail: string,
+      didCount: boolean,
+      verification: string | null = null,
+    ) =>
+      store.finishAction(actionId, {
+        result,
+        detail,
+        verification,
+        auditId: r.auditId,
+        approvalId: r.kind === 'result' && r.decision === 'pending' ? String(r.data?.approvalId ?? '') : approvalId,
+        counts: didCount,
+        finishedAt: now(),
+        durationMs: performance.now() - t0,
+      });
     type Acted = Extract<Outcome, { verdict: 'acted' }>;
-    const outcome = (result: string, detail: string): Acted => ({ key: incident.key, verdict: 'acted', runbook: rb.name, tool: call.tool, args: call.args, result, detail });
+    const outcome = (result: string, detail: string): Acted => ({
+      key: incident.key,
+      verdict: 'acted',
+      runbook: rb.name,
+      tool: call.tool,
+      args: call.args,
+      result,
+      detail,
+    });
 
     if (r.kind === 'protocol_error') {
       finish('failed', r.message, true);
@@ -155,7 +257,11 @@ export function createRemediator(deps: RemediatorDeps) {
     if (r.decision === 'blocked' || r.decision === 'denied') {
       finish('blocked', r.text, false);
       store.setStatus(incident.id, 'open', now());
-      return skipped(incident, r.decision === 'blocked' && /kill switch/.test(r.text) ? 'kill_switch' : 'precondition', r.text);
+      return skipped(
+        incident,
+        r.decision === 'blocked' && /kill switch/.test(r.text) ? 'kill_switch' : 'precondition',
+        r.text,
+      );
     }
     if (r.decision === 'dry_run') {
       finish('dry_run', r.text, false);
@@ -174,25 +280,61 @@ export function createRemediator(deps: RemediatorDeps) {
       store.setStatus(incident.id, 'open', now());
       return outcome('interrupted', 'vigil stopped before verification finished');
     }
-    const verification = ok ? `${rb.verify.check}: recovered` : `${rb.verify.check}: not recovered within ${rb.verify.timeoutMs} ms`;
+    const verification = ok
+      ? `${rb.verify.check}: recovered`
+      : `${rb.verify.check}: not recovered within ${rb.verify.timeoutMs} ms`;
     if (!ok) {
       finish('verify_failed', r.text, true, verification);
       return failed(incident, rb, outcome('verify_failed', verification));
     }
     finish('succeeded', r.text, true, verification);
     lastSkip.delete(incident.key);
-    bus.publish({ type: 'remediation.succeeded', severity: 'info', title: `${rb.name}: ${incident.condition} ${incident.target} fixed`, message: `${r.text} — ${verification}`, ...(incident.node ? { node: incident.node } : {}), target: incident.target, incidentKey: incident.key, data: { incidentId: incident.id, runbook: rb.name, tool: call.tool, durationMs: now() - started } });
-    resolveIncident(store.incident(incident.id) ?? incident, `remediated by ${rb.name} (${call.tool})`, deps.incidentLog);
+    bus.publish({
+      type: 'remediation.succeeded',
+      severity: 'info',
+      title: `${rb.name}: ${incident.condition} ${incident.target} fixed`,
+      message: `${r.text} — ${verification}`,
+      ...(incident.node ? { node: incident.node } : {}),
+      target: incident.target,
+      incidentKey: incident.key,
+      data: { incidentId: incident.id, runbook: rb.name, tool: call.tool, durationMs: now() - started },
+    });
+    resolveIncident(
+      store.incident(incident.id) ?? incident,
+      `remediated by ${rb.name} (${call.tool})`,
+      deps.incidentLog,
+    );
     return outcome('succeeded', verification);
   }
 
   async function failed(incident: Incident, rb: Runbook, o: Extract<Outcome, { verdict: 'acted' }>): Promise<Outcome> {
-    bus.publish({ type: 'remediation.failed', severity: 'warning', title: `${rb.name}: ${incident.condition} ${incident.target} not fixed`, message: o.detail, ...(incident.node ? { node: incident.node } : {}), target: incident.target, incidentKey: incident.key, data: { incidentId: incident.id, runbook: rb.name, tool: o.tool, result: o.result } });
+    bus.publish({
+      type: 'remediation.failed',
+      severity: 'warning',
+      title: `${rb.name}: ${incident.condition} ${incident.target} not fixed`,
+      message: o.detail,
+      ...(incident.node ? { node: incident.node } : {}),
+      target: incident.target,
+      incidentKey: incident.key,
+      data: { incidentId: incident.id, runbook: rb.name, tool: o.tool, result: o.result },
+    });
     const g = deps.config.monitor.guardrails;
-    const attempts = attemptsInWindow(store.actionsForKey(incident.key, now() - g.attemptWindowMinutes * 60_000).filter((a) => a.counts).map((a) => a.startedAt), now(), g.attemptWindowMinutes * 60_000);
+    const attempts = attemptsInWindow(
+      store
+        .actionsForKey(incident.key, now() - g.attemptWindowMinutes * 60_000)
+        .filter((a) => a.counts)
+        .map((a) => a.startedAt),
+      now(),
+      g.attemptWindowMinutes * 60_000,
+    );
     const current = store.incident(incident.id) ?? incident;
     // The last allowed attempt failed: escalate now rather than on the next cycle.
-    if (attempts.length >= g.maxAttempts) await deps.reporter.escalate(current, rb, `${attempts.length} attempts failed within ${g.attemptWindowMinutes} min; last: ${o.detail}`);
+    if (attempts.length >= g.maxAttempts)
+      await deps.reporter.escalate(
+        current,
+        rb,
+        `${attempts.length} attempts failed within ${g.attemptWindowMinutes} min; last: ${o.detail}`,
+      );
     else store.setStatus(incident.id, 'open', now());
     return o;
   }
@@ -205,11 +347,47 @@ export function createRemediator(deps: RemediatorDeps) {
     const plan = `would call ${c.tool} ${JSON.stringify(c.args)}`;
     if (!store.actionsForIncident(incident.id).some((a) => a.result === 'dry_run')) {
       const at = now();
-      const id = store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: c.tool, args: c.args, node, result: 'running', detail: '', holder: deps.holder.id, counts: false, startedAt: at, approvalId: null });
-      store.finishAction(id, { result: 'dry_run', detail: `monitor.dryRun: ${plan}`, counts: false, finishedAt: at, durationMs: 0 });
-      bus.publish({ type: 'remediation.skipped', severity: 'info', title: `dry run: ${rb.name} for ${incident.condition} ${incident.target}`, message: plan, node, target: incident.target, incidentKey: incident.key, data: { incidentId: incident.id, runbook: rb.name, tool: c.tool, args: c.args, reason: 'dry_run' } });
+      const id = store.startAction({
+        incidentId: incident.id,
+        incidentKey: incident.key,
+        runbook: rb.name,
+        tool: c.tool,
+        args: c.args,
+        node,
+        result: 'running',
+        detail: '',
+        holder: deps.holder.id,
+        counts: false,
+        startedAt: at,
+        approvalId: null,
+      });
+      store.finishAction(id, {
+        result: 'dry_run',
+        detail: `monitor.dryRun: ${plan}`,
+        counts: false,
+        finishedAt: at,
+        durationMs: 0,
+      });
+      bus.publish({
+        type: 'remediation.skipped',
+        severity: 'info',
+        title: `dry run: ${rb.name} for ${incident.condition} ${incident.target}`,
+        message: plan,
+        node,
+        target: incident.target,
+        incidentKey: incident.key,
+        data: { incidentId: incident.id, runbook: rb.name, tool: c.tool, args: c.args, reason: 'dry_run' },
+      });
     }
-    return { key: incident.key, verdict: 'acted', runbook: rb.name, tool: c.tool, args: c.args, result: 'dry_run', detail: plan };
+    return {
+      key: incident.key,
+      verdict: 'acted',
+      runbook: rb.name,
+      tool: c.tool,
+      args: c.args,
+      result: 'dry_run',
+      detail: plan,
+    };
   }
 
   return {
@@ -219,7 +397,8 @@ export function createRemediator(deps: RemediatorDeps) {
       if (!rb) return { key: incident.key, verdict: 'skipped', reason: 'disabled', detail: 'no runbook' };
       const call = rb.action(incident, deps.config);
       if (call === null && rb.enabled) {
-        if (!store.actionsForIncident(incident.id).some((a) => a.result === 'notified')) await deps.reporter.notifyOnly(incident, rb);
+        if (!store.actionsForIncident(incident.id).some((a) => a.result === 'notified'))
+          await deps.reporter.notifyOnly(incident, rb);
         return skipped(incident, 'no_action', rb.description);
       }
 
@@ -237,19 +416,52 @@ export function createRemediator(deps: RemediatorDeps) {
         await deps.reporter.escalate(incident, rb, decision.detail);
         return { key: incident.key, verdict: 'escalated', detail: decision.detail };
       }
-      if (decision.verdict === 'skip') return decision.reason === 'kill_switch' ? killSwitchBlock(incident, rb, call!) : skipped(incident, decision.reason, decision.detail);
+      if (decision.verdict === 'skip')
+        return decision.reason === 'kill_switch'
+          ? killSwitchBlock(incident, rb, call!)
+          : skipped(incident, decision.reason, decision.detail);
       const c = call!;
-      const node = typeof c.args.node === 'string' ? c.args.node : incident.node ?? incident.target;
+      const node = typeof c.args.node === 'string' ? c.args.node : (incident.node ?? incident.target);
       if (deps.config.monitor.dryRun) return dryRun(incident, rb, c, node);
 
       const at = now();
-      const lease = store.acquireLease({ node, holder: deps.holder.id, pid: deps.holder.pid, host: deps.holder.host, incidentKey: incident.key, acquiredAt: at, expiresAt: at + deps.config.monitor.guardrails.leaseSeconds * 1000 }, deps.config.monitor.guardrails.maxConcurrentNodes, deps.alive);
-      for (const l of lease.recovered) deps.logger.warn({ node: l.node, holder: l.holder, incident: l.incidentKey }, 'monitor: took over an expired or orphaned remediation lease');
-      if (!lease.ok) return skipped(incident, 'blast_radius', `nodes under remediation: ${lease.holders.map((l) => l.node).join(', ')}`);
+      const lease = store.acquireLease(
+        {
+          node,
+          holder: deps.holder.id,
+          pid: deps.holder.pid,
+          host: deps.holder.host,
+          incidentKey: incident.key,
+          acquiredAt: at,
+          expiresAt: at + deps.config.monitor.guardrails.leaseSeconds * 1000,
+        },
+        deps.config.monitor.guardrails.maxConcurrentNodes,
+        deps.alive,
+      );
+      for (const l of lease.recovered)
+        deps.logger.warn(
+          { node: l.node, holder: l.holder, incident: l.incidentKey },
+          'monitor: took over an expired or orphaned remediation lease',
+        );
+      if (!lease.ok)
+        return skipped(
+          incident,
+          'blast_radius',
+          `nodes under remediation: ${lease.holders.map((l) => l.node).join(', ')}`,
+        );
       leaseUsers.set(node, (leaseUsers.get(node) ?? 0) + 1);
       try {
         store.setStatus(incident.id, 'remediating', now());
-        bus.publish({ type: 'remediation.started', severity: 'info', title: `${rb.name}: ${c.tool} for ${incident.condition} ${incident.target}`, message: `${rb.description}`, node, target: incident.target, incidentKey: incident.key, data: { incidentId: incident.id, runbook: rb.name, tool: c.tool, args: c.args } });
+        bus.publish({
+          type: 'remediation.started',
+          severity: 'info',
+          title: `${rb.name}: ${c.tool} for ${incident.condition} ${incident.target}`,
+          message: `${rb.description}`,
+          node,
+          target: incident.target,
+          incidentKey: incident.key,
+          data: { incidentId: incident.id, runbook: rb.name, tool: c.tool, args: c.args },
+        });
         const pre = await preconditionFailure(rb, c);
         if (pre) {
           store.setStatus(incident.id, 'open', now());
@@ -266,9 +478,37 @@ export function createRemediator(deps: RemediatorDeps) {
           const dry = await deps.pipeline.executeTool(c.tool, { ...c.args, dryRun: true }, monitorCaller(rb));
           const freed = dry.kind === 'result' && !dry.isError ? Number(dry.data?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {
-            const id = store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: c.tool, args: { ...c.args, dryRun: true }, node, result: 'running', detail: '', holder: deps.holder.id, counts: true, startedAt: now(), approvalId: null });
-            store.finishAction(id, { result: 'failed', detail: `dry run: nothing to free${dry.isError ? ` (${dry.text})` : ''}`, auditId: dry.auditId, counts: true, finishedAt: now(), durationMs: 0 });
-            return failed(incident, rb, { key: incident.key, verdict: 'acted', runbook: rb.name, tool: c.tool, args: c.args, result: 'failed', detail: 'dry run: nothing to free' });
+            const id = store.startAction({
+              incidentId: incident.id,
+              incidentKey: incident.key,
+              runbook: rb.name,
+              tool: c.tool,
+              args: { ...c.args, dryRun: true },
+              node,
+              result: 'running',
+              detail: '',
+              holder: deps.holder.id,
+              counts: true,
+              startedAt: now(),
+              approvalId: null,
+            });
+            store.finishAction(id, {
+              result: 'failed',
+              detail: `dry run: nothing to free${dry.isError ? ` (${dry.text})` : ''}`,
+              auditId: dry.auditId,
+              counts: true,
+              finishedAt: now(),
+              durationMs: 0,
+            });
+            return failed(incident, rb, {
+              key: incident.key,
+              verdict: 'acted',
+              runbook: rb.name,
+              tool: c.tool,
+              args: c.args,
+              result: 'failed',
+              detail: 'dry run: nothing to free',
+            });
           }
         }
         return await act(incident, rb, c, approvalId, node);

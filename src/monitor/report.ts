@@ -46,7 +46,10 @@ export function createReporter(deps: ReporterDeps) {
     const rows = deps.store.actionsForKey(incident.key, incident.firstSeen - 3_600_000);
     if (rows.length === 0) return 'no actions were taken';
     return rows
-      .map((a) => `${new Date(a.startedAt).toISOString()} ${a.runbook} ${a.tool ?? '-'} → ${a.result}${a.detail ? `: ${a.detail}` : ''}`)
+      .map(
+        (a) =>
+          `${new Date(a.startedAt).toISOString()} ${a.runbook} ${a.tool ?? '-'} → ${a.result}${a.detail ? `: ${a.detail}` : ''}`,
+      )
       .join('\n');
   }
 
@@ -83,12 +86,37 @@ export function createReporter(deps: ReporterDeps) {
     /** A notify-only runbook's report (memory pressure): once per incident, with its snapshot. */
     async notifyOnly(incident: Incident, rb: Runbook): Promise<void> {
       const at = deps.now();
-      const id = deps.store.startAction({ incidentId: incident.id, incidentKey: incident.key, runbook: rb.name, tool: null, args: {}, node: incident.node, result: 'running', detail: '', holder: deps.holderId, counts: false, startedAt: at, approvalId: null });
+      const id = deps.store.startAction({
+        incidentId: incident.id,
+        incidentKey: incident.key,
+        runbook: rb.name,
+        tool: null,
+        args: {},
+        node: incident.node,
+        result: 'running',
+        detail: '',
+        holder: deps.holderId,
+        counts: false,
+        startedAt: at,
+        approvalId: null,
+      });
       const snap = deps.stores.preferences.autonomyLevel() >= 1 ? await snapshot(rb, incident) : undefined;
       if (snap !== undefined) {
-        deps.notifier?.enqueue({ kind: 'report', incidentKey: incident.key, subject: `[vigil] ${incident.summary}`, body: `${incident.summary}\nNo automatic action: ${rb.description}.`, snapshot: snap });
+        deps.notifier?.enqueue({
+          kind: 'report',
+          incidentKey: incident.key,
+          subject: `[vigil] ${incident.summary}`,
+          body: `${incident.summary}\nNo automatic action: ${rb.description}.`,
+          snapshot: snap,
+        });
       }
-      deps.store.finishAction(id, { result: 'notified', detail: snap ? 'reported with a diagnostic snapshot' : 'recorded (autonomy level 0)', counts: false, finishedAt: deps.now(), durationMs: deps.now() - at });
+      deps.store.finishAction(id, {
+        result: 'notified',
+        detail: snap ? 'reported with a diagnostic snapshot' : 'recorded (autonomy level 0)',
+        counts: false,
+        finishedAt: deps.now(),
+        durationMs: deps.now() - at,
+      });
     },
 
     /**
@@ -111,7 +139,10 @@ export function createReporter(deps: ReporterDeps) {
         decision: 'blocked',
         outcome: 'not_run',
         durationMs: 0,
-        error: ks.scope === 'all' ? ERRORS.KILL_SWITCH_ALL(ks.reason || reason) : ERRORS.KILL_SWITCH_AUTONOMY(ks.reason || reason),
+        error:
+          ks.scope === 'all'
+            ? ERRORS.KILL_SWITCH_ALL(ks.reason || reason)
+            : ERRORS.KILL_SWITCH_AUTONOMY(ks.reason || reason),
         approvalId: null,
       });
     },

@@ -14,7 +14,15 @@ export const PRECONDITIONS = ['node_online', 'no_backup_running'] as const;
 export type Precondition = (typeof PRECONDITIONS)[number];
 
 /** What "recovered" means, checked by the observer after the action. */
-export const RECOVERY_CHECKS = ['guest_running', 'node_online', 'service_active', 'http_ok', 'disk_below_threshold', 'memory_below_threshold', 'fill_not_predicted'] as const;
+export const RECOVERY_CHECKS = [
+  'guest_running',
+  'node_online',
+  'service_active',
+  'http_ok',
+  'disk_below_threshold',
+  'memory_below_threshold',
+  'fill_not_predicted',
+] as const;
 export type RecoveryCheck = (typeof RECOVERY_CHECKS)[number];
 
 export interface ToolCall {
@@ -84,7 +92,8 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
     enabled: true,
     requiredLevel: 3,
     allowRed: false,
-    action: (i, config) => (config.nodes.find((n) => n.name === i.target)?.wol ? { tool: 'wake_node', args: { node: i.target } } : null),
+    action: (i, config) =>
+      config.nodes.find((n) => n.name === i.target)?.wol ? { tool: 'wake_node', args: { node: i.target } } : null,
     dryRunFirst: false,
     preconditions: [],
     verify: { check: 'node_online', delayMs: sec(5), timeoutMs: sec(300), intervalMs: sec(5) },
@@ -108,13 +117,15 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
     cooldownMs: sec(60),
     snapshot: (i) => {
       const s = serviceOf(i);
-      return s ? { tool: 'run_diagnostic', args: { node: s.node, diagnostic: 'journal', service: s.service, lines: 30 } } : null;
+      return s
+        ? { tool: 'run_diagnostic', args: { node: s.node, diagnostic: 'journal', service: s.service, lines: 30 } }
+        : null;
     },
   },
   {
     name: 'restart-http-backend',
     condition: 'http.down',
-    description: "restart the service an HTTP check is mapped to (httpChecks[].node/service)",
+    description: 'restart the service an HTTP check is mapped to (httpChecks[].node/service)',
     enabled: true,
     requiredLevel: 3,
     allowRed: false,
@@ -131,7 +142,8 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
   {
     name: 'clean-full-disk',
     condition: 'disk.high',
-    description: 'free disk space: old logs, oversized logs (gzip a copy, truncate), journal, package cache (measured by a dry run first)',
+    description:
+      'free disk space: old logs, oversized logs (gzip a copy, truncate), journal, package cache (measured by a dry run first)',
     enabled: true,
     requiredLevel: 3,
     allowRed: false,
@@ -145,7 +157,8 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
   {
     name: 'clean-filling-disk',
     condition: 'disk.fill_predicted',
-    description: 'free disk space before the trend fills it: old logs, oversized logs, journal, package cache (measured by a dry run first)',
+    description:
+      'free disk space before the trend fills it: old logs, oversized logs, journal, package cache (measured by a dry run first)',
     enabled: true,
     requiredLevel: 3,
     allowRed: false,
@@ -188,7 +201,10 @@ export function runbooksFromConfig(config: VigilConfig): Map<Condition, Runbook>
         timeoutMs: t?.verifyTimeoutSeconds !== undefined ? sec(t.verifyTimeoutSeconds) : base.verify.timeoutMs,
         intervalMs: t?.verifyIntervalSeconds !== undefined ? sec(t.verifyIntervalSeconds) : base.verify.intervalMs,
         // A tuned interval shorter than the built-in delay would be pointless to wait out.
-        delayMs: t?.verifyIntervalSeconds !== undefined ? Math.min(base.verify.delayMs, sec(t.verifyIntervalSeconds)) : base.verify.delayMs,
+        delayMs:
+          t?.verifyIntervalSeconds !== undefined
+            ? Math.min(base.verify.delayMs, sec(t.verifyIntervalSeconds))
+            : base.verify.delayMs,
       },
     });
   }

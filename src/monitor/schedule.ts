@@ -16,10 +16,14 @@ import type { Monitor } from './monitor.js';
 export function cronForSeconds(seconds: number): string {
   if (seconds < 60 && 60 % seconds === 0) return seconds === 1 ? '* * * * * *' : `*/${seconds} * * * * *`;
   const minutes = seconds / 60;
-  if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0) return `0 ${minutes === 1 ? '*' : `*/${minutes}`} * * * *`;
+  if (Number.isInteger(minutes) && minutes < 60 && 60 % minutes === 0)
+    return `0 ${minutes === 1 ? '*' : `*/${minutes}`} * * * *`;
   const hours = seconds / 3600;
-  if (Number.isInteger(hours) && hours <= 24 && 24 % hours === 0) return `0 0 ${hours === 24 ? '0' : hours === 1 ? '*' : `*/${hours}`} * * *`;
-  throw new Error(`cannot schedule every ${seconds} s evenly; use seconds that divide a minute, minutes that divide an hour, or hours that divide a day`);
+  if (Number.isInteger(hours) && hours <= 24 && 24 % hours === 0)
+    return `0 0 ${hours === 24 ? '0' : hours === 1 ? '*' : `*/${hours}`} * * *`;
+  throw new Error(
+    `cannot schedule every ${seconds} s evenly; use seconds that divide a minute, minutes that divide an hour, or hours that divide a day`,
+  );
 }
 
 export interface Scheduler {
@@ -29,7 +33,12 @@ export interface Scheduler {
 }
 
 /** Creates (not yet started) the schedules for `monitor`. */
-export function createScheduler(deps: { monitor: Monitor; config: VigilConfig; logger: Logger; now: () => number }): Scheduler {
+export function createScheduler(deps: {
+  monitor: Monitor;
+  config: VigilConfig;
+  logger: Logger;
+  now: () => number;
+}): Scheduler {
   const { monitor, logger } = deps;
   const s = deps.config.monitor.schedules;
   const tasks: ScheduledTask[] = [];
@@ -49,7 +58,16 @@ export function createScheduler(deps: { monitor: Monitor; config: VigilConfig; l
       const r = await monitor.runCycle(kind);
       if (r.skipped) logger.warn({ kind }, 'monitor: previous cycle still running; this tick skipped');
       else if (r.findings.length || r.opened.length || r.resolved.length) {
-        logger.info({ kind, findings: r.findings.length, opened: r.opened.length, resolved: r.resolved.length, ms: Math.round(r.durationMs) }, 'monitor cycle');
+        logger.info(
+          {
+            kind,
+            findings: r.findings.length,
+            opened: r.opened.length,
+            resolved: r.resolved.length,
+            ms: Math.round(r.durationMs),
+          },
+          'monitor cycle',
+        );
       }
       void r.settled.catch(() => undefined);
     } catch (err) {
@@ -68,7 +86,12 @@ export function createScheduler(deps: { monitor: Monitor; config: VigilConfig; l
   }
 
   const make = (expr: string, name: string, fn: () => void) =>
-    cron.createTask(expr, fn, { name: `vigil-${name}`, noOverlap: false, logger: cronLogger, suppressMissedWarning: true });
+    cron.createTask(expr, fn, {
+      name: `vigil-${name}`,
+      noOverlap: false,
+      logger: cronLogger,
+      suppressMissedWarning: true,
+    });
 
   return {
     start() {

@@ -19,7 +19,12 @@ export function intervalsOf(config: VigilConfig): Record<CycleKind, number> {
 }
 
 /** Schedules whose last start is older than two intervals (pure). */
-export function overdueSchedules(runs: readonly { kind: CycleKind; startedAt: number }[], intervals: Record<CycleKind, number>, since: number, now: number): CycleKind[] {
+export function overdueSchedules(
+  runs: readonly { kind: CycleKind; startedAt: number }[],
+  intervals: Record<CycleKind, number>,
+  since: number,
+  now: number,
+): CycleKind[] {
   return (['critical', 'routine', 'daily'] as const).filter((kind) => {
     const last = runs.find((r) => r.kind === kind)?.startedAt ?? since;
     return now - Math.max(last, since) > 2 * intervals[kind];
@@ -35,13 +40,23 @@ export function median(xs: readonly number[]): number | null {
 }
 
 /** The monitor's report for get_monitor_status and the REST status route. */
-export function monitorStatusOf(deps: { store: MonitorStore; config: VigilConfig; now: () => number; running: boolean; holder: Holder; startedAt?: number }) {
+export function monitorStatusOf(deps: {
+  store: MonitorStore;
+  config: VigilConfig;
+  now: () => number;
+  running: boolean;
+  holder: Holder;
+  startedAt?: number;
+}) {
   const now = deps.now();
   const runs = deps.store.runs();
   const overdue = deps.running ? overdueSchedules(runs, intervalsOf(deps.config), deps.startedAt ?? now, now) : [];
   const active = deps.store.activeIncidents();
   const actions = deps.store.actionsSince(now - WEEK_MS).filter((a) => a.counts && a.finishedAt !== null);
-  const runbooks: Record<string, { attempts: number; succeeded: number; successRate: number | null; medianRecoveryMs: number | null }> = {};
+  const runbooks: Record<
+    string,
+    { attempts: number; succeeded: number; successRate: number | null; medianRecoveryMs: number | null }
+  > = {};
   for (const a of actions) {
     const r = (runbooks[a.runbook] ??= { attempts: 0, succeeded: 0, successRate: null, medianRecoveryMs: null });
     r.attempts++;
@@ -49,7 +64,9 @@ export function monitorStatusOf(deps: { store: MonitorStore; config: VigilConfig
   }
   for (const [name, r] of Object.entries(runbooks)) {
     r.successRate = r.attempts ? r.succeeded / r.attempts : null;
-    r.medianRecoveryMs = median(actions.filter((a) => a.runbook === name && a.result === 'succeeded').map((a) => a.durationMs ?? 0));
+    r.medianRecoveryMs = median(
+      actions.filter((a) => a.runbook === name && a.result === 'succeeded').map((a) => a.durationMs ?? 0),
+    );
   }
   const degraded = overdue.length > 0;
   return {
@@ -58,7 +75,13 @@ export function monitorStatusOf(deps: { store: MonitorStore; config: VigilConfig
     detail: !deps.running
       ? 'the monitor is not running in this process'
       : `${degraded ? `DEGRADED: ${overdue.join(', ')} schedule missed two intervals; ` : ''}${active.length} active incident(s), dry run ${deps.config.monitor.dryRun ? 'on' : 'off'}`,
-    schedules: runs.map((r) => ({ kind: r.kind, lastRunAt: r.startedAt, durationMs: r.durationMs, error: r.error, overdue: overdue.includes(r.kind) })),
+    schedules: runs.map((r) => ({
+      kind: r.kind,
+      lastRunAt: r.startedAt,
+      durationMs: r.durationMs,
+      error: r.error,
+      overdue: overdue.includes(r.kind),
+    })),
     activeIncidents: active.map((i) => ({ key: i.key, status: i.status, attempts: i.attempts, since: i.firstSeen })),
     leases: deps.store.leases(),
     runbooks,
@@ -78,22 +101,57 @@ export function holderOf(id: string): Pick<Lease, 'holder' | 'pid' | 'host'> {
  * incident goes back to open, and detection decides from what it sees — so a guest the dead
  * process did start is resolved, not started twice.
  */
-export function recoverInterrupted(deps: { store: MonitorStore; bus: EventBus; holder: Holder; alive: (l: Lease) => boolean; now: () => number; logger: Logger }): number {
+export function recoverInterrupted(deps: {
+  store: MonitorStore;
+  bus: EventBus;
+  holder: Holder;
+  alive: (l: Lease) => boolean;
+  now: () => number;
+  logger: Logger;
+}): number {
   const { store, now } = deps;
-  const dead = (holderId: string) => holderId !== deps.holder.id && !deps.alive({ ...holderOf(holderId), node: '', incidentKey: '', acquiredAt: 0, expiresAt: Number.MAX_SAFE_INTEGER });
+  const dead = (holderId: string) =>
+    holderId !== deps.holder.id &&
+    !deps.alive({
+      ...holderOf(holderId),
+      node: '',
+      incidentKey: '',
+      acquiredAt: 0,
+      expiresAt: Number.MAX_SAFE_INTEGER,
+    });
   let count = 0;
   for (const a of store.runningActions()) {
     if (!dead(a.holder)) continue;
     count++;
-    store.finishAction(a.id, { result: 'interrupted', detail: `the process ${a.holder} ended during this action`, counts: a.counts, finishedAt: now(), durationMs: now() - a.startedAt });
-    deps.bus.publish({ type: 'remediation.failed', severity: 'warning', title: `${a.runbook}: interrupted`, message: `vigil stopped while running ${a.tool ?? 'an action'} for ${a.incidentKey}; detection will decide whether it took effect`, ...(a.node ? { node: a.node } : {}), incidentKey: a.incidentKey, data: { actionId: a.id, holder: a.holder } });
-    deps.logger.warn({ action: a.id, incident: a.incidentKey, holder: a.holder }, 'monitor: recovered an interrupted remediation');
+    store.finishAction(a.id, {
+      result: 'interrupted',
+      detail: `the process ${a.holder} ended during this action`,
+      counts: a.counts,
+      finishedAt: now(),
+      durationMs: now() - a.startedAt,
+    });
+    deps.bus.publish({
+      type: 'remediation.failed',
+      severity: 'warning',
+      title: `${a.runbook}: interrupted`,
+      message: `vigil stopped while running ${a.tool ?? 'an action'} for ${a.incidentKey}; detection will decide whether it took effect`,
+      ...(a.node ? { node: a.node } : {}),
+      incidentKey: a.incidentKey,
+      data: { actionId: a.id, holder: a.holder },
+    });
+    deps.logger.warn(
+      { action: a.id, incident: a.incidentKey, holder: a.holder },
+      'monitor: recovered an interrupted remediation',
+    );
   }
   const leases = store.leases();
   for (const l of leases) {
     if (!dead(l.holder) && l.expiresAt > now()) continue;
     store.releaseLease(l.node, l.holder);
-    deps.logger.warn({ node: l.node, holder: l.holder, incident: l.incidentKey }, 'monitor: recovered the remediation lease of a process that is gone');
+    deps.logger.warn(
+      { node: l.node, holder: l.holder, incident: l.incidentKey },
+      'monitor: recovered the remediation lease of a process that is gone',
+    );
   }
   for (const i of store.activeIncidents()) {
     if (i.status !== 'remediating') continue;
@@ -111,7 +169,15 @@ export function observedMonitorStatus(deps: { store: MonitorStore; config: Vigil
   const now = deps.now();
   const critical = deps.store.runs().find((r) => r.kind === 'critical');
   const running = critical !== undefined && now - critical.startedAt <= 2 * intervalsOf(deps.config).critical;
-  const s = monitorStatusOf({ ...deps, running, holder: { id: '', pid: 0, host: '' }, startedAt: critical?.startedAt ?? now });
+  const s = monitorStatusOf({
+    ...deps,
+    running,
+    holder: { id: '', pid: 0, host: '' },
+    startedAt: critical?.startedAt ?? now,
+  });
   const ago = critical ? `${Math.round((now - critical.startedAt) / 1000)} s ago` : 'never';
-  return { ...s, detail: `${running ? 'running in another process' : 'not seen running'} (last critical cycle ${ago}${critical ? ` by ${critical.holder}` : ''}); ${s.detail}` };
+  return {
+    ...s,
+    detail: `${running ? 'running in another process' : 'not seen running'} (last critical cycle ${ago}${critical ? ` by ${critical.holder}` : ''}); ${s.detail}`,
+  };
 }

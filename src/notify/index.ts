@@ -53,7 +53,13 @@ export function createNotifications(deps: {
     options: { ...deliveryOptions(deps.config), ...deps.options },
   });
   const channels = configured.map((s) => s.channel);
-  const notifier = createNotifier({ outbox, channels, now: deps.now, wake: worker.wake, ...(deps.redact ? { redact: deps.redact } : {}) });
+  const notifier = createNotifier({
+    outbox,
+    channels,
+    now: deps.now,
+    wake: worker.wake,
+    ...(deps.redact ? { redact: deps.redact } : {}),
+  });
   return { outbox, worker, notifier };
 }
 

@@ -95,10 +95,18 @@ const NTFY: Record<NotificationKind, { priority: number; tags: string[] }> = {
   recovery: { priority: 3, tags: ['white_check_mark'] },
   report: { priority: 3, tags: ['wrench'] },
 };
-const DISCORD_COLOURS: Record<NotificationKind, number> = { escalation: 0xd92d20, recovery: 0x2e9f5a, report: 0x3b82f6 };
+const DISCORD_COLOURS: Record<NotificationKind, number> = {
+  escalation: 0xd92d20,
+  recovery: 0x2e9f5a,
+  report: 0x3b82f6,
+};
 
 /** Where to POST and the JSON to send for one webhook format. */
-export function webhookRequest(format: WebhookFormat, url: string, msg: OutgoingMessage): { url: string; body: unknown } {
+export function webhookRequest(
+  format: WebhookFormat,
+  url: string,
+  msg: OutgoingMessage,
+): { url: string; body: unknown } {
   const title = `[vigil] ${msg.subject}`;
   switch (format) {
     case 'slack':
@@ -110,7 +118,9 @@ export function webhookRequest(format: WebhookFormat, url: string, msg: Outgoing
         url,
         body: {
           username: 'vigil',
-          embeds: [{ title: truncate(title, 256), description: truncate(msg.body, 4000), color: DISCORD_COLOURS[msg.kind] }],
+          embeds: [
+            { title: truncate(title, 256), description: truncate(msg.body, 4000), color: DISCORD_COLOURS[msg.kind] },
+          ],
         },
       };
     case 'ntfy': {

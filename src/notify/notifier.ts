@@ -43,8 +43,14 @@ export function createNotifier(deps: {
 }): Notifier {
   return {
     enqueue(notification) {
-      const n = notificationSchema.parse(withinLimits(deps.redact ? (deps.redact(notification) as Notification) : notification));
-      const payload = { subject: bareSubject(n.kind, n.subject), body: n.body, ...(n.snapshot !== undefined && { snapshot: n.snapshot }) };
+      const n = notificationSchema.parse(
+        withinLimits(deps.redact ? (deps.redact(notification) as Notification) : notification),
+      );
+      const payload = {
+        subject: bareSubject(n.kind, n.subject),
+        body: n.body,
+        ...(n.snapshot !== undefined && { snapshot: n.snapshot }),
+      };
       const ids = deps.outbox.add(
         deps.channels.map((channel) => ({ channel, kind: n.kind, incidentKey: n.incidentKey, payload })),
         deps.now(),
@@ -68,7 +74,10 @@ function withinLimits(n: Notification): Notification {
     subject: clip(n.subject, SUBJECT_MAX),
     body: clip(n.body, TEXT_MAX),
     ...(snapshot !== undefined && {
-      snapshot: typeof snapshot === 'string' ? clip(snapshot, TEXT_MAX) : Object.fromEntries(Object.entries(snapshot).map(([k, v]) => [k, clip(v, TEXT_MAX)])),
+      snapshot:
+        typeof snapshot === 'string'
+          ? clip(snapshot, TEXT_MAX)
+          : Object.fromEntries(Object.entries(snapshot).map(([k, v]) => [k, clip(v, TEXT_MAX)])),
     }),
   };
 }

@@ -27,7 +27,10 @@ export function webhookChannel(url: string): string {
 export const SEND_TIMEOUT_MS = 30_000;
 
 /** Sends mail over SMTP. One transport per process; connections are opened per message. */
-export function createEmailSender(config: NonNullable<NotificationsConfig['email']>, timeoutMs = SEND_TIMEOUT_MS): Sender {
+export function createEmailSender(
+  config: NonNullable<NotificationsConfig['email']>,
+  timeoutMs = SEND_TIMEOUT_MS,
+): Sender {
   const transport = nodemailer.createTransport({
     host: config.host,
     port: config.port,
@@ -52,7 +55,10 @@ export function createEmailSender(config: NonNullable<NotificationsConfig['email
           // The same rows give the same Message-ID, so a resend after a crash can be recognised.
           messageId: `<vigil-outbox-${msg.ids[0]}-${msg.ids.length}@${domain}>`,
           ...(msg.kind === 'escalation' && { priority: 'high' as const }),
-          headers: { 'X-Vigil-Kind': msg.kind, ...(msg.incidentKeys.length && { 'X-Vigil-Incidents': msg.incidentKeys.slice(0, 20).join(', ') }) },
+          headers: {
+            'X-Vigil-Kind': msg.kind,
+            ...(msg.incidentKeys.length && { 'X-Vigil-Incidents': msg.incidentKeys.slice(0, 20).join(', ') }),
+          },
         });
       } catch (err) {
         throw new Error(`${label}: ${describe(err, timeoutMs)}`);
@@ -94,7 +100,10 @@ export function createWebhookSender(config: WebhookConfig, timeoutMs = SEND_TIME
 
 /** Builds a sender per configured destination. */
 export function createSenders(config: NotificationsConfig): Sender[] {
-  return [...(config.email ? [createEmailSender(config.email)] : []), ...config.webhooks.map((w) => createWebhookSender(w))];
+  return [
+    ...(config.email ? [createEmailSender(config.email)] : []),
+    ...config.webhooks.map((w) => createWebhookSender(w)),
+  ];
 }
 
 /** The useful part of a network error: fetch hides the cause ("fetch failed"), nodemailer names the SMTP reply. */

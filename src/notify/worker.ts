@@ -72,22 +72,41 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     }
   };
 
-  const fail = (sender: Sender, msg: OutgoingMessage, rows: OutboxRow[], error: string, result: DeliveryResult): void => {
+  const fail = (
+    sender: Sender,
+    msg: OutgoingMessage,
+    rows: OutboxRow[],
+    error: string,
+    result: DeliveryResult,
+  ): void => {
     const at = deps.now();
     const expired = rows.filter((r) => at - r.createdAt >= options.retry.giveUpMs);
     const retrying = rows.filter((r) => !expired.includes(r));
-    const retries = retrying.map((r) => ({ id: r.id, nextAttemptAt: at + retryDelayMs(r.attempts + 1, options.retry) }));
+    const retries = retrying.map((r) => ({
+      id: r.id,
+      nextAttemptAt: at + retryDelayMs(r.attempts + 1, options.retry),
+    }));
     outbox.markRetry(retries, owner, error);
-    outbox.markFailed(expired.map((r) => r.id), owner, error);
+    outbox.markFailed(
+      expired.map((r) => r.id),
+      owner,
+      error,
+    );
     result.failed += 1;
     result.givenUp += expired.length;
     const label = sender.label;
     const next = retries.length ? Math.min(...retries.map((r) => r.nextAttemptAt)) : null;
-    logger.warn({ destination: label, outboxIds: msg.ids, kind: msg.kind, error, nextAttemptAt: next }, 'notification delivery failed');
+    logger.warn(
+      { destination: label, outboxIds: msg.ids, kind: msg.kind, error, nextAttemptAt: next },
+      'notification delivery failed',
+    );
     publish({
       type: 'notification.failed',
       severity: expired.length ? 'critical' : 'warning',
-      title: `${expired.length ? 'Notification dropped' : 'Notification not delivered yet'}: ${msg.subject}`.slice(0, 300),
+      title: `${expired.length ? 'Notification dropped' : 'Notification not delivered yet'}: ${msg.subject}`.slice(
+        0,
+        300,
+      ),
       message: next === null ? `${error}; giving up` : `${error}; next attempt at ${new Date(next).toISOString()}`,
       ...(msg.incidentKeys.length === 1 && { incidentKey: msg.incidentKeys[0] }),
       data: {
@@ -102,7 +121,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   };
 
   /** Sends one channel's claimed rows in order; after a failure, the rest go back untried. */
-  const drainChannel = async (sender: Sender, rows: OutboxRow[], claimedAt: number, result: DeliveryResult): Promise<void> => {
+  const drainChannel = async (
+    sender: Sender,
+    rows: OutboxRow[],
+    claimedAt: number,
+    result: DeliveryResult,
+  ): Promise<void> => {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const messages = buildMessages(rows);
     for (const [i, msg] of messages.entries()) {
@@ -117,12 +141,18 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
         await sender.send(msg);
       } catch (err) {
         fail(sender, msg, msgRows, err instanceof Error ? err.message : String(err), result);
-        outbox.release(messages.slice(i + 1).flatMap((m) => m.ids), owner);
+        outbox.release(
+          messages.slice(i + 1).flatMap((m) => m.ids),
+          owner,
+        );
         return;
       }
       const marked = outbox.markDelivered(msg.ids, owner, deps.now());
       if (marked < msg.ids.length) {
-        logger.warn({ destination: sender.label, outboxIds: msg.ids, marked }, 'sent, but the lease had passed to another worker');
+        logger.warn(
+          { destination: sender.label, outboxIds: msg.ids, marked },
+          'sent, but the lease had passed to another worker',
+        );
       }
       result.sent += 1;
       result.delivered += marked;
@@ -133,7 +163,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     const result: DeliveryResult = { sent: 0, delivered: 0, failed: 0, givenUp: 0 };
     const now = deps.now();
     const channels = [...senders.keys()];
-    const dropped = outbox.dropOrphans(channels, now - options.retry.giveUpMs, 'its destination is no longer configured');
+    const dropped = outbox.dropOrphans(
+      channels,
+      now - options.retry.giveUpMs,
+      'its destination is no longer configured',
+    );
     if (dropped) logger.warn({ dropped }, 'dropped notifications queued for destinations no longer configured');
     const rows = outbox.claim({ owner, now, leaseMs: options.leaseMs, digestMs: options.digestMs, channels });
     const byChannel = new Map<string, OutboxRow[]>();

@@ -151,7 +151,9 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       if (now - budget.windowStart >= REPLAY_WINDOW_MS) budget = { windowStart: now, used: 0 };
       const wanted = Math.min(REPLAY_MAX, Math.max(0, broadcastUpTo - parsed.data.since));
       if (budget.used + wanted > REPLAY_MAX) {
-        answer?.({ error: `since: replay budget of ${REPLAY_MAX} events per minute used up; page through GET /api/events?since=` });
+        answer?.({
+          error: `since: replay budget of ${REPLAY_MAX} events per minute used up; page through GET /api/events?since=`,
+        });
         return;
       }
       const ready = replay(socket, parsed.data.since);

@@ -51,11 +51,22 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
       return { status: 'denied', text: `not confirmed: asking the user failed (${why})` };
     }
     if (answer === 'accept') return { status: 'confirmed' };
-    return { status: 'denied', text: answer === 'decline' ? ERRORS.CONFIRM_DECLINED(plan) : ERRORS.CONFIRM_CANCELLED(plan) };
+    return {
+      status: 'denied',
+      text: answer === 'decline' ? ERRORS.CONFIRM_DECLINED(plan) : ERRORS.CONFIRM_CANCELLED(plan),
+    };
   }
 
   const approval = req.approvals.create(
-    { tool: req.tool.name, args: req.args, sessionId, callerKind: req.caller.kind, callerId: req.caller.id, plan, ttlMs: req.ttlMs },
+    {
+      tool: req.tool.name,
+      args: req.args,
+      sessionId,
+      callerKind: req.caller.kind,
+      callerId: req.caller.id,
+      plan,
+      ttlMs: req.ttlMs,
+    },
     req.now(),
   );
   const expires = new Date(approval.expiresAt).toISOString();
@@ -65,7 +76,14 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
     title: `approval needed: ${req.tool.name}`,
     message: `${req.caller.kind} ${req.caller.id} asks to ${plan}${req.reason ? ` (${req.reason})` : ''}`,
     target: approval.id,
-    data: { approvalId: approval.id, tool: req.tool.name, args: req.args, plan, expiresAt: approval.expiresAt, caller: req.caller.kind },
+    data: {
+      approvalId: approval.id,
+      tool: req.tool.name,
+      args: req.args,
+      plan,
+      expiresAt: approval.expiresAt,
+      caller: req.caller.kind,
+    },
   });
   return {
     status: 'pending',
@@ -75,6 +93,12 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
       `An operator approves it with \`vigil approve ${approval.id}\`, the dashboard or ` +
       `POST /api/approvals/${approval.id}/approve; then call ${req.tool.name} again with the same arguments ` +
       `and "approval_id": "${approval.id}".`,
-    data: { status: 'pending_approval', approvalId: approval.id, expiresAt: approval.expiresAt, plan, tool: req.tool.name },
+    data: {
+      status: 'pending_approval',
+      approvalId: approval.id,
+      expiresAt: approval.expiresAt,
+      plan,
+      tool: req.tool.name,
+    },
   };
 }

@@ -18,7 +18,15 @@
  *  9. red from the assistant → confirm (elicitation or operator approval)
  * 10. otherwise → allow
  */
-import { AUTONOMY_LEVELS, CALLER_KINDS, TIERS, type AutonomyLevel, type CallerKind, type KillSwitchScope, type Tier } from './tiers.js';
+import {
+  AUTONOMY_LEVELS,
+  CALLER_KINDS,
+  TIERS,
+  type AutonomyLevel,
+  type CallerKind,
+  type KillSwitchScope,
+  type Tier,
+} from './tiers.js';
 import type { ToolKind, ToolTarget } from '../mcp/tool.js';
 import { ERRORS } from '../errors.js';
 
@@ -74,7 +82,11 @@ export function gateStatic(tool: GateTool, caller: GateCaller, policy: GatePolic
     return { verdict: 'block', code: 'unknown', reason: `unrecognised tier or caller for ${tool.name}` };
   }
   if (tool.callers && !tool.callers.includes(caller.kind)) {
-    return { verdict: 'block', code: 'caller_not_permitted', reason: ERRORS.TOOL_NOT_PERMITTED(tool.name, caller.kind) };
+    return {
+      verdict: 'block',
+      code: 'caller_not_permitted',
+      reason: ERRORS.TOOL_NOT_PERMITTED(tool.name, caller.kind),
+    };
   }
   if (policy.disabledTools.includes(tool.name)) {
     return { verdict: 'block', code: 'disabled', reason: ERRORS.TOOL_DISABLED(tool.name) };
@@ -112,7 +124,8 @@ function protectedTarget(target: ToolTarget | undefined, policy: GatePolicy): st
 
 function monitorDecision(tool: GateTool, caller: GateCaller, level: AutonomyLevel): GateDecision {
   if (tool.tier === 'green') return { verdict: 'allow' };
-  if (!AUTONOMY_LEVELS.includes(level)) return { verdict: 'block', code: 'unknown', reason: `unrecognised autonomy level ${String(level)}` };
+  if (!AUTONOMY_LEVELS.includes(level))
+    return { verdict: 'block', code: 'unknown', reason: `unrecognised autonomy level ${String(level)}` };
   if (level < 2) return { verdict: 'block', code: 'autonomy', reason: ERRORS.AUTONOMY_TOO_LOW(level, 2) };
   const required = Math.max(tool.tier === 'red' ? 4 : 3, caller.runbook?.requiredLevel ?? 3);
   const optedIn = tool.tier !== 'red' || caller.runbook?.allowRed === true;

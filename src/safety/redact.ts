@@ -24,7 +24,8 @@ export function createRedactor(secrets: readonly string[]): Redactor {
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};
       for (const [key, member] of Object.entries(value)) {
-        out[scrubString(key)] = SECRET_KEY.test(key) && member !== undefined && member !== null ? REDACTED : walk(member);
+        out[scrubString(key)] =
+          SECRET_KEY.test(key) && member !== undefined && member !== null ? REDACTED : walk(member);
       }
       return out;
     }

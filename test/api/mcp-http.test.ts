@@ -55,7 +55,16 @@ async function post(body: unknown, sessionId?: string): Promise<{ status: number
 }
 
 const initialize = () =>
-  post({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'abandoning-client', version: '1' } } });
+  post({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'abandoning-client', version: '1' },
+    },
+  });
 const ping = (sessionId: string) => post({ jsonrpc: '2.0', method: 'notifications/initialized' }, sessionId);
 
 describe('MCP session table', () => {
@@ -83,7 +92,12 @@ describe('MCP session table', () => {
     const streams = new AbortController();
     for (const id of sessions) {
       const res = await fetch(url, {
-        headers: { authorization: `Bearer ${vigil.core.config.auth.assistantToken}`, accept: 'text/event-stream', 'mcp-session-id': id, 'mcp-protocol-version': '2025-06-18' },
+        headers: {
+          authorization: `Bearer ${vigil.core.config.auth.assistantToken}`,
+          accept: 'text/event-stream',
+          'mcp-session-id': id,
+          'mcp-protocol-version': '2025-06-18',
+        },
         signal: streams.signal,
       });
       expect(res.status).toBe(200);

@@ -40,7 +40,9 @@ describe('/metrics', () => {
     await vigil.api('POST', '/api/tools/no_such_tool_xyz', {});
     const text = await scrape(vigil.url);
     expect(sample(text, 'vigil_tool_calls_total', { tool: 'get_events', tier: 'green', decision: 'allowed' })).toBe(2);
-    expect(sample(text, 'vigil_tool_calls_total', { tool: 'set_kill_switch', tier: 'yellow', decision: 'allowed' })).toBe(1);
+    expect(
+      sample(text, 'vigil_tool_calls_total', { tool: 'set_kill_switch', tier: 'yellow', decision: 'allowed' }),
+    ).toBe(1);
     // Unknown names are folded into one series: a caller cannot grow the label set.
     expect(sample(text, 'vigil_tool_calls_total', { tool: '(unknown)', decision: 'unknown_tool' })).toBe(1);
     expect(text).not.toContain('no_such_tool_xyz');
@@ -73,7 +75,12 @@ describe('/metrics', () => {
   it('reports the notification outbox depth from the outbox table', async () => {
     const outbox = createOutboxStore(vigil.core.stores.db);
     outbox.add(
-      [1, 2, 3].map((n) => ({ channel: 'email', kind: 'report' as const, incidentKey: null, payload: { subject: `s${n}`, body: 'b' } })),
+      [1, 2, 3].map((n) => ({
+        channel: 'email',
+        kind: 'report' as const,
+        incidentKey: null,
+        payload: { subject: `s${n}`, body: 'b' },
+      })),
       Date.now(),
     );
     expect(sample(await scrape(vigil.url), 'vigil_notification_outbox_depth')).toBe(3);
@@ -93,12 +100,32 @@ describe('/metrics', () => {
   it('reports open incidents by condition and the last monitor cycles from the monitor tables', async () => {
     const store = monitorStoreOf(vigil.core.stores.db);
     const open = (condition: 'guest.crashed' | 'disk.high', target: string) =>
-      store.openIncident({ key: `${condition}:${target}`, condition, target, node: 'pve1', severity: 'warning', summary: 's', details: {}, flapping: false }, Date.now());
+      store.openIncident(
+        {
+          key: `${condition}:${target}`,
+          condition,
+          target,
+          node: 'pve1',
+          severity: 'warning',
+          summary: 's',
+          details: {},
+          flapping: false,
+        },
+        Date.now(),
+      );
     open('guest.crashed', '101');
     open('guest.crashed', '102');
     const resolved = open('disk.high', 'pve1');
     store.resolveIncident(resolved.id, Date.now());
-    store.recordRun({ kind: 'critical', holder: 'h', startedAt: 1_000, finishedAt: 1_250, durationMs: 250, error: null, summary: null });
+    store.recordRun({
+      kind: 'critical',
+      holder: 'h',
+      startedAt: 1_000,
+      finishedAt: 1_250,
+      durationMs: 250,
+      error: null,
+      summary: null,
+    });
     const text = await scrape(vigil.url);
     expect(sample(text, 'vigil_open_incidents', { condition: 'guest.crashed' })).toBe(2);
     expect(sample(text, 'vigil_open_incidents', { condition: 'disk.high' })).toBeUndefined();
@@ -109,7 +136,10 @@ describe('/metrics', () => {
 
   it('takes providers passed to startHttp over the tables', async () => {
     const app = await startHttp(vigil.core, '127.0.0.1', 0, {
-      metricsSources: { openIncidents: () => [{ condition: 'guest.crashed' }, { condition: 'disk.high' }], outboxDepth: () => 7 },
+      metricsSources: {
+        openIncidents: () => [{ condition: 'guest.crashed' }, { condition: 'disk.high' }],
+        outboxDepth: () => 7,
+      },
     });
     try {
       const text = await scrape(app.url);

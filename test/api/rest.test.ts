@@ -43,16 +43,19 @@ const ROUTES: Route[] = [
 ];
 
 describe('authentication', () => {
-  it.each(ROUTES)('$method $path: 401 without a token, 403 with the assistant token', async ({ method, path, body }) => {
-    const none = await vigil.api(method, path, body, null);
-    expect(none.status).toBe(401);
-    expect(none.body.error).toMatch(/operator token/);
-    const wrong = await vigil.api(method, path, body, 'not-the-token-0123456789');
-    expect(wrong.status).toBe(401);
-    const assistant = await vigil.api(method, path, body, vigil.assistantToken);
-    expect(assistant.status).toBe(403);
-    expect(assistant.body.error).toMatch(/assistant token/);
-  });
+  it.each(ROUTES)(
+    '$method $path: 401 without a token, 403 with the assistant token',
+    async ({ method, path, body }) => {
+      const none = await vigil.api(method, path, body, null);
+      expect(none.status).toBe(401);
+      expect(none.body.error).toMatch(/operator token/);
+      const wrong = await vigil.api(method, path, body, 'not-the-token-0123456789');
+      expect(wrong.status).toBe(401);
+      const assistant = await vigil.api(method, path, body, vigil.assistantToken);
+      expect(assistant.status).toBe(403);
+      expect(assistant.body.error).toMatch(/assistant token/);
+    },
+  );
 
   it('GET /healthz needs no token', async () => {
     const res = await vigil.api('GET', '/healthz', undefined, null);
@@ -75,9 +78,19 @@ describe('with the operator token', () => {
   it('PUT /api/monitor/killswitch engages and releases it, publishing events', async () => {
     const on = await vigil.api('PUT', '/api/monitor/killswitch', { active: true, scope: 'all', reason: 'maintenance' });
     expect(on.status).toBe(200);
-    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({ active: true, scope: 'all', reason: 'maintenance', by: 'operator:rest' });
+    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({
+      active: true,
+      scope: 'all',
+      reason: 'maintenance',
+      by: 'operator:rest',
+    });
     const status = await vigil.api('GET', '/api/monitor/status');
-    expect(status.body.data.killSwitch).toMatchObject({ active: true, scope: 'all', reason: 'maintenance', since: expect.any(Number) });
+    expect(status.body.data.killSwitch).toMatchObject({
+      active: true,
+      scope: 'all',
+      reason: 'maintenance',
+      since: expect.any(Number),
+    });
     const off = await vigil.api('PUT', '/api/monitor/killswitch', { active: false });
     expect(off.status).toBe(200);
     expect(vigil.core.stores.preferences.killSwitch().active).toBe(false);
@@ -100,7 +113,9 @@ describe('with the operator token', () => {
     const ok = await vigil.api('PUT', '/api/monitor/autonomy-level', { level: 1 });
     expect(ok.status).toBe(200);
     expect(vigil.core.stores.preferences.autonomyLevel()).toBe(1);
-    expect(vigil.core.stores.events.latest(2).find((e) => e.type === 'autonomy.changed')).toMatchObject({ data: { level: 1 } });
+    expect(vigil.core.stores.events.latest(2).find((e) => e.type === 'autonomy.changed')).toMatchObject({
+      data: { level: 1 },
+    });
     for (const level of [-1, 5, 2.5, '3', null]) {
       const bad = await vigil.api('PUT', '/api/monitor/autonomy-level', { level });
       expect(bad.status).toBe(400);
@@ -118,11 +133,29 @@ describe('with the operator token', () => {
     const store = monitorStoreOf(vigil.core.stores.db);
     const at = Date.now();
     const crashed = store.openIncident(
-      { key: 'guest.crashed:101', condition: 'guest.crashed', target: '101', node: 'pve1', severity: 'warning', summary: "VM 101 'db' stopped", details: {}, flapping: false },
+      {
+        key: 'guest.crashed:101',
+        condition: 'guest.crashed',
+        target: '101',
+        node: 'pve1',
+        severity: 'warning',
+        summary: "VM 101 'db' stopped",
+        details: {},
+        flapping: false,
+      },
       at,
     );
     const disk = store.openIncident(
-      { key: 'disk.high:pve2', condition: 'disk.high', target: 'pve2', node: 'pve2', severity: 'warning', summary: 'disk 96%', details: {}, flapping: false },
+      {
+        key: 'disk.high:pve2',
+        condition: 'disk.high',
+        target: 'pve2',
+        node: 'pve2',
+        severity: 'warning',
+        summary: 'disk 96%',
+        details: {},
+        flapping: false,
+      },
       at,
     );
     store.resolveIncident(disk.id, at);
@@ -148,7 +181,11 @@ describe('with the operator token', () => {
     expect(active.body.data.incidents.map((i: { key: string }) => i.key)).toEqual(['guest.crashed:101']);
     const resolved = await vigil.api('GET', '/api/incidents?status=resolved&limit=5');
     expect(resolved.body.data.incidents.map((i: { key: string }) => i.key)).toEqual(['disk.high:pve2']);
-    for (const [query, field] of [['status=broken', 'status'], ['active=yes', 'active'], ['limit=0', 'limit']]) {
+    for (const [query, field] of [
+      ['status=broken', 'status'],
+      ['active=yes', 'active'],
+      ['limit=0', 'limit'],
+    ]) {
       const bad = await vigil.api('GET', `/api/incidents?${query}`);
       expect(bad.status).toBe(400);
       expect(bad.body.error).toMatch(new RegExp(`^query: ${field}`));
@@ -156,14 +193,24 @@ describe('with the operator token', () => {
 
     const actions = await vigil.api('GET', '/api/monitor/actions?limit=5');
     expect(actions.status).toBe(200);
-    expect(actions.body.data.actions).toEqual([expect.objectContaining({ incidentKey: 'guest.crashed:101', runbook: 'restart-crashed-guest', tool: 'start_guest', result: 'running' })]);
+    expect(actions.body.data.actions).toEqual([
+      expect.objectContaining({
+        incidentKey: 'guest.crashed:101',
+        runbook: 'restart-crashed-guest',
+        tool: 'start_guest',
+        result: 'running',
+      }),
+    ]);
     const none = await vigil.api('GET', '/api/monitor/actions?incident_key=disk.high:pve2');
     expect(none.body.data.actions).toEqual([]);
     const bad = await vigil.api('GET', '/api/monitor/actions?limit=many');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/^query: limit/);
     // Reads through executeTool are audited like any other call.
-    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ tool: 'get_autonomy_actions', callerKind: 'operator' });
+    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+      tool: 'get_autonomy_actions',
+      callerKind: 'operator',
+    });
   });
 
   it('GET /api/audit lists the calls made, and validates limit', async () => {

@@ -8,14 +8,27 @@ import { runCli } from '../helpers/vigil.js';
 const dir = mkdtempSync(join(tmpdir(), 'vigil-badcfg-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const TOKENS = { VIGIL_ASSISTANT_TOKEN: 'assistant-token-0123456789', VIGIL_OPERATOR_TOKEN: 'operator-token-0123456789' };
+const TOKENS = {
+  VIGIL_ASSISTANT_TOKEN: 'assistant-token-0123456789',
+  VIGIL_OPERATOR_TOKEN: 'operator-token-0123456789',
+};
 const base = (extra: string) =>
   `auth:\n  assistantToken: \${env:VIGIL_ASSISTANT_TOKEN}\n  operatorToken: \${env:VIGIL_OPERATOR_TOKEN}\ndatabase:\n  path: ./v.db\n${extra}`;
 
 const CASES: Array<[string, string, NodeJS.ProcessEnv, RegExp]> = [
   ['port typo', base('server:\n  port: 22x\n'), TOKENS, /server\.port: expected a number 1–65535, got "22x"/],
-  ['missing env var', base(''), { VIGIL_OPERATOR_TOKEN: TOKENS.VIGIL_OPERATOR_TOKEN, VIGIL_ASSISTANT_TOKEN: '' }, /auth\.assistantToken: /],
-  ['equal tokens', base(''), { VIGIL_ASSISTANT_TOKEN: TOKENS.VIGIL_OPERATOR_TOKEN, VIGIL_OPERATOR_TOKEN: TOKENS.VIGIL_OPERATOR_TOKEN }, /must differ/],
+  [
+    'missing env var',
+    base(''),
+    { VIGIL_OPERATOR_TOKEN: TOKENS.VIGIL_OPERATOR_TOKEN, VIGIL_ASSISTANT_TOKEN: '' },
+    /auth\.assistantToken: /,
+  ],
+  [
+    'equal tokens',
+    base(''),
+    { VIGIL_ASSISTANT_TOKEN: TOKENS.VIGIL_OPERATOR_TOKEN, VIGIL_OPERATOR_TOKEN: TOKENS.VIGIL_OPERATOR_TOKEN },
+    /must differ/,
+  ],
   ['unknown key', base('servr:\n  port: 1\n'), TOKENS, /servr: unknown key/],
   ['bad YAML', base('server: [\n'), TOKENS, /YAML syntax error/],
   ['bad MAC', base('nodes:\n  - name: pve1\n    wol: { mac: "zz:00:00:00:00:00" }\n'), TOKENS, /nodes\[0\]\.wol\.mac/],

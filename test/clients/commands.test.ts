@@ -36,7 +36,13 @@ const ALL_SPECS: CommandSpec[] = [
   { kind: 'clean_packages' },
   { kind: 'old_logs', dir: '/var/log/app', allowlist: ['/var/log'], maxAgeDays: 14, delete: false },
   { kind: 'old_logs', dir: '/var/log', allowlist: ['/var/log/'], maxAgeDays: 7, delete: true },
-  { kind: 'truncate_large_logs', dir: '/var/log/app', allowlist: ['/var/log/app'], minBytes: 104_857_600, truncate: true },
+  {
+    kind: 'truncate_large_logs',
+    dir: '/var/log/app',
+    allowlist: ['/var/log/app'],
+    minBytes: 104_857_600,
+    truncate: true,
+  },
   { kind: 'truncate_large_logs', dir: '/var/log/app', allowlist: ['/var/log/app'], minBytes: 1, truncate: false },
   { kind: 'measure', target: 'journal' },
   { kind: 'measure', target: 'package_cache' },
@@ -48,19 +54,28 @@ const ALL_SPECS: CommandSpec[] = [
 describe('shellQuote', () => {
   it('round-trips any string through a real sh', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')), (s) => {
-        const out = execFileSync('sh', ['-c', `printf %s ${shellQuote(s)}`]).toString('utf8');
-        expect(out).toBe(Buffer.from(s, 'utf8').toString('utf8'));
-      }),
+      fc.property(
+        fc.string({ unit: 'binary' }).filter((s) => !s.includes('\0')),
+        (s) => {
+          const out = execFileSync('sh', ['-c', `printf %s ${shellQuote(s)}`]).toString('utf8');
+          expect(out).toBe(Buffer.from(s, 'utf8').toString('utf8'));
+        },
+      ),
       { numRuns: 60 },
     );
   });
 
   it('is inverted by splitShellWords', () => {
     fc.assert(
-      fc.property(fc.array(fc.string().filter((s) => !s.includes('\0')), { maxLength: 5 }), (words) => {
-        expect(splitShellWords(words.map(shellQuote).join(' '))).toEqual(words);
-      }),
+      fc.property(
+        fc.array(
+          fc.string().filter((s) => !s.includes('\0')),
+          { maxLength: 5 },
+        ),
+        (words) => {
+          expect(splitShellWords(words.map(shellQuote).join(' '))).toEqual(words);
+        },
+      ),
     );
   });
 
@@ -84,7 +99,9 @@ describe('buildCommand', () => {
     expect(buildCommand({ ...big, truncate: true }).mutating).toBe(true);
     expect(buildCommand({ ...big, truncate: false }).mutating).toBe(false);
     // The directory and the threshold are arguments after the fixed script, never part of it.
-    expect(buildCommand({ ...big, truncate: true }).line).toBe(`sh -c ${shellQuote(TRUNCATE_LOGS_SCRIPT)} vigil-truncate '/var/log' '1024' 'truncate'`);
+    expect(buildCommand({ ...big, truncate: true }).line).toBe(
+      `sh -c ${shellQuote(TRUNCATE_LOGS_SCRIPT)} vigil-truncate '/var/log' '1024' 'truncate'`,
+    );
   });
 
   it.each([
@@ -135,7 +152,7 @@ describe('recognizeCommand', () => {
     'rm -rf /',
     'uptime; touch /tmp/x',
     "systemctl restart 'nginx.service'; id",
-    "systemctl restart nginx.service",
+    'systemctl restart nginx.service',
     "journalctl -u 'nginx.service' -n '99999' --no-pager",
     "sh -c 'exec 3<&0' vigil '5' 'uptime'",
     "ps -eo pid,comm,%cpu,%mem --sort=-%cpu '|' head -n '11'",
@@ -170,7 +187,11 @@ describe('arbitrary strings through every builder', () => {
             continue;
           }
           // Recognized back to the very same spec: the value was one word, nothing leaked out of it.
-          expect(recognizeCommand(line)?.spec).toEqual(spec.kind === 'old_logs' || spec.kind === 'truncate_large_logs' ? { ...spec, dir: spec.dir.replace(/\/+$/, ''), allowlist: [spec.dir.replace(/\/+$/, '')] } : spec);
+          expect(recognizeCommand(line)?.spec).toEqual(
+            spec.kind === 'old_logs' || spec.kind === 'truncate_large_logs'
+              ? { ...spec, dir: spec.dir.replace(/\/+$/, ''), allowlist: [spec.dir.replace(/\/+$/, '')] }
+              : spec,
+          );
         }
       }),
       { numRuns: 300 },
@@ -219,11 +240,19 @@ describe('parsers', () => {
   });
 
   it('parses ps, systemctl show, find and du output', () => {
-    expect(parseTop('    PID COMMAND         %CPU %MEM\n   1234 kvm              55.2 12.5\n      1 systemd           0.0  0.1\n')).toEqual([
+    expect(
+      parseTop(
+        '    PID COMMAND         %CPU %MEM\n   1234 kvm              55.2 12.5\n      1 systemd           0.0  0.1\n',
+      ),
+    ).toEqual([
       { pid: 1234, command: 'kvm', cpuPercent: 55.2, memPercent: 12.5 },
       { pid: 1, command: 'systemd', cpuPercent: 0, memPercent: 0.1 },
     ]);
-    expect(parseSystemctlShow('ActiveState=failed\nSubState=failed\nLoadState=loaded\nUnitFileState=enabled\nMainPID=0\nNRestarts=2\n')).toEqual({
+    expect(
+      parseSystemctlShow(
+        'ActiveState=failed\nSubState=failed\nLoadState=loaded\nUnitFileState=enabled\nMainPID=0\nNRestarts=2\n',
+      ),
+    ).toEqual({
       activeState: 'failed',
       subState: 'failed',
       loadState: 'loaded',

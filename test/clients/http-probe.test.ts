@@ -69,8 +69,13 @@ describe('probeHttp', () => {
   });
 
   it('trusts a CA file, honours insecure, and explains an untrusted certificate', async () => {
-    expect(await probeHttp({ url: `${tlsBase}/ok`, timeoutMs: 5000, tls: { caFile } })).toMatchObject({ ok: true, status: 200 });
-    expect(await probeHttp({ url: `${tlsBase}/ok`, timeoutMs: 5000, tls: { insecure: true } })).toMatchObject({ ok: true });
+    expect(await probeHttp({ url: `${tlsBase}/ok`, timeoutMs: 5000, tls: { caFile } })).toMatchObject({
+      ok: true,
+      status: 200,
+    });
+    expect(await probeHttp({ url: `${tlsBase}/ok`, timeoutMs: 5000, tls: { insecure: true } })).toMatchObject({
+      ok: true,
+    });
     const untrusted = await probeHttp({ url: `${tlsBase}/ok`, timeoutMs: 5000 });
     expect(untrusted.ok).toBe(false);
     expect(untrusted.error).toMatch(/TLS certificate .* not trusted/);
@@ -84,12 +89,18 @@ describe('probeHttp', () => {
       ok: false,
       error: `connection refused by 127.0.0.1:${port}`,
     });
-    expect(await probeHttp({ url: `${base}/slow`, timeoutMs: 200 })).toMatchObject({ ok: false, error: 'no response within 200 ms' });
+    expect(await probeHttp({ url: `${base}/slow`, timeoutMs: 200 })).toMatchObject({
+      ok: false,
+      error: 'no response within 200 ms',
+    });
     const ac = new AbortController();
     const pending = probeHttp({ url: `${base}/slow`, timeoutMs: 10_000, signal: ac.signal });
     ac.abort();
     expect(await pending).toMatchObject({ ok: false, error: 'aborted' });
-    expect(await probeHttp({ url: 'not a url', timeoutMs: 100 })).toMatchObject({ ok: false, error: 'invalid URL "not a url"' });
+    expect(await probeHttp({ url: 'not a url', timeoutMs: 100 })).toMatchObject({
+      ok: false,
+      error: 'invalid URL "not a url"',
+    });
     expect(await probeHttp({ url: 'ftp://127.0.0.1/', timeoutMs: 100 })).toMatchObject({ ok: false });
   });
 });

@@ -79,7 +79,14 @@ describe('reads', () => {
       [103, 'lxc'],
     ]);
     const st = await c.guestStatus('pve1', 'qemu', 100);
-    expect(st).toMatchObject({ vmid: 100, status: 'running', qmpstatus: 'running', paused: false, template: false, ha: { managed: false } });
+    expect(st).toMatchObject({
+      vmid: 100,
+      status: 'running',
+      qmpstatus: 'running',
+      paused: false,
+      template: false,
+      ha: { managed: false },
+    });
     expect(st.lock).toBeUndefined();
     expect(await c.findGuest(105)).toMatchObject({ vmid: 105, node: 'pve2', type: 'lxc' });
     expect(await c.findGuest(4242)).toBeUndefined();
@@ -134,7 +141,17 @@ describe('actions and tasks', () => {
     const op = lab.state.operatorStop(106);
     const { tasks, total } = await c.listTasks('pve2', { source: 'all' });
     expect(total).toBe(tasks.length);
-    expect(tasks).toEqual([expect.objectContaining({ upid: op.upid, type: 'qmstop', id: '106', user: 'root@pam', status: 'OK', ok: true, running: false })]);
+    expect(tasks).toEqual([
+      expect.objectContaining({
+        upid: op.upid,
+        type: 'qmstop',
+        id: '106',
+        user: 'root@pam',
+        status: 'OK',
+        ok: true,
+        running: false,
+      }),
+    ]);
     expect((await c.listTasks('pve2', { vmid: 104, source: 'all' })).tasks).toEqual([]);
     expect((await c.listTasks('pve2', { typefilter: 'qmstop', limit: 1 })).tasks).toHaveLength(1);
     expect(await c.taskStatus('pve2', op.upid)).toMatchObject({ ok: true, user: 'root@pam' });
@@ -149,7 +166,14 @@ describe('actions and tasks', () => {
   });
 
   it('waitForTask gives up with a timeout error while a task runs', async () => {
-    const t = lab.state.tasks.run({ node: 'pve1', type: 'vzdump', id: '100', user: 'root@pam', durationMs: 3_600_000, work: () => 'OK' });
+    const t = lab.state.tasks.run({
+      node: 'pve1',
+      type: 'vzdump',
+      id: '100',
+      user: 'root@pam',
+      durationMs: 3_600_000,
+      work: () => 'OK',
+    });
     const err = await fail(c.waitForTask('pve1', t.upid, { pollMs: 5, timeoutMs: 20 }));
     expect(err.kind).toBe('timeout');
     const ac = new AbortController();
@@ -163,7 +187,9 @@ describe('errors and TLS', () => {
     const secret = 'not-the-secret-123';
     const bad = createProxmoxClient(opts({ tokenSecret: secret }));
     const err = await fail(bad.listNodes());
-    expect(err.message).toBe('Proxmox rejected the API token (401 Authentication failed!): check proxmox.tokenId and tokenSecret');
+    expect(err.message).toBe(
+      'Proxmox rejected the API token (401 Authentication failed!): check proxmox.tokenId and tokenSecret',
+    );
     expect(err.status).toBe(401);
     expect(JSON.stringify({ m: err.message, s: err.stack })).not.toContain(secret);
     expect(logLines.join('')).not.toContain(secret);
@@ -182,7 +208,11 @@ describe('errors and TLS', () => {
   it('595 for a downed node', async () => {
     lab.state.setNodeOnline('pve2', false);
     const err = await fail(c.nodeStatus('pve2'));
-    expect([err.status, err.message, err.kind]).toEqual([595, 'node pve2 unreachable (595 No route to host)', 'unreachable']);
+    expect([err.status, err.message, err.kind]).toEqual([
+      595,
+      'node pve2 unreachable (595 No route to host)',
+      'unreachable',
+    ]);
     const res = await c.clusterResources('vm');
     expect(res.filter((r) => r.node === 'pve2').every((r) => r.status === 'unknown')).toBe(true);
     lab.state.setNodeOnline('pve2', true);
@@ -209,7 +239,9 @@ describe('errors and TLS', () => {
     expect((await fail(strict.listNodes())).kind).toBe('tls');
     strict.close();
     const lines: string[] = [];
-    const insecure = createProxmoxClient(opts({ tls: { insecure: true }, logger: pino({ level: 'info' }, { write: (s: string) => lines.push(s) }) }));
+    const insecure = createProxmoxClient(
+      opts({ tls: { insecure: true }, logger: pino({ level: 'info' }, { write: (s: string) => lines.push(s) }) }),
+    );
     await insecure.listNodes();
     await insecure.listNodes();
     expect(lines.filter((l) => l.includes('NOT verified'))).toHaveLength(1);
@@ -258,7 +290,8 @@ describe('retries and timeouts (against a scripted HTTPS server)', () => {
     server.closeAllConnections();
     await new Promise<void>((r) => server.close(() => r()));
   });
-  const scripted = (timeoutMs = 5000) => createProxmoxClient(opts({ url, tls: { fingerprint: cert.fingerprint }, timeoutMs }));
+  const scripted = (timeoutMs = 5000) =>
+    createProxmoxClient(opts({ url, tls: { fingerprint: cert.fingerprint }, timeoutMs }));
 
   it('retries a GET on 502/595 and succeeds; gives up after 2 retries', async () => {
     hits = [];

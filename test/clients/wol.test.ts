@@ -17,7 +17,11 @@ describe('wol sender', () => {
     sock.on('message', (msg) => received.push(msg));
     await new Promise<void>((r) => sock?.bind(0, '127.0.0.1', () => r()));
     const port = sock.address().port;
-    await createWolSender({ logger: pino({ level: 'silent' }) }).wake({ mac: 'AA-bb-CC-dd-EE-0f', address: '127.0.0.1', port });
+    await createWolSender({ logger: pino({ level: 'silent' }) }).wake({
+      mac: 'AA-bb-CC-dd-EE-0f',
+      address: '127.0.0.1',
+      port,
+    });
     for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     const pkt = received[0];
     expect(pkt).toBeDefined();

@@ -26,7 +26,8 @@ describe('vigil check against the lab', () => {
     return { file: f, config: loadConfig(f, env) };
   }
   const check = (config: VigilConfig) => runChecks(config, { logger: silentLogger });
-  const only = (results: CheckResult[], kind: string, subject = '') => results.filter((r) => r.kind === kind && r.subject.startsWith(subject));
+  const only = (results: CheckResult[], kind: string, subject = '') =>
+    results.filter((r) => r.kind === kind && r.subject.startsWith(subject));
 
   beforeAll(async () => {
     lab = await startLab({ nodes: 2, guests: 1, taskMs: 20, bootMs: 50 });
@@ -65,7 +66,9 @@ describe('vigil check against the lab', () => {
     const lines = r.stdout.split('\n');
     const i = lines.findIndex((l) => l.startsWith('FAIL  ssh      pve2'));
     expect(i).toBeGreaterThan(0);
-    expect(lines[i + 1]).toMatch(/^ {6}remedy: is pve2 up and sshd running\? check nodes\[pve2\]\.ssh\.host and port \(127\.0\.0\.1:\d+\); if it is asleep, wake it \(wake_node pve2\)$/);
+    expect(lines[i + 1]).toMatch(
+      /^ {6}remedy: is pve2 up and sshd running\? check nodes\[pve2\]\.ssh\.host and port \(127\.0\.0\.1:\d+\); if it is asleep, wake it \(wake_node pve2\)$/,
+    );
     expect(r.stdout).toMatch(/^ok {4}ssh {6}pve1 /m);
     expect(r.stdout).toContain('1/2 nodes online (offline: pve2)');
     expect(r.stdout).toMatch(/^ok {4}wol {6}pve2 /m);
@@ -95,7 +98,9 @@ describe('vigil check against the lab', () => {
     const [r401] = only(await check(bad.config), 'proxmox');
     expect(r401!.detail).toContain('401');
     expect(r401!.remedy).toContain('check proxmox.tokenId (root@pam!vigil) and proxmox.tokenSecret');
-    const noPriv = variant('nopriv.yaml', (y) => y.replace(lab.token.id, lab.noPrivToken.id).replace(lab.token.secret, lab.noPrivToken.secret));
+    const noPriv = variant('nopriv.yaml', (y) =>
+      y.replace(lab.token.id, lab.noPrivToken.id).replace(lab.token.secret, lab.noPrivToken.secret),
+    );
     const [r403] = only(await check(noPriv.config), 'proxmox');
     expect(r403!.detail).toContain('403');
     expect(r403!.remedy).toContain(`--tokens '${lab.noPrivToken.id}' --roles PVEAuditor`);
@@ -120,7 +125,12 @@ describe('vigil check against the lab', () => {
 });
 
 describe('check pieces', () => {
-  const node = (name: string, mac: string, address: string) => ({ name, wol: { mac, address, port: 9 }, services: [], cleanup: { logPaths: [], maxAgeDays: 14, journalVacuumSize: '500M', packageCache: true } });
+  const node = (name: string, mac: string, address: string) => ({
+    name,
+    wol: { mac, address, port: 9 },
+    services: [],
+    cleanup: { logPaths: [], maxAgeDays: 14, journalVacuumSize: '500M', packageCache: true },
+  });
 
   it('classifies WoL destinations', () => {
     expect(wolDestination('255.255.255.255')).toBe('limited broadcast');
@@ -140,15 +150,35 @@ describe('check pieces', () => {
     const config = { nodes: [a, b, c, d, e] } as unknown as VigilConfig;
     expect(checkWol(b as never, config)).toMatchObject({ ok: false, detail: 'same MAC as nodes[a]' });
     expect(checkWol(c as never, config)).toMatchObject({ ok: false, detail: expect.stringContaining('multicast') });
-    expect(checkWol(d as never, config)).toMatchObject({ ok: false, remedy: expect.stringContaining('broadcast address') });
+    expect(checkWol(d as never, config)).toMatchObject({
+      ok: false,
+      remedy: expect.stringContaining('broadcast address'),
+    });
     expect(checkWol(e as never, config)).toMatchObject({ ok: true, note: expect.stringContaining('unicast') });
   });
 
   it('gives HTTP remedies by what went wrong', () => {
-    const c = { name: 'web', url: 'https://x/', expectStatus: 200, bodyMatch: 'Welcome', timeoutSeconds: 5, tls: { insecure: false }, node: 'pve1', service: 'nginx.service' };
-    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, status: 502 }, c)).toContain('it answered 502, expected 200: fix the service; vigil can restart it: restart_service pve1 nginx.service');
-    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, status: 200, bodyMatched: false }, c)).toContain('does not contain "Welcome"');
-    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, error: 'TLS certificate of x:443 not trusted (X)' }, c)).toContain('tls.caFile');
-    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, error: 'connection refused by x:443' }, c)).toContain('is the service up');
+    const c = {
+      name: 'web',
+      url: 'https://x/',
+      expectStatus: 200,
+      bodyMatch: 'Welcome',
+      timeoutSeconds: 5,
+      tls: { insecure: false },
+      node: 'pve1',
+      service: 'nginx.service',
+    };
+    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, status: 502 }, c)).toContain(
+      'it answered 502, expected 200: fix the service; vigil can restart it: restart_service pve1 nginx.service',
+    );
+    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, status: 200, bodyMatched: false }, c)).toContain(
+      'does not contain "Welcome"',
+    );
+    expect(
+      httpRemedy({ ok: false, url: c.url, durationMs: 1, error: 'TLS certificate of x:443 not trusted (X)' }, c),
+    ).toContain('tls.caFile');
+    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, error: 'connection refused by x:443' }, c)).toContain(
+      'is the service up',
+    );
   });
 });

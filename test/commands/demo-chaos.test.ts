@@ -1,7 +1,15 @@
 // Pins demo chaos decisions: valid targets only, bounded outstanding faults, never the last node down, HA guests left alone.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pickChaos, stillBroken, chaosView, chaosTarget, applyChaos, type ChaosAction, type ChaosView } from '../../src/commands/demo-chaos.js';
+import {
+  pickChaos,
+  stillBroken,
+  chaosView,
+  chaosTarget,
+  applyChaos,
+  type ChaosAction,
+  type ChaosView,
+} from '../../src/commands/demo-chaos.js';
 import { createLabState } from '../../src/lab/state.js';
 
 const arbView: fc.Arbitrary<ChaosView> = fc
@@ -9,7 +17,13 @@ const arbView: fc.Arbitrary<ChaosView> = fc
     fc.record({
       online: fc.boolean(),
       diskPercent: fc.integer({ min: 0, max: 100 }),
-      services: fc.array(fc.record({ unit: fc.constantFrom('nginx.service', 'chrony.service', 'pveproxy.service'), state: fc.constantFrom('active', 'failed', 'inactive') }), { maxLength: 3 }),
+      services: fc.array(
+        fc.record({
+          unit: fc.constantFrom('nginx.service', 'chrony.service', 'pveproxy.service'),
+          state: fc.constantFrom('active', 'failed', 'inactive'),
+        }),
+        { maxLength: 3 },
+      ),
       guests: fc.array(fc.record({ running: fc.boolean(), haManaged: fc.boolean() }), { maxLength: 4 }),
     }),
     { minLength: 1, maxLength: 5 },
@@ -24,7 +38,13 @@ const arbView: fc.Arbitrary<ChaosView> = fc
         services: [...new Map(n.services.map((s) => [s.unit, s])).values()],
       })),
       guests: nodes.flatMap((n, i) =>
-        n.guests.map((g) => ({ vmid: vmid++, name: `g${vmid}`, node: `pve${i + 1}`, status: g.running ? 'running' : 'stopped', haManaged: g.haManaged })),
+        n.guests.map((g) => ({
+          vmid: vmid++,
+          name: `g${vmid}`,
+          node: `pve${i + 1}`,
+          status: g.running ? 'running' : 'stopped',
+          haManaged: g.haManaged,
+        })),
       ),
     };
   });
@@ -45,46 +65,54 @@ function apply(view: ChaosView, a: ChaosAction): ChaosView {
 describe('pickChaos', () => {
   it('only breaks what is working, keeps one node online, and stops at the outstanding bound', () => {
     fc.assert(
-      fc.property(arbView, fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 20, maxLength: 20 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), (start, rolls, max, healEach) => {
-        let view = start;
-        const outstanding: ChaosAction[] = [];
-        const avoid = new Set<string>();
-        let i = 0;
-        const random = () => rolls[i++ % rolls.length]!;
-        for (let step = 0; step < 8; step++) {
-          // Healing everything in between lets the bound never bite, so only `avoid` stops repeats.
-          if (healEach) view = start;
-          const onlineBefore = view.nodes.filter((n) => n.online).length;
-          const action = pickChaos(view, outstanding, random, { maxOutstanding: max, avoid });
-          if (!action) break;
-          expect(avoid.has(chaosTarget(action))).toBe(false);
-          avoid.add(chaosTarget(action));
-          switch (action.kind) {
-            case 'crash_guest': {
-              const g = view.guests.find((x) => x.vmid === action.vmid)!;
-              expect(g.status).toBe('running');
-              expect(g.haManaged).toBe(false);
-              expect(view.nodes.find((n) => n.name === g.node)!.online).toBe(true);
-              break;
+      fc.property(
+        arbView,
+        fc.array(fc.double({ min: 0, max: 0.999999, noNaN: true }), { minLength: 20, maxLength: 20 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        (start, rolls, max, healEach) => {
+          let view = start;
+          const outstanding: ChaosAction[] = [];
+          const avoid = new Set<string>();
+          let i = 0;
+          const random = () => rolls[i++ % rolls.length]!;
+          for (let step = 0; step < 8; step++) {
+            // Healing everything in between lets the bound never bite, so only `avoid` stops repeats.
+            if (healEach) view = start;
+            const onlineBefore = view.nodes.filter((n) => n.online).length;
+            const action = pickChaos(view, outstanding, random, { maxOutstanding: max, avoid });
+            if (!action) break;
+            expect(avoid.has(chaosTarget(action))).toBe(false);
+            avoid.add(chaosTarget(action));
+            switch (action.kind) {
+              case 'crash_guest': {
+                const g = view.guests.find((x) => x.vmid === action.vmid)!;
+                expect(g.status).toBe('running');
+                expect(g.haManaged).toBe(false);
+                expect(view.nodes.find((n) => n.name === g.node)!.online).toBe(true);
+                break;
+              }
+              case 'fail_service':
+                expect(
+                  view.nodes.find((n) => n.name === action.node)!.services.find((s) => s.unit === action.unit)!.state,
+                ).toBe('active');
+                break;
+              case 'fill_disk':
+                expect(view.nodes.find((n) => n.name === action.node)!.diskPercent).toBeLessThan(80);
+                break;
+              case 'node_down':
+                expect(onlineBefore).toBeGreaterThan(1);
+                expect(outstanding.some((a) => a.kind === 'node_down' && stillBroken(a, view))).toBe(false);
+                break;
             }
-            case 'fail_service':
-              expect(view.nodes.find((n) => n.name === action.node)!.services.find((s) => s.unit === action.unit)!.state).toBe('active');
-              break;
-            case 'fill_disk':
-              expect(view.nodes.find((n) => n.name === action.node)!.diskPercent).toBeLessThan(80);
-              break;
-            case 'node_down':
-              expect(onlineBefore).toBeGreaterThan(1);
-              expect(outstanding.some((a) => a.kind === 'node_down' && stillBroken(a, view))).toBe(false);
-              break;
+            view = apply(view, action);
+            outstanding.push(action);
+            expect(stillBroken(action, view)).toBe(true);
+            expect(outstanding.filter((a) => stillBroken(a, view)).length).toBeLessThanOrEqual(max);
+            expect(view.nodes.some((n) => n.online)).toBe(true);
           }
-          view = apply(view, action);
-          outstanding.push(action);
-          expect(stillBroken(action, view)).toBe(true);
-          expect(outstanding.filter((a) => stillBroken(a, view)).length).toBeLessThanOrEqual(max);
-          expect(view.nodes.some((n) => n.online)).toBe(true);
-        }
-      }),
+        },
+      ),
     );
   });
 

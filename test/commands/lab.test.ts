@@ -36,7 +36,9 @@ describe('vigil lab', () => {
       expect(first).toMatch(/^lab: https:\/\/127\.0\.0\.1:\d+$/);
       const url = first.slice('lab: '.length);
       expect(proc.lines).toContain('nodes:');
-      expect(proc.lines.filter((l) => /^ {2}pve\d {2}ssh root@127\.0\.0\.1:\d+ {2}host key SHA256:/.test(l))).toHaveLength(2);
+      expect(
+        proc.lines.filter((l) => /^ {2}pve\d {2}ssh root@127\.0\.0\.1:\d+ {2}host key SHA256:/.test(l)),
+      ).toHaveLength(2);
       expect(proc.lines.some((l) => /^wake-on-lan: udp 127\.0\.0\.1:\d+/.test(l))).toBe(true);
       expect(proc.lines).toContain(`  curl -sk ${url}/_lab/state`);
       expect(proc.lines.some((l) => l.startsWith(`config: wrote ${file}`))).toBe(true);

@@ -2,7 +2,13 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_CONFIG, configJsonSchema, configJsonSchemaText, loadConfig, writeExampleConfig } from '../../src/config/index.js';
+import {
+  EXAMPLE_CONFIG,
+  configJsonSchema,
+  configJsonSchemaText,
+  loadConfig,
+  writeExampleConfig,
+} from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { ENV, tempDir } from './helpers.js';
 
@@ -13,21 +19,34 @@ describe('committed artifacts', () => {
   it('schema/vigil.schema.json equals the generated schema', () => {
     const onDisk = committed('schema/vigil.schema.json');
     if (onDisk !== configJsonSchemaText()) {
-      expect.fail('schema/vigil.schema.json is out of date with src/config/schema.ts; run "npm run schema" and commit it');
+      expect.fail(
+        'schema/vigil.schema.json is out of date with src/config/schema.ts; run "npm run schema" and commit it',
+      );
     }
   });
 
   it('examples/vigil.example.yaml equals EXAMPLE_CONFIG', () => {
     if (committed('examples/vigil.example.yaml') !== EXAMPLE_CONFIG) {
-      expect.fail('examples/vigil.example.yaml is out of date with src/config/example.ts; run "npm run schema" and commit it');
+      expect.fail(
+        'examples/vigil.example.yaml is out of date with src/config/example.ts; run "npm run schema" and commit it',
+      );
     }
   });
 
   it('the schema is strict and carries the defaults', () => {
-    const schema = configJsonSchema() as { additionalProperties: boolean; required: string[]; properties: { server: { properties: { port: unknown } } } };
+    const schema = configJsonSchema() as {
+      additionalProperties: boolean;
+      required: string[];
+      properties: { server: { properties: { port: unknown } } };
+    };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(['auth']);
-    expect(schema.properties.server.properties.port).toEqual({ default: 8377, type: 'integer', minimum: 1, maximum: 65535 });
+    expect(schema.properties.server.properties.port).toEqual({
+      default: 8377,
+      type: 'integer',
+      minimum: 1,
+      maximum: 65535,
+    });
   });
 });
 

@@ -12,12 +12,18 @@ const proxmox = (url: string, tls = '') =>
 
 describe('config mistakes', () => {
   it('a port typo names the path, the range and what it got', () => {
-    const issues = issuesOf(minimal(`nodes:\n${node('a')}${node('b')}  - name: c\n    ssh: { host: h, port: 22x, agent: true, hostKeyFingerprint: "${SSH_FP}" }\n`));
+    const issues = issuesOf(
+      minimal(
+        `nodes:\n${node('a')}${node('b')}  - name: c\n    ssh: { host: h, port: 22x, agent: true, hostKeyFingerprint: "${SSH_FP}" }\n`,
+      ),
+    );
     expect(issues).toEqual(['nodes[2].ssh.port: expected a number 1–65535, got "22x"']);
   });
 
   it('an out-of-range port says the range', () => {
-    expect(issuesOf(minimal('server:\n  port: 70000\n'))).toEqual(['server.port: expected a number 1–65535, got 70000']);
+    expect(issuesOf(minimal('server:\n  port: 70000\n'))).toEqual([
+      'server.port: expected a number 1–65535, got 70000',
+    ]);
   });
 
   it('a non-numeric env value for a number is reported like a literal one', () => {
@@ -33,7 +39,9 @@ describe('config mistakes', () => {
   });
 
   it('a malformed reference is reported', () => {
-    expect(issuesOf(minimal('database:\n  path: "${env:1BAD}"\n'))[0]).toMatch(/^database\.path: malformed reference; write \$\{env:NAME\}/);
+    expect(issuesOf(minimal('database:\n  path: "${env:1BAD}"\n'))[0]).toMatch(
+      /^database\.path: malformed reference; write \$\{env:NAME\}/,
+    );
   });
 
   it('equal tokens are refused', () => {
@@ -65,7 +73,9 @@ describe('config mistakes', () => {
   });
 
   it('an unknown key with no close match lists the allowed keys', () => {
-    expect(issuesOf(minimal('logging:\n  zzzzzzzz: 1\n'))).toEqual(['logging.zzzzzzzz: unknown key; allowed keys: level']);
+    expect(issuesOf(minimal('logging:\n  zzzzzzzz: 1\n'))).toEqual([
+      'logging.zzzzzzzz: unknown key; allowed keys: level',
+    ]);
   });
 
   it('a bad MAC names the node and the expected form', () => {
@@ -75,7 +85,9 @@ describe('config mistakes', () => {
   });
 
   it('a bad SSH host key fingerprint says how to get the right one', () => {
-    const issues = issuesOf(minimal('nodes:\n  - name: a\n    ssh: { host: h, agent: true, hostKeyFingerprint: "MD5:ab:cd" }\n'));
+    const issues = issuesOf(
+      minimal('nodes:\n  - name: a\n    ssh: { host: h, agent: true, hostKeyFingerprint: "MD5:ab:cd" }\n'),
+    );
     expect(issues).toEqual([
       'nodes[0].ssh.hostKeyFingerprint: expected "SHA256:..." as "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" prints it, got "MD5:ab:cd"',
     ]);
@@ -94,9 +106,9 @@ describe('config mistakes', () => {
   });
 
   it('more than one TLS option for Proxmox is refused', () => {
-    expect(issuesOf(minimal(proxmox('https://127.0.0.1:8006', '  tls: { insecure: true, caFile: ca.pem }\n')))).toEqual([
-      'proxmox.tls: set at most one of caFile, fingerprint and insecure: true',
-    ]);
+    expect(issuesOf(minimal(proxmox('https://127.0.0.1:8006', '  tls: { insecure: true, caFile: ca.pem }\n')))).toEqual(
+      ['proxmox.tls: set at most one of caFile, fingerprint and insecure: true'],
+    );
   });
 
   it('a duplicate node name points at the first one', () => {
@@ -106,13 +118,14 @@ describe('config mistakes', () => {
   });
 
   it('an http check must reference a configured node and one of its services', () => {
-    const checks = (n: string, s: string) => `httpChecks:\n  - { name: web, url: "http://127.0.0.1/", node: ${n}, service: ${s} }\n`;
+    const checks = (n: string, s: string) =>
+      `httpChecks:\n  - { name: web, url: "http://127.0.0.1/", node: ${n}, service: ${s} }\n`;
     expect(issuesOf(minimal(`nodes:\n${node('pve1', '    services: [nginx]\n')}${checks('pve9', 'nginx')}`))).toEqual([
       'httpChecks[0].node: "pve9" is not a configured node; use one of pve1',
     ]);
-    expect(issuesOf(minimal(`nodes:\n${node('pve1', '    services: [nginx]\n')}${checks('pve1', 'apache2')}`))).toEqual([
-      'httpChecks[0].service: "apache2.service" is not in nodes[0].services; add it there',
-    ]);
+    expect(issuesOf(minimal(`nodes:\n${node('pve1', '    services: [nginx]\n')}${checks('pve1', 'apache2')}`))).toEqual(
+      ['httpChecks[0].service: "apache2.service" is not in nodes[0].services; add it there'],
+    );
   });
 
   it('ssh needs a way to authenticate', () => {
@@ -122,7 +135,11 @@ describe('config mistakes', () => {
   });
 
   it('unsafe units and log paths are refused', () => {
-    const issues = issuesOf(minimal('nodes:\n  - name: a\n    services: ["-H evil", "x;reboot"]\n    cleanup: { logPaths: [var/log, /var/../etc, /] }\n'));
+    const issues = issuesOf(
+      minimal(
+        'nodes:\n  - name: a\n    services: ["-H evil", "x;reboot"]\n    cleanup: { logPaths: [var/log, /var/../etc, /] }\n',
+      ),
+    );
     expect(issues).toEqual([
       'nodes[0].services[0]: expected a systemd unit such as "nginx.service", got "-H evil"',
       'nodes[0].services[1]: expected a systemd unit such as "nginx.service", got "x;reboot"',
@@ -139,7 +156,9 @@ describe('config mistakes', () => {
   });
 
   it('a duplicate YAML key is a syntax error', () => {
-    expect(issuesOf(minimal('server:\n  port: 1\n  port: 2\n'))[0]).toMatch(/YAML syntax error at line 6, column 3: Map keys must be unique/);
+    expect(issuesOf(minimal('server:\n  port: 1\n  port: 2\n'))[0]).toMatch(
+      /YAML syntax error at line 6, column 3: Map keys must be unique/,
+    );
   });
 
   it('a missing file says how to create one', () => {
@@ -148,7 +167,9 @@ describe('config mistakes', () => {
     try {
       loadConfig(file, ENV);
     } catch (err) {
-      expect((err as ConfigError).issues).toEqual([`${file}: file not found; create one with "vigil init --config ${file}"`]);
+      expect((err as ConfigError).issues).toEqual([
+        `${file}: file not found; create one with "vigil init --config ${file}"`,
+      ]);
     }
   });
 
@@ -158,7 +179,9 @@ describe('config mistakes', () => {
   });
 
   it('reports every problem at once', () => {
-    const issues = issuesOf(minimal('server: { port: 0, host: "" }\nlogging: { level: loud }\nsafety: { dryRun: yes }\n'));
+    const issues = issuesOf(
+      minimal('server: { port: 0, host: "" }\nlogging: { level: loud }\nsafety: { dryRun: yes }\n'),
+    );
     expect(issues).toEqual([
       'server.host: expected a host name or IP address to bind, got ""',
       'server.port: expected a number 1–65535, got 0',

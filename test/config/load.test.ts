@@ -54,7 +54,12 @@ describe('loadConfig', () => {
     const env = { ...ENV, PVE_SECRET: 'pve-secret-uuid', KEY_PASS: 'key-pass', WELCOME: 'Welcome' };
     const c = loadConfig(file, env);
     expect(c.file).toBe(file);
-    expect(c.server).toEqual({ host: '0.0.0.0', port: 9000, allowedHosts: ['vigil.lan:9000'], allowedOrigins: ['https://chat.example'] });
+    expect(c.server).toEqual({
+      host: '0.0.0.0',
+      port: 9000,
+      allowedHosts: ['vigil.lan:9000'],
+      allowedOrigins: ['https://chat.example'],
+    });
     expect(c.auth).toEqual({ assistantToken: ASSISTANT, operatorToken: 'literal-operator-token-xyz' });
     expect(c.database.path).toBe(join(dirname(file), 'data/vigil.db'));
     expect(c.logging.level).toBe('debug');
@@ -71,7 +76,10 @@ describe('loadConfig', () => {
       url: 'https://127.0.0.1:8006',
       tokenId: 'vigil@pve!monitor',
       tokenSecret: 'pve-secret-uuid',
-      tls: { fingerprint: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89', insecure: false },
+      tls: {
+        fingerprint: 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89',
+        insecure: false,
+      },
       timeoutSeconds: 10,
     });
     const node = c.nodes[0]!;
@@ -87,7 +95,13 @@ describe('loadConfig', () => {
     });
     expect(node.wol).toEqual({ mac: 'aa:bb:cc:dd:ee:0f', address: '127.0.0.1', port: 40009 });
     expect(node.services).toEqual(['nginx.service', 'sshd.service', 'getty@tty1.service']);
-    expect(node.cleanup).toEqual({ logPaths: ['/var/log/nginx'], maxAgeDays: 14, journalVacuumSize: '500M', packageCache: true, truncateAboveMB: 100 });
+    expect(node.cleanup).toEqual({
+      logPaths: ['/var/log/nginx'],
+      maxAgeDays: 14,
+      journalVacuumSize: '500M',
+      packageCache: true,
+      truncateAboveMB: 100,
+    });
     expect(c.httpChecks).toEqual([
       {
         name: 'web',
@@ -100,7 +114,9 @@ describe('loadConfig', () => {
         service: 'nginx.service',
       },
     ]);
-    expect(secretValues(c).sort()).toEqual([ASSISTANT, 'key-pass', 'literal-operator-token-xyz', 'pve-secret-uuid'].sort());
+    expect(secretValues(c).sort()).toEqual(
+      [ASSISTANT, 'key-pass', 'literal-operator-token-xyz', 'pve-secret-uuid'].sort(),
+    );
   });
 
   it('fills every default for the minimal file', () => {
@@ -130,12 +146,19 @@ describe('loadConfig', () => {
   });
 
   it('keeps $${ as a literal ${', () => {
-    const c = loadConfig(writeConfig(minimal('httpChecks:\n  - { name: t, url: "http://127.0.0.1/", bodyMatch: "$${env:X}" }\n')), ENV);
+    const c = loadConfig(
+      writeConfig(minimal('httpChecks:\n  - { name: t, url: "http://127.0.0.1/", bodyMatch: "$${env:X}" }\n')),
+      ENV,
+    );
     expect(c.httpChecks[0]!.bodyMatch).toBe('${env:X}');
   });
 
   it('converts a whole ${env:NAME} to a number or boolean where the schema wants one', () => {
-    const c = loadConfig(writeConfig(minimal('server:\n  port: ${env:PORT}\nsafety:\n  dryRun: ${env:DRY}\n')), { ...ENV, PORT: '9001', DRY: 'true' });
+    const c = loadConfig(writeConfig(minimal('server:\n  port: ${env:PORT}\nsafety:\n  dryRun: ${env:DRY}\n')), {
+      ...ENV,
+      PORT: '9001',
+      DRY: 'true',
+    });
     expect(c.server.port).toBe(9001);
     expect(c.safety.dryRun).toBe(true);
   });

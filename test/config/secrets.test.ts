@@ -10,7 +10,9 @@ const FP = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
 
 /** Printable secrets long enough that they cannot appear in a message template by chance. */
 const secretArb = (min: number, max: number) =>
-  fc.string({ minLength: min, maxLength: max }).filter((s) => s.trim() === s && /[A-Za-z0-9]/.test(s) && !s.includes('${'));
+  fc
+    .string({ minLength: min, maxLength: max })
+    .filter((s) => s.trim() === s && /[A-Za-z0-9]/.test(s) && !s.includes('${'));
 
 /** Each builds a broken file around the secret; `q` is the secret as a YAML double-quoted string. */
 const BROKEN: ((q: string) => string)[] = [
@@ -57,6 +59,8 @@ describe('secrets in config errors', () => {
 
   it('are described by length instead', () => {
     const messages = messagesOf(`auth:\n  assistantToken: "hunter2"\n  operatorToken: ${GOOD}\n`, {});
-    expect(messages).toContain('auth.assistantToken: expected at least 16 characters (e.g. from "openssl rand -hex 32"), got a 7-character value');
+    expect(messages).toContain(
+      'auth.assistantToken: expected at least 16 characters (e.g. from "openssl rand -hex 32"), got a 7-character value',
+    );
   });
 });

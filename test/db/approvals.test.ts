@@ -24,11 +24,22 @@ describe('approvals', () => {
   it('creates a pending approval, lists it, and lets an approved one be used once for the exact call', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
-    expect(a).toMatchObject({ status: 'pending', tool: 'stop_guest', sessionId: 'session-a', createdAt: T0, expiresAt: T0 + TTL, decidedAt: null, usedAt: null });
+    expect(a).toMatchObject({
+      status: 'pending',
+      tool: 'stop_guest',
+      sessionId: 'session-a',
+      createdAt: T0,
+      expiresAt: T0 + TTL,
+      decidedAt: null,
+      usedAt: null,
+    });
     expect(a.id).toMatch(/^apr_[A-Za-z0-9_-]{12}$/);
     expect(approvals.pending(T0 + 1).map((p) => p.id)).toEqual([a.id]);
 
-    expect(approvals.decide(a.id, 'approved', 'operator', T0 + 1000)).toMatchObject({ ok: true, approval: { status: 'approved', decidedBy: 'operator' } });
+    expect(approvals.decide(a.id, 'approved', 'operator', T0 + 1000)).toMatchObject({
+      ok: true,
+      approval: { status: 'approved', decidedBy: 'operator' },
+    });
     expect(approvals.pending(T0 + 1001)).toEqual([]);
     // Key order of the arguments does not matter: they are compared in canonical form.
     const used = approvals.consume(a.id, { ...CALL, args: { timeout: 30, vmid: 101, node: 'pve1' } }, T0 + 2000);
@@ -48,18 +59,27 @@ describe('approvals', () => {
   it('cannot be used before an operator approves it', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
-    expect(approvals.consume(a.id, CALL, T0 + 1)).toMatchObject({ ok: false, reason: expect.stringContaining('is pending, not approved') });
+    expect(approvals.consume(a.id, CALL, T0 + 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('is pending, not approved'),
+    });
   });
 
   it('expires: neither decided nor used after its TTL', () => {
     const approvals = store();
     const late = approvals.create(REQUEST, T0);
-    expect(approvals.decide(late.id, 'approved', 'operator', T0 + TTL)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') });
+    expect(approvals.decide(late.id, 'approved', 'operator', T0 + TTL)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('expired'),
+    });
     expect(approvals.get(late.id, T0 + TTL)?.status).toBe('expired');
 
     const a = approvals.create(REQUEST, T0);
     expect(approvals.decide(a.id, 'approved', 'operator', T0 + TTL - 1).ok).toBe(true);
-    expect(approvals.consume(a.id, CALL, T0 + TTL)).toMatchObject({ ok: false, reason: expect.stringContaining('expired') });
+    expect(approvals.consume(a.id, CALL, T0 + TTL)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('expired'),
+    });
     expect(approvals.pending(T0 + TTL)).toEqual([]);
   });
 
@@ -67,8 +87,15 @@ describe('approvals', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
     approvals.decide(a.id, 'approved', 'operator', T0);
-    for (const args of [{ ...REQUEST.args, vmid: 102 }, { node: 'pve1', vmid: 101 }, { ...REQUEST.args, extra: true }]) {
-      expect(approvals.consume(a.id, { ...CALL, args }, T0 + 1)).toMatchObject({ ok: false, reason: expect.stringContaining('arguments differ') });
+    for (const args of [
+      { ...REQUEST.args, vmid: 102 },
+      { node: 'pve1', vmid: 101 },
+      { ...REQUEST.args, extra: true },
+    ]) {
+      expect(approvals.consume(a.id, { ...CALL, args }, T0 + 1)).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('arguments differ'),
+      });
     }
     expect(approvals.consume(a.id, CALL, T0 + 2).ok).toBe(true);
   });
@@ -77,8 +104,14 @@ describe('approvals', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
     approvals.decide(a.id, 'approved', 'operator', T0);
-    expect(approvals.consume(a.id, { ...CALL, sessionId: 'session-b' }, T0 + 1)).toMatchObject({ ok: false, reason: expect.stringContaining('another session') });
-    expect(approvals.consume(a.id, { ...CALL, sessionId: null }, T0 + 1)).toMatchObject({ ok: false, reason: expect.stringContaining('another session') });
+    expect(approvals.consume(a.id, { ...CALL, sessionId: 'session-b' }, T0 + 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('another session'),
+    });
+    expect(approvals.consume(a.id, { ...CALL, sessionId: null }, T0 + 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('another session'),
+    });
   });
 
   it('refuses a call to another tool', () => {
@@ -94,26 +127,44 @@ describe('approvals', () => {
   it('refuses to use a denied approval', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
-    expect(approvals.decide(a.id, 'denied', 'operator', T0 + 1)).toMatchObject({ ok: true, approval: { status: 'denied' } });
-    expect(approvals.consume(a.id, CALL, T0 + 2)).toMatchObject({ ok: false, reason: expect.stringContaining('is denied, not approved') });
+    expect(approvals.decide(a.id, 'denied', 'operator', T0 + 1)).toMatchObject({
+      ok: true,
+      approval: { status: 'denied' },
+    });
+    expect(approvals.consume(a.id, CALL, T0 + 2)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('is denied, not approved'),
+    });
   });
 
   it('refuses to decide twice, either way', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
     approvals.decide(a.id, 'approved', 'operator', T0 + 1);
-    expect(approvals.decide(a.id, 'denied', 'operator', T0 + 2)).toMatchObject({ ok: false, reason: expect.stringContaining('already approved') });
+    expect(approvals.decide(a.id, 'denied', 'operator', T0 + 2)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('already approved'),
+    });
     expect(approvals.decide(a.id, 'approved', 'operator', T0 + 2)).toMatchObject({ ok: false });
     const b = approvals.create(REQUEST, T0);
     approvals.decide(b.id, 'denied', 'operator', T0 + 1);
-    expect(approvals.decide(b.id, 'approved', 'operator', T0 + 2)).toMatchObject({ ok: false, reason: expect.stringContaining('already denied') });
+    expect(approvals.decide(b.id, 'approved', 'operator', T0 + 2)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('already denied'),
+    });
     expect(approvals.get(b.id, T0 + 3)?.status).toBe('denied');
   });
 
   it('refuses unknown ids', () => {
     const approvals = store();
-    expect(approvals.decide('apr_nope', 'approved', 'operator', T0)).toMatchObject({ ok: false, reason: expect.stringContaining('does not exist') });
-    expect(approvals.consume('apr_nope', CALL, T0)).toMatchObject({ ok: false, reason: expect.stringContaining('does not exist') });
+    expect(approvals.decide('apr_nope', 'approved', 'operator', T0)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('does not exist'),
+    });
+    expect(approvals.consume('apr_nope', CALL, T0)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('does not exist'),
+    });
   });
 
   it('lets only one of two connections use an approval', () => {

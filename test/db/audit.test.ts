@@ -32,14 +32,29 @@ type Raw = Record<string, string | number | null>;
 function altered(column: string, value: string | number | null): string | number | null {
   if (value === null) return column === 'target' ? '{}' : 'forged';
   if (typeof value === 'number') return value + 1;
-  if (column === 'args' || column === 'target') return canonicalJson({ ...(JSON.parse(value) as object), forged: true });
+  if (column === 'args' || column === 'target')
+    return canonicalJson({ ...(JSON.parse(value) as object), forged: true });
   if (column === 'prev_hash' || column === 'hash') return sha256(value);
   return `${value}x`;
 }
 
 /** What the chain hashes for a row, as the audit module defines it (every column but id and hash). */
 function hashOf(prevHash: string, row: Raw): string {
-  const cols = ['at', 'caller_kind', 'caller_id', 'session_id', 'tool', 'tier', 'args', 'target', 'decision', 'outcome', 'duration_ms', 'error', 'approval_id'];
+  const cols = [
+    'at',
+    'caller_kind',
+    'caller_id',
+    'session_id',
+    'tool',
+    'tier',
+    'args',
+    'target',
+    'decision',
+    'outcome',
+    'duration_ms',
+    'error',
+    'approval_id',
+  ];
   return sha256(canonicalJson([prevHash, ...cols.map((c) => row[c])]));
 }
 
@@ -51,7 +66,11 @@ describe('audit chain', () => {
     expect(rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(rows[0]!.prevHash).toBe(GENESIS_HASH);
     rows.slice(1).forEach((r, i) => expect(r.prevHash).toBe(rows[i]!.hash));
-    expect(rows[1]).toMatchObject({ callerKind: 'operator', args: { node: 'pve1', vmid: 102 }, target: { node: 'pve1', vmid: 102 } });
+    expect(rows[1]).toMatchObject({
+      callerKind: 'operator',
+      args: { node: 'pve1', vmid: 102 },
+      target: { node: 'pve1', vmid: 102 },
+    });
   });
 
   it('verifies an empty log', () => {
@@ -110,8 +129,19 @@ describe('audit chain', () => {
     const { db, audit } = seeded();
     const last = db.prepare('SELECT * FROM audit WHERE id = ?').get(ROWS) as Raw;
     const forged: Raw = {
-      at: Number(last.at) + 1, caller_kind: 'operator', caller_id: 'mallory', session_id: null, tool: 'stop_guest', tier: 'red',
-      args: '{}', target: null, decision: 'allowed', outcome: 'ok', duration_ms: 1, error: null, approval_id: null,
+      at: Number(last.at) + 1,
+      caller_kind: 'operator',
+      caller_id: 'mallory',
+      session_id: null,
+      tool: 'stop_guest',
+      tier: 'red',
+      args: '{}',
+      target: null,
+      decision: 'allowed',
+      outcome: 'ok',
+      duration_ms: 1,
+      error: null,
+      approval_id: null,
     };
     const result = verifyAfter(db, audit, () => {
       db.prepare(
@@ -144,7 +174,9 @@ describe('audit chain', () => {
     createAuditStore(openTracked(file)).append(entry(0));
     const worker = (tag: string) =>
       new Promise<number | null>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'test/db/append-worker.ts', file, '200', tag], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn(process.execPath, ['--import', 'tsx', 'test/db/append-worker.ts', file, '200', tag], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         child.on('error', reject);
         child.on('exit', resolve);
       });

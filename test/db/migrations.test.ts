@@ -6,7 +6,13 @@ import { createAuditStore } from '../../src/db/audit.js';
 import { entry, openTracked, tempDbPath } from './helpers.js';
 
 const tables = (db: ReturnType<typeof openDatabase>) =>
-  (db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+  (
+    db
+      .prepare(
+        `SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+      )
+      .all() as { name: string }[]
+  ).map((r) => r.name);
 
 describe('openDatabase and migrations', () => {
   it('opens in WAL mode with a busy timeout and the schema at the latest version', () => {

@@ -8,7 +8,13 @@ import { openTracked, tempDbPath } from './helpers.js';
 const run = promisify(execFile);
 const T = 1_700_000_000_000;
 const MIN = 60_000;
-const claimOpts = (owner: string, now: number) => ({ owner, now, leaseMs: 2 * MIN, digestMs: 5 * MIN, channels: ['email', 'webhook:x'] });
+const claimOpts = (owner: string, now: number) => ({
+  owner,
+  now,
+  leaseMs: 2 * MIN,
+  digestMs: 5 * MIN,
+  channels: ['email', 'webhook:x'],
+});
 const row = (kind: NewOutboxRow['kind'], subject: string, channel = 'email'): NewOutboxRow => ({
   channel,
   kind,
@@ -35,7 +41,16 @@ describe('outbox', () => {
 
   it('claims escalations before recoveries, and reports of one channel together', () => {
     const o = createOutboxStore(openTracked(tempDbPath()));
-    o.add([row('report', 'r1'), row('recovery', 'ok1'), row('report', 'r2'), row('escalation', 'e1'), row('report', 'w1', 'webhook:x')], T);
+    o.add(
+      [
+        row('report', 'r1'),
+        row('recovery', 'ok1'),
+        row('report', 'r2'),
+        row('escalation', 'e1'),
+        row('report', 'w1', 'webhook:x'),
+      ],
+      T,
+    );
     const claimed = o.claim(claimOpts('A', T));
     expect(claimed.map((r) => `${r.channel}/${r.kind}/${r.payload.subject}`)).toEqual([
       'email/escalation/e1',
@@ -52,7 +67,11 @@ describe('outbox', () => {
     const first = o.claim(claimOpts('A', T));
     o.add([row('report', 'r2')], T + 1000);
     expect(o.claim(claimOpts('B', T + 1000))).toEqual([]);
-    o.markDelivered(first.map((r) => r.id), 'A', T + 2000);
+    o.markDelivered(
+      first.map((r) => r.id),
+      'A',
+      T + 2000,
+    );
     expect(o.claim(claimOpts('A', T + 2000 + 5 * MIN - 1))).toEqual([]);
     expect(o.claim(claimOpts('A', T + 2000 + 5 * MIN)).map((r) => r.payload.subject)).toEqual(['r2']);
   });
@@ -61,7 +80,16 @@ describe('outbox', () => {
     const o = createOutboxStore(openTracked(tempDbPath()));
     const [e, r1] = o.add([row('escalation', 'e1'), row('report', 'r1')], T);
     o.claim(claimOpts('A', T));
-    expect(o.markRetry([{ id: e!, nextAttemptAt: T + MIN }, { id: r1!, nextAttemptAt: T + 10 * MIN }], 'A', 'connect ECONNREFUSED')).toBe(2);
+    expect(
+      o.markRetry(
+        [
+          { id: e!, nextAttemptAt: T + MIN },
+          { id: r1!, nextAttemptAt: T + 10 * MIN },
+        ],
+        'A',
+        'connect ECONNREFUSED',
+      ),
+    ).toBe(2);
     expect(o.get(e!)).toMatchObject({ attempts: 1, lastError: 'connect ECONNREFUSED', status: 'pending' });
     expect(o.claim(claimOpts('A', T + MIN - 1))).toEqual([]);
     o.add([row('report', 'r2')], T + MIN - 1);

@@ -7,11 +7,20 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type DemoProcess } from './demo-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUT = join(import.meta.dirname, '..', '..', 'test-output');
 const OPERATOR = `dash-operator-${process.pid}-0123456789`;
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`dashboard-demo e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+if (!haveChromium)
+  console.warn(`dashboard-demo e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
 
 interface LabSnapshot {
   guests: Array<{ vmid: number; status: string; template: boolean; ha: { managed: boolean } }>;
@@ -26,7 +35,11 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     parent = mkdtempSync(join(tmpdir(), 'vigil-dash-demo-'));
-    demo = await startDemo(['--no-chaos'], { VIGIL_ASSISTANT_TOKEN: `dash-assistant-${process.pid}-0123456789`, VIGIL_OPERATOR_TOKEN: OPERATOR }, join(parent, 'data'));
+    demo = await startDemo(
+      ['--no-chaos'],
+      { VIGIL_ASSISTANT_TOKEN: `dash-assistant-${process.pid}-0123456789`, VIGIL_OPERATOR_TOKEN: OPERATOR },
+      join(parent, 'data'),
+    );
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   });
@@ -49,7 +62,9 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
     expect((await demo.lab('POST', `/_lab/guests/${victim.vmid}/crash`)).status).toBe(200);
 
     const key = `guest.crashed:${victim.vmid}`;
-    await page.locator('#events li[data-type="incident.opened"]', { hasText: String(victim.vmid) }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('#events li[data-type="incident.opened"]', { hasText: String(victim.vmid) })
+      .waitFor({ timeout: 30_000 });
     await page.locator('#events li[data-type="remediation.succeeded"]').first().waitFor({ timeout: 30_000 });
     await page.locator(`#actions li[data-key="${key}"][data-result="succeeded"]`).waitFor({ timeout: 10_000 });
     await page.locator('#events li[data-type="incident.resolved"]').first().waitFor({ timeout: 30_000 });

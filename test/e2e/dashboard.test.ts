@@ -8,10 +8,19 @@ import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
 import { monitorStoreOf } from '../../src/db/monitor.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUT = join(import.meta.dirname, '..', '..', 'test-output');
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+if (!haveChromium)
+  console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
 
 describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   let vigil: TestVigil;
@@ -92,7 +101,10 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   });
 
   it('approves a pending request filed by the assistant', async () => {
-    const result = (await assistant.callTool({ name: 'set_autonomy_level', arguments: { level: 4, reason: 'let it fix disks' } })) as {
+    const result = (await assistant.callTool({
+      name: 'set_autonomy_level',
+      arguments: { level: 4, reason: 'let it fix disks' },
+    })) as {
       structuredContent?: { approvalId?: string };
     };
     const id = result.structuredContent?.approvalId ?? vigil.core.stores.approvals.pending(Date.now())[0]?.id;
@@ -104,7 +116,10 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await shot('4-pending-approval');
     await item.locator('button.decide-approve').click();
     await item.waitFor({ state: 'detached' });
-    expect(vigil.core.stores.approvals.get(id!, Date.now())).toMatchObject({ status: 'approved', decidedBy: 'operator:rest' });
+    expect(vigil.core.stores.approvals.get(id!, Date.now())).toMatchObject({
+      status: 'approved',
+      decidedBy: 'operator:rest',
+    });
     await page.locator('#events li[data-type="approval.resolved"]').first().waitFor();
     await shot('5-approved');
   });
@@ -112,22 +127,49 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   it('lists open incidents, and an escalated one makes the status critical', async () => {
     const store = monitorStoreOf(vigil.core.stores.db);
     const incident = store.openIncident(
-      { key: 'disk.high:pve2', condition: 'disk.high', target: 'pve2', node: 'pve2', severity: 'warning', summary: 'disk of pve2 at 96%', details: {}, flapping: false },
+      {
+        key: 'disk.high:pve2',
+        condition: 'disk.high',
+        target: 'pve2',
+        node: 'pve2',
+        severity: 'warning',
+        summary: 'disk of pve2 at 96%',
+        details: {},
+        flapping: false,
+      },
       Date.now(),
     );
-    vigil.core.bus.publish({ type: 'incident.opened', severity: 'warning', title: 'disk.high pve2', message: 'disk of pve2 at 96%', incidentKey: incident.key });
+    vigil.core.bus.publish({
+      type: 'incident.opened',
+      severity: 'warning',
+      title: 'disk.high pve2',
+      message: 'disk of pve2 at 96%',
+      incidentKey: incident.key,
+    });
     const item = page.locator('#incidents li[data-key="disk.high:pve2"]');
     await item.waitFor();
     expect(await item.innerText()).toContain('disk of pve2 at 96%');
     await page.locator('#reasons', { hasText: '1 incident(s) open' }).waitFor();
 
     store.escalateIncident(incident.id, Date.now());
-    vigil.core.bus.publish({ type: 'incident.escalated', severity: 'critical', title: 'disk.high pve2 escalated', message: 'gave up', incidentKey: incident.key });
+    vigil.core.bus.publish({
+      type: 'incident.escalated',
+      severity: 'critical',
+      title: 'disk.high pve2 escalated',
+      message: 'gave up',
+      incidentKey: incident.key,
+    });
     await page.locator('#incidents li[data-status="escalated"]').waitFor();
     await page.locator('#overall[data-status="critical"]').waitFor();
     await shot('6-escalated');
     store.resolveIncident(incident.id, Date.now());
-    vigil.core.bus.publish({ type: 'incident.resolved', severity: 'info', title: 'disk.high pve2 resolved', message: '', incidentKey: incident.key });
+    vigil.core.bus.publish({
+      type: 'incident.resolved',
+      severity: 'info',
+      title: 'disk.high pve2 resolved',
+      message: '',
+      incidentKey: incident.key,
+    });
     await item.waitFor({ state: 'detached' });
   });
 

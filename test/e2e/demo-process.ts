@@ -23,11 +23,15 @@ export interface DemoProcess {
 
 /** Starts the demo with `args` (plus --port 0) and waits until it says it is running. */
 export async function startDemo(args: string[], env: NodeJS.ProcessEnv, dataDir: string): Promise<DemoProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'demo', '--port', '0', '--data-dir', dataDir, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'demo', '--port', '0', '--data-dir', dataDir, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const lines: string[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => lines.push(l));
@@ -40,7 +44,8 @@ export async function startDemo(args: string[], env: NodeJS.ProcessEnv, dataDir:
         const hit = lines.find(pred);
         if (hit !== undefined) resolve(hit);
         else if (child.exitCode !== null) reject(new Error(`demo exited (${child.exitCode}): ${stderr}`));
-        else if (Date.now() > end) reject(new Error(`no such line after ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`));
+        else if (Date.now() > end)
+          reject(new Error(`no such line after ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`));
         else setTimeout(check, 50);
       };
       check();
@@ -60,11 +65,15 @@ export async function startDemo(args: string[], env: NodeJS.ProcessEnv, dataDir:
     waitLine,
     lab(method, path, body) {
       return new Promise((resolve, reject) => {
-        const req = request(`${labUrl}${path}`, { method, ca, headers: { 'content-type': 'application/json' } }, (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-        });
+        const req = request(
+          `${labUrl}${path}`,
+          { method, ca, headers: { 'content-type': 'application/json' } },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+          },
+        );
         req.on('error', reject);
         req.end(body === undefined ? undefined : JSON.stringify(body));
       });

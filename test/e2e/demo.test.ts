@@ -19,7 +19,11 @@ describe('vigil demo', () => {
   beforeAll(async () => {
     parent = mkdtempSync(join(tmpdir(), 'vigil-demo-test-'));
     dataDir = join(parent, 'fresh'); // does not exist yet
-    demo = await startDemo(['--chaos-every', '2'], { VIGIL_ASSISTANT_TOKEN: ASSISTANT, VIGIL_OPERATOR_TOKEN: OPERATOR }, dataDir);
+    demo = await startDemo(
+      ['--chaos-every', '2'],
+      { VIGIL_ASSISTANT_TOKEN: ASSISTANT, VIGIL_OPERATOR_TOKEN: OPERATOR },
+      dataDir,
+    );
   });
 
   afterAll(async () => {
@@ -48,10 +52,16 @@ describe('vigil demo', () => {
 
   it('answers tools/list over MCP and its tools reach the lab', async () => {
     const client = new Client({ name: 'demo-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${demo.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${ASSISTANT}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${demo.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${ASSISTANT}` } },
+      }),
+    );
     try {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['get_cluster_status', 'list_guests', 'get_incidents', 'set_kill_switch']));
+      expect(tools.map((t) => t.name)).toEqual(
+        expect.arrayContaining(['get_cluster_status', 'list_guests', 'get_incidents', 'set_kill_switch']),
+      );
       const status = await client.callTool({ name: 'get_cluster_status', arguments: {} });
       expect(status.isError).toBeFalsy();
       expect(JSON.stringify(status.content)).toContain('pve1');
@@ -70,8 +80,13 @@ describe('vigil demo', () => {
       expect(strike).toMatch(/^chaos: (crashed guest|failed|filled the disk|took node)/);
       const fixed = await stream.waitFor((e) => e.type === 'remediation.succeeded', 60_000);
       // The same key may have opened and resolved before (a fault that healed itself): pair by order.
-      const resolved = await stream.waitFor((e) => e.type === 'incident.resolved' && e.incidentKey === fixed.incidentKey && e.id > fixed.id, 10_000);
-      const opened = stream.events.filter((e) => e.type === 'incident.opened' && e.incidentKey === fixed.incidentKey && e.id < fixed.id);
+      const resolved = await stream.waitFor(
+        (e) => e.type === 'incident.resolved' && e.incidentKey === fixed.incidentKey && e.id > fixed.id,
+        10_000,
+      );
+      const opened = stream.events.filter(
+        (e) => e.type === 'incident.opened' && e.incidentKey === fixed.incidentKey && e.id < fixed.id,
+      );
       expect(opened.length).toBeGreaterThan(0);
       expect(resolved.id).toBeGreaterThan(opened.at(-1)!.id);
       const ids = stream.ids();

@@ -40,7 +40,9 @@ describe('disk.high', () => {
     expect(put.status).toBe(200);
     await t.cycle('routine');
     expect(t.lab.state.usage('pve1').diskPercent).toBeLessThan(90);
-    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => [i.key, i.status])).toEqual([['disk.high:pve1', 'resolved']]);
+    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => [i.key, i.status])).toEqual([
+      ['disk.high:pve1', 'resolved'],
+    ]);
     const logs = t.lab.state.logFiles('pve1');
     expect(logs.find((f) => f.path === RUNAWAY_LOG)?.sizeBytes).toBe(0);
     expect(logs.some((f) => f.path.startsWith(`${RUNAWAY_LOG}.`) && f.path.endsWith('.gz'))).toBe(true);
@@ -64,12 +66,19 @@ describe('disk.fill_predicted', () => {
     expect(tools).toContainEqual(['cleanup_disk', true]);
     expect(tools).toContainEqual(['cleanup_disk', false]);
     const [action] = t.monitor.store.recentActions({ limit: 5 });
-    expect(action).toMatchObject({ runbook: 'clean-filling-disk', tool: 'cleanup_disk', args: { node: 'pve1' }, result: 'succeeded' });
+    expect(action).toMatchObject({
+      runbook: 'clean-filling-disk',
+      tool: 'cleanup_disk',
+      args: { node: 'pve1' },
+      result: 'succeeded',
+    });
     expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => i.status)).toEqual(['resolved']);
     // The next sample shows the fall: a new trend starts, and nothing reopens.
     t.advance(2000);
     await t.cycle('routine');
-    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => [i.key, i.status])).toEqual([['disk.fill_predicted:pve1', 'resolved']]);
+    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => [i.key, i.status])).toEqual([
+      ['disk.fill_predicted:pve1', 'resolved'],
+    ]);
   });
 
   it('raises nothing for a noisy flat series', async () => {

@@ -10,7 +10,8 @@ afterEach(async () => {
 
 const operator = { kind: 'operator' as const, id: 'test' };
 const startCalls = (m: MonitorLab) => m.core.stores.audit.list({ limit: 100, tool: 'start_guest' });
-const incident = (m: MonitorLab, key: string) => m.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === key);
+const incident = (m: MonitorLab, key: string) =>
+  m.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === key);
 const MIN = 60_000;
 
 describe('attempts and escalation', () => {
@@ -90,7 +91,11 @@ describe('kill switch', () => {
     await t.cycle('critical');
     // Engage the switch the moment the remediation announces itself, before it acts.
     t.core.bus.subscribe((e) => {
-      if (e.type === 'remediation.started') t!.core.stores.preferences.setKillSwitch({ active: true, scope: 'autonomy', reason: 'stop', since: t!.now(), by: 'test' }, t!.now());
+      if (e.type === 'remediation.started')
+        t!.core.stores.preferences.setKillSwitch(
+          { active: true, scope: 'autonomy', reason: 'stop', since: t!.now(), by: 'test' },
+          t!.now(),
+        );
     });
     t.lab.state.crashGuest(100);
     await t.cycle('critical');
@@ -110,7 +115,11 @@ describe('blast radius', () => {
     t.lab.state.setNodeOnline('pve3', false);
     await t.cycle('critical');
     await t.cycle('critical');
-    const started = () => t!.core.stores.events.latest(200).filter((e) => e.type === 'remediation.started').map((e) => e.node);
+    const started = () =>
+      t!.core.stores.events
+        .latest(200)
+        .filter((e) => e.type === 'remediation.started')
+        .map((e) => e.node);
     expect(started()).toEqual(['pve1']);
     expect(t.lab.state.getNode('pve1')?.online).toBe(true);
     expect(t.lab.state.getNode('pve3')?.online).toBe(false);

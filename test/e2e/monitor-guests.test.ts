@@ -30,7 +30,12 @@ describe('guest.crashed', () => {
     for (const vmid of [100, 101]) {
       const actions = t.monitor.store.recentActions({ incidentKey: `guest.crashed:${vmid}`, limit: 10 });
       expect(actions).toHaveLength(1);
-      expect(actions[0]).toMatchObject({ runbook: 'restart-crashed-guest', tool: 'start_guest', result: 'succeeded', counts: true });
+      expect(actions[0]).toMatchObject({
+        runbook: 'restart-crashed-guest',
+        tool: 'start_guest',
+        result: 'succeeded',
+        counts: true,
+      });
       expect(actions[0]!.verification).toMatch(/recovered/);
       const rows = auditOf('start_guest').filter((r) => (r.args as { vmid: number }).vmid === vmid);
       expect(rows).toHaveLength(1);
@@ -38,12 +43,17 @@ describe('guest.crashed', () => {
       expect(actions[0]!.auditId).toBe(rows[0]!.id);
     }
     const types = t.core.stores.events.latest(100).map((e) => e.type);
-    for (const type of ['incident.opened', 'remediation.started', 'remediation.succeeded', 'incident.resolved']) expect(types).toContain(type);
+    for (const type of ['incident.opened', 'remediation.started', 'remediation.succeeded', 'incident.resolved'])
+      expect(types).toContain(type);
     expect(t.sent.filter((n) => n.kind === 'recovery')).toHaveLength(2);
   });
 
   it('leaves alone a guest stopped through stop_guest', async () => {
-    const r = await t.core.pipeline.executeTool('stop_guest', { node: 'pve1', vmid: 102 }, { kind: 'operator', id: 'test' });
+    const r = await t.core.pipeline.executeTool(
+      'stop_guest',
+      { node: 'pve1', vmid: 102 },
+      { kind: 'operator', id: 'test' },
+    );
     expect(r.kind === 'result' && r.decision).toBe('allowed');
     await t.cycle('critical');
     await t.cycle('critical');

@@ -23,7 +23,13 @@ async function setup(): Promise<{ m: MonitorLab; n: Notifications; s: SmtpSink }
       '  reportDigestSeconds: 300',
     ].join('\n'),
   }));
-  const n = createNotifications({ config: m.core.config.notifications, db: m.core.stores.db, logger: silentLogger, now: m.now, bus: m.core.bus });
+  const n = createNotifications({
+    config: m.core.config.notifications,
+    db: m.core.stores.db,
+    logger: silentLogger,
+    now: m.now,
+    bus: m.core.bus,
+  });
   m.restart({ notifier: n.notifier });
   await m.cycle('critical');
   return { m, n, s };

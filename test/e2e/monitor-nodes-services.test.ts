@@ -41,7 +41,11 @@ describe('service.failed and http.down', () => {
     await t.cycle('routine');
     expect(t.lab.state.serviceState('pve1', 'nginx.service')).toBe('active');
     expect(keys(t)).toEqual([['service.failed:pve1/nginx.service', 'resolved']]);
-    expect(t.monitor.store.recentActions({ limit: 5 })[0]).toMatchObject({ tool: 'restart_service', result: 'succeeded', args: { node: 'pve1', service: 'nginx.service' } });
+    expect(t.monitor.store.recentActions({ limit: 5 })[0]).toMatchObject({
+      tool: 'restart_service',
+      result: 'succeeded',
+      args: { node: 'pve1', service: 'nginx.service' },
+    });
   });
 
   it('restarts the service an HTTP check maps to after N consecutive failures', async () => {
@@ -64,6 +68,10 @@ describe('service.failed and http.down', () => {
     await t.cycle('routine');
     expect(t.lab.state.serviceState('pve3', 'pveproxy.service')).toBe('active');
     expect(keys(t)).toEqual([['http.down:web', 'resolved']]);
-    expect(t.monitor.store.recentActions({ limit: 5 })[0]).toMatchObject({ runbook: 'restart-http-backend', tool: 'restart_service', result: 'succeeded' });
+    expect(t.monitor.store.recentActions({ limit: 5 })[0]).toMatchObject({
+      runbook: 'restart-http-backend',
+      tool: 'restart_service',
+      result: 'succeeded',
+    });
   });
 });

@@ -13,10 +13,14 @@ afterEach(async () => {
 });
 
 function serve(configFile: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--config', configFile, '--port', '0'], {
-    cwd: join(import.meta.dirname, '..', '..'),
-    stdio: ['ignore', 'ignore', process.env.DEBUG_SERVE ? 'inherit' : 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'serve', '--config', configFile, '--port', '0'],
+    {
+      cwd: join(import.meta.dirname, '..', '..'),
+      stdio: ['ignore', 'ignore', process.env.DEBUG_SERVE ? 'inherit' : 'pipe'],
+    },
+  );
   child.stderr?.resume();
   children.push(child);
   return child;
@@ -32,11 +36,19 @@ describe('SIGKILL mid-remediation', () => {
     const first = serve(configFile);
     await eventually(() => store.runs().some((r) => r.kind === 'critical'), 20_000, 'the first critical cycle');
     const seenAt = store.runs().find((r) => r.kind === 'critical')!.startedAt;
-    await eventually(() => store.runs().some((r) => r.kind === 'critical' && r.startedAt > seenAt), 10_000, 'a second critical cycle');
+    await eventually(
+      () => store.runs().some((r) => r.kind === 'critical' && r.startedAt > seenAt),
+      10_000,
+      'a second critical cycle',
+    );
 
     m.lab.state.crashGuest(100);
     // Killed once the start request has reached Proxmox (its task runs), while vigil waits for it.
-    await eventually(() => m.lab.state.tasks.list('pve1').some((task) => task.type === 'qmstart' && task.id === '100'), 10_000, 'the start task');
+    await eventually(
+      () => m.lab.state.tasks.list('pve1').some((task) => task.type === 'qmstart' && task.id === '100'),
+      10_000,
+      'the start task',
+    );
     expect(store.runningActions()).toHaveLength(1);
     expect(store.leases()).toHaveLength(1);
     first.kill('SIGKILL');
@@ -45,7 +57,11 @@ describe('SIGKILL mid-remediation', () => {
     const leaseBefore = store.leases()[0]!;
     expect(leaseBefore.pid).toBe(first.pid);
     serve(configFile);
-    await eventually(() => store.listIncidents({ limit: 5 }).some((i) => i.key === 'guest.crashed:100' && i.status === 'resolved'), 30_000, 'the incident to resolve');
+    await eventually(
+      () => store.listIncidents({ limit: 5 }).some((i) => i.key === 'guest.crashed:100' && i.status === 'resolved'),
+      30_000,
+      'the incident to resolve',
+    );
 
     const starts = m.lab.state.tasks.list('pve1').filter((task) => task.type === 'qmstart' && task.id === '100');
     expect(starts).toHaveLength(1);
@@ -58,7 +74,15 @@ describe('SIGKILL mid-remediation', () => {
     // The restarted process stores the incident first and publishes its event right after: wait for it.
     const published = (type: string, match: (e: { title: string; incidentKey?: string }) => boolean) =>
       m.core.stores.events.latest(500).some((e) => e.type === type && match(e));
-    await eventually(() => published('remediation.failed', (e) => /interrupted/.test(e.title)), 10_000, 'the interruption event');
-    await eventually(() => published('incident.resolved', (e) => e.incidentKey === 'guest.crashed:100'), 10_000, 'the resolution event');
+    await eventually(
+      () => published('remediation.failed', (e) => /interrupted/.test(e.title)),
+      10_000,
+      'the interruption event',
+    );
+    await eventually(
+      () => published('incident.resolved', (e) => e.incidentKey === 'guest.crashed:100'),
+      10_000,
+      'the resolution event',
+    );
   }, 90_000);
 });

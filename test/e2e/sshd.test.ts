@@ -76,7 +76,10 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
 
   it('kills the remote command when the caller aborts', async () => {
     const ac = new AbortController();
-    const p = pool.exec(target, buildCommand({ kind: 'run', text: 'sleep 38.5' }), { timeoutMs: 60_000, signal: ac.signal });
+    const p = pool.exec(target, buildCommand({ kind: 'run', text: 'sleep 38.5' }), {
+      timeoutMs: 60_000,
+      signal: ac.signal,
+    });
     await new Promise((r) => setTimeout(r, 300));
     ac.abort();
     await expect(p).rejects.toMatchObject({ code: 'aborted' });
@@ -91,7 +94,9 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
   it('leaves no abort listener behind on a signal shared by many commands (the monitor passes its lifetime signal)', async () => {
     const ac = new AbortController();
     for (let i = 0; i < 3; i++) {
-      expect((await pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 10_000, signal: ac.signal })).exitCode).toBe(0);
+      expect(
+        (await pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 10_000, signal: ac.signal })).exitCode,
+      ).toBe(0);
     }
     expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
   });
@@ -102,7 +107,9 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
     // Eight commands fill every channel the pool opens on one connection.
     const busy = Array.from({ length: 8 }, () => run(wait, 60_000));
     const givingUp = Array.from({ length: 8 }, () => new AbortController());
-    const abandoned = givingUp.map((ac) => pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 60_000, signal: ac.signal }));
+    const abandoned = givingUp.map((ac) =>
+      pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 60_000, signal: ac.signal }),
+    );
     const patient = pool.exec(target, buildCommand({ kind: 'uptime' }), { timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 200));
     for (const ac of givingUp) ac.abort();
@@ -124,7 +131,9 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
 
   it('refuses a changed host key and shows the fingerprint to set', async () => {
     const wrong = { ...target, name: 'pve9', hostKeyFingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' };
-    const err = (await pool.exec(wrong, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 }).catch((e: unknown) => e)) as SshError;
+    const err = (await pool
+      .exec(wrong, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 })
+      .catch((e: unknown) => e)) as SshError;
     expect(err.code).toBe('host_key');
     expect(err.message).toContain(`host key for pve9 (127.0.0.1:${sshd.port}) is ${sshd.hostKeyFingerprint}`);
     expect(err.message).toContain(`set nodes[pve9].ssh.hostKeyFingerprint to ${sshd.hostKeyFingerprint}`);
@@ -138,9 +147,13 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
       message: expect.stringContaining('authentication failed for'),
     });
     const srv = createServer();
-    const port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)));
+    const port = await new Promise<number>((r) =>
+      srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)),
+    );
     await new Promise((r) => srv.close(r));
-    await expect(pool.exec({ ...target, name: 'pve7', port }, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 })).rejects.toMatchObject({
+    await expect(
+      pool.exec({ ...target, name: 'pve7', port }, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 }),
+    ).rejects.toMatchObject({
       code: 'refused',
     });
   });
@@ -158,7 +171,9 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
       client.on('error', end).on('close', end);
       upstream.on('error', end).on('close', end);
     });
-    const port = await new Promise<number>((r) => proxy.listen(0, '127.0.0.1', () => r((proxy.address() as { port: number }).port)));
+    const port = await new Promise<number>((r) =>
+      proxy.listen(0, '127.0.0.1', () => r((proxy.address() as { port: number }).port)),
+    );
     const viaProxy = { ...target, name: 'pve-proxy', port };
     expect((await pool.exec(viaProxy, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 })).exitCode).toBe(0);
     for (const s of sockets) s.destroy();
@@ -186,7 +201,11 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
 
   describe('injection through every string argument', () => {
     const canary = () => join(sshd.dir, 'canary');
-    const payloads = () => [...shellPayloads(canary()), `x.service; touch ${canary()}`, `x.service\ntouch ${canary()}.service`];
+    const payloads = () => [
+      ...shellPayloads(canary()),
+      `x.service; touch ${canary()}`,
+      `x.service\ntouch ${canary()}.service`,
+    ];
     const specsFor = (p: string): CommandSpec[] => {
       const logs = join(sshd.dir, 'logs');
       return [
@@ -202,7 +221,11 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
     };
 
     it('rejects or passes each payload inertly; the canary never appears', async () => {
-      const ran = await expectEachInert(payloads().flatMap(specsFor), (cmd) => pool.exec(target, cmd, { timeoutMs: 10_000 }), canary());
+      const ran = await expectEachInert(
+        payloads().flatMap(specsFor),
+        (cmd) => pool.exec(target, cmd, { timeoutMs: 10_000 }),
+        canary(),
+      );
       expect(ran).toBeGreaterThan(0);
     });
 

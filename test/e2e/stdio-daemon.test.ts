@@ -27,10 +27,14 @@ beforeAll(async () => {
   cfg = writeTestConfig(dir, {
     yaml: `nodes:\n  - name: pve9\n    wol:\n      mac: "02:00:00:00:00:09"\n      address: 127.0.0.1\n      port: ${wolPort}\n`,
   });
-  daemon = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--config', cfg.configFile, '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  daemon = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'serve', '--config', cfg.configFile, '--port', '0'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   daemonUrl = await new Promise<string>((resolve, reject) => {
     let err = '';
     daemon.stderr!.on('data', (d: Buffer) => {
@@ -76,7 +80,12 @@ describe('vigil mcp beside vigil serve', () => {
     expect(packets).toHaveLength(0);
 
     const audit = await operator('GET', '/api/audit?limit=5');
-    expect(audit.body.entries[0]).toMatchObject({ tool: 'wake_node', callerKind: 'assistant', callerId: 'stdio-test', decision: 'blocked' });
+    expect(audit.body.entries[0]).toMatchObject({
+      tool: 'wake_node',
+      callerKind: 'assistant',
+      callerId: 'stdio-test',
+      decision: 'blocked',
+    });
     expect(audit.body.entries[0].sessionId).toMatch(/^stdio-/);
 
     const off = await runCli(['killswitch', 'off', '--yes', '--config', cfg.configFile]);

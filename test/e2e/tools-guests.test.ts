@@ -2,7 +2,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Lab } from '../../src/lab/index.js';
-import { call, confirmingClient, eventually, labControl, startFastLab, startLabVigil, type LabVigil } from './tools-lab.js';
+import {
+  call,
+  confirmingClient,
+  eventually,
+  labControl,
+  startFastLab,
+  startLabVigil,
+  type LabVigil,
+} from './tools-lab.js';
 
 // The lab (2 nodes × 2 guests): 100 VM and 101 CT on pve1; 102 VM and 103 CT (HA-managed) on pve2.
 describe('cluster and guest tools against the lab', () => {
@@ -57,7 +65,9 @@ describe('cluster and guest tools against the lab', () => {
     expect(guest(100).status).toBe('running');
     const again = await call(lv.vigil, client, 'start_guest', { node: 'pve1', vmid: 100 });
     expect(again.text).toContain('is already running; nothing to do');
-    expect((await call(lv.vigil, client, 'resume_guest', { node: 'pve1', vmid: 100 })).text).toContain('nothing to resume');
+    expect((await call(lv.vigil, client, 'resume_guest', { node: 'pve1', vmid: 100 })).text).toContain(
+      'nothing to resume',
+    );
   });
 
   it('runs red guest actions after the user confirms through elicitation', async () => {
@@ -96,14 +106,20 @@ describe('cluster and guest tools against the lab', () => {
     // Red too: the confirmed reboot of a locked VM fails in its task.
     await labControl(lab, 'POST', '/_lab/guests/100/lock', { lock: 'snapshot' });
     const reboot = await call(lv.vigil, red, 'reboot_guest', { node: 'pve1', vmid: 100 });
-    expect(reboot).toMatchObject({ isError: true, text: 'failed to reboot VM 100 on pve1: VM is locked (snapshot)', audit: { tier: 'red', outcome: 'error' } });
+    expect(reboot).toMatchObject({
+      isError: true,
+      text: 'failed to reboot VM 100 on pve1: VM is locked (snapshot)',
+      audit: { tier: 'red', outcome: 'error' },
+    });
   });
 
   it('fails when the HA manager cannot act on a locked HA guest', async () => {
     await labControl(lab, 'POST', '/_lab/guests/103/lock', { lock: 'backup' });
     const r = await call(lv.vigil, red, 'stop_guest', { node: 'pve2', vmid: 103 });
     expect(r.isError).toBe(true);
-    expect(r.text).toBe('failed to stop CT 103 on pve2: HA manager put ct:103 in state error (guest is locked: backup)');
+    expect(r.text).toBe(
+      'failed to stop CT 103 on pve2: HA manager put ct:103 in state error (guest is locked: backup)',
+    );
     expect(r.audit.outcome).toBe('error');
   });
 
@@ -121,7 +137,10 @@ describe('cluster and guest tools against the lab', () => {
     const guests = await call(lv.vigil, client, 'list_guests', { node: 'pve2' });
     expect(guests.text).toMatch(/VM 102.* on pve2: unknown/);
     const start = await call(lv.vigil, client, 'start_guest', { node: 'pve2', vmid: 102 });
-    expect(start).toMatchObject({ isError: true, text: 'failed to start VM 102 on pve2: node pve2 does not report the guest (status unknown; is the node offline?)' });
+    expect(start).toMatchObject({
+      isError: true,
+      text: 'failed to start VM 102 on pve2: node pve2 does not report the guest (status unknown; is the node offline?)',
+    });
     const cluster = await call(lv.vigil, client, 'get_cluster_status');
     expect(cluster.isError).toBe(false);
   });
@@ -131,7 +150,7 @@ describe('cluster and guest tools against the lab', () => {
     expect(r).toMatchObject({ isError: true, text: 'failed to start VM 100 on pve2: it is on node pve1, not pve2' });
   });
 
-  describe('with the lab\'s no-privilege token', () => {
+  describe("with the lab's no-privilege token", () => {
     let weak: LabVigil;
     let weakClient: Client;
     let weakRed: Client;

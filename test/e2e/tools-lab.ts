@@ -15,7 +15,10 @@ import { writeLabConfig, type LabConfigOptions } from '../../src/lab/config-writ
 import type { AuditRow } from '../../src/db/audit.js';
 import { silentLogger, startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
 
-export const labEnv = { VIGIL_ASSISTANT_TOKEN: `asst-${'a'.repeat(32)}`, VIGIL_OPERATOR_TOKEN: `oper-${'o'.repeat(32)}` };
+export const labEnv = {
+  VIGIL_ASSISTANT_TOKEN: `asst-${'a'.repeat(32)}`,
+  VIGIL_OPERATOR_TOKEN: `oper-${'o'.repeat(32)}`,
+};
 
 /** A fast lab: short tasks and boots so a file's tests stay quick. */
 export function startFastLab(opts: LabOptions = {}): Promise<Lab> {
@@ -29,10 +32,17 @@ export interface LabVigil {
 }
 
 /** Writes a lab config (in its own directory, so its own database) and starts vigil on it. */
-export async function startLabVigil(lab: Lab, opts: Omit<LabConfigOptions, 'privateKeyFile' | 'caFile'> = {}): Promise<LabVigil> {
+export async function startLabVigil(
+  lab: Lab,
+  opts: Omit<LabConfigOptions, 'privateKeyFile' | 'caFile'> = {},
+): Promise<LabVigil> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
   const { configFile } = writeLabConfig(lab, join(dir, 'vigil.yaml'), { logLevel: 'silent', ...opts });
-  const vigil = await startTestVigil({ configFile, env: labEnv, clients: (config) => createClients(config, silentLogger) });
+  const vigil = await startTestVigil({
+    configFile,
+    env: labEnv,
+    clients: (config) => createClients(config, silentLogger),
+  });
   return {
     vigil,
     configFile,
@@ -64,7 +74,12 @@ export interface Called {
 }
 
 /** Calls a tool and asserts it wrote exactly one audit row, for this tool. */
-export async function call(vigil: TestVigil, client: Client, name: string, args: Record<string, unknown> = {}): Promise<Called> {
+export async function call(
+  vigil: TestVigil,
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<Called> {
   const before = vigil.core.stores.audit.count();
   const result = await client.callTool({ name, arguments: args });
   expect(vigil.core.stores.audit.count() - before, `audit rows written by ${name}`).toBe(1);
@@ -79,7 +94,13 @@ export async function call(vigil: TestVigil, client: Client, name: string, args:
 }
 
 /** Calls the lab's control API (loopback, no token), trusting only the lab CA. */
-export function labControl(lab: Lab, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- control replies are free-form JSON
+export function labControl(
+  lab: Lab,
+  method: string,
+  path: string,
+  body?: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- control replies are free-form JSON
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = request(

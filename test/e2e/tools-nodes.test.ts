@@ -2,7 +2,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Lab } from '../../src/lab/index.js';
-import { call, confirmingClient, eventually, labControl, startFastLab, startLabVigil, type LabVigil } from './tools-lab.js';
+import {
+  call,
+  confirmingClient,
+  eventually,
+  labControl,
+  startFastLab,
+  startLabVigil,
+  type LabVigil,
+} from './tools-lab.js';
 
 describe('node tools against the lab', () => {
   let lab: Lab;
@@ -42,8 +50,14 @@ describe('node tools against the lab', () => {
     expect(node('pve2')).toMatchObject({ online: false, bootingUntil: null });
 
     const wake = await call(lv.vigil, client, 'wake_node', { node: 'pve2' });
-    expect(wake).toMatchObject({ isError: false, audit: { tier: 'yellow', outcome: 'ok' }, data: { node: 'pve2', mac: '02:00:00:00:00:02', address: '127.0.0.1' } });
-    expect(wake.text).toMatch(/^sent Wake-on-LAN packets for pve2 \(02:00:00:00:00:02\) to 127\.0\.0\.1:\d+; it answers once it has booted$/);
+    expect(wake).toMatchObject({
+      isError: false,
+      audit: { tier: 'yellow', outcome: 'ok' },
+      data: { node: 'pve2', mac: '02:00:00:00:00:02', address: '127.0.0.1' },
+    });
+    expect(wake.text).toMatch(
+      /^sent Wake-on-LAN packets for pve2 \(02:00:00:00:00:02\) to 127\.0\.0\.1:\d+; it answers once it has booted$/,
+    );
     await eventually('pve2 to boot', () => node('pve2').online);
     const status = await call(lv.vigil, client, 'get_node_status', { node: 'pve2' });
     expect(status.isError).toBe(false);
@@ -55,7 +69,10 @@ describe('node tools against the lab', () => {
     expect((await call(lv.vigil, client, 'wake_node', { node: 'pve1' })).isError).toBe(false);
     await eventually('pve1 to boot', () => node('pve1').online);
     const state = await labControl(lab, 'GET', '/_lab/state');
-    expect(state.body.nodes.find((n: { name: string }) => n.name === 'pve1')).toMatchObject({ online: true, booting: false });
+    expect(state.body.nodes.find((n: { name: string }) => n.name === 'pve1')).toMatchObject({
+      online: true,
+      booting: false,
+    });
   });
 
   it('power commands to an offline node fail with 595', async () => {
@@ -69,7 +86,11 @@ describe('node tools against the lab', () => {
 
   it('wake_node for a node that is not configured fails and names the configured ones', async () => {
     const r = await call(lv.vigil, client, 'wake_node', { node: 'pve9' });
-    expect(r).toMatchObject({ isError: true, text: 'unknown node "pve9"; configured nodes: pve1, pve2', audit: { outcome: 'error' } });
+    expect(r).toMatchObject({
+      isError: true,
+      text: 'unknown node "pve9"; configured nodes: pve1, pve2',
+      audit: { outcome: 'error' },
+    });
   });
 
   it('a kill switch (scope all) blocks wake_node before any packet, audited as blocked', async () => {

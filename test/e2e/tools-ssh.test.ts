@@ -16,7 +16,12 @@ describe('SSH tools against the lab', () => {
   let red: Client;
   const disk = (node: string) => {
     const n = lab.state.snapshot().nodes.find((x) => x.name === node)!;
-    return { logs: n.logs, journalBytes: n.journalBytes, packageCacheBytes: n.packageCacheBytes, used: n.usage.disk.used };
+    return {
+      logs: n.logs,
+      journalBytes: n.journalBytes,
+      packageCacheBytes: n.packageCacheBytes,
+      used: n.usage.disk.used,
+    };
   };
 
   beforeAll(async () => {
@@ -35,12 +40,20 @@ describe('SSH tools against the lab', () => {
 
   it('check_service reads every configured unit, or one; an unlisted unit is refused', async () => {
     const all = await call(lv.vigil, client, 'check_service', { node: 'pve1' });
-    expect(all.text.split('\n')).toEqual(['pve1', 'nginx.service: active (running)', 'pveproxy.service: active (running)', 'pvedaemon.service: active (running)', 'chrony.service: active (running)']);
+    expect(all.text.split('\n')).toEqual([
+      'pve1',
+      'nginx.service: active (running)',
+      'pveproxy.service: active (running)',
+      'pvedaemon.service: active (running)',
+      'chrony.service: active (running)',
+    ]);
     const one = await call(lv.vigil, client, 'check_service', { node: 'pve1', service: 'nginx' });
     expect(one.data.services[0]).toMatchObject({ unit: 'nginx.service', activeState: 'active' });
     const unlisted = await call(lv.vigil, client, 'check_service', { node: 'pve1', service: 'postfix.service' });
     expect(unlisted).toMatchObject({ isError: true, audit: { outcome: 'error' } });
-    expect(unlisted.text).toBe('failed to check postfix.service on pve1: not in nodes[pve1].services (configured: nginx.service, pveproxy.service, pvedaemon.service, chrony.service)');
+    expect(unlisted.text).toBe(
+      'failed to check postfix.service on pve1: not in nodes[pve1].services (configured: nginx.service, pveproxy.service, pvedaemon.service, chrony.service)',
+    );
   });
 
   it('restart_service brings a failed service back to active', async () => {
@@ -48,7 +61,11 @@ describe('SSH tools against the lab', () => {
     const seen = await call(lv.vigil, client, 'check_service', { node: 'pve2', service: 'nginx.service' });
     expect(seen.text).toContain('nginx.service: failed (failed)');
     const r = await call(lv.vigil, client, 'restart_service', { node: 'pve2', service: 'nginx.service' });
-    expect(r).toMatchObject({ isError: false, text: 'restarted nginx.service on pve2: active (running)', audit: { tier: 'yellow', outcome: 'ok' } });
+    expect(r).toMatchObject({
+      isError: false,
+      text: 'restarted nginx.service on pve2: active (running)',
+      audit: { tier: 'yellow', outcome: 'ok' },
+    });
     expect(lab.state.serviceState('pve2', 'nginx.service')).toBe('active');
   });
 
@@ -56,7 +73,9 @@ describe('SSH tools against the lab', () => {
     await labControl(lab, 'POST', '/_lab/nodes/pve2/down');
     const r = await call(lv.vigil, client, 'restart_service', { node: 'pve2', service: 'nginx.service' });
     expect(r).toMatchObject({ isError: true, audit: { outcome: 'error' } });
-    expect(r.text).toMatch(/^failed to restart nginx\.service on pve2: pve2 \(127\.0\.0\.1:\d+\) (reset|closed) the connection/);
+    expect(r.text).toMatch(
+      /^failed to restart nginx\.service on pve2: pve2 \(127\.0\.0\.1:\d+\) (reset|closed) the connection/,
+    );
     const diag = await call(lv.vigil, client, 'run_diagnostic', { node: 'pve2', diagnostic: 'uptime' });
     expect(diag.text).toMatch(/^failed to run uptime on pve2: /);
   });
@@ -67,22 +86,43 @@ describe('SSH tools against the lab', () => {
     expect(up.audit).toMatchObject({ tier: 'green', outcome: 'ok' });
     const df = await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'disk' });
     expect(df.data.filesystems.some((f: { mount: string }) => f.mount === '/')).toBe(true);
-    expect((await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'memory' })).data.memory.totalBytes).toBeGreaterThan(0);
-    expect((await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'top_processes', count: 3 })).data.processes).toHaveLength(3);
-    const journal = await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'journal', service: 'nginx.service', lines: 5 });
+    expect(
+      (await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'memory' })).data.memory.totalBytes,
+    ).toBeGreaterThan(0);
+    expect(
+      (await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'top_processes', count: 3 })).data
+        .processes,
+    ).toHaveLength(3);
+    const journal = await call(lv.vigil, client, 'run_diagnostic', {
+      node: 'pve1',
+      diagnostic: 'journal',
+      service: 'nginx.service',
+      lines: 5,
+    });
     expect(journal.text).toContain('Started nginx.service.');
     await labControl(lab, 'POST', '/_lab/nodes/pve1/services/chrony.service/fail');
-    const status = await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'service_status', service: 'chrony.service' });
+    const status = await call(lv.vigil, client, 'run_diagnostic', {
+      node: 'pve1',
+      diagnostic: 'service_status',
+      service: 'chrony.service',
+    });
     expect(status).toMatchObject({ isError: false, data: { exitCode: 3 } });
     expect(status.text).toContain('Active: failed');
     await labControl(lab, 'POST', '/_lab/nodes/pve1/services/chrony.service/restore');
     const missing = await call(lv.vigil, client, 'run_diagnostic', { node: 'pve1', diagnostic: 'journal' });
-    expect(missing).toMatchObject({ isError: true, text: 'journal needs a service (a systemd unit such as nginx.service)' });
+    expect(missing).toMatchObject({
+      isError: true,
+      text: 'journal needs a service (a systemd unit such as nginx.service)',
+    });
   });
 
   it('run_command (red, confirmed) runs and reports the exit code', async () => {
     const r = await call(lv.vigil, red, 'run_command', { node: 'pve1', command: 'hostname' });
-    expect(r).toMatchObject({ isError: false, text: 'exit 0\nstdout:\npve1\n', audit: { tier: 'red', decision: 'allowed', outcome: 'ok' } });
+    expect(r).toMatchObject({
+      isError: false,
+      text: 'exit 0\nstdout:\npve1\n',
+      audit: { tier: 'red', decision: 'allowed', outcome: 'ok' },
+    });
     const unknown = await call(lv.vigil, red, 'run_command', { node: 'pve1', command: 'reboot-the-world' });
     expect(unknown).toMatchObject({ isError: false, data: { exitCode: 127 } });
   });
@@ -120,7 +160,12 @@ describe('SSH tools against the lab', () => {
     expect(after.logs.find((f) => f.path === RUNAWAY_LOG)!.sizeBytes).toBe(0);
     const copy = after.logs.find((f) => f.path.startsWith(`${RUNAWAY_LOG}.`) && f.path.endsWith('.gz'))!;
     expect(copy.path).toMatch(/\.log\.\d{8}T\d{6}Z\.gz$/);
-    expect(real.data.steps[0].files).toContainEqual({ path: RUNAWAY_LOG, bytes: size - copy.sizeBytes, sizeBefore: size, copyBytes: copy.sizeBytes });
+    expect(real.data.steps[0].files).toContainEqual({
+      path: RUNAWAY_LOG,
+      bytes: size - copy.sizeBytes,
+      sizeBefore: size,
+      copyBytes: copy.sizeBytes,
+    });
     expect(before.used - after.used).toBe(real.data.freedBytes);
   });
 

@@ -45,7 +45,10 @@ export interface TestVigil {
   assistantToken: string;
   operatorToken: string;
   /** A real SDK client over Streamable HTTP; pass `elicit` to advertise elicitation. */
-  connect(options?: { elicit?: (message: string) => ElicitResult | Promise<ElicitResult>; name?: string }): Promise<Client>;
+  connect(options?: {
+    elicit?: (message: string) => ElicitResult | Promise<ElicitResult>;
+    name?: string;
+  }): Promise<Client>;
   /** Calls the operator REST API. */
   api(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests index into arbitrary JSON;
   close(): Promise<void>;
@@ -85,7 +88,9 @@ export async function startTestVigil(options: TestVigilOptions = {}): Promise<Te
     config,
     logger: silentLogger,
     ...(options.tools ? { tools: options.tools } : {}),
-    ...(options.clients ? { clients: typeof options.clients === 'function' ? options.clients(config) : options.clients } : {}),
+    ...(options.clients
+      ? { clients: typeof options.clients === 'function' ? options.clients(config) : options.clients }
+      : {}),
     ...(options.now ? { now: options.now } : {}),
   });
   const http = await startHttp(core, '127.0.0.1', 0);
@@ -142,7 +147,10 @@ export async function startTestVigil(options: TestVigilOptions = {}): Promise<Te
 }
 
 /** Runs the vigil CLI from source (through tsx) and collects its output. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
       cwd: join(import.meta.dirname, '..', '..'),

@@ -27,22 +27,44 @@ describe('lab config writer', () => {
   it('writes a config that loads and points at every part of the lab', () => {
     const written = writeLabConfig(lab, join(dir, 'vigil.yaml'));
     const config = loadConfig(written.configFile, env);
-    expect(config.proxmox).toMatchObject({ url: lab.url, tokenId: lab.token.id, tokenSecret: lab.token.secret, tls: { fingerprint: lab.fingerprint } });
+    expect(config.proxmox).toMatchObject({
+      url: lab.url,
+      tokenId: lab.token.id,
+      tokenSecret: lab.token.secret,
+      tls: { fingerprint: lab.fingerprint },
+    });
     expect(config.auth).toEqual({ assistantToken: env.VIGIL_ASSISTANT_TOKEN, operatorToken: env.VIGIL_OPERATOR_TOKEN });
     expect(config.database.path).toBe(join(dir, 'vigil.db'));
     const info = lab.nodesInfo();
     expect(config.nodes.map((n) => n.name)).toEqual(info.map((n) => n.name));
     for (const [i, n] of config.nodes.entries()) {
-      expect(n.ssh).toMatchObject({ host: '127.0.0.1', port: info[i]!.sshPort, user: 'root', privateKeyFile: written.privateKeyFile, hostKeyFingerprint: info[i]!.hostKeyFingerprint });
+      expect(n.ssh).toMatchObject({
+        host: '127.0.0.1',
+        port: info[i]!.sshPort,
+        user: 'root',
+        privateKeyFile: written.privateKeyFile,
+        hostKeyFingerprint: info[i]!.hostKeyFingerprint,
+      });
       expect(n.wol).toEqual({ mac: info[i]!.mac, address: '127.0.0.1', port: info[i]!.wolPort });
       expect(n.services).toContain('nginx.service');
       expect(n.cleanup.logPaths).toEqual([LAB_LOG_DIR]);
       // Every service the config lists exists on the lab node.
       for (const unit of n.services) expect(lab.state.serviceState(n.name, unit)).toBe('active');
       // Old simulated logs lie under the configured path and are older than maxAgeDays.
-      expect(lab.state.logFiles(n.name).some((f) => f.path.startsWith(`${LAB_LOG_DIR}/`) && f.ageDays > n.cleanup.maxAgeDays)).toBe(true);
+      expect(
+        lab.state
+          .logFiles(n.name)
+          .some((f) => f.path.startsWith(`${LAB_LOG_DIR}/`) && f.ageDays > n.cleanup.maxAgeDays),
+      ).toBe(true);
     }
-    expect(config.httpChecks).toEqual([expect.objectContaining({ name: 'lab-web', url: `${lab.url}/_lab/state`, node: 'pve1', tls: { insecure: false, caFile: written.caFile } })]);
+    expect(config.httpChecks).toEqual([
+      expect.objectContaining({
+        name: 'lab-web',
+        url: `${lab.url}/_lab/state`,
+        node: 'pve1',
+        tls: { insecure: false, caFile: written.caFile },
+      }),
+    ]);
   });
 
   it('keeps vigil tokens in the environment and the key and config private', () => {
@@ -56,7 +78,7 @@ describe('lab config writer', () => {
     expect(readFileSync(privateKeyFile, 'utf8')).toBe(lab.sshClientKey?.privateKey);
   });
 
-  it('overwrites its own config but refuses to overwrite anyone else\'s', () => {
+  it("overwrites its own config but refuses to overwrite anyone else's", () => {
     const own = join(dir, 'again.yaml');
     writeLabConfig(lab, own);
     expect(() => writeLabConfig(lab, own)).not.toThrow();
@@ -92,7 +114,10 @@ describe('lab config writer', () => {
       const cluster = await client.callTool({ name: 'get_cluster_status', arguments: {} });
       expect(cluster.isError).toBeFalsy();
       expect(textOf(cluster)).toContain('vigil-lab');
-      const uptime = await client.callTool({ name: 'run_diagnostic', arguments: { node: 'pve2', diagnostic: 'uptime' } });
+      const uptime = await client.callTool({
+        name: 'run_diagnostic',
+        arguments: { node: 'pve2', diagnostic: 'uptime' },
+      });
       expect(uptime.isError).toBeFalsy();
       expect(textOf(uptime)).toMatch(/load average/);
       const http = await client.callTool({ name: 'check_http', arguments: { name: 'lab-web' } });

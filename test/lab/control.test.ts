@@ -10,7 +10,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab.close();
 });
-const ctl = (method: string, path: string, body?: unknown) => labRequest(lab, method, `/_lab${path}`, { auth: 'none', body });
+const ctl = (method: string, path: string, body?: unknown) =>
+  labRequest(lab, method, `/_lab${path}`, { auth: 'none', body });
 
 describe('lab control API', () => {
   it('needs no token and serves the state snapshot', async () => {

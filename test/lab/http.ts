@@ -16,7 +16,11 @@ export function labRequest(
   lab: Lab,
   method: string,
   path: string,
-  opts: { auth?: 'admin' | 'noprivs' | 'none' | { header: string }; body?: unknown; form?: Record<string, string> } = {},
+  opts: {
+    auth?: 'admin' | 'noprivs' | 'none' | { header: string };
+    body?: unknown;
+    form?: Record<string, string>;
+  } = {},
 ): Promise<LabReply> {
   const auth = opts.auth ?? 'admin';
   const headers: Record<string, string> = {};
@@ -33,20 +37,31 @@ export function labRequest(
   }
   const url = new URL(path, lab.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: url.port, path: url.pathname + url.search, method, headers, ca: lab.caPem, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: res.headers, text, json });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        ca: lab.caPem,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', headers: res.headers, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     if (payload) req.write(payload);
     req.end();

@@ -18,7 +18,9 @@ describe('authentication', () => {
     expect([r.status, r.reason, r.text]).toEqual([401, 'No ticket', '']);
   });
   it('401 "Authentication failed!" for a wrong secret or unknown token', async () => {
-    const r = await labRequest(lab, 'GET', '/api2/json/nodes', { auth: { header: `PVEAPIToken=${lab.token.id}=wrong` } });
+    const r = await labRequest(lab, 'GET', '/api2/json/nodes', {
+      auth: { header: `PVEAPIToken=${lab.token.id}=wrong` },
+    });
     expect([r.status, r.reason, r.text]).toEqual([401, 'Authentication failed!', '']);
     const r2 = await labRequest(lab, 'GET', '/api2/json/nodes', { auth: { header: 'PVEAPIToken=x@pam!y=z' } });
     expect(r2.reason).toBe('Authentication failed!');
@@ -84,12 +86,23 @@ describe('tasks', () => {
     const upid = (await post('/nodes/pve1/qemu/102/status/start')).json.data as string;
     const path = `/nodes/pve1/tasks/${encodeURIComponent(upid)}/status`;
     await eventually(async () => (await api(lab, path)).json.data.status === 'stopped');
-    expect((await api(lab, path)).json.data).toMatchObject({ exitstatus: 'VM is locked (backup)', user: 'root@pam', tokenid: 'vigil' });
+    expect((await api(lab, path)).json.data).toMatchObject({
+      exitstatus: 'VM is locked (backup)',
+      user: 'root@pam',
+      tokenid: 'vigil',
+    });
     lab.state.lockGuest(102, null);
   });
 
   it('lists tasks newest first with total, and filters by vmid, typefilter, source and limit', async () => {
-    const running = lab.state.tasks.run({ node: 'pve1', type: 'vzdump', id: '100', user: 'root@pam', durationMs: 3_600_000, work: () => 'OK' });
+    const running = lab.state.tasks.run({
+      node: 'pve1',
+      type: 'vzdump',
+      id: '100',
+      user: 'root@pam',
+      durationMs: 3_600_000,
+      work: () => 'OK',
+    });
     const archive = (await api(lab, '/nodes/pve1/tasks')).json;
     expect(archive.data.some((t: { upid: string }) => t.upid === running.upid)).toBe(false);
     const active = (await api(lab, '/nodes/pve1/tasks?source=active')).json;
@@ -121,10 +134,14 @@ describe('tasks', () => {
   it('suspend and resume a VM (qmpstatus paused, status running)', async () => {
     const upid = (await post('/nodes/pve1/qemu/100/status/suspend')).json.data as string;
     expect(upid).toContain(':qmpause:');
-    await eventually(async () => (await api(lab, '/nodes/pve1/qemu/100/status/current')).json.data.qmpstatus === 'paused');
+    await eventually(
+      async () => (await api(lab, '/nodes/pve1/qemu/100/status/current')).json.data.qmpstatus === 'paused',
+    );
     expect((await api(lab, '/nodes/pve1/qemu/100/status/current')).json.data.status).toBe('running');
     await post('/nodes/pve1/qemu/100/status/resume');
-    await eventually(async () => (await api(lab, '/nodes/pve1/qemu/100/status/current')).json.data.qmpstatus === 'running');
+    await eventually(
+      async () => (await api(lab, '/nodes/pve1/qemu/100/status/current')).json.data.qmpstatus === 'running',
+    );
   });
 });
 

@@ -26,7 +26,8 @@ function compareByType(samples: Entry[], actual: Entry[], optional: string[] = [
     const mine = actual.filter((a) => a.type === type);
     expect(mine.length, `lab has entries of type ${type}`).toBeGreaterThan(0);
     const rules = { optional: [...partialKeys(ofType), ...optional] };
-    for (const entry of mine) expect(shapeDiff(unionShape(ofType), entry, rules), `${type} ${String(entry.id)}`).toEqual([]);
+    for (const entry of mine)
+      expect(shapeDiff(unionShape(ofType), entry, rules), `${type} ${String(entry.id)}`).toEqual([]);
   }
 }
 
@@ -63,7 +64,14 @@ describe('lab payload shapes match the shared samples', () => {
 
   it('GET /nodes/{node}/tasks/{upid}/status, running and stopped', async () => {
     const s = sample('task_status_proxmoxer.json');
-    const running = lab.state.tasks.run({ node: 'pve1', type: 'vzdump', id: '100', user: 'root@pam', durationMs: 3_600_000, work: () => 'OK' });
+    const running = lab.state.tasks.run({
+      node: 'pve1',
+      type: 'vzdump',
+      id: '100',
+      user: 'root@pam',
+      durationMs: 3_600_000,
+      work: () => 'OK',
+    });
     const r1 = await api(lab, `/nodes/pve1/tasks/${encodeURIComponent(running.upid)}/status`);
     expect(shapeDiff(s.running.data, r1.json.data)).toEqual([]);
     const stopped = await labRequest(lab, 'POST', '/_lab/guests/101/stop');
@@ -85,11 +93,9 @@ describe('lab payload shapes match the shared samples', () => {
 
 describe('shapeDiff', () => {
   it('reports missing fields and type changes, allows extra and optional ones', () => {
-    expect(shapeDiff({ a: 1, b: 'x', c: [{ d: 1 }] }, { a: '1', c: [{ d: 2 }, { e: 1 }], z: 1 }, { optional: [] })).toEqual([
-      'a: expected number, got string',
-      'b: missing',
-      'c.*.d: missing',
-    ]);
+    expect(
+      shapeDiff({ a: 1, b: 'x', c: [{ d: 1 }] }, { a: '1', c: [{ d: 2 }, { e: 1 }], z: 1 }, { optional: [] }),
+    ).toEqual(['a: expected number, got string', 'b: missing', 'c.*.d: missing']);
     expect(shapeDiff({ a: 1, b: 2 }, { a: 3 }, { optional: ['b'] })).toEqual([]);
   });
 });

@@ -64,7 +64,9 @@ describe('lab ssh nodes', () => {
     lab.state.setServiceState('pve2', 'pveproxy.service', 'failed');
     const active = await exec('pve2', { kind: 'is_active', unit: 'pveproxy.service' });
     expect(active).toMatchObject({ stdout: 'failed\n', exitCode: 3 });
-    expect(parseSystemctlShow((await exec('pve2', { kind: 'show', unit: 'pveproxy.service' })).stdout).activeState).toBe('failed');
+    expect(
+      parseSystemctlShow((await exec('pve2', { kind: 'show', unit: 'pveproxy.service' })).stdout).activeState,
+    ).toBe('failed');
     expect((await exec('pve2', { kind: 'status', unit: 'pveproxy.service' })).exitCode).toBe(3);
     expect((await exec('pve2', { kind: 'restart', unit: 'pveproxy.service' })).exitCode).toBe(0);
     expect(lab.state.serviceState('pve2', 'pveproxy.service')).toBe('active');
@@ -107,7 +109,9 @@ describe('lab ssh nodes', () => {
 
   it('is refused by vigil when the host key does not match', async () => {
     const t = { ...target('pve1'), hostKeyFingerprint: lab.nodesInfo()[1]?.hostKeyFingerprint ?? '' };
-    await expect(pool.exec({ ...t, name: 'pve1-wrong' }, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 })).rejects.toMatchObject({
+    await expect(
+      pool.exec({ ...t, name: 'pve1-wrong' }, buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 }),
+    ).rejects.toMatchObject({
       code: 'host_key',
     });
   });

@@ -5,7 +5,8 @@ import { createLabState, RUNAWAY_LOG, type LabEvent, type LabState } from '../..
 let clock = 1_700_000_000_000;
 const now = () => clock;
 let state: LabState;
-const make = (o: Parameters<typeof createLabState>[0] = {}) => (state = createLabState({ now, taskMs: 100, bootMs: 1500, ...o }));
+const make = (o: Parameters<typeof createLabState>[0] = {}) =>
+  (state = createLabState({ now, taskMs: 100, bootMs: 1500, ...o }));
 afterEach(() => state?.close());
 
 describe('lab state', () => {
@@ -91,7 +92,10 @@ describe('lab state', () => {
     const runaway = s.logFiles('pve1').find((f) => f.path === RUNAWAY_LOG)!;
     const before = s.usage('pve1').disk.used;
     expect(s.truncateLogFile('pve1', RUNAWAY_LOG)).toBe(runaway.sizeBytes);
-    const old = s.logFiles('pve1').filter((f) => f.ageDays > 7).map((f) => f.path);
+    const old = s
+      .logFiles('pve1')
+      .filter((f) => f.ageDays > 7)
+      .map((f) => f.path);
     const freedLogs = s.removeLogFiles('pve1', old);
     expect(freedLogs).toBeGreaterThan(0);
     const journal = s.journalBytes('pve1');

@@ -31,7 +31,11 @@ describe('lab wol listener', () => {
     const sock = createSocket('udp4');
     await new Promise<void>((r) => sock.send(Buffer.from('hello'), info?.wolPort ?? 0, '127.0.0.1', () => r()));
     sock.close();
-    await createWolSender({ logger: pino({ level: 'silent' }) }).wake({ mac: info?.mac ?? '', address: '127.0.0.1', port: info?.wolPort ?? 0 });
+    await createWolSender({ logger: pino({ level: 'silent' }) }).wake({
+      mac: info?.mac ?? '',
+      address: '127.0.0.1',
+      port: info?.wolPort ?? 0,
+    });
     let online = false;
     for (let i = 0; i < 100 && !online; i++) {
       online = lab.state.getNode('pve2')?.online ?? false;

@@ -7,7 +7,10 @@ import { toolsWithTestTools } from '../helpers/tools.js';
 
 let vigil: TestVigil;
 beforeAll(async () => {
-  vigil = await startTestVigil({ tools: toolsWithTestTools(), safetyYaml: 'safety:\n  confirmation: elicit\n  disabledTools: [test_poke]' });
+  vigil = await startTestVigil({
+    tools: toolsWithTestTools(),
+    safetyYaml: 'safety:\n  confirmation: elicit\n  disabledTools: [test_poke]',
+  });
 });
 afterAll(async () => vigil.close());
 
@@ -26,7 +29,12 @@ describe('one audit row per outcome', () => {
       const before = vigil.core.stores.audit.count();
       await client.callTool({ name: tool, arguments: args }).catch(() => undefined);
       expect(vigil.core.stores.audit.count()).toBe(before + 1);
-      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ tool, decision, outcome, callerKind: 'assistant' });
+      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+        tool,
+        decision,
+        outcome,
+        callerKind: 'assistant',
+      });
     });
   }
 
@@ -41,12 +49,18 @@ describe('one audit row per outcome', () => {
   it('a failing handler reaches the assistant as an isError result saying what failed', async () => {
     const client = await vigil.connect();
     const result = await client.callTool({ name: 'test_boom', arguments: {} });
-    expect(result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'failed to boom on pve1: VM is locked (backup)' }] });
+    expect(result).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: 'failed to boom on pve1: VM is locked (backup)' }],
+    });
   });
 
   it('redacts secret-looking arguments and known tokens', async () => {
     const client = await vigil.connect({ elicit: () => ({ action: 'accept', content: { confirm: true } }) });
-    await client.callTool({ name: 'test_smash', arguments: { node: vigil.operatorToken, vmid: 1, secretToken: 'hunter2-hunter2' } });
+    await client.callTool({
+      name: 'test_smash',
+      arguments: { node: vigil.operatorToken, vmid: 1, secretToken: 'hunter2-hunter2' },
+    });
     const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
     const text = JSON.stringify(row);
     expect(text).not.toContain('hunter2-hunter2');

@@ -81,7 +81,10 @@ describe('red via operator approval', () => {
     expect(runs.get('test_smash')).toBe(1);
     expect(lastAudit()).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: id });
 
-    const again = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 102, approval_id: id } });
+    const again = await client.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 102, approval_id: id },
+    });
     expect(again.isError).toBe(true);
     expect(textOf(again)).toMatch(/already used/);
     expect(runs.get('test_smash')).toBe(1);
@@ -92,11 +95,17 @@ describe('red via operator approval', () => {
     const id = await requestApproval(client, 103);
     expect((await vigil.api('POST', `/api/approvals/${id}/approve`)).status).toBe(200);
 
-    const changed = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 104, approval_id: id } });
+    const changed = await client.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 104, approval_id: id },
+    });
     expect(textOf(changed)).toMatch(/arguments differ/);
 
     const other = await vigil.connect();
-    const stolen = await other.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 103, approval_id: id } });
+    const stolen = await other.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 103, approval_id: id },
+    });
     expect(textOf(stolen)).toMatch(/another session/);
 
     const otherTool = await client.callTool({ name: 'set_kill_switch', arguments: { active: false, approval_id: id } });
@@ -111,17 +120,26 @@ describe('red via operator approval', () => {
   it('refuses an approval that is not yet approved, denied, or expired', async () => {
     const client = await vigil.connect();
     const pendingId = await requestApproval(client, 105);
-    const early = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 105, approval_id: pendingId } });
+    const early = await client.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 105, approval_id: pendingId },
+    });
     expect(textOf(early)).toMatch(/is pending, not approved/);
 
     expect((await vigil.api('POST', `/api/approvals/${pendingId}/deny`)).status).toBe(200);
-    const denied = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 105, approval_id: pendingId } });
+    const denied = await client.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 105, approval_id: pendingId },
+    });
     expect(textOf(denied)).toMatch(/is denied/);
 
     const expiring = await requestApproval(client, 106);
     expect((await vigil.api('POST', `/api/approvals/${expiring}/approve`)).status).toBe(200);
     clock += 601_000;
-    const late = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 106, approval_id: expiring } });
+    const late = await client.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 106, approval_id: expiring },
+    });
     expect(textOf(late)).toMatch(/expired/);
     expect(runs.get('test_smash')).toBeUndefined();
   });
@@ -149,6 +167,10 @@ describe('red via operator approval', () => {
     expect(cli.stdout).toMatch(new RegExp(`Approval ${id} approved`));
     const run = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 108, approval_id: id } });
     expect(run.isError).toBe(false);
-    expect(vigil.core.stores.audit.list({ limit: 5 }).some((r) => r.tool === 'approve_action' && r.callerKind === 'operator' && r.callerId === 'cli')).toBe(true);
+    expect(
+      vigil.core.stores.audit
+        .list({ limit: 5 })
+        .some((r) => r.tool === 'approve_action' && r.callerKind === 'operator' && r.callerId === 'cli'),
+    ).toBe(true);
   });
 });

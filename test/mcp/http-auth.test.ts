@@ -17,11 +17,20 @@ const INIT = {
 };
 
 /** A raw POST /mcp, so headers like Host can be set freely. */
-function post(headers: Record<string, string>, body: string = JSON.stringify(INIT)): Promise<{ status: number; body: string }> {
+function post(
+  headers: Record<string, string>,
+  body: string = JSON.stringify(INIT),
+): Promise<{ status: number; body: string }> {
   const url = new URL(`${vigil.url}/mcp`);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: '/mcp', method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: '/mcp',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+      },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -64,6 +73,10 @@ describe('/mcp authentication', () => {
   it('answers a body that is not JSON with a JSON-RPC parse error', async () => {
     const res = await post({ authorization: `Bearer ${vigil.assistantToken}` }, '{"jsonrpc": "2.0", ');
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body)).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: expect.stringMatching(/^Parse error/) }, id: null });
+    expect(JSON.parse(res.body)).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32700, message: expect.stringMatching(/^Parse error/) },
+      id: null,
+    });
   });
 });

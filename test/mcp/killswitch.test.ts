@@ -7,7 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const MONITOR: Caller = { kind: 'monitor', id: 'monitor', runbook: { name: 'guest-crashed', requiredLevel: 3, allowRed: false } };
+const MONITOR: Caller = {
+  kind: 'monitor',
+  id: 'monitor',
+  runbook: { name: 'guest-crashed', requiredLevel: 3, allowRed: false },
+};
 const OPERATOR: Caller = { kind: 'operator', id: 'test' };
 
 let vigil: TestVigil;
@@ -17,12 +21,16 @@ beforeEach(async () => {
 });
 afterEach(async () => vigil.close());
 
-const exec = (name: string, args: Record<string, unknown>, caller: Caller) => vigil.core.pipeline.executeTool(name, args, caller);
+const exec = (name: string, args: Record<string, unknown>, caller: Caller) =>
+  vigil.core.pipeline.executeTool(name, args, caller);
 
 describe('kill switch', () => {
   it('scope autonomy blocks the monitor only', async () => {
     const client = await vigil.connect();
-    const on = await client.callTool({ name: 'set_kill_switch', arguments: { active: true, scope: 'autonomy', reason: 'maintenance' } });
+    const on = await client.callTool({
+      name: 'set_kill_switch',
+      arguments: { active: true, scope: 'autonomy', reason: 'maintenance' },
+    });
     expect(on.isError).toBe(false);
 
     const monitor = await exec('test_poke', { node: 'pve1', vmid: 100 }, MONITOR);
@@ -80,7 +88,10 @@ describe('kill switch', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/flipped mid-confirmation/);
     expect(runs.get('test_smash')).toBeUndefined();
-    expect(vigil.core.stores.audit.list({ limit: 1, tool: 'test_smash' })[0]).toMatchObject({ decision: 'blocked', outcome: 'error' });
+    expect(vigil.core.stores.audit.list({ limit: 1, tool: 'test_smash' })[0]).toMatchObject({
+      decision: 'blocked',
+      outcome: 'error',
+    });
   });
 
   it('survives a restart', async () => {
@@ -91,7 +102,11 @@ describe('kill switch', () => {
     await exec('set_autonomy_level', { level: 1 }, OPERATOR);
     await vigil.close();
     vigil = await startTestVigil({ tools: toolsWithTestTools(), dir });
-    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({ active: true, scope: 'all', reason: 'persist me' });
+    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({
+      active: true,
+      scope: 'all',
+      reason: 'persist me',
+    });
     expect(vigil.core.stores.preferences.autonomyLevel()).toBe(1);
     expect(await exec('test_poke', { node: 'pve1', vmid: 100 }, OPERATOR)).toMatchObject({ decision: 'blocked' });
   });

@@ -33,7 +33,10 @@ describe('tools/list snapshots', () => {
         writeFileSync(file, actual);
       }
       // A missing snapshot fails instead of being written: CI must compare against a reviewed surface.
-      expect(existsSync(file), `missing snapshot ${file}; run UPDATE_TOOLSNAPS=1 npx vitest run test/mcp/toolsnaps.test.ts and commit it`).toBe(true);
+      expect(
+        existsSync(file),
+        `missing snapshot ${file}; run UPDATE_TOOLSNAPS=1 npx vitest run test/mcp/toolsnaps.test.ts and commit it`,
+      ).toBe(true);
       expect(actual).toBe(readFileSync(file, 'utf8'));
     });
   }
@@ -70,7 +73,11 @@ describe('tools/list snapshots', () => {
       const result = await client.callTool({ name, arguments: args });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/vigil runs read-only/);
-      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ tool: name, decision: 'blocked', outcome: 'not_run' });
+      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+        tool: name,
+        decision: 'blocked',
+        outcome: 'not_run',
+      });
     }
   });
 });

@@ -1,13 +1,36 @@
 // Pins the pure detection and incident planning: crash rules (intent, HA, templates, offline nodes), node debounce, HTTP counts, dependency suppression of openings only, flapping.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EMPTY_CRITICAL, EMPTY_ROUTINE, crashCandidates, detectCritical, detectRoutine, type CriticalObservation, type GuestObs, type StopEvidence } from '../../src/monitor/detect.js';
+import {
+  EMPTY_CRITICAL,
+  EMPTY_ROUTINE,
+  crashCandidates,
+  detectCritical,
+  detectRoutine,
+  type CriticalObservation,
+  type GuestObs,
+  type StopEvidence,
+} from '../../src/monitor/detect.js';
 import { planIncidents } from '../../src/monitor/incidents.js';
 import type { Incident } from '../../src/db/monitor.js';
 
-const guest = (vmid: number, status: string, extra: Partial<GuestObs> = {}): GuestObs => ({ vmid, node: 'pve1', type: 'qemu', status, ha: false, template: false, ...extra });
+const guest = (vmid: number, status: string, extra: Partial<GuestObs> = {}): GuestObs => ({
+  vmid,
+  node: 'pve1',
+  type: 'qemu',
+  status,
+  ha: false,
+  template: false,
+  ...extra,
+});
 const obs = (guests: GuestObs[], o: Partial<CriticalObservation> = {}): CriticalObservation => ({
-  cluster: { nodes: [{ name: 'pve1', online: true }, { name: 'pve2', online: true }], guests },
+  cluster: {
+    nodes: [
+      { name: 'pve1', online: true },
+      { name: 'pve2', online: true },
+    ],
+    guests,
+  },
   sshReachable: new Map(),
   sshOnlyNodes: [],
   evidence: new Map(),
@@ -23,9 +46,15 @@ describe('detectCritical', () => {
     const r = detectCritical(running, obs([guest(100, 'stopped')], { evidence: new Map([[100, 'none']]) }), opts);
     expect(r.findings.map((f) => f.key)).toEqual(['guest.crashed:100']);
     // It stays crashed on the next poll without new evidence, and resolves once seen running.
-    const again = detectCritical(r.state, obs([guest(100, 'stopped')]), { ...opts, openKeys: new Set(['guest.crashed:100']) });
+    const again = detectCritical(r.state, obs([guest(100, 'stopped')]), {
+      ...opts,
+      openKeys: new Set(['guest.crashed:100']),
+    });
     expect(again.findings).toHaveLength(1);
-    const back = detectCritical(again.state, obs([guest(100, 'running')]), { ...opts, openKeys: new Set(['guest.crashed:100']) });
+    const back = detectCritical(again.state, obs([guest(100, 'running')]), {
+      ...opts,
+      openKeys: new Set(['guest.crashed:100']),
+    });
     expect(back.findings).toEqual([]);
     expect([...back.healthy]).toEqual(['guest.crashed:100']);
   });
@@ -36,7 +65,10 @@ describe('detectCritical', () => {
       fc.property(evidence, fc.boolean(), fc.boolean(), fc.boolean(), (ev, ha, template, stoppedByVigil) => {
         const r = detectCritical(
           running,
-          obs([guest(100, 'stopped', { ha, template })], { evidence: new Map([[100, ev]]), stopCalls: stoppedByVigil ? new Map([[100, 1]]) : new Map() }),
+          obs([guest(100, 'stopped', { ha, template })], {
+            evidence: new Map([[100, ev]]),
+            stopCalls: stoppedByVigil ? new Map([[100, 1]]) : new Map(),
+          }),
           opts,
         );
         const crashed = r.findings.length > 0;
@@ -47,14 +79,27 @@ describe('detectCritical', () => {
 
   it('asks for evidence only for guests that just stopped or are first seen stopped on an online node', () => {
     const online = new Set(['pve1']);
-    const gs = [guest(100, 'stopped'), guest(101, 'running'), guest(102, 'stopped', { node: 'pve2' }), guest(103, 'stopped', { ha: true })];
+    const gs = [
+      guest(100, 'stopped'),
+      guest(101, 'running'),
+      guest(102, 'stopped', { node: 'pve2' }),
+      guest(103, 'stopped', { ha: true }),
+    ];
     expect(crashCandidates(running, gs, online).map((g) => g.vmid)).toEqual([100]);
-    const seen = detectCritical(running, obs([guest(100, 'stopped')], { evidence: new Map([[100, 'stop']]) }), opts).state;
+    const seen = detectCritical(
+      running,
+      obs([guest(100, 'stopped')], { evidence: new Map([[100, 'stop']]) }),
+      opts,
+    ).state;
     expect(crashCandidates(seen, [guest(100, 'stopped')], online)).toEqual([]);
   });
 
   it('node.unreachable needs N polls offline and SSH failing; SSH answering resets it', () => {
-    const down: CriticalObservation = { ...obs([]), cluster: { nodes: [{ name: 'pve1', online: false }], guests: [] }, sshReachable: new Map([['pve1', false]]) };
+    const down: CriticalObservation = {
+      ...obs([]),
+      cluster: { nodes: [{ name: 'pve1', online: false }], guests: [] },
+      sshReachable: new Map([['pve1', false]]),
+    };
     const one = detectCritical(EMPTY_CRITICAL, down, opts);
     expect(one.findings).toEqual([]);
     expect([...one.downNodes]).toEqual(['pve1']);
@@ -70,7 +115,15 @@ describe('detectRoutine', () => {
   it('counts consecutive HTTP failures and resets on success; flags failed units, full disks and memory', () => {
     const o = (ok: boolean) => ({
       nodes: [{ name: 'pve1', online: true, diskPercent: 95, memoryPercent: 50 }],
-      services: new Map([['pve1', new Map([['nginx.service', 'failed'], ['cron.service', 'active']])]]),
+      services: new Map([
+        [
+          'pve1',
+          new Map([
+            ['nginx.service', 'failed'],
+            ['cron.service', 'active'],
+          ]),
+        ],
+      ]),
       http: new Map([['web', { ok }]]),
     });
     const o2 = { diskPercent: 90, memoryPercent: 95, httpFailures: 2, openKeys: new Set<string>() };
@@ -85,8 +138,27 @@ describe('detectRoutine', () => {
 });
 
 describe('planIncidents', () => {
-  const finding = (key: string, node: string) => ({ key, condition: key.split(':')[0] as 'guest.crashed', target: key.split(':')[1]!, node, severity: 'critical' as const, summary: key, details: {} });
-  const open = (key: string, node: string): Incident => ({ ...finding(key, node), id: 1, status: 'open', attempts: 0, flapping: false, approvalId: null, firstSeen: 0, lastSeen: 0, resolvedAt: null, escalatedAt: null });
+  const finding = (key: string, node: string) => ({
+    key,
+    condition: key.split(':')[0] as 'guest.crashed',
+    target: key.split(':')[1]!,
+    node,
+    severity: 'critical' as const,
+    summary: key,
+    details: {},
+  });
+  const open = (key: string, node: string): Incident => ({
+    ...finding(key, node),
+    id: 1,
+    status: 'open',
+    attempts: 0,
+    flapping: false,
+    approvalId: null,
+    firstSeen: 0,
+    lastSeen: 0,
+    resolvedAt: null,
+    escalatedAt: null,
+  });
 
   it('suppresses openings on a down node, never resolutions', () => {
     const plan = planIncidents({
@@ -104,8 +176,18 @@ describe('planIncidents', () => {
   });
 
   it('marks the opening that reaches the flapping count', () => {
-    const base = { healthy: new Set<string>(), downNodes: new Set<string>(), active: [], scope: ['guest.crashed' as const], flapOpenings: 4 };
-    expect(planIncidents({ ...base, findings: [finding('guest.crashed:100', 'pve1')], openings: () => 2 }).open[0]!.flapping).toBe(false);
-    expect(planIncidents({ ...base, findings: [finding('guest.crashed:100', 'pve1')], openings: () => 3 }).open[0]!.flapping).toBe(true);
+    const base = {
+      healthy: new Set<string>(),
+      downNodes: new Set<string>(),
+      active: [],
+      scope: ['guest.crashed' as const],
+      flapOpenings: 4,
+    };
+    expect(
+      planIncidents({ ...base, findings: [finding('guest.crashed:100', 'pve1')], openings: () => 2 }).open[0]!.flapping,
+    ).toBe(false);
+    expect(
+      planIncidents({ ...base, findings: [finding('guest.crashed:100', 'pve1')], openings: () => 3 }).open[0]!.flapping,
+    ).toBe(true);
   });
 });

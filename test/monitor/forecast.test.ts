@@ -10,7 +10,13 @@ const DAY = 24 * HOUR;
 const T0 = 1_700_000_000_000;
 
 /** Hourly samples of intercept + slope·days + uniform noise in [-amplitude, amplitude]. */
-function series(o: { intercept: number; slopePerDay: number; noise: number; seed: number; hours: number }): SamplePoint[] {
+function series(o: {
+  intercept: number;
+  slopePerDay: number;
+  noise: number;
+  seed: number;
+  hours: number;
+}): SamplePoint[] {
   const rand = seededRandom(o.seed);
   return Array.from({ length: o.hours + 1 }, (_, h) => ({
     at: T0 + h * HOUR,
@@ -30,9 +36,21 @@ describe('fitTrend', () => {
   });
 
   it('has no days-to-full for a flat or falling series, and no trend without a time span', () => {
-    expect(fitTrend(series({ intercept: 50, slopePerDay: 0, noise: 0, seed: 1, hours: 10 }), T0)?.daysToFull).toBeNull();
-    expect(fitTrend(series({ intercept: 50, slopePerDay: -1, noise: 0, seed: 1, hours: 10 }), T0)?.daysToFull).toBeNull();
-    expect(fitTrend([{ at: T0, value: 1 }, { at: T0, value: 2 }], T0)).toBeNull();
+    expect(
+      fitTrend(series({ intercept: 50, slopePerDay: 0, noise: 0, seed: 1, hours: 10 }), T0)?.daysToFull,
+    ).toBeNull();
+    expect(
+      fitTrend(series({ intercept: 50, slopePerDay: -1, noise: 0, seed: 1, hours: 10 }), T0)?.daysToFull,
+    ).toBeNull();
+    expect(
+      fitTrend(
+        [
+          { at: T0, value: 1 },
+          { at: T0, value: 2 },
+        ],
+        T0,
+      ),
+    ).toBeNull();
     expect(fitTrend([{ at: T0, value: 1 }], T0)).toBeNull();
   });
 
@@ -97,7 +115,10 @@ describe('decideFillPredicted', () => {
   });
 
   it('raises only with a fit at the threshold and days-to-full inside the window, for any series', () => {
-    const point = fc.record({ at: fc.integer({ min: T0, max: T0 + 10 * DAY }), value: fc.double({ min: 0, max: 100, noNaN: true }) });
+    const point = fc.record({
+      at: fc.integer({ min: T0, max: T0 + 10 * DAY }),
+      value: fc.double({ min: 0, max: 100, noNaN: true }),
+    });
     fc.assert(
       fc.property(fc.array(point, { maxLength: 60 }), fc.double({ min: 0, max: 1, noNaN: true }), (points, minR2) => {
         const d = decideFillPredicted(points, T0 + 10 * DAY, { minR2 });

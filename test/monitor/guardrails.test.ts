@@ -1,7 +1,14 @@
 // Pins the guardrail decisions as fast-check properties: never an action while the switch is on, never more attempts or leased nodes than allowed, never a red action without approval.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { attemptsInWindow, decideLease, decideRemediation, silenceReason, type GuardInput, type LeaseView } from '../../src/monitor/guardrails.js';
+import {
+  attemptsInWindow,
+  decideLease,
+  decideRemediation,
+  silenceReason,
+  type GuardInput,
+  type LeaseView,
+} from '../../src/monitor/guardrails.js';
 import { gate } from '../../src/safety/gate.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../../src/safety/tiers.js';
 import { INCIDENT_STATUSES } from '../../src/monitor/conditions.js';
@@ -127,15 +134,26 @@ describe('decideRemediation', () => {
     expect(decideRemediation({ ...base, now: 101 * MIN })).toEqual({ verdict: 'act' });
     const three = { ...base, attempts: [70 * MIN, 80 * MIN, 90 * MIN] };
     expect(decideRemediation(three).verdict).toBe('escalate');
-    expect(decideRemediation({ ...three, incident: { status: 'escalated', flapping: false } })).toMatchObject({ reason: 'attempts_exhausted', retryAt: 130 * MIN });
+    expect(decideRemediation({ ...three, incident: { status: 'escalated', flapping: false } })).toMatchObject({
+      reason: 'attempts_exhausted',
+      retryAt: 130 * MIN,
+    });
   });
 });
 
 describe('decideLease', () => {
   it('over any sequence of acquires, releases, deaths and time: never more live leased nodes than allowed', () => {
     const op = fc.oneof(
-      fc.record({ kind: fc.constant('acquire' as const), node: fc.integer({ min: 1, max: 5 }), holder: fc.integer({ min: 1, max: 3 }) }),
-      fc.record({ kind: fc.constant('release' as const), node: fc.integer({ min: 1, max: 5 }), holder: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({
+        kind: fc.constant('acquire' as const),
+        node: fc.integer({ min: 1, max: 5 }),
+        holder: fc.integer({ min: 1, max: 3 }),
+      }),
+      fc.record({
+        kind: fc.constant('release' as const),
+        node: fc.integer({ min: 1, max: 5 }),
+        holder: fc.integer({ min: 1, max: 3 }),
+      }),
       fc.record({ kind: fc.constant('die' as const), holder: fc.integer({ min: 1, max: 3 }) }),
       fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 1000 }) }),
     );
@@ -148,11 +166,13 @@ describe('decideLease', () => {
         for (const o of ops) {
           if (o.kind === 'wait') now += o.ms;
           else if (o.kind === 'die') dead.add(`h${o.holder}`);
-          else if (o.kind === 'release') leases = leases.filter((l) => !(l.node === `n${o.node}` && l.holder === `h${o.holder}`));
+          else if (o.kind === 'release')
+            leases = leases.filter((l) => !(l.node === `n${o.node}` && l.holder === `h${o.holder}`));
           else if (!dead.has(`h${o.holder}`)) {
             const d = decideLease(leases, { node: `n${o.node}`, holder: `h${o.holder}`, now }, max, alive);
             leases = d.live;
-            if (d.grant && !leases.some((l) => l.node === `n${o.node}`)) leases.push({ node: `n${o.node}`, holder: `h${o.holder}`, expiresAt: now + 500 });
+            if (d.grant && !leases.some((l) => l.node === `n${o.node}`))
+              leases.push({ node: `n${o.node}`, holder: `h${o.holder}`, expiresAt: now + 500 });
             if (d.grant) expect(leases.find((l) => l.node === `n${o.node}`)?.holder).toBe(`h${o.holder}`);
           }
           const live = leases.filter((l) => l.expiresAt > now && alive(l));
@@ -166,8 +186,14 @@ describe('decideLease', () => {
   it('takes over the lease of a dead holder and an expired one', () => {
     const l = { node: 'pve1', holder: 'a', expiresAt: 1000 };
     expect(decideLease([l], { node: 'pve2', holder: 'b', now: 10 }, 1, () => true).grant).toBe(false);
-    expect(decideLease([l], { node: 'pve2', holder: 'b', now: 10 }, 1, () => false)).toMatchObject({ grant: true, drop: [l] });
-    expect(decideLease([l], { node: 'pve1', holder: 'b', now: 1000 }, 1, () => true)).toMatchObject({ grant: true, drop: [l] });
+    expect(decideLease([l], { node: 'pve2', holder: 'b', now: 10 }, 1, () => false)).toMatchObject({
+      grant: true,
+      drop: [l],
+    });
+    expect(decideLease([l], { node: 'pve1', holder: 'b', now: 1000 }, 1, () => true)).toMatchObject({
+      grant: true,
+      drop: [l],
+    });
   });
 });
 
@@ -175,10 +201,16 @@ describe('silenceReason', () => {
   it('matches node, guest, service, http and key matchers inside their window only', () => {
     const i = { key: 'guest.crashed:101', condition: 'guest.crashed', target: '101', node: 'pve1' };
     const rule = (matcher: string) => [{ matcher, reason: 'r', startsAt: 10, endsAt: 20 }];
-    for (const m of ['*', 'pve1', 'guest:101', 'guest.crashed:101']) expect(silenceReason(i, rule(m), 15)).toMatch(/silenced/);
+    for (const m of ['*', 'pve1', 'guest:101', 'guest.crashed:101'])
+      expect(silenceReason(i, rule(m), 15)).toMatch(/silenced/);
     for (const m of ['pve2', 'guest:102', 'http:web']) expect(silenceReason(i, rule(m), 15)).toBeNull();
     expect(silenceReason(i, rule('pve1'), 20)).toBeNull();
-    const s = { key: 'service.failed:pve1/nginx.service', condition: 'service.failed', target: 'pve1/nginx.service', node: 'pve1' };
+    const s = {
+      key: 'service.failed:pve1/nginx.service',
+      condition: 'service.failed',
+      target: 'pve1/nginx.service',
+      node: 'pve1',
+    };
     expect(silenceReason(s, rule('service:pve1:nginx.service'), 15)).toMatch(/silenced/);
   });
 });

@@ -59,15 +59,17 @@ export async function startMonitorLab(o: MonitorLabOptions = {}): Promise<Monito
   const keyFile = join(dir, 'id_ed25519');
   writeFileSync(keyFile, lab.sshClientKey?.privateKey ?? '', { mode: 0o600 });
   const services = o.services ?? ['nginx.service'];
-  const nodes = lab.nodesInfo().map((n) =>
-    [
-      `  - name: ${n.name}`,
-      `    ssh: { host: 127.0.0.1, port: ${n.sshPort}, user: root, privateKeyFile: ${keyFile}, hostKeyFingerprint: "${n.hostKeyFingerprint}", commandTimeoutSeconds: 5 }`,
-      `    wol: { mac: "${n.mac}", address: 127.0.0.1, port: ${n.wolPort} }`,
-      `    services: [${services.join(', ')}]`,
-      '    cleanup: { logPaths: [/var/log/app], maxAgeDays: 7 }',
-    ].join('\n'),
-  );
+  const nodes = lab
+    .nodesInfo()
+    .map((n) =>
+      [
+        `  - name: ${n.name}`,
+        `    ssh: { host: 127.0.0.1, port: ${n.sshPort}, user: root, privateKeyFile: ${keyFile}, hostKeyFingerprint: "${n.hostKeyFingerprint}", commandTimeoutSeconds: 5 }`,
+        `    wol: { mac: "${n.mac}", address: 127.0.0.1, port: ${n.wolPort} }`,
+        `    services: [${services.join(', ')}]`,
+        '    cleanup: { logPaths: [/var/log/app], maxAgeDays: 7 }',
+      ].join('\n'),
+    );
   const yaml = [
     'proxmox:',
     `  url: ${lab.url}`,
@@ -89,7 +91,18 @@ export async function startMonitorLab(o: MonitorLabOptions = {}): Promise<Monito
   const sent: NotificationRequest[] = [];
   const notifier: Notifier = { enqueue: (n) => sent.push(n) };
   const build = (overrides: Partial<MonitorDeps> = {}) =>
-    createMonitor({ config, stores: core.stores, bus: core.bus, pipeline: core.pipeline, clients, logger: silentLogger, now, notifier, ...o.deps, ...overrides });
+    createMonitor({
+      config,
+      stores: core.stores,
+      bus: core.bus,
+      pipeline: core.pipeline,
+      clients,
+      logger: silentLogger,
+      now,
+      notifier,
+      ...o.deps,
+      ...overrides,
+    });
   const t: MonitorLab = {
     lab,
     core,
@@ -116,7 +129,11 @@ export async function startMonitorLab(o: MonitorLabOptions = {}): Promise<Monito
 }
 
 /** Polls `check` until it returns true, at most `ms` (the bound only keeps a broken test from hanging). */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

@@ -9,7 +9,16 @@ import type { NotificationRequest } from '../../src/monitor/ports.js';
 import { openTracked, tempDbPath } from '../db/helpers.js';
 
 const T = 1_700_000_000_000;
-const crash = (vmid: number): NewIncident => ({ key: `guest.crashed:${vmid}`, condition: 'guest.crashed', target: String(vmid), node: 'pve1', severity: 'critical', summary: `VM ${vmid} crashed`, details: {}, flapping: false });
+const crash = (vmid: number): NewIncident => ({
+  key: `guest.crashed:${vmid}`,
+  condition: 'guest.crashed',
+  target: String(vmid),
+  node: 'pve1',
+  severity: 'critical',
+  summary: `VM ${vmid} crashed`,
+  details: {},
+  flapping: false,
+});
 
 let db: Db | undefined;
 afterEach(() => {
@@ -28,7 +37,10 @@ describe('applyIncidentPlan across processes', () => {
     const store = createMonitorStore(db);
     const bus = createEventBus({ store: createEventStore(db), now: () => T });
     const sent: NotificationRequest[] = [];
-    const r = applyIncidentPlan({ open: [crash(100), crash(101)], seen: [], resolve: [], suppressed: [] }, { store, bus, notifier: { enqueue: (n) => sent.push(n) }, now: () => T, notifying: () => true });
+    const r = applyIncidentPlan(
+      { open: [crash(100), crash(101)], seen: [], resolve: [], suppressed: [] },
+      { store, bus, notifier: { enqueue: (n) => sent.push(n) }, now: () => T, notifying: () => true },
+    );
 
     expect(r.opened.map((i) => i.key)).toEqual(['guest.crashed:101']);
     expect(store.activeIncidents().map((i) => i.key)).toEqual(['guest.crashed:100', 'guest.crashed:101']);

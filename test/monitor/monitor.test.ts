@@ -51,7 +51,9 @@ describe('autonomy levels 0 and 1', () => {
 
 describe('flapping', () => {
   it('the opening that reaches the flapping count is not acted on, and says so once', async () => {
-    t = await startMonitorLab({ monitorYaml: '  flapping: { openings: 3, windowMinutes: 60 }\n  guardrails: { maxAttempts: 10 }' });
+    t = await startMonitorLab({
+      monitorYaml: '  flapping: { openings: 3, windowMinutes: 60 }\n  guardrails: { maxAttempts: 10 }',
+    });
     await t.cycle('critical');
     for (let i = 0; i < 2; i++) {
       t.lab.state.crashGuest(100);
@@ -80,7 +82,9 @@ describe('self-watch', () => {
     t.advance(3_000); // critical every 1 s in the harness: two intervals missed
     expect(t.monitor.selfCheck(since)).toEqual(['critical']);
     expect(t.monitor.selfCheck(since)).toEqual(['critical']);
-    expect(t.sent.filter((n) => n.kind === 'escalation').map((n) => n.incidentKey)).toEqual(['monitor.schedule:critical']);
+    expect(t.sent.filter((n) => n.kind === 'escalation').map((n) => n.incidentKey)).toEqual([
+      'monitor.schedule:critical',
+    ]);
     expect(t.monitor.status(true, since)).toMatchObject({ degraded: true });
     await t.cycle('critical');
     expect(t.monitor.selfCheck(since)).toEqual([]);

@@ -19,7 +19,11 @@ describe('autonomy level 2 and a dry-run-first runbook', () => {
     expect(pending.map((a) => a.args)).toEqual([expect.not.objectContaining({ dryRun: true })]);
     expect(t.lab.state.usage('pve1').diskPercent).toBeGreaterThan(90);
 
-    const r = await t.core.pipeline.executeTool('approve_action', { id: pending[0]!.id, verdict: 'approve' }, { kind: 'operator', id: 'test' });
+    const r = await t.core.pipeline.executeTool(
+      'approve_action',
+      { id: pending[0]!.id, verdict: 'approve' },
+      { kind: 'operator', id: 'test' },
+    );
     expect(r.kind === 'result' && r.isError).toBe(false);
     await t.cycle('routine');
     expect(t.lab.state.usage('pve1').diskPercent).toBeLessThan(90);

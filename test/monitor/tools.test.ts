@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 const operator = { kind: 'operator' as const, id: 'test' };
-const call = async (tool: string, args: Record<string, unknown>, caller: Parameters<MonitorLab['core']['pipeline']['executeTool']>[2] = operator) => {
+const call = async (
+  tool: string,
+  args: Record<string, unknown>,
+  caller: Parameters<MonitorLab['core']['pipeline']['executeTool']>[2] = operator,
+) => {
   const r = await t.core.pipeline.executeTool(tool, args, caller);
   if (r.kind !== 'result') throw new Error(r.message);
   return r;
@@ -37,7 +41,9 @@ describe('monitor tools', () => {
     await t.cycle('critical');
     expect(t.lab.state.getGuest(101)?.status).toBe('stopped');
     expect((await call('get_incidents', { active: true })).text).toMatch(/\[open\] guest\.crashed:101/);
-    expect(t.core.stores.events.latest(50).some((e) => e.type === 'remediation.skipped' && /silenced/.test(e.message))).toBe(true);
+    expect(
+      t.core.stores.events.latest(50).some((e) => e.type === 'remediation.skipped' && /silenced/.test(e.message)),
+    ).toBe(true);
     await call('end_silence', { id: s.data?.id });
     await t.cycle('critical');
     expect(t.lab.state.getGuest(101)?.status).toBe('running');

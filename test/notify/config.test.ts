@@ -38,8 +38,19 @@ describe('notifications config', () => {
       from: 'vigil <vigil@example.com>',
       to: ['ops@example.com'],
     });
-    expect(c.notifications.webhooks[0]).toEqual({ url: 'https://hooks.slack.com/services/T/B/xyz', format: 'slack', headers: {} });
-    expect(secretValues(c)).toEqual(expect.arrayContaining(['smtp-secret-1', 'https://hooks.slack.com/services/T/B/xyz', 'https://ntfy.sh/alerts', 'Bearer tk_abc']));
+    expect(c.notifications.webhooks[0]).toEqual({
+      url: 'https://hooks.slack.com/services/T/B/xyz',
+      format: 'slack',
+      headers: {},
+    });
+    expect(secretValues(c)).toEqual(
+      expect.arrayContaining([
+        'smtp-secret-1',
+        'https://hooks.slack.com/services/T/B/xyz',
+        'https://ntfy.sh/alerts',
+        'Bearer tk_abc',
+      ]),
+    );
   });
 
   it('names each mistake in one line, without printing a webhook URL', () => {

@@ -23,7 +23,9 @@ async function setup(clock = testClock()) {
 describe('email notifications', () => {
   it('delivers an escalation with its history and snapshot, a recovery and a report, to every recipient', async () => {
     const { sink, notifier, worker } = await setup();
-    notifier.enqueue(note('report', 'vm 101', { body: 'VM 101 crashed; start_guest succeeded; verified running after 4 s' }));
+    notifier.enqueue(
+      note('report', 'vm 101', { body: 'VM 101 crashed; start_guest succeeded; verified running after 4 s' }),
+    );
     notifier.enqueue(note('recovery', 'vm 102'));
     notifier.enqueue(
       note('escalation', 'vm 103', {
@@ -32,7 +34,11 @@ describe('email notifications', () => {
       }),
     );
     expect(await worker.runOnce()).toEqual({ sent: 3, delivered: 3, failed: 0, givenUp: 0 });
-    expect(sink.mails.map((m) => m.subject)).toEqual(['[vigil] ESCALATION: escalation vm 103', '[vigil] RECOVERED: recovery vm 102', '[vigil] report vm 101']);
+    expect(sink.mails.map((m) => m.subject)).toEqual([
+      '[vigil] ESCALATION: escalation vm 103',
+      '[vigil] RECOVERED: recovery vm 102',
+      '[vigil] report vm 101',
+    ]);
     for (const mail of sink.mails) {
       expect(mail.rcptTo).toEqual(['ops@lab.test', 'oncall@lab.test']);
       expect(mail.from).toBe('vigil@lab.test');
@@ -66,11 +72,14 @@ describe('email notifications', () => {
     await worker.runOnce();
     const digests = sink.mails.filter((m) => m.headers.get('x-vigil-kind') === 'report');
     expect(digests.length).toBeGreaterThanOrEqual(4);
-    for (let i = 1; i < digests.length; i += 1) expect(digests[i]!.at - digests[i - 1]!.at).toBeGreaterThanOrEqual(5 * MIN);
+    for (let i = 1; i < digests.length; i += 1)
+      expect(digests[i]!.at - digests[i - 1]!.at).toBeGreaterThanOrEqual(5 * MIN);
     expect(digests[1]!.subject).toMatch(/^\[vigil\] \d+ remediation reports$/);
     // Every report is in exactly one digest.
     const seen = digests.flatMap((d) => d.text.match(/report vm \d+(?=\n-)/g) ?? []);
-    const single = digests.filter((d) => !/remediation reports$/.test(d.subject)).map((d) => d.subject.replace('[vigil] ', ''));
+    const single = digests
+      .filter((d) => !/remediation reports$/.test(d.subject))
+      .map((d) => d.subject.replace('[vigil] ', ''));
     expect([...seen, ...single].sort()).toEqual([...reports].sort());
     expect(outbox.counts()).toEqual({ pending: 0, delivered: 61, failed: 0 });
   });
@@ -102,7 +111,11 @@ describe('email notifications', () => {
     expect(await drain()).toEqual({ sent: 0, failed: 3 });
     const failures = events.latest(10).filter((e) => e.type === 'notification.failed');
     expect(failures).toHaveLength(3);
-    expect(failures[0]).toMatchObject({ severity: 'warning', incidentKey: 'guest.crashed:vm 201', data: { attempts: 1, kind: 'escalation' } });
+    expect(failures[0]).toMatchObject({
+      severity: 'warning',
+      incidentKey: 'guest.crashed:vm 201',
+      data: { attempts: 1, kind: 'escalation' },
+    });
     expect(failures[0]!.message).toMatch(/^email via 127\.0\.0\.1:\d+: .*ECONNREFUSED.*; next attempt at /);
 
     // Retries back off: 30 s after the first failure, then 60 s.
@@ -127,7 +140,12 @@ describe('email notifications', () => {
       await next.worker.runOnce();
     }
     expect(sink.mails.map((m) => m.subject).sort()).toEqual(
-      ['[vigil] report before', '[vigil] ESCALATION: escalation vm 201', '[vigil] RECOVERED: recovery vm 202', '[vigil] 2 remediation reports'].sort(),
+      [
+        '[vigil] report before',
+        '[vigil] ESCALATION: escalation vm 201',
+        '[vigil] RECOVERED: recovery vm 202',
+        '[vigil] 2 remediation reports',
+      ].sort(),
     );
     expect(next.outbox.counts()).toEqual({ pending: 0, delivered: 5, failed: 0 });
   });
@@ -136,7 +154,9 @@ describe('email notifications', () => {
     const clock = testClock();
     const sink = await startSmtpSink(clock.now);
     sinks.push(sink);
-    const stack = notificationStack(tempDbPath(), notificationsConfig({ smtpPort: sink.port }), clock, { pollMs: 3_600_000 });
+    const stack = notificationStack(tempDbPath(), notificationsConfig({ smtpPort: sink.port }), clock, {
+      pollMs: 3_600_000,
+    });
     stops.push(() => stack.worker.stop());
     stack.worker.start();
     await stack.worker.runOnce();
@@ -167,7 +187,11 @@ describe('email notifications', () => {
     const clock = testClock();
     const sink = await startSmtpSink(clock.now);
     sinks.push(sink);
-    const stack = notificationStack(tempDbPath(), notificationsConfig({ smtpPort: sink.port, password: 'wrong-password-77' }), clock);
+    const stack = notificationStack(
+      tempDbPath(),
+      notificationsConfig({ smtpPort: sink.port, password: 'wrong-password-77' }),
+      clock,
+    );
     stops.push(() => stack.worker.stop());
     stack.notifier.enqueue(note('escalation', 'vm 301'));
     await stack.worker.runOnce();
@@ -176,7 +200,10 @@ describe('email notifications', () => {
       await stack.worker.runOnce();
     }
     const failed = stack.events.latest(200).filter((e) => e.type === 'notification.failed');
-    expect(failed.at(-1)).toMatchObject({ severity: 'critical', title: 'Notification dropped: ESCALATION: escalation vm 301' });
+    expect(failed.at(-1)).toMatchObject({
+      severity: 'critical',
+      title: 'Notification dropped: ESCALATION: escalation vm 301',
+    });
     expect(failed.at(-1)!.message).toMatch(/Invalid login|535|auth/i);
     expect(JSON.stringify(failed)).not.toContain('wrong-password-77');
     expect(JSON.stringify(failed)).not.toContain(SMTP_PASSWORD);

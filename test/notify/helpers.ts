@@ -26,7 +26,9 @@ export function testClock(start = T0) {
 export type TestClock = ReturnType<typeof testClock>;
 
 /** Notifications config: email to the sink on `smtpPort` (when given) and the webhooks. */
-export function notificationsConfig(o: { smtpPort?: number; password?: string; webhooks?: WebhookConfig[] } = {}): NotificationsConfig {
+export function notificationsConfig(
+  o: { smtpPort?: number; password?: string; webhooks?: WebhookConfig[] } = {},
+): NotificationsConfig {
   return {
     ...(o.smtpPort !== undefined && {
       email: {
@@ -46,7 +48,12 @@ export function notificationsConfig(o: { smtpPort?: number; password?: string; w
 }
 
 /** The whole stack over the database file `file`, as one vigil process would build it; events go to a real bus. */
-export function notificationStack(file: string, config: NotificationsConfig, clock: TestClock, options: Partial<DeliveryOptions> = {}) {
+export function notificationStack(
+  file: string,
+  config: NotificationsConfig,
+  clock: TestClock,
+  options: Partial<DeliveryOptions> = {},
+) {
   const db = openTracked(file);
   const events = createEventStore(db);
   const bus = createEventBus({ store: events, now: clock.now });
@@ -55,7 +62,11 @@ export function notificationStack(file: string, config: NotificationsConfig, clo
 }
 
 /** A report, an escalation or a recovery for `target`. */
-export function note(kind: 'report' | 'escalation' | 'recovery', target: string, extra: { snapshot?: string | Record<string, string>; body?: string } = {}) {
+export function note(
+  kind: 'report' | 'escalation' | 'recovery',
+  target: string,
+  extra: { snapshot?: string | Record<string, string>; body?: string } = {},
+) {
   return {
     kind,
     incidentKey: `guest.crashed:${target}`,

@@ -24,7 +24,12 @@ const row = (id: number, kind: OutboxRow['kind'], subject: string): OutboxRow =>
 
 describe('buildMessages', () => {
   it('sends escalations first, then recoveries, then one digest of all reports', () => {
-    const msgs = buildMessages([row(1, 'report', 'a'), row(2, 'recovery', 'b'), row(3, 'report', 'c'), row(4, 'escalation', 'd')]);
+    const msgs = buildMessages([
+      row(1, 'report', 'a'),
+      row(2, 'recovery', 'b'),
+      row(3, 'report', 'c'),
+      row(4, 'escalation', 'd'),
+    ]);
     expect(msgs.map((m) => [m.kind, m.subject, m.ids])).toEqual([
       ['escalation', 'ESCALATION: d', [4]],
       ['recovery', 'RECOVERED: b', [2]],
@@ -54,7 +59,10 @@ describe('buildMessages', () => {
 describe('webhook formats', () => {
   it('posts ntfy JSON to the server root (keeping a path prefix) with the topic in the body', () => {
     const msg = buildMessages([row(1, 'recovery', 'vm back')])[0]!;
-    expect(webhookRequest('ntfy', 'https://ntfy.example/alerts', msg)).toMatchObject({ url: 'https://ntfy.example/', body: { topic: 'alerts', priority: 3 } });
+    expect(webhookRequest('ntfy', 'https://ntfy.example/alerts', msg)).toMatchObject({
+      url: 'https://ntfy.example/',
+      body: { topic: 'alerts', priority: 3 },
+    });
     expect(webhookRequest('ntfy', 'https://example.net/ntfy/alerts', msg).url).toBe('https://example.net/ntfy/');
   });
 
@@ -73,14 +81,21 @@ describe('webhook formats', () => {
 describe('retryDelayMs', () => {
   it('doubles from the initial delay and never exceeds the cap', () => {
     const retry = { initialMs: 30_000, maxMs: 1_800_000 };
-    expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => retryDelayMs(n, retry) / 1000)).toEqual([30, 60, 120, 240, 480, 960, 1800, 1800, 1800]);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 100].map((n) => retryDelayMs(n, retry) / 1000)).toEqual([
+      30, 60, 120, 240, 480, 960, 1800, 1800, 1800,
+    ]);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 1, max: 86_400_000 }), fc.integer({ min: 1, max: 86_400_000 }), (n, initialMs, maxMs) => {
-        const d = retryDelayMs(n, { initialMs, maxMs });
-        expect(d).toBeLessThanOrEqual(maxMs);
-        expect(d).toBeGreaterThanOrEqual(Math.min(initialMs, maxMs));
-        expect(retryDelayMs(n + 1, { initialMs, maxMs })).toBeGreaterThanOrEqual(d);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10_000 }),
+        fc.integer({ min: 1, max: 86_400_000 }),
+        fc.integer({ min: 1, max: 86_400_000 }),
+        (n, initialMs, maxMs) => {
+          const d = retryDelayMs(n, { initialMs, maxMs });
+          expect(d).toBeLessThanOrEqual(maxMs);
+          expect(d).toBeGreaterThanOrEqual(Math.min(initialMs, maxMs));
+          expect(retryDelayMs(n + 1, { initialMs, maxMs })).toBeGreaterThanOrEqual(d);
+        },
+      ),
     );
   });
 });

@@ -22,7 +22,13 @@ describe('notifier', () => {
     const outbox = createOutboxStore(db);
     const secret = 'sekret-token-0123456789';
     const notifier = createNotifier({ outbox, channels: ['email'], now: () => T0, redact: createRedactor([secret]) });
-    const [id] = notifier.enqueue({ kind: 'escalation', incidentKey: 'service.failed:pve1/x', subject: `failed with ${secret}`, body: `output: ${secret}`, snapshot: { log: secret } });
+    const [id] = notifier.enqueue({
+      kind: 'escalation',
+      incidentKey: 'service.failed:pve1/x',
+      subject: `failed with ${secret}`,
+      body: `output: ${secret}`,
+      snapshot: { log: secret },
+    });
     expect(JSON.stringify(outbox.get(id!)!.payload)).not.toContain(secret);
   });
 
@@ -31,7 +37,13 @@ describe('notifier', () => {
     const outbox = createOutboxStore(db);
     const notifier = createNotifier({ outbox, channels: ['email'], now: () => T0 });
     const summary = `HTTP check api failed 3 times in a row: status 503, expected 200; body does not contain ${JSON.stringify('"status":"ok"'.repeat(30))}`;
-    const ids = notifier.enqueue({ kind: 'escalation', incidentKey: 'http.down:api', subject: `[vigil] ESCALATION: ${summary}`, body: summary, snapshot: 'x'.repeat(250_000) });
+    const ids = notifier.enqueue({
+      kind: 'escalation',
+      incidentKey: 'http.down:api',
+      subject: `[vigil] ESCALATION: ${summary}`,
+      body: summary,
+      snapshot: 'x'.repeat(250_000),
+    });
     expect(ids).toHaveLength(1);
     const row = outbox.get(ids[0]!)!;
     expect(row.payload.subject.length).toBeLessThanOrEqual(300);
@@ -48,11 +60,27 @@ describe('delivery worker stop', () => {
     const outbox = createOutboxStore(db);
     const sent: number[][] = [];
     const sender: Sender = { channel: 'email', label: 'test mail', send: async (m) => void sent.push(m.ids) };
-    const worker = createDeliveryWorker({ outbox, senders: [sender], now: () => T0, logger: pino({ level: 'silent' }), options: { digestMs: 0, leaseMs: 60_000, pollMs: 60_000, retry: { initialMs: 1000, maxMs: 1000, giveUpMs: 3_600_000 } } });
+    const worker = createDeliveryWorker({
+      outbox,
+      senders: [sender],
+      now: () => T0,
+      logger: pino({ level: 'silent' }),
+      options: {
+        digestMs: 0,
+        leaseMs: 60_000,
+        pollMs: 60_000,
+        retry: { initialMs: 1000, maxMs: 1000, giveUpMs: 3_600_000 },
+      },
+    });
     worker.start();
     await worker.runOnce();
     const notifier = createNotifier({ outbox, channels: ['email'], now: () => T0, wake: worker.wake });
-    const [id] = notifier.enqueue({ kind: 'escalation', incidentKey: 'guest.crashed:100', subject: 'VM 100 crashed', body: 'b' });
+    const [id] = notifier.enqueue({
+      kind: 'escalation',
+      incidentKey: 'guest.crashed:100',
+      subject: 'VM 100 crashed',
+      body: 'b',
+    });
     await worker.stop();
     await new Promise((r) => setImmediate(r));
     await new Promise((r) => setTimeout(r, 20));

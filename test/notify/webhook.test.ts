@@ -21,12 +21,18 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      hits.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
+      hits.push({
+        path: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+      });
       res.statusCode = status;
       res.end(status === 200 ? 'ok' : 'upstream unavailable');
     });
   });
-  const port = await new Promise<number>((r) => server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)));
+  const port = await new Promise<number>((r) =>
+    server.listen(0, '127.0.0.1', () => r((server.address() as { port: number }).port)),
+  );
   base = `http://127.0.0.1:${port}`;
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
@@ -51,7 +57,9 @@ function setup() {
 describe('webhook notifications', () => {
   it('posts an escalation in the Slack, Discord and ntfy formats', async () => {
     const { notifier, worker } = setup();
-    notifier.enqueue(note('escalation', 'vm 101', { body: 'start_guest failed 3 times', snapshot: 'load average: 9.1' }));
+    notifier.enqueue(
+      note('escalation', 'vm 101', { body: 'start_guest failed 3 times', snapshot: 'load average: 9.1' }),
+    );
     expect(await worker.runOnce()).toMatchObject({ sent: 3, delivered: 3 });
     for (const h of hits) expect(h.headers['content-type']).toBe('application/json');
 
@@ -71,7 +79,12 @@ describe('webhook notifications', () => {
     // ntfy's JSON API: POST to the server root with the topic in the body.
     const ntfy = hits.find((h) => h.path === '/')!;
     expect(ntfy.headers.authorization).toBe('Bearer tk_ntfy_token');
-    expect(ntfy.body).toMatchObject({ topic: 'vigil-alerts', title: '[vigil] ESCALATION: escalation vm 101', priority: 5, tags: ['rotating_light'] });
+    expect(ntfy.body).toMatchObject({
+      topic: 'vigil-alerts',
+      title: '[vigil] ESCALATION: escalation vm 101',
+      priority: 5,
+      tags: ['rotating_light'],
+    });
     expect(ntfy.body.message).toContain('load average: 9.1');
   });
 
@@ -122,14 +135,22 @@ describe('webhook notifications', () => {
     const clock = testClock();
     // A port that was just free: nothing listens there.
     const probe = createServer();
-    const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)));
+    const port = await new Promise<number>((r) =>
+      probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)),
+    );
     await new Promise<void>((r) => probe.close(() => r()));
     const dead = [{ url: `http://127.0.0.1:${port}/hook/secret-path`, format: 'slack' as const, headers: {} }];
-    const { notifier, worker, events } = notificationStack(tempDbPath(), notificationsConfig({ webhooks: dead }), clock);
+    const { notifier, worker, events } = notificationStack(
+      tempDbPath(),
+      notificationsConfig({ webhooks: dead }),
+      clock,
+    );
     notifier.enqueue(note('escalation', 'vm 9'));
     expect(await worker.runOnce()).toMatchObject({ failed: 1 });
     const [event] = events.latest(1);
-    expect(event!.message).toMatch(/^slack webhook at 127\.0\.0\.1:\d+: fetch failed \(ECONNREFUSED\); next attempt at /);
+    expect(event!.message).toMatch(
+      /^slack webhook at 127\.0\.0\.1:\d+: fetch failed \(ECONNREFUSED\); next attempt at /,
+    );
     expect(JSON.stringify(event)).not.toContain('secret-path');
   });
 });

@@ -34,8 +34,20 @@ describe('/events authentication', () => {
     const attempts = [{}, { token: 'not-a-token-at-all' }, { token: 42 }, { token: vigil.assistantToken, since: -1 }];
     const refused = attempts.map((auth) => open(vigil.url, auth));
     vigil.core.bus.publish(ev(1));
-    const messages = await Promise.all(refused.map((c) => c.ready.then(() => 'connected', (err: Error) => err.message)));
-    expect(messages).toEqual([SOCKET_REFUSALS.badAuth, SOCKET_REFUSALS.badAuth, SOCKET_REFUSALS.badAuth, SOCKET_REFUSALS.badSince]);
+    const messages = await Promise.all(
+      refused.map((c) =>
+        c.ready.then(
+          () => 'connected',
+          (err: Error) => err.message,
+        ),
+      ),
+    );
+    expect(messages).toEqual([
+      SOCKET_REFUSALS.badAuth,
+      SOCKET_REFUSALS.badAuth,
+      SOCKET_REFUSALS.badAuth,
+      SOCKET_REFUSALS.badSince,
+    ]);
     for (const c of refused) expect(c.events).toEqual([]);
   });
 
@@ -49,7 +61,9 @@ describe('/events authentication', () => {
   });
 
   it('refuses a browser Origin that is not the daemon itself', async () => {
-    const res = await fetch(`${vigil.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'http://evil.example' } });
+    const res = await fetch(`${vigil.url}/socket.io/?EIO=4&transport=polling`, {
+      headers: { origin: 'http://evil.example' },
+    });
     expect(res.status).toBe(403);
     const same = await fetch(`${vigil.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: vigil.url } });
     expect(same.status).toBe(200);
@@ -90,7 +104,9 @@ describe('/events delivery', () => {
     const ack = await c.socket.timeout(5000).emitWithAck('since', { since: ids[1] });
     expect(ack).toMatchObject({ replayed: 2, lastId: ids.at(-1) });
     expect(c.ids()).toEqual([...ids, ids[2], ids[3]]);
-    expect(await c.socket.timeout(5000).emitWithAck('since', { since: 'x' })).toEqual({ error: expect.stringMatching(/^since:/) });
+    expect(await c.socket.timeout(5000).emitWithAck('since', { since: 'x' })).toEqual({
+      error: expect.stringMatching(/^since:/),
+    });
   });
 
   it('bounds the replays one connection may ask for with since messages', async () => {
@@ -101,7 +117,9 @@ describe('/events delivery', () => {
     const acks: unknown[] = [];
     for (let i = 0; i < 3; i++) acks.push(await c.socket.timeout(10_000).emitWithAck('since', { since: first - 1 }));
     expect(acks[0]).toMatchObject({ replayed: 3000 });
-    expect(acks[1]).toEqual({ error: expect.stringMatching(/^since: replay budget of 5000 events per minute used up/) });
+    expect(acks[1]).toEqual({
+      error: expect.stringMatching(/^since: replay budget of 5000 events per minute used up/),
+    });
     expect(acks[2]).toEqual({ error: expect.stringMatching(/^since: replay budget/) });
   });
 
@@ -158,7 +176,10 @@ describe('/events across processes', () => {
     const client = new Client({ name: 'stdio-test', version: '1.0.0' });
     await client.connect(transport);
     try {
-      const result = await client.callTool({ name: 'set_kill_switch', arguments: { active: true, reason: 'from stdio' } });
+      const result = await client.callTool({
+        name: 'set_kill_switch',
+        arguments: { active: true, reason: 'from stdio' },
+      });
       expect(result.isError).toBeFalsy();
       const event = await c.waitFor((e) => e.type === 'killswitch.changed');
       expect(event.message).toContain('from stdio');

@@ -16,8 +16,17 @@ export interface StreamClient {
 }
 
 /** Connects to `${url}/events` with the given handshake auth; every payload is checked against the shared schemas. */
-export function streamClient(url: string, auth: Record<string, unknown> | ((cb: (a: object) => void) => void), opts: { reconnection?: boolean } = {}): StreamClient {
-  const socket = io(`${url}/events`, { auth, transports: ['websocket'], reconnection: opts.reconnection ?? false, forceNew: true });
+export function streamClient(
+  url: string,
+  auth: Record<string, unknown> | ((cb: (a: object) => void) => void),
+  opts: { reconnection?: boolean } = {},
+): StreamClient {
+  const socket = io(`${url}/events`, {
+    auth,
+    transports: ['websocket'],
+    reconnection: opts.reconnection ?? false,
+    forceNew: true,
+  });
   const events: VigilEvent[] = [];
   const readies: Ready[] = [];
   const waiters = new Set<() => void>();

@@ -1,11 +1,32 @@
 // Pins the gate's safety invariants (kill switch, red confirmation, monitor autonomy, protection, list/call agreement) over random inputs.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gate, gateStatic, type GateCaller, type GatePolicy, type GateState, type GateTool } from '../../src/safety/gate.js';
-import { AUTONOMY_LEVELS, CALLER_KINDS, KILL_SWITCH_SCOPES, TIERS, type AutonomyLevel } from '../../src/safety/tiers.js';
+import {
+  gate,
+  gateStatic,
+  type GateCaller,
+  type GatePolicy,
+  type GateState,
+  type GateTool,
+} from '../../src/safety/gate.js';
+import {
+  AUTONOMY_LEVELS,
+  CALLER_KINDS,
+  KILL_SWITCH_SCOPES,
+  TIERS,
+  type AutonomyLevel,
+} from '../../src/safety/tiers.js';
 import { TOOL_KINDS, type ToolTarget } from '../../src/mcp/tool.js';
 
-const NAMES = ['start_guest', 'stop_guest', 'reboot_node', 'run_command', 'list_nodes', 'set_kill_switch', 'approve_action'] as const;
+const NAMES = [
+  'start_guest',
+  'stop_guest',
+  'reboot_node',
+  'run_command',
+  'list_nodes',
+  'set_kill_switch',
+  'approve_action',
+] as const;
 const NODES = ['pve1', 'pve2', 'pve3'] as const;
 const GUESTS = [100, 101, 102, 103] as const;
 
@@ -40,20 +61,34 @@ const policyArb: fc.Arbitrary<GatePolicy> = fc.record({
 });
 
 const stateArb: fc.Arbitrary<GateState> = fc.record({
-  killSwitch: fc.record({ active: fc.boolean(), scope: fc.constantFrom(...KILL_SWITCH_SCOPES), reason: fc.string({ maxLength: 20 }) }),
+  killSwitch: fc.record({
+    active: fc.boolean(),
+    scope: fc.constantFrom(...KILL_SWITCH_SCOPES),
+    reason: fc.string({ maxLength: 20 }),
+  }),
   autonomyLevel: levelArb,
 });
 
 const targetArb: fc.Arbitrary<ToolTarget | undefined> = fc.option(
-  fc.record({ node: fc.constantFrom(...NODES), vmid: fc.constantFrom(...GUESTS), service: fc.constant('nginx.service') }, { requiredKeys: [] }),
+  fc.record(
+    { node: fc.constantFrom(...NODES), vmid: fc.constantFrom(...GUESTS), service: fc.constant('nginx.service') },
+    { requiredKeys: [] },
+  ),
   { nil: undefined },
 );
 
 const inputArb = fc.record({ tool: toolArb, caller: callerArb, target: targetArb, policy: policyArb, state: stateArb });
 
-type Input = { tool: GateTool; caller: GateCaller; target: ToolTarget | undefined; policy: GatePolicy; state: GateState };
+type Input = {
+  tool: GateTool;
+  caller: GateCaller;
+  target: ToolTarget | undefined;
+  policy: GatePolicy;
+  state: GateState;
+};
 
-const run = (i: Input) => gate(i.target === undefined ? { tool: i.tool, caller: i.caller, policy: i.policy, state: i.state } : i);
+const run = (i: Input) =>
+  gate(i.target === undefined ? { tool: i.tool, caller: i.caller, policy: i.policy, state: i.state } : i);
 const acting = (t: GateTool) => t.kind === 'infra' && t.tier !== 'green';
 const PASSING = ['allow', 'confirm', 'dry_run'];
 const RUNS = 300;
@@ -159,7 +194,9 @@ describe('gate properties', () => {
     fc.assert(
       fc.property(inputArb, (i) => {
         fc.pre(i.tool.kind === 'infra' && i.tool.tier === 'green');
-        const excluded = i.policy.disabledTools.includes(i.tool.name) || (i.tool.callers !== undefined && !i.tool.callers.includes(i.caller.kind));
+        const excluded =
+          i.policy.disabledTools.includes(i.tool.name) ||
+          (i.tool.callers !== undefined && !i.tool.callers.includes(i.caller.kind));
         expect(run(i).verdict).toBe(excluded ? 'block' : 'allow');
       }),
       { numRuns: RUNS },
@@ -179,26 +216,45 @@ describe('gate properties', () => {
 });
 
 describe('gate examples', () => {
-  const policy: GatePolicy = { readOnly: false, disabledTools: [], protected: { nodes: ['pve1'], guests: [100] }, dryRun: false };
+  const policy: GatePolicy = {
+    readOnly: false,
+    disabledTools: [],
+    protected: { nodes: ['pve1'], guests: [100] },
+    dryRun: false,
+  };
   const off: GateState = { killSwitch: { active: false, scope: 'autonomy', reason: '' }, autonomyLevel: 3 };
   const stop: GateTool = { name: 'stop_guest', tier: 'red', kind: 'infra' };
   const start: GateTool = { name: 'start_guest', tier: 'yellow', kind: 'infra' };
-  const monitor = (requiredLevel: AutonomyLevel, allowRed = false): GateCaller => ({ kind: 'monitor', runbook: { requiredLevel, allowRed } });
+  const monitor = (requiredLevel: AutonomyLevel, allowRed = false): GateCaller => ({
+    kind: 'monitor',
+    runbook: { requiredLevel, allowRed },
+  });
 
   it('asks the assistant to confirm a red call and lets the operator run it', () => {
-    expect(gate({ tool: stop, caller: { kind: 'assistant' }, target: { node: 'pve2', vmid: 101 }, policy, state: off })).toEqual({ verdict: 'confirm' });
-    expect(gate({ tool: stop, caller: { kind: 'operator' }, target: { node: 'pve2', vmid: 101 }, policy, state: off })).toEqual({ verdict: 'allow' });
+    expect(
+      gate({ tool: stop, caller: { kind: 'assistant' }, target: { node: 'pve2', vmid: 101 }, policy, state: off }),
+    ).toEqual({ verdict: 'confirm' });
+    expect(
+      gate({ tool: stop, caller: { kind: 'operator' }, target: { node: 'pve2', vmid: 101 }, policy, state: off }),
+    ).toEqual({ verdict: 'allow' });
   });
 
   it('blocks stopping a protected guest even for the operator, but not a guest on a protected node', () => {
-    expect(gate({ tool: stop, caller: { kind: 'operator' }, target: { node: 'pve2', vmid: 100 }, policy, state: off })).toMatchObject({ verdict: 'block', code: 'protected' });
-    expect(gate({ tool: stop, caller: { kind: 'operator' }, target: { node: 'pve1', vmid: 101 }, policy, state: off })).toEqual({ verdict: 'allow' });
+    expect(
+      gate({ tool: stop, caller: { kind: 'operator' }, target: { node: 'pve2', vmid: 100 }, policy, state: off }),
+    ).toMatchObject({ verdict: 'block', code: 'protected' });
+    expect(
+      gate({ tool: stop, caller: { kind: 'operator' }, target: { node: 'pve1', vmid: 101 }, policy, state: off }),
+    ).toEqual({ verdict: 'allow' });
     const reboot: GateTool = { name: 'reboot_node', tier: 'red', kind: 'infra' };
-    expect(gate({ tool: reboot, caller: { kind: 'operator' }, target: { node: 'pve1' }, policy, state: off })).toMatchObject({ verdict: 'block', code: 'protected' });
+    expect(
+      gate({ tool: reboot, caller: { kind: 'operator' }, target: { node: 'pve1' }, policy, state: off }),
+    ).toMatchObject({ verdict: 'block', code: 'protected' });
   });
 
   it('steps the monitor through the autonomy levels for a yellow action', () => {
-    const at = (autonomyLevel: AutonomyLevel) => gate({ tool: start, caller: monitor(3), policy, state: { ...off, autonomyLevel } }).verdict;
+    const at = (autonomyLevel: AutonomyLevel) =>
+      gate({ tool: start, caller: monitor(3), policy, state: { ...off, autonomyLevel } }).verdict;
     expect([0, 1, 2, 3, 4].map((l) => at(l as AutonomyLevel))).toEqual(['block', 'block', 'propose', 'allow', 'allow']);
   });
 
@@ -209,21 +265,41 @@ describe('gate examples', () => {
   });
 
   it('keeps control tools usable under a full freeze, so the switch can be released', () => {
-    const release: GateTool = { name: 'set_kill_switch', tier: 'red', kind: 'control', callers: ['assistant', 'operator'] };
+    const release: GateTool = {
+      name: 'set_kill_switch',
+      tier: 'red',
+      kind: 'control',
+      callers: ['assistant', 'operator'],
+    };
     const frozen: GateState = { ...off, killSwitch: { active: true, scope: 'all', reason: 'maintenance' } };
-    expect(gate({ tool: release, caller: { kind: 'assistant' }, policy, state: frozen })).toEqual({ verdict: 'confirm' });
-    expect(gate({ tool: start, caller: { kind: 'operator' }, policy, state: frozen })).toMatchObject({ verdict: 'block', code: 'kill_switch' });
+    expect(gate({ tool: release, caller: { kind: 'assistant' }, policy, state: frozen })).toEqual({
+      verdict: 'confirm',
+    });
+    expect(gate({ tool: start, caller: { kind: 'operator' }, policy, state: frozen })).toMatchObject({
+      verdict: 'block',
+      code: 'kill_switch',
+    });
   });
 
   it('turns acting calls into dry runs and blocks them in read-only mode', () => {
-    expect(gate({ tool: start, caller: { kind: 'assistant' }, policy: { ...policy, dryRun: true }, state: off })).toEqual({ verdict: 'dry_run' });
-    expect(gate({ tool: start, caller: { kind: 'assistant' }, policy: { ...policy, readOnly: true }, state: off })).toMatchObject({ verdict: 'block', code: 'read_only' });
+    expect(
+      gate({ tool: start, caller: { kind: 'assistant' }, policy: { ...policy, dryRun: true }, state: off }),
+    ).toEqual({ verdict: 'dry_run' });
+    expect(
+      gate({ tool: start, caller: { kind: 'assistant' }, policy: { ...policy, readOnly: true }, state: off }),
+    ).toMatchObject({ verdict: 'block', code: 'read_only' });
   });
 
   it('blocks an unrecognised tier or caller kind (default-deny)', () => {
     const odd = { name: 'x', tier: 'purple', kind: 'infra' } as unknown as GateTool;
-    expect(gate({ tool: odd, caller: { kind: 'operator' }, policy, state: off })).toMatchObject({ verdict: 'block', code: 'unknown' });
+    expect(gate({ tool: odd, caller: { kind: 'operator' }, policy, state: off })).toMatchObject({
+      verdict: 'block',
+      code: 'unknown',
+    });
     const stranger = { kind: 'robot' } as unknown as GateCaller;
-    expect(gate({ tool: start, caller: stranger, policy, state: off })).toMatchObject({ verdict: 'block', code: 'unknown' });
+    expect(gate({ tool: start, caller: stranger, policy, state: off })).toMatchObject({
+      verdict: 'block',
+      code: 'unknown',
+    });
   });
 });

@@ -24,8 +24,20 @@ describe('redact', () => {
   });
 
   it('scrubs known secret values inside any string, wherever it sits', () => {
-    const out = redact({ command: `curl -H "X: ${TOKEN}" http://x`, list: ['a', `${TOKEN}${TOKEN}`], n: 1, b: true, z: null });
-    expect(out).toEqual({ command: 'curl -H "X: [redacted]" http://x', list: ['a', '[redacted][redacted]'], n: 1, b: true, z: null });
+    const out = redact({
+      command: `curl -H "X: ${TOKEN}" http://x`,
+      list: ['a', `${TOKEN}${TOKEN}`],
+      n: 1,
+      b: true,
+      z: null,
+    });
+    expect(out).toEqual({
+      command: 'curl -H "X: [redacted]" http://x',
+      list: ['a', '[redacted][redacted]'],
+      n: 1,
+      b: true,
+      z: null,
+    });
     expect(redact(`error: token ${TOKEN} rejected`)).toBe('error: token [redacted] rejected');
   });
 
@@ -48,7 +60,11 @@ describe('redact', () => {
   // Secrets as config allows them: tokens, UUIDs, passphrases. Excluded: strings that occur inside
   // the marker "[redacted]" itself, which would trivially "survive" as part of the marker.
   const secretArb = fc
-    .string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!@#$%^&*+=~ '), minLength: 4, maxLength: 40 })
+    .string({
+      unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.!@#$%^&*+=~ '),
+      minLength: 4,
+      maxLength: 40,
+    })
     .filter((s) => !'[redacted]'.includes(s));
 
   it('never lets a random secret survive JSON.stringify of the redacted value, wherever it was embedded', () => {

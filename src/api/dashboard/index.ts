@@ -8,7 +8,8 @@ import { DASHBOARD_CSS, DASHBOARD_HTML } from './page.js';
 import { DASHBOARD_JS } from './client.js';
 
 // Scripts and styles only from this origin; the socket connects back to it. No inline code at all.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Builds the router for `/`, `/dashboard.js` and `/dashboard.css`. */
 export function createDashboardRouter(): Router {

@@ -4,16 +4,17 @@
  * `shellQuote`; everything else in the line is fixed text written here.
  */
 import { shellQuote } from './quote.js';
-import {
-  validateAllowedPath,
-  validateCommandText,
-  validateInt,
-  validateUnit,
-  validateVacuumSize,
-} from './validate.js';
+import { validateAllowedPath, validateCommandText, validateInt, validateUnit, validateVacuumSize } from './validate.js';
 
 /** Properties `systemctl show` is asked for (and the lab answers). */
-export const SHOW_PROPERTIES = ['ActiveState', 'SubState', 'LoadState', 'UnitFileState', 'MainPID', 'NRestarts'] as const;
+export const SHOW_PROPERTIES = [
+  'ActiveState',
+  'SubState',
+  'LoadState',
+  'UnitFileState',
+  'MainPID',
+  'NRestarts',
+] as const;
 
 /** Directories measured before and after a journal vacuum / package-cache clean. */
 export const MEASURE_DIRS = {
@@ -160,7 +161,10 @@ function render(spec: CommandSpec): string {
 
 /** Validates and renders a command. Throws `CommandValidationError` for an invalid part. */
 export function buildCommand(spec: CommandSpec): RemoteCommand {
-  const mutating = MUTATING.has(spec.kind) || (spec.kind === 'old_logs' && spec.delete) || (spec.kind === 'truncate_large_logs' && spec.truncate);
+  const mutating =
+    MUTATING.has(spec.kind) ||
+    (spec.kind === 'old_logs' && spec.delete) ||
+    (spec.kind === 'truncate_large_logs' && spec.truncate);
   return Object.freeze({ spec, line: render(spec), mutating, [BRAND]: true as const });
 }
 

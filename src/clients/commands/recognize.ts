@@ -3,7 +3,15 @@
  * into a `CommandSpec`. A guess is only accepted when re-rendering it with `buildCommand` gives
  * exactly the received line, so the simulator answers precisely what vigil sends and nothing else.
  */
-import { buildCommand, MEASURE_DIRS, REMOTE_WRAPPER, TRUNCATE_LOGS_SCRIPT, wrapWithTimeout, type CommandSpec, type MeasureTarget } from './build.js';
+import {
+  buildCommand,
+  MEASURE_DIRS,
+  REMOTE_WRAPPER,
+  TRUNCATE_LOGS_SCRIPT,
+  wrapWithTimeout,
+  type CommandSpec,
+  type MeasureTarget,
+} from './build.js';
 import { splitShellWords } from './quote.js';
 
 /** What a received line asks for: the command and the remote timeout it runs under, if any. */
@@ -43,7 +51,13 @@ function guess(w: string[]): CommandSpec | null {
   }
   if (a === 'sh' && b === '-c' && n === 3 && c !== undefined) return { kind: 'run', text: c };
   if (a === 'sh' && b === '-c' && n === 7 && c === TRUNCATE_LOGS_SCRIPT && w[3] === 'vigil-truncate' && w[4]) {
-    return { kind: 'truncate_large_logs', dir: w[4], allowlist: [w[4]], minBytes: Number(w[5]), truncate: w[6] === 'truncate' };
+    return {
+      kind: 'truncate_large_logs',
+      dir: w[4],
+      allowlist: [w[4]],
+      minBytes: Number(w[5]),
+      truncate: w[6] === 'truncate',
+    };
   }
   return null;
 }

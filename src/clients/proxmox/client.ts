@@ -98,11 +98,21 @@ export function createProxmoxClient(o: ProxmoxClientOptions) {
     },
     /** QEMU VMs and LXC containers of one node, merged, each with its type. */
     async listGuests(node: string, signal?: AbortSignal): Promise<Guest[]> {
-      const [qemu, lxc] = await Promise.all([get(`/nodes/${seg(node)}/qemu`, undefined, signal), get(`/nodes/${seg(node)}/lxc`, undefined, signal)]);
-      return [...asArray(qemu.data).map((e) => parseGuest(e, node, 'qemu')), ...asArray(lxc.data).map((e) => parseGuest(e, node, 'lxc'))].sort((a, b) => a.vmid - b.vmid);
+      const [qemu, lxc] = await Promise.all([
+        get(`/nodes/${seg(node)}/qemu`, undefined, signal),
+        get(`/nodes/${seg(node)}/lxc`, undefined, signal),
+      ]);
+      return [
+        ...asArray(qemu.data).map((e) => parseGuest(e, node, 'qemu')),
+        ...asArray(lxc.data).map((e) => parseGuest(e, node, 'lxc')),
+      ].sort((a, b) => a.vmid - b.vmid);
     },
     async guestStatus(node: string, type: GuestType, vmid: number, signal?: AbortSignal): Promise<GuestStatus> {
-      return parseGuestStatus((await get(`/nodes/${seg(node)}/${type}/${vmid}/status/current`, undefined, signal)).data, node, type);
+      return parseGuestStatus(
+        (await get(`/nodes/${seg(node)}/${type}/${vmid}/status/current`, undefined, signal)).data,
+        node,
+        type,
+      );
     },
     /** Where a guest lives, from /cluster/resources; undefined when no guest has this vmid. */
     async findGuest(vmid: number, signal?: AbortSignal): Promise<GuestResource | undefined> {
@@ -113,7 +123,11 @@ export function createProxmoxClient(o: ProxmoxClientOptions) {
       return asArray((await get(`/nodes/${seg(node)}/storage`, undefined, signal)).data).map(parseStorage);
     },
     /** Tasks of a node, newest first, with Proxmox's `total` count of matches. */
-    async listTasks(node: string, q: TaskListQuery = {}, signal?: AbortSignal): Promise<{ tasks: TaskListEntry[]; total: number }> {
+    async listTasks(
+      node: string,
+      q: TaskListQuery = {},
+      signal?: AbortSignal,
+    ): Promise<{ tasks: TaskListEntry[]; total: number }> {
       const res = await get(`/nodes/${seg(node)}/tasks`, { ...q }, signal);
       const tasks = asArray(res.data).map(parseTaskListEntry);
       return { tasks, total: res.total ?? tasks.length };
@@ -125,9 +139,17 @@ export function createProxmoxClient(o: ProxmoxClientOptions) {
       return asArray((await get(`/nodes/${seg(node)}/services`, undefined, signal)).data).map(parseService);
     },
     /** Starts a power action; returns the task's UPID. Pre-fork refusals reject at once (500 with Proxmox's text). */
-    async guestAction(node: string, type: GuestType, vmid: number, action: GuestAction, params?: Params, signal?: AbortSignal): Promise<string> {
+    async guestAction(
+      node: string,
+      type: GuestType,
+      vmid: number,
+      action: GuestAction,
+      params?: Params,
+      signal?: AbortSignal,
+    ): Promise<string> {
       const res = await post(`/nodes/${seg(node)}/${type}/${vmid}/status/${action}`, params, signal);
-      if (typeof res.data !== 'string') throw new ProxmoxError(`Proxmox returned no task for ${action} of ${vmid} on ${node}`, 'api');
+      if (typeof res.data !== 'string')
+        throw new ProxmoxError(`Proxmox returned no task for ${action} of ${vmid} on ${node}`, 'api');
       return res.data;
     },
     /**
@@ -147,18 +169,34 @@ export function createProxmoxClient(o: ProxmoxClientOptions) {
         const s = await client.taskStatus(node, upid, w.signal);
         return s.status === 'stopped' ? s : undefined;
       });
-      if (!done.ok) throw new ProxmoxError(done.exitstatus || 'task failed without an exit status', 'task', undefined, done.exitstatus);
+      if (!done.ok)
+        throw new ProxmoxError(
+          done.exitstatus || 'task failed without an exit status',
+          'task',
+          undefined,
+          done.exitstatus,
+        );
       return done;
     },
     /**
      * Polls a guest until it reaches `want` (for HA-managed guests, whose hastart/hastop task
      * ends before the HA manager acts). Rejects if the HA manager reports `error`.
      */
-    async waitForGuestState(node: string, type: GuestType, vmid: number, want: 'running' | 'stopped', w: WaitOptions = {}): Promise<GuestStatus> {
+    async waitForGuestState(
+      node: string,
+      type: GuestType,
+      vmid: number,
+      want: 'running' | 'stopped',
+      w: WaitOptions = {},
+    ): Promise<GuestStatus> {
       return poll(`${type === 'qemu' ? 'VM' : 'CT'} ${vmid} to be ${want}`, w, async () => {
         const s = await client.guestStatus(node, type, vmid, w.signal);
         if (s.status === want) return s;
-        if (s.ha.managed && s.ha.state === 'error') throw new ProxmoxError(`HA manager put ${type === 'qemu' ? 'vm' : 'ct'}:${vmid} in state error${s.lock ? ` (guest is locked: ${s.lock})` : ''}`, 'task');
+        if (s.ha.managed && s.ha.state === 'error')
+          throw new ProxmoxError(
+            `HA manager put ${type === 'qemu' ? 'vm' : 'ct'}:${vmid} in state error${s.lock ? ` (guest is locked: ${s.lock})` : ''}`,
+            'task',
+          );
         return undefined;
       });
     },

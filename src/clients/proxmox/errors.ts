@@ -3,7 +3,18 @@
  * Messages never contain the token secret (they are built from the method, path and reply only).
  */
 
-export const PROXMOX_ERROR_KINDS = ['auth', 'permission', 'api', 'params', 'unreachable', 'network', 'tls', 'timeout', 'aborted', 'task'] as const;
+export const PROXMOX_ERROR_KINDS = [
+  'auth',
+  'permission',
+  'api',
+  'params',
+  'unreachable',
+  'network',
+  'tls',
+  'timeout',
+  'aborted',
+  'task',
+] as const;
 export type ProxmoxErrorKind = (typeof PROXMOX_ERROR_KINDS)[number];
 
 export class ProxmoxError extends Error {
@@ -30,23 +41,44 @@ function nodeOfPath(path: string): string | undefined {
  * Maps an HTTP error reply to a ProxmoxError. `reason` is the JSON `message` (first line) or,
  * for replies without a body (401, 595), the status line's reason phrase.
  */
-export function httpError(method: string, path: string, status: number, reason: string, fieldErrors?: Record<string, string>): ProxmoxError {
+export function httpError(
+  method: string,
+  path: string,
+  status: number,
+  reason: string,
+  fieldErrors?: Record<string, string>,
+): ProxmoxError {
   const r = reason.trim();
   switch (status) {
     case 401:
-      return new ProxmoxError(`Proxmox rejected the API token (401 ${r || 'Authentication failed!'}): check proxmox.tokenId and tokenSecret`, 'auth', status, r);
+      return new ProxmoxError(
+        `Proxmox rejected the API token (401 ${r || 'Authentication failed!'}): check proxmox.tokenId and tokenSecret`,
+        'auth',
+        status,
+        r,
+      );
     case 403: {
       const m = /\(([^,]+), ([^)]+)\)/.exec(r);
       const what = m ? `the API token lacks ${m[2]} on ${m[1]}` : 'the API token lacks a privilege';
       return new ProxmoxError(`Proxmox denied ${method} ${path}: ${what} (403 ${r})`, 'permission', status, r);
     }
     case 400: {
-      const detail = fieldErrors && Object.keys(fieldErrors).length ? Object.entries(fieldErrors).map(([k, v]) => `${k}: ${v}`).join('; ') : r;
+      const detail =
+        fieldErrors && Object.keys(fieldErrors).length
+          ? Object.entries(fieldErrors)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('; ')
+          : r;
       return new ProxmoxError(`Proxmox refused the parameters of ${method} ${path}: ${detail}`, 'params', status, r);
     }
     case 595: {
       const node = nodeOfPath(path);
-      return new ProxmoxError(`${node ? `node ${node}` : 'Proxmox node'} unreachable (595 ${r || 'No route to host'})`, 'unreachable', status, r);
+      return new ProxmoxError(
+        `${node ? `node ${node}` : 'Proxmox node'} unreachable (595 ${r || 'No route to host'})`,
+        'unreachable',
+        status,
+        r,
+      );
     }
     case 500:
       return new ProxmoxError(r || `Proxmox failed ${method} ${path} (500)`, 'api', status, r);

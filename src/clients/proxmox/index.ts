@@ -4,7 +4,14 @@ import type { VigilConfig } from '../../config/types.js';
 import { createProxmoxClient, type ProxmoxClient } from './client.js';
 
 export { createProxmoxClient, GUEST_ACTIONS, NODE_COMMANDS } from './client.js';
-export type { GuestAction, NodeCommand, ProxmoxClient, ProxmoxClientOptions, TaskListQuery, WaitOptions } from './client.js';
+export type {
+  GuestAction,
+  NodeCommand,
+  ProxmoxClient,
+  ProxmoxClientOptions,
+  TaskListQuery,
+  WaitOptions,
+} from './client.js';
 export { ProxmoxError, PROXMOX_ERROR_KINDS, type ProxmoxErrorKind } from './errors.js';
 export { normalizeFingerprint, type ProxmoxTlsOptions } from './transport.js';
 export type * from './types.js';

@@ -47,20 +47,36 @@ export function normalizeFingerprint(fp: string): string {
 
 /** An agent that completes the TLS handshake and checks the pin before a request may use the socket. */
 class PinnedAgent extends Agent {
-  constructor(private readonly pin: string, private readonly timeoutMs: number) {
+  constructor(
+    private readonly pin: string,
+    private readonly timeoutMs: number,
+  ) {
     super({ keepAlive: true, timeout: timeoutMs });
   }
-  override createConnection(options: ConnectionOptions, cb?: (err: Error | null, s: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: ConnectionOptions,
+    cb?: (err: Error | null, s: Duplex) => void,
+  ): Duplex | null | undefined {
     const socket: TLSSocket = connect({ ...options, rejectUnauthorized: false });
     // No request owns the socket until the pin is checked, so an aborted request cannot close it:
     // a handshake that never finishes must end here, or every poll leaves one more socket open.
-    socket.setTimeout(this.timeoutMs, () => socket.destroy(new ProxmoxError(`the Proxmox TLS handshake did not finish within ${this.timeoutMs} ms`, 'timeout')));
+    socket.setTimeout(this.timeoutMs, () =>
+      socket.destroy(
+        new ProxmoxError(`the Proxmox TLS handshake did not finish within ${this.timeoutMs} ms`, 'timeout'),
+      ),
+    );
     socket.once('secureConnect', () => {
       socket.setTimeout(0);
       const actual = socket.getPeerCertificate().fingerprint256 ?? '';
       if (actual.toUpperCase() === this.pin) return cb?.(null, socket);
       socket.destroy();
-      cb?.(new ProxmoxError(`Proxmox TLS certificate fingerprint mismatch: the server presented ${actual}, but proxmox.tls.fingerprint is ${this.pin}`, 'tls'), socket);
+      cb?.(
+        new ProxmoxError(
+          `Proxmox TLS certificate fingerprint mismatch: the server presented ${actual}, but proxmox.tls.fingerprint is ${this.pin}`,
+          'tls',
+        ),
+        socket,
+      );
     });
     socket.once('error', (err) => cb?.(err, socket));
     return undefined;
@@ -71,7 +87,10 @@ function buildAgent(o: TransportOptions): Agent {
   if (o.tls.fingerprint) return new PinnedAgent(normalizeFingerprint(o.tls.fingerprint), o.timeoutMs);
   if (o.tls.caFile) return new Agent({ keepAlive: true, ca: readFileSync(o.tls.caFile) });
   if (o.tls.insecure) {
-    o.logger.warn({ url: o.url }, 'proxmox.tls.insecure is set: the Proxmox API certificate is NOT verified; anyone on the path can read the API token. Pin proxmox.tls.fingerprint instead.');
+    o.logger.warn(
+      { url: o.url },
+      'proxmox.tls.insecure is set: the Proxmox API certificate is NOT verified; anyone on the path can read the API token. Pin proxmox.tls.fingerprint instead.',
+    );
     return new Agent({ keepAlive: true, rejectUnauthorized: false });
   }
   return new Agent({ keepAlive: true });
@@ -94,7 +113,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function encode(params: Params | undefined): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) q.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+  for (const [k, v] of Object.entries(params ?? {}))
+    if (v !== undefined) q.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   return q.toString();
 }
 
@@ -124,7 +144,9 @@ export function createTransport(o: TransportOptions) {
           headers: {
             authorization: auth,
             accept: 'application/json',
-            ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}),
+            ...(body
+              ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) }
+              : {}),
           },
         },
         (res) => {
@@ -141,7 +163,10 @@ export function createTransport(o: TransportOptions) {
               json = undefined;
             }
             if (status >= 200 && status < 300) {
-              if (!json || !('data' in json)) return reject(new ProxmoxError(`Proxmox answered ${method} ${path} without a {data} envelope`, 'api', status));
+              if (!json || !('data' in json))
+                return reject(
+                  new ProxmoxError(`Proxmox answered ${method} ${path} without a {data} envelope`, 'api', status),
+                );
               return resolve({ data: json.data, total: json.total });
             }
             const reason = (json?.message ?? '').split('\n')[0] || res.statusMessage || '';
@@ -154,9 +179,19 @@ export function createTransport(o: TransportOptions) {
       );
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (err instanceof ProxmoxError) return reject(err);
-        if (signal.aborted) return reject(signal.reason instanceof ProxmoxError ? signal.reason : new ProxmoxError(`${method} ${path} was aborted`, 'aborted'));
+        if (signal.aborted)
+          return reject(
+            signal.reason instanceof ProxmoxError
+              ? signal.reason
+              : new ProxmoxError(`${method} ${path} was aborted`, 'aborted'),
+          );
         if (TLS_CODES.test(err.code ?? '') || TLS_CODES.test(err.message)) {
-          return reject(new ProxmoxError(`Proxmox TLS certificate not accepted (${err.code ?? err.message}): set proxmox.tls.fingerprint to the certificate's SHA-256 fingerprint or proxmox.tls.caFile to its CA`, 'tls'));
+          return reject(
+            new ProxmoxError(
+              `Proxmox TLS certificate not accepted (${err.code ?? err.message}): set proxmox.tls.fingerprint to the certificate's SHA-256 fingerprint or proxmox.tls.caFile to its CA`,
+              'tls',
+            ),
+          );
         }
         reject(new ProxmoxError(`cannot reach Proxmox at ${base.origin}: ${err.code ?? err.message}`, 'network'));
       });
@@ -179,7 +214,8 @@ export function createTransport(o: TransportOptions) {
         o.logger.debug({ method, path, ms: Date.now() - started }, 'proxmox request');
         return res;
       } catch (err) {
-        if (deadline.aborted && !signal?.aborted) throw new ProxmoxError(`Proxmox did not answer ${method} ${path} within ${o.timeoutMs} ms`, 'timeout');
+        if (deadline.aborted && !signal?.aborted)
+          throw new ProxmoxError(`Proxmox did not answer ${method} ${path} within ${o.timeoutMs} ms`, 'timeout');
         if (signal?.aborted) throw new ProxmoxError(`${method} ${path} was aborted`, 'aborted');
         if (method !== 'GET' || attempt >= retries || !retryable(err)) {
           o.logger.debug({ method, path, err: (err as Error).message }, 'proxmox request failed');

@@ -172,10 +172,13 @@ export const num = (v: unknown): number | undefined => {
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return undefined;
 };
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 /** Proxmox booleans are 0/1 (sometimes "0"/"1" or true/false). */
-export const bool = (v: unknown): boolean | undefined => (v === undefined || v === null ? undefined : v === true || v === 1 || v === '1');
-const list = (v: unknown, sep: RegExp): string[] | undefined => (typeof v === 'string' && v !== '' ? v.split(sep).filter(Boolean) : undefined);
+export const bool = (v: unknown): boolean | undefined =>
+  v === undefined || v === null ? undefined : v === true || v === 1 || v === '1';
+const list = (v: unknown, sep: RegExp): string[] | undefined =>
+  typeof v === 'string' && v !== '' ? v.split(sep).filter(Boolean) : undefined;
 
 /** `UPID::status_is_error` negated: stopped and OK or with warnings. */
 export const taskOk = (exit: string | undefined): boolean => exit === 'OK' || (exit ?? '').startsWith('WARNINGS: ');
@@ -190,28 +193,87 @@ export function asObject(data: unknown): Raw {
 export function parseClusterStatus(data: unknown): ClusterStatus {
   const out: ClusterStatus = { nodes: [] };
   for (const e of asArray(data)) {
-    if (e.type === 'cluster') out.cluster = { name: str(e.name) ?? '', nodes: num(e.nodes) ?? 0, version: num(e.version) ?? 0, quorate: bool(e.quorate) ?? false };
-    else if (e.type === 'node') out.nodes.push({ name: str(e.name) ?? '', nodeid: num(e.nodeid) ?? 0, ip: str(e.ip), local: bool(e.local) ?? false, online: bool(e.online) ?? false, level: str(e.level) });
+    if (e.type === 'cluster')
+      out.cluster = {
+        name: str(e.name) ?? '',
+        nodes: num(e.nodes) ?? 0,
+        version: num(e.version) ?? 0,
+        quorate: bool(e.quorate) ?? false,
+      };
+    else if (e.type === 'node')
+      out.nodes.push({
+        name: str(e.name) ?? '',
+        nodeid: num(e.nodeid) ?? 0,
+        ip: str(e.ip),
+        local: bool(e.local) ?? false,
+        online: bool(e.online) ?? false,
+        level: str(e.level),
+      });
   }
   return out;
 }
 
-const sizes = (e: Raw) => ({ cpu: num(e.cpu), maxcpu: num(e.maxcpu), mem: num(e.mem), maxmem: num(e.maxmem), disk: num(e.disk), maxdisk: num(e.maxdisk), uptime: num(e.uptime) });
+const sizes = (e: Raw) => ({
+  cpu: num(e.cpu),
+  maxcpu: num(e.maxcpu),
+  mem: num(e.mem),
+  maxmem: num(e.maxmem),
+  disk: num(e.disk),
+  maxdisk: num(e.maxdisk),
+  uptime: num(e.uptime),
+});
 
 export function parseResource(e: Raw): ClusterResource | undefined {
   const type = str(e.type);
   if (type === 'qemu' || type === 'lxc') {
-    return { type, id: str(e.id) ?? `${type}/${e.vmid}`, vmid: num(e.vmid) ?? 0, node: str(e.node) ?? '', status: str(e.status) ?? 'unknown', name: str(e.name), template: bool(e.template), ...sizes(e), lock: str(e.lock), tags: list(e.tags, /[;, ]/), hastate: str(e.hastate) };
+    return {
+      type,
+      id: str(e.id) ?? `${type}/${e.vmid}`,
+      vmid: num(e.vmid) ?? 0,
+      node: str(e.node) ?? '',
+      status: str(e.status) ?? 'unknown',
+      name: str(e.name),
+      template: bool(e.template),
+      ...sizes(e),
+      lock: str(e.lock),
+      tags: list(e.tags, /[;, ]/),
+      hastate: str(e.hastate),
+    };
   }
-  if (type === 'node') return { type, id: str(e.id) ?? `node/${e.node}`, node: str(e.node) ?? '', status: str(e.status) ?? 'unknown', ...sizes(e), level: str(e.level) };
+  if (type === 'node')
+    return {
+      type,
+      id: str(e.id) ?? `node/${e.node}`,
+      node: str(e.node) ?? '',
+      status: str(e.status) ?? 'unknown',
+      ...sizes(e),
+      level: str(e.level),
+    };
   if (type === 'storage') {
-    return { type, id: str(e.id) ?? '', storage: str(e.storage) ?? '', node: str(e.node) ?? '', status: str(e.status) ?? 'unknown', plugintype: str(e.plugintype), shared: bool(e.shared), content: list(e.content, /,/), disk: num(e.disk), maxdisk: num(e.maxdisk) };
+    return {
+      type,
+      id: str(e.id) ?? '',
+      storage: str(e.storage) ?? '',
+      node: str(e.node) ?? '',
+      status: str(e.status) ?? 'unknown',
+      plugintype: str(e.plugintype),
+      shared: bool(e.shared),
+      content: list(e.content, /,/),
+      disk: num(e.disk),
+      maxdisk: num(e.maxdisk),
+    };
   }
   return undefined;
 }
 
 export function parseNodeListEntry(e: Raw): NodeListEntry {
-  return { node: str(e.node) ?? '', status: str(e.status) ?? 'unknown', ...sizes(e), level: str(e.level), sslFingerprint: str(e.ssl_fingerprint) };
+  return {
+    node: str(e.node) ?? '',
+    status: str(e.status) ?? 'unknown',
+    ...sizes(e),
+    level: str(e.level),
+    sslFingerprint: str(e.ssl_fingerprint),
+  };
 }
 
 export function parseNodeStatus(data: unknown): NodeStatus {
@@ -226,10 +288,32 @@ export function parseNodeStatus(data: unknown): NodeStatus {
     wait: num(e.wait),
     uptime: num(e.uptime),
     loadavg: la.length === 3 && la.every((x) => x !== undefined) ? (la as [number, number, number]) : undefined,
-    memory: e.memory ? { total: num(mem.total) ?? 0, used: num(mem.used) ?? 0, free: num(mem.free) ?? 0, available: num(mem.available) } : undefined,
+    memory: e.memory
+      ? {
+          total: num(mem.total) ?? 0,
+          used: num(mem.used) ?? 0,
+          free: num(mem.free) ?? 0,
+          available: num(mem.available),
+        }
+      : undefined,
     swap: e.swap ? { total: num(swap.total) ?? 0, used: num(swap.used) ?? 0, free: num(swap.free) ?? 0 } : undefined,
-    rootfs: e.rootfs ? { total: num(root.total) ?? 0, used: num(root.used) ?? 0, free: num(root.free) ?? 0, avail: num(root.avail) ?? 0 } : undefined,
-    cpuinfo: e.cpuinfo ? { cpus: num(ci.cpus) ?? 0, cores: num(ci.cores), sockets: num(ci.sockets), model: str(ci.model), mhz: num(ci.mhz) } : undefined,
+    rootfs: e.rootfs
+      ? {
+          total: num(root.total) ?? 0,
+          used: num(root.used) ?? 0,
+          free: num(root.free) ?? 0,
+          avail: num(root.avail) ?? 0,
+        }
+      : undefined,
+    cpuinfo: e.cpuinfo
+      ? {
+          cpus: num(ci.cpus) ?? 0,
+          cores: num(ci.cores),
+          sockets: num(ci.sockets),
+          model: str(ci.model),
+          mhz: num(ci.mhz),
+        }
+      : undefined,
     pveversion: str(e.pveversion),
     kversion: str(e.kversion),
   };
@@ -319,5 +403,12 @@ export function parseTaskStatus(data: unknown): TaskStatus {
 }
 
 export function parseService(e: Raw): ServiceEntry {
-  return { service: str(e.service) ?? '', name: str(e.name), desc: str(e.desc), state: str(e.state), activeState: str(e['active-state']), unitState: str(e['unit-state']) };
+  return {
+    service: str(e.service) ?? '',
+    name: str(e.name),
+    desc: str(e.desc),
+    state: str(e.state),
+    activeState: str(e['active-state']),
+    unitState: str(e['unit-state']),
+  };
 }

@@ -21,7 +21,10 @@ export async function connectConfig(
     try {
       privateKey = await readFile(t.privateKeyFile);
     } catch (err) {
-      throw new SshError('config', `cannot read the private key for ${t.name} (${t.privateKeyFile}): ${(err as Error).message}`);
+      throw new SshError(
+        'config',
+        `cannot read the private key for ${t.name} (${t.privateKeyFile}): ${(err as Error).message}`,
+      );
     }
   }
   const agent = t.agent === true ? process.env.SSH_AUTH_SOCK : t.agent || undefined;

@@ -52,9 +52,15 @@ export function mapConnectError(err: unknown, node: string, user: string, where:
   const e = (err instanceof Error ? err : new Error(String(err))) as Ssh2Error;
   switch (e.code) {
     case 'ECONNREFUSED':
-      return new SshError('refused', `connection refused by ${node} (${where}): is sshd running there and the port right?`);
+      return new SshError(
+        'refused',
+        `connection refused by ${node} (${where}): is sshd running there and the port right?`,
+      );
     case 'ECONNRESET':
-      return new SshError('refused', `${node} (${where}) reset the connection: sshd may be down or refusing this client`);
+      return new SshError(
+        'refused',
+        `${node} (${where}) reset the connection: sshd may be down or refusing this client`,
+      );
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'ETIMEDOUT':

@@ -72,7 +72,15 @@ interface Conn {
 }
 
 function identityOf(t: SshTarget): string {
-  return JSON.stringify([t.host, t.port, t.user, t.hostKeyFingerprint, t.privateKeyFile, t.agent, t.privateKey?.length]);
+  return JSON.stringify([
+    t.host,
+    t.port,
+    t.user,
+    t.hostKeyFingerprint,
+    t.privateKeyFile,
+    t.agent,
+    t.privateKey?.length,
+  ]);
 }
 
 function abortError(node: string): SshError {
@@ -87,7 +95,14 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   function open(t: SshTarget): Conn {
     const client = new Client();
-    const conn: Conn = { identity: identityOf(t), client, ready: Promise.resolve(), closed: false, active: 0, waiters: [] };
+    const conn: Conn = {
+      identity: identityOf(t),
+      client,
+      ready: Promise.resolve(),
+      closed: false,
+      active: 0,
+      waiters: [],
+    };
     const drop = (): void => {
       conn.closed = true;
       if (conns.get(t.name) === conn) conns.delete(t.name);
@@ -113,7 +128,10 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
         drop();
         if (!settled) {
           settled = true;
-          reject(hostKeyError ?? new SshError('refused', `${t.name} (${t.host}:${t.port}) closed the connection during the handshake`));
+          reject(
+            hostKeyError ??
+              new SshError('refused', `${t.name} (${t.host}:${t.port}) closed the connection during the handshake`),
+          );
         }
         logger.debug({ node: t.name }, 'ssh connection closed');
       });
@@ -217,7 +235,10 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
         stop();
       };
       const timer = setTimeout(() => {
-        failure ??= new SshError('timeout', `command on ${t.name} did not finish within ${opts.timeoutMs} ms and was killed`);
+        failure ??= new SshError(
+          'timeout',
+          `command on ${t.name} did not finish within ${opts.timeoutMs} ms and was killed`,
+        );
         stop();
       }, opts.timeoutMs);
       opts.signal?.addEventListener('abort', onAbort, { once: true });

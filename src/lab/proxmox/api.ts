@@ -80,19 +80,38 @@ function intArg(args: Record<string, string>, field: string): number | undefined
 function taskListEntry(t: LabTask): Record<string, unknown> {
   const { upid, node, pid, pstart, starttime, type, id, user } = t;
   const done = t.status === 'stopped';
-  return { upid, node, pid, pstart, starttime, type, id, user, status: done ? t.exitstatus : 'RUNNING', ...(done ? { endtime: t.endtime } : {}) };
+  return {
+    upid,
+    node,
+    pid,
+    pstart,
+    starttime,
+    type,
+    id,
+    user,
+    status: done ? t.exitstatus : 'RUNNING',
+    ...(done ? { endtime: t.endtime } : {}),
+  };
 }
 
 function listTasks(ctx: ApiContext, node: string, a: Record<string, string>): ApiReply {
   const source = a.source ?? 'archive';
-  if (!['archive', 'active', 'all'].includes(source)) throw paramError('source', `value '${source}' does not have a value in the enumeration 'archive, active, all'`);
+  if (!['archive', 'active', 'all'].includes(source))
+    throw paramError('source', `value '${source}' does not have a value in the enumeration 'archive, active, all'`);
   const start = intArg(a, 'start') ?? 0;
   const limit = intArg(a, 'limit') ?? 50;
   const vmid = intArg(a, 'vmid');
   const since = intArg(a, 'since');
   const until = intArg(a, 'until');
   const statuses = a.statusfilter ? a.statusfilter.split(/[,;\s]+/) : undefined;
-  const kind = (t: LabTask) => (t.exitstatus === 'OK' ? 'ok' : t.exitstatus?.startsWith('WARNINGS') ? 'warning' : t.exitstatus === 'unexpected status' ? 'unknown' : 'error');
+  const kind = (t: LabTask) =>
+    t.exitstatus === 'OK'
+      ? 'ok'
+      : t.exitstatus?.startsWith('WARNINGS')
+        ? 'warning'
+        : t.exitstatus === 'unexpected status'
+          ? 'unknown'
+          : 'error';
   // Without Sys.Audit on the node a user sees only its own tasks.
   const all = !has(ctx, 'Sys.Audit');
   const tasks = ctx.state.tasks
@@ -112,7 +131,8 @@ function listTasks(ctx: ApiContext, node: string, a: Record<string, string>): Ap
 
 function taskStatus(ctx: ApiContext, node: string, upid: string): ApiReply {
   const parsed = decodeUpid(upid);
-  if (!parsed) throw new ApiError(400, 'upid: unable to parse worker upid', { errors: { upid: 'unable to parse worker upid' } });
+  if (!parsed)
+    throw new ApiError(400, 'upid: unable to parse worker upid', { errors: { upid: 'unable to parse worker upid' } });
   const t = ctx.state.tasks.get(upid);
   if (!t || t.node !== node) throw new ApiError(400, 'no such task');
   if (t.user !== ctx.token.id) need(ctx, `/nodes/${node}`, 'Sys.Audit');
@@ -120,7 +140,20 @@ function taskStatus(ctx: ApiContext, node: string, upid: string): ApiReply {
   // Tasks.pm $convert_token_task: `root@pam!vigil` becomes user + tokenid.
   const bang = t.user.indexOf('!');
   const who = bang < 0 ? { user: t.user } : { user: t.user.slice(0, bang), tokenid: t.user.slice(bang + 1) };
-  return { data: { upid: u, node: t.node, pid, pstart, starttime, type, id, ...who, status, ...(status === 'stopped' ? { exitstatus: t.exitstatus } : {}) } };
+  return {
+    data: {
+      upid: u,
+      node: t.node,
+      pid,
+      pstart,
+      starttime,
+      type,
+      id,
+      ...who,
+      status,
+      ...(status === 'stopped' ? { exitstatus: t.exitstatus } : {}),
+    },
+  };
 }
 
 function clusterResources(ctx: ApiContext, type: string | undefined): ApiReply {
@@ -131,7 +164,8 @@ function clusterResources(ctx: ApiContext, type: string | undefined): ApiReply {
   const out: Record<string, unknown>[] = [];
   if ((!type || type === 'vm') && has(ctx, 'VM.Audit')) out.push(...s.listGuests().map((g) => resourceGuest(s, g)));
   if ((!type || type === 'node') && has(ctx, 'Sys.Audit')) out.push(...s.listNodes().map((n) => resourceNode(s, n)));
-  if ((!type || type === 'storage') && has(ctx, 'Datastore.Audit')) out.push(...s.listNodes().flatMap((n) => resourceStorages(s, n)));
+  if ((!type || type === 'storage') && has(ctx, 'Datastore.Audit'))
+    out.push(...s.listNodes().flatMap((n) => resourceStorages(s, n)));
   return { data: out };
 }
 
@@ -141,9 +175,25 @@ function clusterStatus(ctx: ApiContext): ApiReply {
   const online = nodes.filter((n) => n.online).length;
   return {
     data: [
-      { type: 'cluster', id: 'cluster', name: ctx.state.clusterName, nodes: nodes.length, version: nodes.length + 1, quorate: online * 2 > nodes.length ? 1 : 0 },
+      {
+        type: 'cluster',
+        id: 'cluster',
+        name: ctx.state.clusterName,
+        nodes: nodes.length,
+        version: nodes.length + 1,
+        quorate: online * 2 > nodes.length ? 1 : 0,
+      },
       // The lab's API endpoint stands for pve1's pveproxy, so pve1 is `local`.
-      ...nodes.map((n) => ({ type: 'node', id: `node/${n.name}`, name: n.name, nodeid: n.nodeid, ip: n.ip, local: n.nodeid === 1 ? 1 : 0, online: n.online ? 1 : 0, level: '' })),
+      ...nodes.map((n) => ({
+        type: 'node',
+        id: `node/${n.name}`,
+        name: n.name,
+        nodeid: n.nodeid,
+        ip: n.ip,
+        local: n.nodeid === 1 ? 1 : 0,
+        online: n.online ? 1 : 0,
+        level: '',
+      })),
     ],
   };
 }
@@ -154,14 +204,26 @@ function listNodes(ctx: ApiContext): ApiReply {
       const entry: Record<string, unknown> = { ...resourceNode(ctx.state, n), ssl_fingerprint: ctx.fingerprint };
       delete entry['cgroup-mode'];
       if (has(ctx, 'Sys.Audit')) return entry;
-      return { id: entry.id, type: 'node', node: n.name, status: entry.status, level: '', ssl_fingerprint: ctx.fingerprint };
+      return {
+        id: entry.id,
+        type: 'node',
+        node: n.name,
+        status: entry.status,
+        level: '',
+        ssl_fingerprint: ctx.fingerprint,
+      };
     }),
   };
 }
 
 function nodeCommand(ctx: ApiContext, n: LabNode, command: string | undefined): ApiReply {
   if (command !== 'reboot' && command !== 'shutdown') {
-    throw paramError('command', command ? `value '${command}' does not have a value in the enumeration 'reboot, shutdown'` : 'property is missing and it is not optional');
+    throw paramError(
+      'command',
+      command
+        ? `value '${command}' does not have a value in the enumeration 'reboot, shutdown'`
+        : 'property is missing and it is not optional',
+    );
   }
   // Nodes.pm node_cmd runs `(sleep 2; reboot)&` and returns null: there is no task to follow.
   const s = ctx.state;
@@ -175,7 +237,11 @@ function nodeCommand(ctx: ApiContext, n: LabNode, command: string | undefined): 
 }
 
 function serviceState(ctx: ApiContext, node: string, id: string): ApiReply {
-  if (!PVE_SERVICES[id]) throw paramError('service', `value '${id}' does not have a value in the enumeration '${Object.keys(PVE_SERVICES).join(', ')}'`);
+  if (!PVE_SERVICES[id])
+    throw paramError(
+      'service',
+      `value '${id}' does not have a value in the enumeration '${Object.keys(PVE_SERVICES).join(', ')}'`,
+    );
   need(ctx, `/nodes/${node}`, 'Sys.Audit');
   return { data: serviceEntry(ctx.state, node, id) ?? null };
 }
@@ -208,7 +274,9 @@ export const apiRoutes: Route<ApiContext>[] = [
     pattern: path(G),
     handler: (r, ctx) => {
       const n = proxied(ctx, r.params.node!);
-      const guests = ctx.state.listGuests().filter((g) => g.node === n.name && g.type === r.params.type && has(ctx, 'VM.Audit'));
+      const guests = ctx.state
+        .listGuests()
+        .filter((g) => g.node === n.name && g.type === r.params.type && has(ctx, 'VM.Audit'));
       return { data: guests.map((g) => guestListEntry(ctx.state, g)) };
     },
   },
@@ -219,7 +287,9 @@ export const apiRoutes: Route<ApiContext>[] = [
       const vmid = vmidParam(r.params.vmid!);
       need(ctx, `/vms/${vmid}`, 'VM.Audit');
       proxied(ctx, r.params.node!);
-      return { data: guestStatusCurrent(ctx.state, guestOn(ctx, r.params.node!, r.params.type as 'qemu' | 'lxc', vmid)) };
+      return {
+        data: guestStatusCurrent(ctx.state, guestOn(ctx, r.params.node!, r.params.type as 'qemu' | 'lxc', vmid)),
+      };
     },
   },
   {
@@ -243,7 +313,11 @@ export const apiRoutes: Route<ApiContext>[] = [
       return { data: has(ctx, 'Datastore.Audit') ? nodeStorage(ctx.state, n) : [] };
     },
   },
-  { method: 'GET', pattern: path('/nodes/:node/tasks'), handler: (r, ctx) => listTasks(ctx, proxied(ctx, r.params.node!).name, r.args) },
+  {
+    method: 'GET',
+    pattern: path('/nodes/:node/tasks'),
+    handler: (r, ctx) => listTasks(ctx, proxied(ctx, r.params.node!).name, r.args),
+  },
   {
     method: 'GET',
     pattern: path('/nodes/:node/tasks/:upid/status'),

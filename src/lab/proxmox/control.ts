@@ -5,7 +5,21 @@
 import type { LabState } from '../state.js';
 import { ApiError, path, type Route } from './http.js';
 
-const LOCKS = ['backup', 'clone', 'create', 'destroyed', 'disk', 'fstrim', 'migrate', 'mounted', 'rollback', 'snapshot', 'snapshot-delete', 'suspending', 'suspended'];
+const LOCKS = [
+  'backup',
+  'clone',
+  'create',
+  'destroyed',
+  'disk',
+  'fstrim',
+  'migrate',
+  'mounted',
+  'rollback',
+  'snapshot',
+  'snapshot-delete',
+  'suspending',
+  'suspended',
+];
 
 function guestOf(state: LabState, raw: string) {
   const g = /^\d+$/.test(raw) ? state.getGuest(Number(raw)) : undefined;
@@ -21,14 +35,16 @@ function nodeOf(state: LabState, name: string) {
 
 function objectBody(json: unknown): Record<string, unknown> {
   if (json === undefined) return {};
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ApiError(400, 'body: expected a JSON object');
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new ApiError(400, 'body: expected a JSON object');
   return json as Record<string, unknown>;
 }
 
 function percent(body: Record<string, unknown>, field: string): number | undefined {
   const v = body[field];
   if (v === undefined) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100) throw new ApiError(400, `${field}: expected a number from 0 to 100`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 100)
+    throw new ApiError(400, `${field}: expected a number from 0 to 100`);
   return v;
 }
 
@@ -91,11 +107,13 @@ export const controlRoutes: Route<LabState>[] = [
       const n = nodeOf(s, r.params.node!);
       const body = objectBody(r.json);
       for (const k of Object.keys(body)) {
-        if (k !== 'diskPercent' && k !== 'memoryPercent') throw new ApiError(400, `${k}: unknown field (expected diskPercent, memoryPercent)`);
+        if (k !== 'diskPercent' && k !== 'memoryPercent')
+          throw new ApiError(400, `${k}: unknown field (expected diskPercent, memoryPercent)`);
       }
       const diskPercent = percent(body, 'diskPercent');
       const memoryPercent = percent(body, 'memoryPercent');
-      if (diskPercent === undefined && memoryPercent === undefined) throw new ApiError(400, 'diskPercent: give diskPercent and/or memoryPercent');
+      if (diskPercent === undefined && memoryPercent === undefined)
+        throw new ApiError(400, 'diskPercent: give diskPercent and/or memoryPercent');
       s.setUsage(n.name, { diskPercent, memoryPercent });
       return ok({ usage: s.usage(n.name) });
     },

@@ -12,8 +12,22 @@ export const GUEST_ACTIONS = ['start', 'stop', 'shutdown', 'reboot', 'suspend', 
 export type GuestAction = (typeof GUEST_ACTIONS)[number];
 
 const TASK_TYPES: Record<'qemu' | 'lxc', Record<GuestAction, string>> = {
-  qemu: { start: 'qmstart', stop: 'qmstop', shutdown: 'qmshutdown', reboot: 'qmreboot', suspend: 'qmpause', resume: 'qmresume' },
-  lxc: { start: 'vzstart', stop: 'vzstop', shutdown: 'vzshutdown', reboot: 'vzreboot', suspend: 'vzsuspend', resume: 'vzresume' },
+  qemu: {
+    start: 'qmstart',
+    stop: 'qmstop',
+    shutdown: 'qmshutdown',
+    reboot: 'qmreboot',
+    suspend: 'qmpause',
+    resume: 'qmresume',
+  },
+  lxc: {
+    start: 'vzstart',
+    stop: 'vzstop',
+    shutdown: 'vzshutdown',
+    reboot: 'vzreboot',
+    suspend: 'vzsuspend',
+    resume: 'vzresume',
+  },
 };
 
 /** `AbstractConfig::check_lock`; the `suspended` lock does not block a start or resume (resume from hibernation). */

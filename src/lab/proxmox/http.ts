@@ -68,7 +68,10 @@ export function sendError(res: ServerResponse, err: ApiError): void {
     res.end();
     return;
   }
-  const body: Record<string, unknown> = { data: null, message: err.message.endsWith('\n') ? err.message : `${err.message}\n` };
+  const body: Record<string, unknown> = {
+    data: null,
+    message: err.message.endsWith('\n') ? err.message : `${err.message}\n`,
+  };
   if (err.opts.errors) body.errors = err.opts.errors;
   res.writeHead(err.status, reason, headers);
   res.end(JSON.stringify(body));
@@ -97,7 +100,8 @@ export async function readBody(req: IncomingMessage): Promise<{ args: Record<str
     }
     const args: Record<string, string> = {};
     if (json && typeof json === 'object' && !Array.isArray(json)) {
-      for (const [k, v] of Object.entries(json)) if (v !== null && v !== undefined) args[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      for (const [k, v] of Object.entries(json))
+        if (v !== null && v !== undefined) args[k] = typeof v === 'string' ? v : JSON.stringify(v);
     }
     return { args, json };
   }
@@ -105,7 +109,11 @@ export async function readBody(req: IncomingMessage): Promise<{ args: Record<str
 }
 
 /** Finds the route for a method and path; `undefined` when none matches. */
-export function matchRoute<C>(routes: Route<C>[], method: string, path: string): { route: Route<C>; params: Record<string, string> } | undefined {
+export function matchRoute<C>(
+  routes: Route<C>[],
+  method: string,
+  path: string,
+): { route: Route<C>; params: Record<string, string> } | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
     const m = route.pattern.exec(path);

@@ -6,7 +6,8 @@
 import type { LabState } from '../state.js';
 import type { LabGuest, LabNode } from './world.js';
 
-const secs = (state: LabState, since: number | null) => (since === null ? 0 : Math.max(0, Math.floor((state.now() - since) / 1000)));
+const secs = (state: LabState, since: number | null) =>
+  since === null ? 0 : Math.max(0, Math.floor((state.now() - since) / 1000));
 
 /** Running guests on a node drive its CPU figure, so the numbers move with the world. */
 function nodeCpu(state: LabState, n: LabNode): number {
@@ -32,7 +33,16 @@ const withOptional = (g: LabGuest) => ({
 export function resourceGuest(state: LabState, g: LabGuest): Record<string, unknown> {
   const online = state.getNode(g.node)?.online ?? false;
   const hastate = g.ha.managed ? { hastate: g.ha.state ?? 'started' } : {};
-  if (!online) return { id: `${g.type}/${g.vmid}`, vmid: g.vmid, node: g.node, type: g.type, status: 'unknown', ...withOptional(g), ...hastate };
+  if (!online)
+    return {
+      id: `${g.type}/${g.vmid}`,
+      vmid: g.vmid,
+      node: g.node,
+      type: g.type,
+      status: 'unknown',
+      ...withOptional(g),
+      ...hastate,
+    };
   const running = g.status === 'running';
   return {
     id: `${g.type}/${g.vmid}`,
@@ -79,18 +89,35 @@ export function resourceNode(state: LabState, n: LabNode): Record<string, unknow
 /** The two storages every lab node has: `local` (dir on the root fs) and `local-lvm` (thin pool for guests). */
 function storages(state: LabState, n: LabNode) {
   const u = state.usage(n.name);
-  const guestsDisk = state.listGuests().filter((g) => g.node === n.name).reduce((s, g) => s + g.maxdisk * 0.3, 0);
+  const guestsDisk = state
+    .listGuests()
+    .filter((g) => g.node === n.name)
+    .reduce((s, g) => s + g.maxdisk * 0.3, 0);
   const thinTotal = 2 * u.disk.total;
   return [
     { storage: 'local', plugintype: 'dir', content: 'backup,vztmpl,iso', used: u.disk.used, total: u.disk.total },
-    { storage: 'local-lvm', plugintype: 'lvmthin', content: 'images,rootdir', used: Math.round(guestsDisk), total: thinTotal },
+    {
+      storage: 'local-lvm',
+      plugintype: 'lvmthin',
+      content: 'images,rootdir',
+      used: Math.round(guestsDisk),
+      total: thinTotal,
+    },
   ];
 }
 
 /** Storage entries of GET /cluster/resources; offline nodes' storages are `unknown` without sizes. */
 export function resourceStorages(state: LabState, n: LabNode): Record<string, unknown>[] {
   return storages(state, n).map((s) => {
-    const base = { id: `storage/${n.name}/${s.storage}`, type: 'storage', storage: s.storage, node: n.name, plugintype: s.plugintype, shared: 0, content: s.content };
+    const base = {
+      id: `storage/${n.name}/${s.storage}`,
+      type: 'storage',
+      storage: s.storage,
+      node: n.name,
+      plugintype: s.plugintype,
+      shared: 0,
+      content: s.content,
+    };
     return n.online ? { ...base, status: 'available', disk: s.used, maxdisk: s.total } : { ...base, status: 'unknown' };
   });
 }
@@ -126,11 +153,31 @@ export function nodeStatus(state: LabState, n: LabNode): Record<string, unknown>
     memory: { total: u.memory.total, used: u.memory.used, free: Math.round(memFree * 0.4), available: memFree },
     swap: { total: 8589930496, used: 0, free: 8589930496 },
     ksm: { shared: 0 },
-    rootfs: { total: u.disk.total, used: u.disk.used, free: u.disk.total - u.disk.used, avail: Math.max(0, Math.round(u.disk.total * 0.95) - u.disk.used) },
-    cpuinfo: { cpus: n.cpus, cores: n.cpus, sockets: 1, model: n.cpuModel, mhz: '2895.985', hvm: '1', user_hz: 100, flags: 'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat sse sse2 ht syscall nx lm vmx aes avx avx2' },
+    rootfs: {
+      total: u.disk.total,
+      used: u.disk.used,
+      free: u.disk.total - u.disk.used,
+      avail: Math.max(0, Math.round(u.disk.total * 0.95) - u.disk.used),
+    },
+    cpuinfo: {
+      cpus: n.cpus,
+      cores: n.cpus,
+      sockets: 1,
+      model: n.cpuModel,
+      mhz: '2895.985',
+      hvm: '1',
+      user_hz: 100,
+      flags:
+        'fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat sse sse2 ht syscall nx lm vmx aes avx avx2',
+    },
     pveversion: 'pve-manager/9.1.2/9d436f37a0ac4172',
     kversion: 'Linux 6.17.4-1-pve #1 SMP PREEMPT_DYNAMIC PMX 6.17.4-1 (2025-12-03T15:42Z)',
-    'current-kernel': { sysname: 'Linux', release: '6.17.4-1-pve', version: '#1 SMP PREEMPT_DYNAMIC PMX 6.17.4-1 (2025-12-03T15:42Z)', machine: 'x86_64' },
+    'current-kernel': {
+      sysname: 'Linux',
+      release: '6.17.4-1-pve',
+      version: '#1 SMP PREEMPT_DYNAMIC PMX 6.17.4-1 (2025-12-03T15:42Z)',
+      machine: 'x86_64',
+    },
     'boot-info': { mode: 'efi', secureboot: 0 },
   };
 }
@@ -179,10 +226,37 @@ export function guestStatusCurrent(state: LabState, g: LabGuest): Record<string,
     balloon: g.maxmem,
     balloon_min: g.maxmem,
     freemem: g.maxmem - g.mem,
-    ballooninfo: { actual: g.maxmem, max_mem: g.maxmem, free_mem: g.maxmem - g.mem, total_mem: g.maxmem, major_page_faults: 1811, minor_page_faults: 3803793, mem_swapped_in: 0, mem_swapped_out: 0, last_update: Math.floor(state.now() / 1000) },
-    blockstat: { scsi0: { rd_bytes: c.diskread, wr_bytes: c.diskwrite, rd_operations: Math.floor(c.diskread / 4096), wr_operations: Math.floor(c.diskwrite / 4096), flush_operations: 0, failed_rd_operations: 0, failed_wr_operations: 0, account_failed: true, account_invalid: true, timed_stats: [] } },
+    ballooninfo: {
+      actual: g.maxmem,
+      max_mem: g.maxmem,
+      free_mem: g.maxmem - g.mem,
+      total_mem: g.maxmem,
+      major_page_faults: 1811,
+      minor_page_faults: 3803793,
+      mem_swapped_in: 0,
+      mem_swapped_out: 0,
+      last_update: Math.floor(state.now() / 1000),
+    },
+    blockstat: {
+      scsi0: {
+        rd_bytes: c.diskread,
+        wr_bytes: c.diskwrite,
+        rd_operations: Math.floor(c.diskread / 4096),
+        wr_operations: Math.floor(c.diskwrite / 4096),
+        flush_operations: 0,
+        failed_rd_operations: 0,
+        failed_wr_operations: 0,
+        account_failed: true,
+        account_invalid: true,
+        timed_stats: [],
+      },
+    },
     nics: { [`tap${g.vmid}i0`]: { netin: c.netin, netout: c.netout } },
-    'proxmox-support': { 'pbs-dirty-bitmap': true, 'query-bitmap-info': true, 'pbs-library-version': '1.5.1 (UNKNOWN)' },
+    'proxmox-support': {
+      'pbs-dirty-bitmap': true,
+      'query-bitmap-info': true,
+      'pbs-library-version': '1.5.1 (UNKNOWN)',
+    },
   };
 }
 

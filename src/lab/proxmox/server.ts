@@ -37,7 +37,13 @@ function sendControl(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-async function handleControl(req: IncomingMessage, res: ServerResponse, state: LabState, pathname: string, query: URLSearchParams): Promise<void> {
+async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: LabState,
+  pathname: string,
+  query: URLSearchParams,
+): Promise<void> {
   if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
     sendControl(res, 403, { error: 'the lab control API answers loopback peers only' });
     return;
@@ -46,7 +52,16 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, state: L
     const body = await readBody(req);
     const hit = matchRoute(controlRoutes, req.method ?? 'GET', pathname);
     if (!hit) throw new ApiError(404, `no lab control route ${req.method} ${pathname}`);
-    const reply = await hit.route.handler({ method: req.method ?? 'GET', path: pathname, params: hit.params, args: { ...Object.fromEntries(query), ...body.args }, json: body.json }, state);
+    const reply = await hit.route.handler(
+      {
+        method: req.method ?? 'GET',
+        path: pathname,
+        params: hit.params,
+        args: { ...Object.fromEntries(query), ...body.args },
+        json: body.json,
+      },
+      state,
+    );
     sendControl(res, 200, reply.data);
   } catch (err) {
     const e = err instanceof ApiError ? err : new ApiError(500, err instanceof Error ? err.message : String(err));
@@ -54,7 +69,13 @@ async function handleControl(req: IncomingMessage, res: ServerResponse, state: L
   }
 }
 
-async function handleApi(req: IncomingMessage, res: ServerResponse, o: ProxmoxSimulatorOptions, apiPath: string, query: URLSearchParams): Promise<void> {
+async function handleApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: ProxmoxSimulatorOptions,
+  apiPath: string,
+  query: URLSearchParams,
+): Promise<void> {
   const method = req.method ?? 'GET';
   const auth = req.headers.authorization;
   const parsed = parseTokenHeader(auth);
@@ -63,7 +84,10 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, o: ProxmoxSi
   if (!token) {
     if (o.authDelayMs) await new Promise((r) => setTimeout(r, o.authDelayMs));
     req.resume();
-    sendError(res, new ApiError(401, parsed || hasCookie ? 'Authentication failed!' : 'No ticket', { emptyBody: true }));
+    sendError(
+      res,
+      new ApiError(401, parsed || hasCookie ? 'Authentication failed!' : 'No ticket', { emptyBody: true }),
+    );
     return;
   }
   try {
@@ -71,7 +95,16 @@ async function handleApi(req: IncomingMessage, res: ServerResponse, o: ProxmoxSi
     const hit = matchRoute(apiRoutes, method, apiPath);
     if (!hit) throw new ApiError(501, `Method '${method} ${apiPath}' not implemented`);
     const ctx: ApiContext = { state: o.state, token, fingerprint: o.cert.fingerprint };
-    const reply = await hit.route.handler({ method, path: apiPath, params: hit.params, args: { ...Object.fromEntries(query), ...body.args }, json: body.json }, ctx);
+    const reply = await hit.route.handler(
+      {
+        method,
+        path: apiPath,
+        params: hit.params,
+        args: { ...Object.fromEntries(query), ...body.args },
+        json: body.json,
+      },
+      ctx,
+    );
     sendData(res, reply);
   } catch (err) {
     sendError(res, err instanceof ApiError ? err : new ApiError(500, err instanceof Error ? err.message : String(err)));

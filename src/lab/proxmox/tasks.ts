@@ -39,7 +39,10 @@ export function encodeUpid(t: Pick<LabTask, 'node' | 'pid' | 'pstart' | 'startti
 
 /** The decode regex of PVE/UPID.pm; undefined when the string is not a UPID. */
 export function decodeUpid(upid: string): Omit<LabTask, 'upid' | 'status'> | undefined {
-  const m = /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/.exec(upid);
+  const m =
+    /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/.exec(
+      upid,
+    );
   if (!m) return undefined;
   return {
     node: m[1]!,
@@ -69,7 +72,15 @@ export function createTaskLog(deps: {
     run(r: TaskRun): LabTask {
       pid += 1 + Math.floor(rnd() * 40);
       pstart += 100 + Math.floor(rnd() * 5000);
-      const base = { node: r.node, pid, pstart, starttime: Math.floor(deps.now() / 1000), type: r.type, id: r.id, user: r.user };
+      const base = {
+        node: r.node,
+        pid,
+        pstart,
+        starttime: Math.floor(deps.now() / 1000),
+        type: r.type,
+        id: r.id,
+        user: r.user,
+      };
       const task: LabTask = { ...base, upid: encodeUpid(base), status: 'running' };
       tasks.push(task);
       deps.emit({ node: task.node, upid: task.upid, status: 'running' });

@@ -81,8 +81,29 @@ export const DEFAULT_UNITS = [
   'nginx.service',
 ] as const;
 
-const GUEST_NAMES = ['web', 'db', 'dns', 'media', 'git', 'monitoring', 'proxy', 'mail', 'backup', 'ci', 'wiki', 'vpn', 'nas', 'home-assistant', 'build', 'cache'];
-const CPU_MODELS = ['Intel(R) N100', 'AMD Ryzen 7 5700G with Radeon Graphics', 'Intel(R) Core(TM) i5-8500T CPU @ 2.10GHz'];
+const GUEST_NAMES = [
+  'web',
+  'db',
+  'dns',
+  'media',
+  'git',
+  'monitoring',
+  'proxy',
+  'mail',
+  'backup',
+  'ci',
+  'wiki',
+  'vpn',
+  'nas',
+  'home-assistant',
+  'build',
+  'cache',
+];
+const CPU_MODELS = [
+  'Intel(R) N100',
+  'AMD Ryzen 7 5700G with Radeon Graphics',
+  'Intel(R) Core(TM) i5-8500T CPU @ 2.10GHz',
+];
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
 

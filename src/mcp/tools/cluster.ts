@@ -87,7 +87,8 @@ export const getClusterStatus = defineTool({
     const problems: string[] = [];
     for (const n of status.nodes) if (!n.online) problems.push(`node ${n.name} is offline`);
     for (const g of guests) {
-      if (g.status === 'stopped' && !g.template) problems.push(`${guestLabel(g.type, g.vmid)} '${g.name ?? '?'}' on ${g.node} is stopped`);
+      if (g.status === 'stopped' && !g.template)
+        problems.push(`${guestLabel(g.type, g.vmid)} '${g.name ?? '?'}' on ${g.node} is stopped`);
       if (g.lock) problems.push(`${guestLabel(g.type, g.vmid)} on ${g.node} is locked (${g.lock})`);
       if (g.hastate === 'error') problems.push(`${guestLabel(g.type, g.vmid)} on ${g.node} is in HA state error`);
     }
@@ -101,11 +102,28 @@ export const getClusterStatus = defineTool({
     });
     const summary = `guests: ${count('running')} running, ${count('stopped')} stopped, ${count('unknown')} unknown`;
     return {
-      text: [head, summary, ...lines, problems.length ? `attention: ${problems.join('; ')}` : 'nothing needs attention'].join('\n'),
+      text: [
+        head,
+        summary,
+        ...lines,
+        problems.length ? `attention: ${problems.join('; ')}` : 'nothing needs attention',
+      ].join('\n'),
       data: {
         cluster: status.cluster,
-        nodes: nodes.map((n) => ({ node: n.node, status: n.status, cpu: n.cpu, memPercent: pct(n.mem, n.maxmem), diskPercent: pct(n.disk, n.maxdisk), uptime: n.uptime })),
-        guests: { running: count('running'), stopped: count('stopped'), unknown: count('unknown'), total: guests.length },
+        nodes: nodes.map((n) => ({
+          node: n.node,
+          status: n.status,
+          cpu: n.cpu,
+          memPercent: pct(n.mem, n.maxmem),
+          diskPercent: pct(n.disk, n.maxdisk),
+          uptime: n.uptime,
+        })),
+        guests: {
+          running: count('running'),
+          stopped: count('stopped'),
+          unknown: count('unknown'),
+          total: guests.length,
+        },
         problems,
       },
     };

@@ -22,14 +22,19 @@ export const setKillSwitch = defineTool({
   callers: ['assistant', 'operator'],
   input: z.object({
     active: z.boolean().describe('true to engage the switch, false to release it'),
-    scope: z.enum(KILL_SWITCH_SCOPES).default('autonomy').describe('autonomy: stop the monitor acting; all: freeze every action'),
+    scope: z
+      .enum(KILL_SWITCH_SCOPES)
+      .default('autonomy')
+      .describe('autonomy: stop the monitor acting; all: freeze every action'),
     reason: z.string().max(500).default('').describe('why, shown to operators'),
   }),
   // Engaging is always safe; releasing hands control back, so it is confirmed like any red action.
   tierFor: (args) => (args.active ? 'yellow' : 'red'),
   target: () => ({}),
   plan: (args) =>
-    args.active ? `engage the kill switch (scope ${args.scope})${args.reason ? `: ${args.reason}` : ''}` : 'release the kill switch',
+    args.active
+      ? `engage the kill switch (scope ${args.scope})${args.reason ? `: ${args.reason}` : ''}`
+      : 'release the kill switch',
   async handler(args, ctx) {
     const { preferences } = ctx.deps.stores;
     const before = preferences.killSwitch();
@@ -84,14 +89,18 @@ export const setAutonomyLevel = defineTool({
       message: `${who(ctx.caller)} set level ${level} (${LEVEL_NAMES[level]})${args.reason ? `: ${args.reason}` : ''}`,
       data: { level, previous, by: who(ctx.caller) },
     });
-    return { text: `Autonomy level set to ${level} (${LEVEL_NAMES[level]}); it was ${previous}.`, data: { level, previous } };
+    return {
+      text: `Autonomy level set to ${level} (${LEVEL_NAMES[level]}); it was ${previous}.`,
+      data: { level, previous },
+    };
   },
 });
 
 export const approveAction = defineTool({
   name: 'approve_action',
   title: 'Approve or deny a pending action',
-  description: 'Approve or deny a pending approval request. Operators only: the assistant can never approve its own request.',
+  description:
+    'Approve or deny a pending approval request. Operators only: the assistant can never approve its own request.',
   tier: 'yellow',
   kind: 'control',
   callers: ['operator'],

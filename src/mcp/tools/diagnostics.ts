@@ -30,7 +30,12 @@ export const RUN_COMMAND_MAX_OUTPUT = 64 * 1024;
 
 const nodeName = z.string().min(1).max(64).describe('node name from the config');
 
-function diagnosticSpec(a: { diagnostic: (typeof DIAGNOSTICS)[number]; service?: string; lines: number; count: number }): CommandSpec {
+function diagnosticSpec(a: {
+  diagnostic: (typeof DIAGNOSTICS)[number];
+  service?: string;
+  lines: number;
+  count: number;
+}): CommandSpec {
   switch (a.diagnostic) {
     case 'uptime':
       return { kind: 'uptime' };
@@ -43,7 +48,9 @@ function diagnosticSpec(a: { diagnostic: (typeof DIAGNOSTICS)[number]; service?:
     case 'journal':
     case 'service_status':
       if (!a.service) throw new ToolFailure(`${a.diagnostic} needs a service (a systemd unit such as nginx.service)`);
-      return a.diagnostic === 'journal' ? { kind: 'journal', unit: a.service, lines: a.lines } : { kind: 'status', unit: a.service };
+      return a.diagnostic === 'journal'
+        ? { kind: 'journal', unit: a.service, lines: a.lines }
+        : { kind: 'status', unit: a.service };
   }
 }
 
@@ -78,13 +85,21 @@ export const runDiagnostic = defineTool({
   plan: (a) => `run the ${a.diagnostic} diagnostic on ${a.node}`,
   async handler(args, ctx) {
     const node = findNode(ctx, args.node);
-    const r = await runOnNode(ctx, node, diagnosticSpec(args), `run ${args.diagnostic}`, { maxOutputBytes: RUN_COMMAND_MAX_OUTPUT });
+    const r = await runOnNode(ctx, node, diagnosticSpec(args), `run ${args.diagnostic}`, {
+      maxOutputBytes: RUN_COMMAND_MAX_OUTPUT,
+    });
     // systemctl status exits 3 for a stopped unit: that is an answer, not a failure.
     const answered = r.exitCode === 0 || (args.diagnostic === 'service_status' && r.exitCode === 3);
     if (!answered) throw new ToolFailure(`failed to run ${args.diagnostic} on ${node.name}: ${why(r)}`);
     return {
       text: `${node.name} ${args.diagnostic}:\n${r.stdout}${r.truncated ? '\n[output truncated]' : ''}`,
-      data: { node: node.name, diagnostic: args.diagnostic, exitCode: r.exitCode, truncated: r.truncated, ...parsed(args.diagnostic, r.stdout) },
+      data: {
+        node: node.name,
+        diagnostic: args.diagnostic,
+        exitCode: r.exitCode,
+        truncated: r.truncated,
+        ...parsed(args.diagnostic, r.stdout),
+      },
     };
   },
 });
@@ -96,16 +111,24 @@ export const runCommand = defineTool({
     'Runs an arbitrary shell command on a node over SSH (sh -c). Red tier: needs confirmation. Output is capped at 64 KiB; the exit code is reported.',
   tier: 'red',
   kind: 'infra',
-  input: z.object({ node: nodeName, command: z.string().min(1).max(8192).describe('shell command text, run as one sh -c argument') }),
+  input: z.object({
+    node: nodeName,
+    command: z.string().min(1).max(8192).describe('shell command text, run as one sh -c argument'),
+  }),
   target: (a) => ({ node: a.node }),
   plan: (a) => `run \`${a.command}\` on ${a.node}`,
   async handler(args, ctx) {
     const node = findNode(ctx, args.node);
-    const r = await runOnNode(ctx, node, { kind: 'run', text: args.command }, 'run the command', { maxOutputBytes: RUN_COMMAND_MAX_OUTPUT });
+    const r = await runOnNode(ctx, node, { kind: 'run', text: args.command }, 'run the command', {
+      maxOutputBytes: RUN_COMMAND_MAX_OUTPUT,
+    });
     const parts = [`exit ${r.exitCode ?? r.signal ?? 'unknown'}${r.truncated ? ' (output truncated)' : ''}`];
     if (r.stdout) parts.push(`stdout:\n${r.stdout}`);
     if (r.stderr) parts.push(`stderr:\n${r.stderr}`);
-    return { text: parts.join('\n'), data: { node: node.name, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated } };
+    return {
+      text: parts.join('\n'),
+      data: { node: node.name, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, truncated: r.truncated },
+    };
   },
 });
 
@@ -139,7 +162,13 @@ async function measure(ctx: ToolContext, node: NodeConfig, target: 'journal' | '
  * One step. `removed` carries the paths old_logs deleted (or, in a dry run, would delete), so a dry
  * run does not count a file twice when it is both old and oversized.
  */
-async function cleanupStep(ctx: ToolContext, node: NodeConfig, step: CleanupStep, dryRun: boolean, removed: Set<string>): Promise<CleanupStepResult[]> {
+async function cleanupStep(
+  ctx: ToolContext,
+  node: NodeConfig,
+  step: CleanupStep,
+  dryRun: boolean,
+  removed: Set<string>,
+): Promise<CleanupStepResult[]> {
   const c = node.cleanup;
   if (step === 'large_logs') {
     const out: CleanupStepResult[] = [];
@@ -149,7 +178,13 @@ async function cleanupStep(ctx: ToolContext, node: NodeConfig, step: CleanupStep
       const r = await runOnNode(ctx, node, spec, `truncate oversized logs in ${dir}`);
       // A dry run cannot know the compressed size: it counts the whole file (an upper bound).
       const files = parseTruncatedLogs(r.stdout).filter((f) => !removed.has(f.path));
-      out.push({ step, target: `oversized logs in ${dir} (> ${c.truncateAboveMB} MiB)`, bytes: totalBytes(files), files, ...(r.exitCode !== 0 ? { error: why(r) } : {}) });
+      out.push({
+        step,
+        target: `oversized logs in ${dir} (> ${c.truncateAboveMB} MiB)`,
+        bytes: totalBytes(files),
+        files,
+        ...(r.exitCode !== 0 ? { error: why(r) } : {}),
+      });
     }
     return out;
   }
@@ -166,16 +201,37 @@ async function cleanupStep(ctx: ToolContext, node: NodeConfig, step: CleanupStep
   }
   if (step === 'journal') {
     const before = await measure(ctx, node, 'journal');
-    if (dryRun) return [{ step, target: `journal to ${c.journalVacuumSize}`, bytes: Math.max(0, before - sizeToBytes(c.journalVacuumSize)) }];
+    if (dryRun)
+      return [
+        {
+          step,
+          target: `journal to ${c.journalVacuumSize}`,
+          bytes: Math.max(0, before - sizeToBytes(c.journalVacuumSize)),
+        },
+      ];
     const r = await runOnNode(ctx, node, { kind: 'vacuum_journal', size: c.journalVacuumSize }, 'vacuum the journal');
     const after = await measure(ctx, node, 'journal');
-    return [{ step, target: `journal to ${c.journalVacuumSize}`, bytes: Math.max(0, before - after), ...(r.exitCode !== 0 ? { error: why(r) } : {}) }];
+    return [
+      {
+        step,
+        target: `journal to ${c.journalVacuumSize}`,
+        bytes: Math.max(0, before - after),
+        ...(r.exitCode !== 0 ? { error: why(r) } : {}),
+      },
+    ];
   }
   const before = await measure(ctx, node, 'package_cache');
   if (dryRun) return [{ step, target: 'package cache', bytes: before }];
   const r = await runOnNode(ctx, node, { kind: 'clean_packages' }, 'clean the package cache');
   const after = await measure(ctx, node, 'package_cache');
-  return [{ step, target: 'package cache', bytes: Math.max(0, before - after), ...(r.exitCode !== 0 ? { error: why(r) } : {}) }];
+  return [
+    {
+      step,
+      target: 'package cache',
+      bytes: Math.max(0, before - after),
+      ...(r.exitCode !== 0 ? { error: why(r) } : {}),
+    },
+  ];
 }
 
 async function rootUsage(ctx: ToolContext, node: NodeConfig): Promise<DiskUsage | undefined> {
@@ -205,9 +261,15 @@ export const cleanupDisk = defineTool({
   async handler(args, ctx) {
     const node = findNode(ctx, args.node);
     const steps = (args.steps ?? CLEANUP_STEPS).filter(
-      (s) => ((s !== 'old_logs' && s !== 'large_logs') || node.cleanup.logPaths.length > 0) && (s !== 'package_cache' || node.cleanup.packageCache),
+      (s) =>
+        ((s !== 'old_logs' && s !== 'large_logs') || node.cleanup.logPaths.length > 0) &&
+        (s !== 'package_cache' || node.cleanup.packageCache),
     );
-    if (steps.length === 0) return { text: `nothing to clean on ${node.name}: no cleanup step is configured`, data: { node: node.name, dryRun: args.dryRun, steps: [] } };
+    if (steps.length === 0)
+      return {
+        text: `nothing to clean on ${node.name}: no cleanup step is configured`,
+        data: { node: node.name, dryRun: args.dryRun, steps: [] },
+      };
     const before = await rootUsage(ctx, node);
     const results: CleanupStepResult[] = [];
     const removed = new Set<string>();
@@ -222,12 +284,17 @@ export const cleanupDisk = defineTool({
       }
     }
     if (results.every((r) => r.error)) {
-      throw new ToolFailure(`failed to clean up disk on ${node.name}: ${results.map((r) => `${r.target}: ${r.error}`).join('; ')}`);
+      throw new ToolFailure(
+        `failed to clean up disk on ${node.name}: ${results.map((r) => `${r.target}: ${r.error}`).join('; ')}`,
+      );
     }
     const after = args.dryRun ? before : await rootUsage(ctx, node);
     const freed = results.reduce((s, r) => s + r.bytes, 0);
     const verb = args.dryRun ? 'would free' : 'freed';
-    const lines = results.map((r) => `${r.target}: ${verb} ${mib(r.bytes)}${r.files ? ` (${r.files.length} files)` : ''}${r.error ? ` — ${r.error}` : ''}`);
+    const lines = results.map(
+      (r) =>
+        `${r.target}: ${verb} ${mib(r.bytes)}${r.files ? ` (${r.files.length} files)` : ''}${r.error ? ` — ${r.error}` : ''}`,
+    );
     const usage = before && after ? ` (/ ${before.usedPercent}% → ${after.usedPercent}% used)` : '';
     return {
       text: `${args.dryRun ? 'dry run: ' : ''}${node.name} ${verb} ${mib(freed)}${args.dryRun ? '' : usage}\n${lines.join('\n')}`,

@@ -11,7 +11,7 @@ export const forecastDisk = defineTool({
   name: 'forecast_disk',
   title: 'Forecast disk fill',
   description:
-    'Least-squares trend of a node\'s disk usage over the recorded samples (since the last cleanup-sized drop, as the monitor judges it): growth per day, days until full, fit (r²), and whether disk.fill_predicted would be raised.',
+    "Least-squares trend of a node's disk usage over the recorded samples (since the last cleanup-sized drop, as the monitor judges it): growth per day, days until full, fit (r²), and whether disk.fill_predicted would be raised.",
   tier: 'green',
   kind: 'infra',
   input: z.object({
@@ -23,7 +23,12 @@ export const forecastDisk = defineTool({
       .optional()
       .describe('one series such as "disk.percent"; default every disk.* series of the node'),
     days: z.number().int().min(1).max(90).default(7).describe('how far back to fit'),
-    windowDays: z.number().min(0.1).max(365).optional().describe('raise when full within this many days; default monitor.forecast.windowDays'),
+    windowDays: z
+      .number()
+      .min(0.1)
+      .max(365)
+      .optional()
+      .describe('raise when full within this many days; default monitor.forecast.windowDays'),
   }),
   target: (args) => ({ node: args.node }),
   plan: (args) => `fit the disk usage trend of ${args.node} over ${args.days} days`,
@@ -58,7 +63,8 @@ export const forecastDisk = defineTool({
       };
     });
     const lines = forecasts.map(
-      (f) => `${args.node} ${f.metric}: ${f.latest ? `${f.latest.value.toFixed(1)}% now; ` : ''}${f.message}${f.fillPredicted ? ' → disk.fill_predicted' : ''}`,
+      (f) =>
+        `${args.node} ${f.metric}: ${f.latest ? `${f.latest.value.toFixed(1)}% now; ` : ''}${f.message}${f.fillPredicted ? ' → disk.fill_predicted' : ''}`,
     );
     return { text: lines.join('\n'), data: { node: args.node, windowDays, forecasts } };
   },

@@ -26,7 +26,8 @@ export const getAuditLog = defineTool({
     });
     const entries = rows.map(({ prevHash: _p, hash: _h, ...row }) => ({ ...row, at: new Date(row.at).toISOString() }));
     const lines = entries.map(
-      (e) => `#${e.id} ${e.at} ${e.callerKind}:${e.callerId} ${e.tool} → ${e.decision}/${e.outcome}${e.error ? ` (${e.error})` : ''}`,
+      (e) =>
+        `#${e.id} ${e.at} ${e.callerKind}:${e.callerId} ${e.tool} → ${e.decision}/${e.outcome}${e.error ? ` (${e.error})` : ''}`,
     );
     return { text: lines.length ? lines.join('\n') : 'The audit log is empty.', data: { entries } };
   },
@@ -35,7 +36,8 @@ export const getAuditLog = defineTool({
 export const getEvents = defineTool({
   name: 'get_events',
   title: 'Read recent events',
-  description: 'Events vigil published (tool actions, approvals, kill switch, incidents), oldest first. Use since to page forward.',
+  description:
+    'Events vigil published (tool actions, approvals, kill switch, incidents), oldest first. Use since to page forward.',
   tier: 'green',
   kind: 'infra',
   input: z.object({
@@ -55,7 +57,8 @@ export const getEvents = defineTool({
 export const getMonitorStatus = defineTool({
   name: 'get_monitor_status',
   title: 'Monitor and safety status',
-  description: 'Kill switch (scope, reason, since), autonomy level, pending approvals and whether the monitor is running.',
+  description:
+    'Kill switch (scope, reason, since), autonomy level, pending approvals and whether the monitor is running.',
   tier: 'green',
   kind: 'infra',
   input: z.object({}),
@@ -66,8 +69,13 @@ export const getMonitorStatus = defineTool({
     const now = ctx.deps.now();
     const killSwitch = preferences.killSwitch();
     const autonomyLevel = preferences.autonomyLevel();
-    const pending = approvals.pending(now).map((a) => ({ id: a.id, tool: a.tool, plan: a.plan, expiresAt: a.expiresAt }));
-    const monitor = ctx.deps.monitorStatus?.() ?? { running: false, detail: 'the monitor is not running in this process' };
+    const pending = approvals
+      .pending(now)
+      .map((a) => ({ id: a.id, tool: a.tool, plan: a.plan, expiresAt: a.expiresAt }));
+    const monitor = ctx.deps.monitorStatus?.() ?? {
+      running: false,
+      detail: 'the monitor is not running in this process',
+    };
     const ks = killSwitch.active
       ? `ON (scope ${killSwitch.scope}${killSwitch.reason ? `, ${killSwitch.reason}` : ''}, since ${new Date(killSwitch.since ?? now).toISOString()})`
       : 'off';
@@ -79,7 +87,14 @@ export const getMonitorStatus = defineTool({
         `monitor: ${monitor.running ? 'running' : 'not running'}${monitor.detail ? ` (${monitor.detail})` : ''}`,
         `safety: ${ctx.deps.config.safety.dryRun ? 'dry run, ' : ''}${ctx.deps.config.safety.readOnly ? 'read-only, ' : ''}confirmation by ${ctx.deps.config.safety.confirmation}`,
       ].join('\n'),
-      data: { killSwitch, autonomyLevel, pendingApprovals: pending, monitor, dryRun: ctx.deps.config.safety.dryRun, readOnly: ctx.deps.config.safety.readOnly },
+      data: {
+        killSwitch,
+        autonomyLevel,
+        pendingApprovals: pending,
+        monitor,
+        dryRun: ctx.deps.config.safety.dryRun,
+        readOnly: ctx.deps.config.safety.readOnly,
+      },
     };
   },
 });

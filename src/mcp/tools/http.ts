@@ -32,7 +32,11 @@ export const checkHttp = defineTool({
   kind: 'infra',
   input: z.object({
     name: z.string().min(1).max(128).optional().describe('a configured httpChecks name'),
-    url: z.url({ protocol: /^https?$/ }).max(2048).optional().describe('an http(s) URL to probe instead'),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional()
+      .describe('an http(s) URL to probe instead'),
     expectStatus: z.number().int().min(100).max(599).optional().describe('for url: the expected status'),
     bodyMatch: z.string().min(1).max(1024).optional().describe('for url: a substring the body must contain'),
     timeoutSeconds: z.number().min(0.1).max(60).default(5).describe('for url: the deadline'),

@@ -28,10 +28,19 @@ export const getIncidents = defineTool({
   plan: (a) => `read ${a.active ? 'active ' : ''}incidents`,
   async handler(args, ctx) {
     const store = monitorStoreOf(ctx.deps.stores.db);
-    const list = args.active ? store.activeIncidents().reverse().slice(0, args.limit) : store.listIncidents({ limit: args.limit, ...(args.status ? { status: args.status } : {}) });
-    const incidents = list.map((i) => ({ ...i, firstSeen: iso(i.firstSeen), lastSeen: iso(i.lastSeen), resolvedAt: iso(i.resolvedAt), escalatedAt: iso(i.escalatedAt) }));
+    const list = args.active
+      ? store.activeIncidents().reverse().slice(0, args.limit)
+      : store.listIncidents({ limit: args.limit, ...(args.status ? { status: args.status } : {}) });
+    const incidents = list.map((i) => ({
+      ...i,
+      firstSeen: iso(i.firstSeen),
+      lastSeen: iso(i.lastSeen),
+      resolvedAt: iso(i.resolvedAt),
+      escalatedAt: iso(i.escalatedAt),
+    }));
     const lines = incidents.map(
-      (i) => `#${i.id} [${i.status}${i.flapping ? ', flapping' : ''}] ${i.key}: ${i.summary} (since ${i.firstSeen}, ${i.attempts} attempt(s)${i.approvalId ? `, approval ${i.approvalId}` : ''})`,
+      (i) =>
+        `#${i.id} [${i.status}${i.flapping ? ', flapping' : ''}] ${i.key}: ${i.summary} (since ${i.firstSeen}, ${i.attempts} attempt(s)${i.approvalId ? `, approval ${i.approvalId}` : ''})`,
     );
     return { text: lines.join('\n') || 'No incidents.', data: { incidents } };
   },
@@ -45,16 +54,25 @@ export const getAutonomyActions = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({
-    incident_key: z.string().min(1).max(300).optional().describe('only actions for this incident key, e.g. guest.crashed:101'),
+    incident_key: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .describe('only actions for this incident key, e.g. guest.crashed:101'),
     limit: z.number().int().min(1).max(500).default(20),
   }),
   target: () => ({}),
-  plan: () => 'read the monitor\'s actions',
+  plan: () => "read the monitor's actions",
   async handler(args, ctx) {
-    const rows = monitorStoreOf(ctx.deps.stores.db).recentActions({ limit: args.limit, ...(args.incident_key ? { incidentKey: args.incident_key } : {}) });
+    const rows = monitorStoreOf(ctx.deps.stores.db).recentActions({
+      limit: args.limit,
+      ...(args.incident_key ? { incidentKey: args.incident_key } : {}),
+    });
     const actions = rows.map((a) => ({ ...a, startedAt: iso(a.startedAt), finishedAt: iso(a.finishedAt) }));
     const lines = actions.map(
-      (a) => `#${a.id} ${a.startedAt} ${a.incidentKey} ${a.runbook}: ${a.tool ?? '-'} → ${a.result}${a.verification ? ` (${a.verification})` : ''}${a.durationMs !== null ? ` in ${Math.round(a.durationMs)} ms` : ''}`,
+      (a) =>
+        `#${a.id} ${a.startedAt} ${a.incidentKey} ${a.runbook}: ${a.tool ?? '-'} → ${a.result}${a.verification ? ` (${a.verification})` : ''}${a.durationMs !== null ? ` in ${Math.round(a.durationMs)} ms` : ''}`,
     );
     return { text: lines.join('\n') || 'The monitor has taken no action.', data: { actions } };
   },
@@ -69,23 +87,48 @@ export const silence = defineTool({
   kind: 'control',
   callers: ['assistant', 'operator'],
   input: z.object({
-    target: z.string().min(1).max(300).regex(/^[A-Za-z0-9*][A-Za-z0-9@._:/-]*$/, 'expected "*", a node name, guest:VMID, service:NODE:UNIT, http:NAME or an incident key'),
-    minutes: z.number().int().min(1).max(7 * 24 * 60).describe('how long'),
+    target: z
+      .string()
+      .min(1)
+      .max(300)
+      .regex(
+        /^[A-Za-z0-9*][A-Za-z0-9@._:/-]*$/,
+        'expected "*", a node name, guest:VMID, service:NODE:UNIT, http:NAME or an incident key',
+      ),
+    minutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 60)
+      .describe('how long'),
     reason: z.string().max(500).default(''),
   }),
   target: () => ({}),
   plan: (a) => `silence ${a.target} for ${a.minutes} min${a.reason ? `: ${a.reason}` : ''}`,
   async handler(args, ctx) {
     const at = ctx.deps.now();
-    const id = monitorStoreOf(ctx.deps.stores.db).addSilence({ matcher: args.target, reason: args.reason, createdBy: who(ctx.caller), startsAt: at, endsAt: at + args.minutes * 60_000 }, at);
-    return { text: `Silence #${id}: the monitor takes no action on ${args.target} until ${iso(at + args.minutes * 60_000)}.`, data: { id, target: args.target, until: at + args.minutes * 60_000 } };
+    const id = monitorStoreOf(ctx.deps.stores.db).addSilence(
+      {
+        matcher: args.target,
+        reason: args.reason,
+        createdBy: who(ctx.caller),
+        startsAt: at,
+        endsAt: at + args.minutes * 60_000,
+      },
+      at,
+    );
+    return {
+      text: `Silence #${id}: the monitor takes no action on ${args.target} until ${iso(at + args.minutes * 60_000)}.`,
+      data: { id, target: args.target, until: at + args.minutes * 60_000 },
+    };
   },
 });
 
 export const endSilence = defineTool({
   name: 'end_silence',
   title: 'End a silence',
-  description: 'Ends a silence now, so the monitor acts on its target again. Acting again hands control back, so this is red.',
+  description:
+    'Ends a silence now, so the monitor acts on its target again. Acting again hands control back, so this is red.',
   tier: 'red',
   kind: 'control',
   callers: ['assistant', 'operator'],
@@ -93,7 +136,8 @@ export const endSilence = defineTool({
   target: () => ({}),
   plan: (a) => `end silence #${a.id}`,
   async handler(args, ctx) {
-    if (!monitorStoreOf(ctx.deps.stores.db).endSilence(args.id, ctx.deps.now())) throw new ToolFailure(`silence #${args.id} does not exist or has already ended`);
+    if (!monitorStoreOf(ctx.deps.stores.db).endSilence(args.id, ctx.deps.now()))
+      throw new ToolFailure(`silence #${args.id} does not exist or has already ended`);
     return { text: `Silence #${args.id} ended.`, data: { id: args.id } };
   },
 });

@@ -10,7 +10,8 @@ import { failure, fmtBytes, fmtUptime, nodeName, pct, proxmoxOf, reading, vmid }
 export const listNodes = defineTool({
   name: 'list_nodes',
   title: 'List nodes',
-  description: 'Lists the Proxmox VE nodes with their status (online/offline), CPU, memory and root disk use, and uptime.',
+  description:
+    'Lists the Proxmox VE nodes with their status (online/offline), CPU, memory and root disk use, and uptime.',
   tier: 'green',
   kind: 'infra',
   input: z.object({}),
@@ -32,7 +33,8 @@ export const listNodes = defineTool({
 export const getNodeStatus = defineTool({
   name: 'get_node_status',
   title: 'Node status',
-  description: 'Detailed status of one Proxmox node: uptime, load average, CPU, memory, swap, root filesystem, CPU model and PVE version.',
+  description:
+    'Detailed status of one Proxmox node: uptime, load average, CPU, memory, swap, root filesystem, CPU model and PVE version.',
   tier: 'green',
   kind: 'infra',
   input: z.object({ node: nodeName }),
@@ -47,7 +49,15 @@ export const getNodeStatus = defineTool({
       `root fs ${fmtBytes(s.rootfs?.used)} of ${fmtBytes(s.rootfs?.total)} (${pct(s.rootfs?.used, s.rootfs?.total) ?? '?'}%), ${fmtBytes(s.rootfs?.avail)} available`,
       s.pveversion ?? '',
     ].filter(Boolean);
-    return { text: lines.join('\n'), data: { node: args.node, ...s, memoryPercent: pct(s.memory?.used, s.memory?.total), diskPercent: pct(s.rootfs?.used, s.rootfs?.total) } };
+    return {
+      text: lines.join('\n'),
+      data: {
+        node: args.node,
+        ...s,
+        memoryPercent: pct(s.memory?.used, s.memory?.total),
+        diskPercent: pct(s.rootfs?.used, s.rootfs?.total),
+      },
+    };
   },
 });
 
@@ -64,7 +74,8 @@ export const listStorage = defineTool({
     const px = proxmoxOf(ctx);
     const list = await reading(`list the storage of node ${args.node}`, () => px.listStorage(args.node, ctx.signal));
     const lines = list.map(
-      (s) => `${s.storage} (${s.type}; ${s.content.join(',')}): ${s.active ? `${fmtBytes(s.used)} of ${fmtBytes(s.total)} used (${pct(s.used, s.total) ?? '?'}%)` : 'inactive'}`,
+      (s) =>
+        `${s.storage} (${s.type}; ${s.content.join(',')}): ${s.active ? `${fmtBytes(s.used)} of ${fmtBytes(s.total)} used (${pct(s.used, s.total) ?? '?'}%)` : 'inactive'}`,
     );
     return { text: lines.join('\n') || `no storage on ${args.node}`, data: { node: args.node, storage: list } };
   },
@@ -80,7 +91,12 @@ export const listTasks = defineTool({
   input: z.object({
     node: nodeName,
     vmid: vmid.optional(),
-    type: z.string().regex(/^[a-z]+$/).max(32).optional().describe('task type, e.g. qmstart, vzstop, vzdump'),
+    type: z
+      .string()
+      .regex(/^[a-z]+$/)
+      .max(32)
+      .optional()
+      .describe('task type, e.g. qmstart, vzstop, vzdump'),
     since_minutes: z.number().int().min(1).max(525_600).optional().describe('only tasks started in the last N minutes'),
     errors_only: z.boolean().optional().describe('only tasks that failed'),
     limit: z.number().int().min(1).max(500).default(20),
@@ -91,19 +107,33 @@ export const listTasks = defineTool({
     const px = proxmoxOf(ctx);
     const since = args.since_minutes ? Math.floor(ctx.deps.now() / 1000) - args.since_minutes * 60 : undefined;
     const { tasks, total } = await reading(`list the tasks of node ${args.node}`, () =>
-      px.listTasks(args.node, { source: 'all', limit: args.limit, vmid: args.vmid, typefilter: args.type, since, errors: args.errors_only }, ctx.signal),
+      px.listTasks(
+        args.node,
+        { source: 'all', limit: args.limit, vmid: args.vmid, typefilter: args.type, since, errors: args.errors_only },
+        ctx.signal,
+      ),
     );
     const lines = tasks.map(
-      (t) => `${new Date(t.starttime * 1000).toISOString()} ${t.type}${t.id ? ` ${t.id}` : ''} by ${t.user}: ${t.running ? 'running' : t.status}`,
+      (t) =>
+        `${new Date(t.starttime * 1000).toISOString()} ${t.type}${t.id ? ` ${t.id}` : ''} by ${t.user}: ${t.running ? 'running' : t.status}`,
     );
     const more = total > tasks.length ? `\n(${total - tasks.length} more not shown)` : '';
-    return { text: (lines.join('\n') || `no matching tasks on ${args.node}`) + more, data: { node: args.node, total, tasks } };
+    return {
+      text: (lines.join('\n') || `no matching tasks on ${args.node}`) + more,
+      data: { node: args.node, total, tasks },
+    };
   },
 });
 
 const DOES: Record<NodeCommand, { verb: string; after: string }> = {
-  reboot: { verb: 'reboot', after: 'it goes offline within seconds and comes back after booting; guests with onboot=1 start again' },
-  shutdown: { verb: 'shut down', after: 'it powers off within seconds and stays off until woken (wake_node) or powered on by hand' },
+  reboot: {
+    verb: 'reboot',
+    after: 'it goes offline within seconds and comes back after booting; guests with onboot=1 start again',
+  },
+  shutdown: {
+    verb: 'shut down',
+    after: 'it powers off within seconds and stays off until woken (wake_node) or powered on by hand',
+  },
 };
 
 function nodeCommandTool(command: NodeCommand, name: string, title: string, description: string) {

@@ -16,7 +16,10 @@ export const wakeNode = defineTool({
   plan: (a) => `send a Wake-on-LAN magic packet to ${a.node}`,
   async handler(args, ctx) {
     const node = findNode(ctx, args.node);
-    if (!node.wol) throw new ToolFailure(`failed to wake ${node.name}: the node has no Wake-on-LAN settings (nodes[${node.name}].wol)`);
+    if (!node.wol)
+      throw new ToolFailure(
+        `failed to wake ${node.name}: the node has no Wake-on-LAN settings (nodes[${node.name}].wol)`,
+      );
     const wol = ctx.deps.clients.wol;
     if (!wol) throw new ToolFailure(`failed to wake ${node.name}: the Wake-on-LAN sender is not set up`);
     ctx.assertMayAct();

@@ -45,13 +45,17 @@ export async function runOnNode(
   opts: { maxOutputBytes?: number } = {},
 ): Promise<ExecResult> {
   const pool = ctx.deps.clients.ssh;
-  if (!node.ssh) throw new ToolFailure(`failed to ${action} on ${node.name}: the node has no SSH settings (nodes[${node.name}].ssh)`);
+  if (!node.ssh)
+    throw new ToolFailure(
+      `failed to ${action} on ${node.name}: the node has no SSH settings (nodes[${node.name}].ssh)`,
+    );
   if (!pool) throw new ToolFailure(`failed to ${action} on ${node.name}: the SSH client is not set up`);
   let command;
   try {
     command = buildCommand(spec);
   } catch (err) {
-    if (err instanceof CommandValidationError) throw new ToolFailure(`failed to ${action} on ${node.name}: ${err.message}`);
+    if (err instanceof CommandValidationError)
+      throw new ToolFailure(`failed to ${action} on ${node.name}: ${err.message}`);
     throw err;
   }
   if (command.mutating) ctx.assertMayAct();
@@ -79,7 +83,11 @@ export function configuredUnit(node: NodeConfig, service: string, action: string
 }
 
 const nodeName = z.string().min(1).max(64).describe('node name from the config');
-const serviceName = z.string().min(1).max(256).describe('systemd unit, e.g. nginx.service (a unit listed in the node\'s services)');
+const serviceName = z
+  .string()
+  .min(1)
+  .max(256)
+  .describe("systemd unit, e.g. nginx.service (a unit listed in the node's services)");
 
 async function showUnit(ctx: ToolContext, node: NodeConfig, unit: string): Promise<ServiceState & { unit: string }> {
   const r = await runOnNode(ctx, node, { kind: 'show', unit }, `check ${unit}`);
@@ -100,7 +108,11 @@ export const checkService = defineTool({
   async handler(args, ctx) {
     const node = findNode(ctx, args.node);
     const units = args.service ? [configuredUnit(node, args.service, 'check')] : node.services;
-    if (units.length === 0) return { text: `${node.name} has no services configured (nodes[${node.name}].services).`, data: { node: node.name, services: [] } };
+    if (units.length === 0)
+      return {
+        text: `${node.name} has no services configured (nodes[${node.name}].services).`,
+        data: { node: node.name, services: [] },
+      };
     const services = [];
     for (const unit of units) services.push(await showUnit(ctx, node, unit));
     const lines = services.map((s) =>
@@ -130,9 +142,14 @@ export const restartService = defineTool({
     // systemctl restart waits for the start job; a unit that dies at once shows up here.
     const after = await showUnit(ctx, node, unit);
     if (after.activeState !== 'active') {
-      throw new ToolFailure(`failed to restart ${unit} on ${node.name}: it is ${after.activeState} (${after.subState}) after the restart`);
+      throw new ToolFailure(
+        `failed to restart ${unit} on ${node.name}: it is ${after.activeState} (${after.subState}) after the restart`,
+      );
     }
-    return { text: `restarted ${unit} on ${node.name}: ${after.activeState} (${after.subState})`, data: { node: node.name, service: after } };
+    return {
+      text: `restarted ${unit} on ${node.name}: ${after.activeState} (${after.subState})`,
+      data: { node: node.name, service: after },
+    };
   },
 });
 

@@ -52,7 +52,8 @@ export function makeCtx(o: CtxOptions = {}): ToolContext & { acts: number } {
     deps: { clients: { proxmox: o.proxmox }, now: () => Date.now() } as unknown as ToolDeps,
     assertMayAct() {
       ctx.acts++;
-      if (o.killSwitch) throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');
+      if (o.killSwitch)
+        throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');
     },
   };
   return ctx;

@@ -28,12 +28,18 @@ describe('get_cluster_status', () => {
     expect(out.text).toContain('2/3 nodes online');
     expect(out.text).toContain('pve2: offline (4 guests unreachable)');
     expect(out.text).toContain('guests: 7 running, 1 stopped, 4 unknown');
-    expect(out.data!.problems).toEqual(['node pve2 is offline', "VM 100 'web' on pve1 is stopped", 'CT 101 on pve1 is locked (backup)']);
+    expect(out.data!.problems).toEqual([
+      'node pve2 is offline',
+      "VM 100 'web' on pve1 is stopped",
+      'CT 101 on pve1 is locked (backup)',
+    ]);
     h.lab.state.setNodeOnline('pve2', true);
     h.lab.state.lockGuest(101, null);
   });
 
   it('fails clearly when Proxmox is not configured', async () => {
-    expect(await failureOf(run(getClusterStatus, {}, makeCtx()))).toBe('Proxmox is not configured (add a proxmox: section to vigil.yaml)');
+    expect(await failureOf(run(getClusterStatus, {}, makeCtx()))).toBe(
+      'Proxmox is not configured (add a proxmox: section to vigil.yaml)',
+    );
   });
 });

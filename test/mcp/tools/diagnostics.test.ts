@@ -15,15 +15,32 @@ describe('diagnostic tools', () => {
 
   it('runs each fixed diagnostic and returns parsed data', async () => {
     const disk = await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'disk' });
-    expect(disk.data?.filesystems).toEqual(expect.arrayContaining([expect.objectContaining({ mount: '/', totalBytes: t.lab.state.usage('pve1').disk.total })]));
+    expect(disk.data?.filesystems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ mount: '/', totalBytes: t.lab.state.usage('pve1').disk.total }),
+      ]),
+    );
     const mem = await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'memory' });
     expect(mem.data?.memory).toMatchObject({ totalBytes: t.lab.state.usage('pve1').memory.total });
-    expect((await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'uptime' })).data?.uptime).toMatchObject({ load1: expect.any(Number) });
-    expect((await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'top_processes', count: 2 })).data?.processes).toHaveLength(2);
-    const journal = await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'journal', service: 'nginx.service', lines: 2 });
+    expect((await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'uptime' })).data?.uptime).toMatchObject({
+      load1: expect.any(Number),
+    });
+    expect(
+      (await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'top_processes', count: 2 })).data?.processes,
+    ).toHaveLength(2);
+    const journal = await t.call(runDiagnostic, {
+      node: 'pve1',
+      diagnostic: 'journal',
+      service: 'nginx.service',
+      lines: 2,
+    });
     expect(journal.text).toContain('nginx.service');
     t.lab.state.setServiceState('pve1', 'nginx.service', 'failed');
-    const status = await t.call(runDiagnostic, { node: 'pve1', diagnostic: 'service_status', service: 'nginx.service' });
+    const status = await t.call(runDiagnostic, {
+      node: 'pve1',
+      diagnostic: 'service_status',
+      service: 'nginx.service',
+    });
     expect(status.text).toContain('Active: failed');
     expect(t.mayActCalls).toBe(0);
   });

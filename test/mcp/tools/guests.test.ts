@@ -1,6 +1,14 @@
 // Pins the guest tools against the lab: QEMU and LXC, task waits, HA waits, locks, idempotent no-ops, kill-switch re-check, failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getGuestStatus, listGuests, rebootGuest, resumeGuest, shutdownGuest, startGuest, stopGuest } from '../../../src/mcp/tools/guests.js';
+import {
+  getGuestStatus,
+  listGuests,
+  rebootGuest,
+  resumeGuest,
+  shutdownGuest,
+  startGuest,
+  stopGuest,
+} from '../../../src/mcp/tools/guests.js';
 import { pino } from 'pino';
 import { createProxmoxClient } from '../../../src/clients/proxmox/index.js';
 import { failureOf, makeCtx, run, startHarness, type ProxmoxHarness } from './cluster-helpers.js';
@@ -25,11 +33,18 @@ describe('guest reads', () => {
   });
 
   it('get_guest_status for a VM and a container; a wrong node or a missing guest fails', async () => {
-    expect((await run(getGuestStatus, { node: 'pve1', vmid: 100 }, ctx())).data).toMatchObject({ type: 'qemu', status: 'running' });
+    expect((await run(getGuestStatus, { node: 'pve1', vmid: 100 }, ctx())).data).toMatchObject({
+      type: 'qemu',
+      status: 'running',
+    });
     const ct = await run(getGuestStatus, { node: 'pve3', vmid: 109 }, ctx());
     expect(ct.text).toContain('HA-managed (started)');
-    expect(await failureOf(run(getGuestStatus, { node: 'pve2', vmid: 100 }, ctx()))).toBe('failed to read the status of VM 100 on pve2: it is on node pve1, not pve2');
-    expect(await failureOf(run(getGuestStatus, { node: 'pve1', vmid: 4242 }, ctx()))).toBe('failed to read the status of guest 4242 on pve1: no guest 4242 exists in the cluster');
+    expect(await failureOf(run(getGuestStatus, { node: 'pve2', vmid: 100 }, ctx()))).toBe(
+      'failed to read the status of VM 100 on pve2: it is on node pve1, not pve2',
+    );
+    expect(await failureOf(run(getGuestStatus, { node: 'pve1', vmid: 4242 }, ctx()))).toBe(
+      'failed to read the status of guest 4242 on pve1: no guest 4242 exists in the cluster',
+    );
   });
 });
 
@@ -52,7 +67,9 @@ describe('a token without VM.Audit', () => {
       expect(c.acts).toBe(0);
       expect(h.lab.state.getGuest(100)?.status).toBe('running');
       // With the privilege, a guest that does not exist is still reported as such.
-      expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 4242 }, ctx()))).toBe('failed to start guest 4242 on pve1: no guest 4242 exists in the cluster');
+      expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 4242 }, ctx()))).toBe(
+        'failed to start guest 4242 on pve1: no guest 4242 exists in the cluster',
+      );
     } finally {
       weak.close();
     }
@@ -73,7 +90,9 @@ describe('power actions', () => {
   it('start_guest on a locked guest fails with Proxmox’s task error', async () => {
     h.lab.state.crashGuest(102);
     h.lab.state.lockGuest(102, 'backup');
-    expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 102 }, ctx()))).toBe('failed to start VM 102 on pve1: VM is locked (backup)');
+    expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 102 }, ctx()))).toBe(
+      'failed to start VM 102 on pve1: VM is locked (backup)',
+    );
     h.lab.state.lockGuest(102, null);
   });
 
@@ -94,18 +113,30 @@ describe('power actions', () => {
   });
 
   it('shutdown, reboot, suspend/resume of a container and a VM', async () => {
-    expect((await run(shutdownGuest, { node: 'pve2', vmid: 105, timeout_seconds: 30 }, ctx())).text).toBe("shut down CT 105 'monitoring' on pve2 (task OK)");
+    expect((await run(shutdownGuest, { node: 'pve2', vmid: 105, timeout_seconds: 30 }, ctx())).text).toBe(
+      "shut down CT 105 'monitoring' on pve2 (task OK)",
+    );
     expect(h.lab.state.getGuest(105)!.status).toBe('stopped');
-    expect(await failureOf(run(rebootGuest, { node: 'pve2', vmid: 105 }, ctx()))).toBe('failed to reboot CT 105 on pve2: CT 105 not running');
-    expect((await run(rebootGuest, { node: 'pve2', vmid: 104 }, ctx())).text).toBe("rebooted VM 104 'git' on pve2 (task OK)");
-    expect((await run(resumeGuest, { node: 'pve2', vmid: 106 }, ctx())).text).toBe("VM 106 'proxy' on pve2 is running and not paused; nothing to resume");
+    expect(await failureOf(run(rebootGuest, { node: 'pve2', vmid: 105 }, ctx()))).toBe(
+      'failed to reboot CT 105 on pve2: CT 105 not running',
+    );
+    expect((await run(rebootGuest, { node: 'pve2', vmid: 104 }, ctx())).text).toBe(
+      "rebooted VM 104 'git' on pve2 (task OK)",
+    );
+    expect((await run(resumeGuest, { node: 'pve2', vmid: 106 }, ctx())).text).toBe(
+      "VM 106 'proxy' on pve2 is running and not paused; nothing to resume",
+    );
     h.lab.state.getGuest(106)!.paused = true;
-    expect((await run(resumeGuest, { node: 'pve2', vmid: 106 }, ctx())).text).toBe("resumed VM 106 'proxy' on pve2 (task OK)");
+    expect((await run(resumeGuest, { node: 'pve2', vmid: 106 }, ctx())).text).toBe(
+      "resumed VM 106 'proxy' on pve2 (task OK)",
+    );
     expect(h.lab.state.getGuest(106)!.paused).toBe(false);
   });
 
   it('a flipped kill switch stops the action before the request', async () => {
-    const msg = await failureOf(run(stopGuest, { node: 'pve1', vmid: 103 }, makeCtx({ proxmox: h.client, killSwitch: true })));
+    const msg = await failureOf(
+      run(stopGuest, { node: 'pve1', vmid: 103 }, makeCtx({ proxmox: h.client, killSwitch: true })),
+    );
     expect(msg).toMatch(/^blocked by the kill switch/);
     expect(h.lab.state.getGuest(103)!.status).toBe('running');
   });
@@ -118,7 +149,11 @@ describe('power actions', () => {
     h.lab.state.setNodeOnline('pve2', true);
     const ac = new AbortController();
     ac.abort();
-    expect(await failureOf(run(stopGuest, { node: 'pve1', vmid: 103 }, makeCtx({ proxmox: h.client, signal: ac.signal })))).toMatch(/^failed to stop guest 103 on pve1: .*aborted/);
-    expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 100 }, makeCtx()))).toBe('Proxmox is not configured (add a proxmox: section to vigil.yaml)');
+    expect(
+      await failureOf(run(stopGuest, { node: 'pve1', vmid: 103 }, makeCtx({ proxmox: h.client, signal: ac.signal }))),
+    ).toMatch(/^failed to stop guest 103 on pve1: .*aborted/);
+    expect(await failureOf(run(startGuest, { node: 'pve1', vmid: 100 }, makeCtx()))).toBe(
+      'Proxmox is not configured (add a proxmox: section to vigil.yaml)',
+    );
   });
 });

@@ -16,7 +16,9 @@ describe('check_http', () => {
       res.statusCode = req.url === '/health' ? 200 : 500;
       res.end(req.url === '/health' ? 'ok: healthy' : 'broken');
     });
-    const port = await new Promise<number>((r) => srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)));
+    const port = await new Promise<number>((r) =>
+      srv.listen(0, '127.0.0.1', () => r((srv.address() as { port: number }).port)),
+    );
     base = `http://127.0.0.1:${port}`;
     const check = (name: string, path: string): HttpCheckConfig => ({
       name,
@@ -51,8 +53,12 @@ describe('check_http', () => {
   });
 
   it('refuses unknown names, both name and url, and non-http URLs', async () => {
-    await expect(t.call(checkHttp, { name: 'nope' }, checks)).rejects.toThrow('unknown HTTP check "nope"; configured checks: web, api');
-    await expect(t.call(checkHttp, { name: 'web', url: `${base}/health` }, checks)).rejects.toThrow(/either name .* or url/);
+    await expect(t.call(checkHttp, { name: 'nope' }, checks)).rejects.toThrow(
+      'unknown HTTP check "nope"; configured checks: web, api',
+    );
+    await expect(t.call(checkHttp, { name: 'web', url: `${base}/health` }, checks)).rejects.toThrow(
+      /either name .* or url/,
+    );
     await expect(t.call(checkHttp, { url: 'file:///etc/passwd' }, checks)).rejects.toThrow();
   });
 });

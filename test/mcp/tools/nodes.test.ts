@@ -1,6 +1,13 @@
 // Pins the node tools against the lab: reads, task listing with filters, reboot/shutdown requests, kill-switch re-check and failures.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getNodeStatus, listNodes, listStorage, listTasks, rebootNode, shutdownNode } from '../../../src/mcp/tools/nodes.js';
+import {
+  getNodeStatus,
+  listNodes,
+  listStorage,
+  listTasks,
+  rebootNode,
+  shutdownNode,
+} from '../../../src/mcp/tools/nodes.js';
 import { failureOf, makeCtx, run, startHarness, type ProxmoxHarness } from './cluster-helpers.js';
 
 let h: ProxmoxHarness;
@@ -26,7 +33,9 @@ describe('node reads', () => {
     expect(st.data).toMatchObject({ node: 'pve1', pveversion: expect.stringContaining('pve-manager/') });
     const storage = await run(listStorage, { node: 'pve1' }, ctx());
     expect(storage.text).toContain('local (dir; backup,vztmpl,iso)');
-    expect(await failureOf(run(getNodeStatus, { node: 'pve9' }, ctx()))).toBe("failed to read the status of node pve9: no such cluster node 'pve9'");
+    expect(await failureOf(run(getNodeStatus, { node: 'pve9' }, ctx()))).toBe(
+      "failed to read the status of node pve9: no such cluster node 'pve9'",
+    );
   });
 
   it('list_tasks shows an operator stop, filters by vmid and type, and reports the total', async () => {
@@ -66,7 +75,9 @@ describe('reboot_node and shutdown_node', () => {
   it('shutdown powers the node off until woken; an offline node fails with 595', async () => {
     await run(shutdownNode, { node: 'pve2' }, ctx());
     await until(() => !h.lab.state.getNode('pve2')!.online);
-    expect(await failureOf(run(rebootNode, { node: 'pve2' }, ctx()))).toBe('failed to reboot node pve2: node pve2 unreachable (595 No route to host)');
+    expect(await failureOf(run(rebootNode, { node: 'pve2' }, ctx()))).toBe(
+      'failed to reboot node pve2: node pve2 unreachable (595 No route to host)',
+    );
     expect(h.lab.state.wakeByMac(h.lab.state.getNode('pve2')!.mac)).toBe(true);
     await until(() => h.lab.state.getNode('pve2')!.online);
   });

@@ -41,7 +41,9 @@ describe('wake_node', () => {
     const saved = node?.wol;
     if (node) delete node.wol;
     try {
-      await expect(t.call(wakeNode, { node: 'pve1' })).rejects.toThrow('failed to wake pve1: the node has no Wake-on-LAN settings (nodes[pve1].wol)');
+      await expect(t.call(wakeNode, { node: 'pve1' })).rejects.toThrow(
+        'failed to wake pve1: the node has no Wake-on-LAN settings (nodes[pve1].wol)',
+      );
     } finally {
       if (node && saved) node.wol = saved;
     }

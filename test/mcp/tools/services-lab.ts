@@ -44,7 +44,13 @@ export async function startToolLab(): Promise<ToolLab> {
     },
     wol: { mac: n.mac, address: '127.0.0.1', port: n.wolPort ?? 0 },
     services: ['nginx.service', 'pveproxy.service', 'ghost.service'],
-    cleanup: { logPaths: ['/var/log/app'], maxAgeDays: 7, journalVacuumSize: '100M', packageCache: true, truncateAboveMB: 100 },
+    cleanup: {
+      logPaths: ['/var/log/app'],
+      maxAgeDays: 7,
+      journalVacuumSize: '100M',
+      packageCache: true,
+      truncateAboveMB: 100,
+    },
   }));
   const logger = pino({ level: 'silent' });
   const pool = createSshPool({ logger });
@@ -68,7 +74,8 @@ export async function startToolLab(): Promise<ToolLab> {
         deps,
         assertMayAct() {
           t.mayActCalls++;
-          if (t.killSwitch) throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');
+          if (t.killSwitch)
+            throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');
         },
       };
       return tool.handler(tool.input.parse(args), ctx);

@@ -20,7 +20,9 @@ describe('service tools', () => {
     expect(one.text).toContain('nginx.service: failed (failed)');
     expect(one.data?.services).toMatchObject([{ unit: 'nginx.service', activeState: 'failed' }]);
     const all = await t.call(checkService, { node: 'pve1' });
-    expect(all.text).toBe('pve1\nnginx.service: failed (failed)\npveproxy.service: active (running)\nghost.service: not found on pve1');
+    expect(all.text).toBe(
+      'pve1\nnginx.service: failed (failed)\npveproxy.service: active (running)\nghost.service: not found on pve1',
+    );
     expect(all.data?.services).toHaveLength(3);
   });
 
@@ -28,8 +30,12 @@ describe('service tools', () => {
     await expect(t.call(checkService, { node: 'pve1', service: 'sshd.service' })).rejects.toThrow(
       'failed to check sshd.service on pve1: not in nodes[pve1].services (configured: nginx.service, pveproxy.service, ghost.service)',
     );
-    await expect(t.call(restartService, { node: 'pve1', service: 'cron.service' })).rejects.toThrow(/not in nodes\[pve1\]\.services/);
-    await expect(t.call(restartService, { node: 'pve9', service: 'nginx.service' })).rejects.toThrow('unknown node "pve9"; configured nodes: pve1, pve2');
+    await expect(t.call(restartService, { node: 'pve1', service: 'cron.service' })).rejects.toThrow(
+      /not in nodes\[pve1\]\.services/,
+    );
+    await expect(t.call(restartService, { node: 'pve9', service: 'nginx.service' })).rejects.toThrow(
+      'unknown node "pve9"; configured nodes: pve1, pve2',
+    );
   });
 
   it('restarts a failed unit after re-checking the kill switch', async () => {
@@ -54,7 +60,9 @@ describe('service tools', () => {
     );
     t.lab.state.setNodeOnline('pve2', false);
     try {
-      await expect(t.call(restartService, { node: 'pve2', service: 'nginx.service' })).rejects.toThrow(/^failed to restart nginx\.service on pve2: .*pve2/);
+      await expect(t.call(restartService, { node: 'pve2', service: 'nginx.service' })).rejects.toThrow(
+        /^failed to restart nginx\.service on pve2: .*pve2/,
+      );
     } finally {
       t.lab.state.setNodeOnline('pve2', true);
     }
