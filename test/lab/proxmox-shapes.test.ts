@@ -1,11 +1,11 @@
-// Pins that the lab's Proxmox API payloads have the field names and JSON types of the real samples in shared/reference.
+// Pins that the lab's Proxmox API payloads have the field names and JSON types of the real samples in test/fixtures/proxmox.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../src/lab/index.js';
 import { api, labRequest } from './http.js';
 import { partialKeys, shapeDiff, unionShape } from './shape.js';
 
-const SAMPLES = new URL('../../../shared/reference/proxmox-samples/', import.meta.url);
+const SAMPLES = new URL('../fixtures/proxmox/', import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const sample = (name: string): any => JSON.parse(readFileSync(new URL(name, SAMPLES), 'utf8'));
 type Entry = Record<string, unknown>;
@@ -31,7 +31,7 @@ function compareByType(samples: Entry[], actual: Entry[], optional: string[] = [
   }
 }
 
-describe('lab payload shapes match the shared samples', () => {
+describe('lab payload shapes match the real samples', () => {
   it('GET /cluster/resources (online nodes)', async () => {
     const res = await api(lab, '/cluster/resources');
     expect(res.status).toBe(200);
@@ -57,7 +57,7 @@ describe('lab payload shapes match the shared samples', () => {
 
   it('GET /nodes/{node}/qemu/{vmid}/status/current of a running VM', async () => {
     const res = await api(lab, '/nodes/pve1/qemu/100/status/current');
-    // Runtime extras with device-named keys are compared as objects only (reference §4: "runtime extras seen in fixtures").
+    // Runtime extras keyed by device or feature name vary per VM, so they are compared as objects only.
     const rules = { opaque: ['blockstat', 'ballooninfo', 'nics', 'proxmox-support'] };
     expect(shapeDiff(sample('qemu_status_current_pve8.json').data, res.json.data, rules)).toEqual([]);
   });

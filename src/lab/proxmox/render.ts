@@ -1,6 +1,6 @@
 /**
  * Builds the simulator's JSON payloads from the world model, with the field names and JSON types
- * of the real API (reference/proxmox-api.md and the shared samples): 0/1 booleans, string
+ * of the real API (samples in test/fixtures/proxmox, pinned by test/lab/proxmox-shapes): 0/1 booleans, string
  * loadavg and cpuinfo.mhz, `lock`/`tags` absent when unset, `unknown` guests on offline nodes.
  */
 import type { LabState } from '../state.js';

@@ -1,7 +1,7 @@
 /**
  * The Proxmox VE API simulator: an HTTPS server on 127.0.0.1 serving `/api2/json/...` with
  * API-token auth, plus the lab control API under `/_lab/`. A test double that follows
- * reference/proxmox-api.md; it never stands in where a real peer could run.
+ * the real API (samples in test/fixtures/proxmox); it never stands in where a real peer could run.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
