@@ -28,6 +28,11 @@ export interface TaskRun {
   durationMs: number;
   /** Runs when the task ends; returns the exit status ("OK") or throws with the error text. */
   work: () => string;
+  /**
+   * Runs as the worker starts (lock checks, taking a lock). Throwing ends the task at once with
+   * the error text as its exit status, and `work` never runs.
+   */
+  begin?: () => void;
 }
 
 const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
@@ -84,10 +89,16 @@ export function createTaskLog(deps: {
       const task: LabTask = { ...base, upid: encodeUpid(base), status: 'running' };
       tasks.push(task);
       deps.emit({ node: task.node, upid: task.upid, status: 'running' });
-      deps.schedule(r.durationMs, () => {
+      let early: string | undefined;
+      try {
+        r.begin?.();
+      } catch (err) {
+        early = err instanceof Error ? err.message : String(err);
+      }
+      deps.schedule(early === undefined ? r.durationMs : 0, () => {
         let exit: string;
         try {
-          exit = r.work();
+          exit = early ?? r.work();
         } catch (err) {
           exit = err instanceof Error ? err.message : String(err);
         }

@@ -39,6 +39,33 @@ export interface LabNode {
   logs: LogFile[];
   journalBytes: number;
   packageCacheBytes: number;
+  /** Backup archives on this node's `local` storage (content `backup`), oldest first. */
+  backups: LabBackup[];
+  /** Used share of the `local-lvm` thin pool in percent when set by the control API; else computed from guests. */
+  thinUsedPercent?: number;
+}
+
+/** One snapshot of a guest (`GET …/snapshot`). */
+export interface LabSnapshot {
+  name: string;
+  description: string;
+  /** Epoch seconds. */
+  snaptime: number;
+  /** The snapshot this one was taken on top of; absent on the oldest. */
+  parent?: string;
+  /** QEMU only: RAM saved with it. */
+  vmstate?: boolean;
+}
+
+/** One vzdump archive on a storage (`GET …/storage/{s}/content?content=backup`). */
+export interface LabBackup {
+  volid: string;
+  vmid: number;
+  subtype: 'qemu' | 'lxc';
+  format: string;
+  /** Epoch seconds, from the archive's file name. */
+  ctime: number;
+  size: number;
 }
 
 export interface LabGuest {
@@ -62,6 +89,20 @@ export interface LabGuest {
   disk: number;
   /** When the guest last started (ms), null while stopped. */
   startedAt: number | null;
+  /** Config `onboot`: started when its node boots. */
+  onboot: boolean;
+  /** Config `agent`: a QEMU guest agent is configured (LXC has none). */
+  agent: boolean;
+  /**
+   * A hung guest agent (control API): `reset` clears with a QEMU reset, `sticky` only with a
+   * stop and start. Absent while the agent answers.
+   */
+  agentHang?: 'reset' | 'sticky';
+  /** Snapshots, oldest first; `parent` is the one the current state derives from. */
+  snapshots: LabSnapshot[];
+  parent?: string;
+  /** When set, every vzdump of this guest fails with this text (control API). */
+  backupError?: string;
 }
 
 /** Units every lab node runs (PVE daemons plus what a homelab node typically hosts). */
@@ -150,6 +191,7 @@ export function generateWorld(p: { nodes: number; guestsPerNode: number; seed: n
       logs,
       journalBytes,
       packageCacheBytes,
+      backups: [],
     });
   }
   const guests: LabGuest[] = [];
@@ -178,6 +220,9 @@ export function generateWorld(p: { nodes: number; guestsPerNode: number; seed: n
       maxdisk,
       disk: type === 'lxc' ? Math.round(maxdisk * (0.1 + rnd() * 0.4)) : 0,
       startedAt: p.now - int(1, 20) * 3_600_000,
+      onboot: true,
+      agent: type === 'qemu',
+      snapshots: [],
     });
   }
   return { nodes, guests };
