@@ -30,5 +30,22 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  {
+    // The dashboard's browser modules (served as they are, no build step).
+    files: ['src/api/dashboard/static/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        sessionStorage: 'readonly',
+        location: 'readonly',
+        history: 'readonly',
+        io: 'readonly',
+        Intl: 'readonly',
+        ResizeObserver: 'readonly',
+      },
+    },
+  },
   prettier,
 );
