@@ -5,35 +5,12 @@
  * Lease changes run in IMMEDIATE transactions: two processes cannot both take the last slot.
  */
 import type { Db } from './database.js';
-import type { ActionResult, Condition, CycleKind, IncidentStatus } from '../monitor/conditions.js';
-import type { Severity } from '../realtime/vocabulary.js';
-import { decideLease } from '../monitor/guardrails.js';
-import type { Finding } from '../monitor/detect.js';
+import type { ActionResult, Condition, CycleKind, IncidentStatus } from '../contracts/conditions.js';
+import type { Severity } from '../contracts/events.js';
+import type { Incident, NewIncident } from '../contracts/incidents.js';
+import { decideLease, type Lease } from '../contracts/leases.js';
 
-export interface Incident {
-  id: number;
-  key: string;
-  condition: Condition;
-  target: string;
-  node: string | null;
-  status: IncidentStatus;
-  severity: Severity;
-  summary: string;
-  details: Record<string, unknown>;
-  /** Attempts ever made for this incident (the guardrail counts a sliding window by key instead). */
-  attempts: number;
-  flapping: boolean;
-  approvalId: string | null;
-  firstSeen: number;
-  lastSeen: number;
-  resolvedAt: number | null;
-  escalatedAt: number | null;
-}
-
-/** A finding about to become an incident. */
-export interface NewIncident extends Finding {
-  flapping: boolean;
-}
+export type { Incident, NewIncident, Lease };
 
 export interface AutonomyAction {
   id: number;
@@ -54,16 +31,6 @@ export interface AutonomyAction {
   startedAt: number;
   finishedAt: number | null;
   durationMs: number | null;
-}
-
-export interface Lease {
-  node: string;
-  holder: string;
-  pid: number;
-  host: string;
-  incidentKey: string;
-  acquiredAt: number;
-  expiresAt: number;
 }
 
 export interface Silence {

@@ -14,8 +14,10 @@
  *  - A node that is offline or unreachable raises nothing for its guests, services, disk or memory;
  *    the incident planner applies that to openings only (never to resolutions).
  */
-import { incidentKey, type Condition } from './conditions.js';
-import type { Severity } from '../realtime/vocabulary.js';
+import { incidentKey, type Condition } from '../contracts/conditions.js';
+import type { Finding } from '../contracts/incidents.js';
+
+export type { Finding };
 
 export interface NodeObs {
   name: string;
@@ -38,17 +40,6 @@ export interface GuestObs {
 
 /** What the newest Proxmox power task of a guest says: stop/shutdown, start, no task, or could not read. */
 export type StopEvidence = 'stop' | 'start' | 'none' | 'unknown';
-
-/** One condition that holds now. */
-export interface Finding {
-  key: string;
-  condition: Condition;
-  target: string;
-  node: string | null;
-  severity: Severity;
-  summary: string;
-  details: Record<string, unknown>;
-}
 
 export interface CriticalObservation {
   /** null when the Proxmox API could not be read (or none is configured). */

@@ -3,8 +3,8 @@
  * from SQLite, asks here, and records what happened; property tests drive these functions with
  * arbitrary sequences.
  */
-import type { AutonomyLevel } from '../safety/tiers.js';
-import type { IncidentStatus } from './conditions.js';
+import type { AutonomyLevel } from '../contracts/tiers.js';
+import type { IncidentStatus } from '../contracts/conditions.js';
 
 export const SKIP_REASONS = [
   'disabled',
@@ -119,29 +119,7 @@ export function decideRemediation(g: GuardInput): GuardDecision {
   return { verdict: 'act' };
 }
 
-export interface LeaseView {
-  node: string;
-  holder: string;
-  expiresAt: number;
-}
-
-/**
- * Blast radius: may `holder` lease `node` at `now`? Leases past their expiry or whose holder is
- * dead are dropped first; then a node leased by someone else is refused, and a new node is
- * refused when `maxNodes` nodes are leased already.
- */
-export function decideLease<L extends LeaseView>(
-  current: readonly L[],
-  request: { node: string; holder: string; now: number },
-  maxNodes: number,
-  alive: (lease: L) => boolean,
-): { grant: boolean; drop: L[]; live: L[] } {
-  const drop = current.filter((l) => l.expiresAt <= request.now || !alive(l));
-  const live = current.filter((l) => !drop.includes(l));
-  const mine = live.find((l) => l.node === request.node);
-  if (mine) return { grant: mine.holder === request.holder, drop, live };
-  return { grant: live.length < maxNodes, drop, live };
-}
+export { decideLease, type LeaseView } from '../contracts/leases.js';
 
 export interface SilenceRule {
   matcher: string;
