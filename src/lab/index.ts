@@ -5,34 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { generateLabCertificate } from './cert.js';
 import type { LabToken } from './proxmox/api.js';
+import type { Lab, LabExtraService, LabExtraServiceFactory, LabNodeInfo } from './lab.js';
 import { startProxmoxSimulator } from './proxmox/server.js';
 import { labSshService } from './ssh-node.js';
-import { createLabState, type LabState } from './state.js';
+import { createLabState } from './state.js';
 import { labWolService } from './wol-listener.js';
 
 export type { LabToken } from './proxmox/api.js';
 export type { LabState } from './state.js';
-
-/** Where a lab node can be reached besides the Proxmox API; extra services fill the ports. */
-export interface LabNodeInfo {
-  name: string;
-  mac: string;
-  sshPort?: number;
-  /** `SHA256:...` of the node's SSH host key, for `nodes[].ssh.hostKeyFingerprint`. */
-  hostKeyFingerprint?: string;
-  wolPort?: number;
-}
-
-/** A service started beside the API simulator (SSH servers, WoL listeners, ...). */
-export interface LabExtraService {
-  close(): Promise<void>;
-}
-
-/**
- * Starts one extra service against a running lab. It may call `lab.setNodeInfo` to publish ports.
- * Failures abort `startLab` (and close what was started).
- */
-export type LabExtraServiceFactory = (lab: Lab) => Promise<LabExtraService>;
+export type { Lab, LabExtraService, LabExtraServiceFactory, LabNodeInfo } from './lab.js';
 
 export interface LabOptions {
   /** Number of nodes (pve1..pveN). Default 3. */
@@ -60,26 +41,6 @@ export interface LabOptions {
  * and WoL listeners are plugged in.
  */
 export const DEFAULT_EXTRA_SERVICES: LabExtraServiceFactory[] = [labSshService, labWolService];
-
-export interface Lab {
-  /** `https://127.0.0.1:PORT` — the Proxmox API base is `${url}/api2/json`. */
-  url: string;
-  /** SHA-256 fingerprint of the API's server certificate, `AA:BB:...`. */
-  fingerprint: string;
-  /** PEM of the lab CA that issued the API certificate. */
-  caPem: string;
-  /** A token with every privilege. */
-  token: { id: string; secret: string };
-  /** A valid token with no privileges (403 on everything that checks one). */
-  noPrivToken: { id: string; secret: string };
-  state: LabState;
-  /** Per-node reachability: MAC, and SSH/WoL ports once the extra services published them. */
-  nodesInfo(): LabNodeInfo[];
-  setNodeInfo(name: string, patch: Partial<Omit<LabNodeInfo, 'name' | 'mac'>>): void;
-  /** The key the SSH nodes accept (OpenSSH private key PEM and public line), once they run. */
-  sshClientKey?: { privateKey: string; publicKey: string };
-  close(): Promise<void>;
-}
 
 /** Starts the lab on 127.0.0.1: world, certificate, API simulator, then the extra services. */
 export async function startLab(opts: LabOptions = {}): Promise<Lab> {

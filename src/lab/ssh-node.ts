@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import ssh2, { type Connection, type ParsedKey } from 'ssh2';
 import { sshFingerprint } from '../clients/ssh/errors.js';
-import type { Lab, LabExtraServiceFactory } from './index.js';
+import type { Lab, LabExtraServiceFactory } from './lab.js';
 import { answerLabCommand } from './ssh-node-commands.js';
 import type { LabState } from './state.js';
 

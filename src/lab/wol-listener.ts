@@ -3,7 +3,7 @@
  * valid magic packet wakes the lab node with that MAC (`state.wakeByMac`); anything else is ignored.
  */
 import { createSocket } from 'node:dgram';
-import type { Lab, LabExtraServiceFactory } from './index.js';
+import type { Lab, LabExtraServiceFactory } from './lab.js';
 import type { LabState } from './state.js';
 
 /** The MAC a magic packet carries (6 × 0xFF, then the MAC 16 times; a SecureOn password may follow), or null. */

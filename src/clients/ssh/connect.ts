@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { ConnectConfig } from 'ssh2';
 import type { Logger } from 'pino';
 import { hostKeyMismatchMessage, sshFingerprint, SshError } from './errors.js';
-import type { SshTarget } from './pool.js';
+import type { SshTarget } from './target.js';
 
 /**
  * ssh2 connect settings for a target: credentials read here, keepalive, and a host verifier

@@ -8,24 +8,7 @@ import type { Logger } from 'pino';
 import { remoteTimeoutSeconds, wrapWithTimeout, type RemoteCommand } from '../commands/index.js';
 import { connectConfig } from './connect.js';
 import { mapConnectError, SshError } from './errors.js';
-
-/** Where and how to reach one node. */
-export interface SshTarget {
-  /** Node name, used in messages and as the pool key. */
-  name: string;
-  host: string;
-  port: number;
-  user: string;
-  privateKey?: string | Buffer;
-  privateKeyFile?: string;
-  passphrase?: string;
-  /** true: use $SSH_AUTH_SOCK; a string: that agent socket. */
-  agent?: boolean | string;
-  /** Pinned host key, `SHA256:...` as `ssh-keygen -lf` prints it. */
-  hostKeyFingerprint: string;
-  /** Handshake deadline; default 10 s. */
-  connectTimeoutMs?: number;
-}
+import type { SshTarget } from './target.js';
 
 export interface ExecOptions {
   timeoutMs: number;

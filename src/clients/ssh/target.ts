@@ -1,5 +1,25 @@
-/** Turns a node's `ssh` settings (config shape) into the pool's `SshTarget`. */
-import type { SshTarget } from './pool.js';
+/**
+ * Where the pool connects (`SshTarget`) and how a node's `ssh` settings (config shape) become one.
+ * Kept apart from the pool so the connect settings can read it without importing the pool.
+ */
+
+/** Where and how to reach one node. */
+export interface SshTarget {
+  /** Node name, used in messages and as the pool key. */
+  name: string;
+  host: string;
+  port: number;
+  user: string;
+  privateKey?: string | Buffer;
+  privateKeyFile?: string;
+  passphrase?: string;
+  /** true: use $SSH_AUTH_SOCK; a string: that agent socket. */
+  agent?: boolean | string;
+  /** Pinned host key, `SHA256:...` as `ssh-keygen -lf` prints it. */
+  hostKeyFingerprint: string;
+  /** Handshake deadline; default 10 s. */
+  connectTimeoutMs?: number;
+}
 
 /** The `nodes[].ssh` settings as the config module produces them. */
 export interface NodeSshSettings {
