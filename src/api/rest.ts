@@ -9,8 +9,8 @@ import type { Stores } from '../db/stores.js';
 import type { Caller } from '../mcp/tool.js';
 import { bearerToken, roleOf } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
-import { KILL_SWITCH_SCOPES } from '../safety/tiers.js';
-import { INCIDENT_STATUSES } from '../monitor/conditions.js';
+import { KILL_SWITCH_SCOPES } from '../contracts/tiers.js';
+import { INCIDENT_STATUSES } from '../contracts/conditions.js';
 
 export interface RestDeps {
   pipeline: Pipeline;

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ToolDeps } from './deps.js';
 import { callTier, type Caller, type ToolDefinition, type ToolTarget } from './tool.js';
 import { gate, gateStatic, killSwitchBlocks, type GatePolicy, type GateState, type GateTool } from '../safety/gate.js';
-import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../safety/tiers.js';
+import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../contracts/tiers.js';
 import type { Redactor } from '../safety/redact.js';
 import { ERRORS, ToolFailure } from '../errors.js';
 import { confirmCall, type Elicit } from '../safety/confirm.js';

@@ -19,7 +19,7 @@ import { z } from 'zod';
 import type { Pipeline } from './pipeline.js';
 import { APPROVAL_ARG } from './pipeline.js';
 import type { ToolDefinition } from './tool.js';
-import { tierAnnotations } from '../safety/tiers.js';
+import { tierAnnotations } from '../contracts/tiers.js';
 import type { Elicit } from '../safety/confirm.js';
 
 export const SERVER_NAME = 'vigil';

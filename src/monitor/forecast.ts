@@ -4,7 +4,7 @@
  * schedule (right after it records a sample, so a fill is raised hours ahead, not a day late). No I/O, no clock: callers pass the samples and `now`.
  */
 import type { SamplePoint } from '../db/samples.js';
-import { incidentKey } from './conditions.js';
+import { incidentKey } from '../contracts/conditions.js';
 import type { Finding } from './detect.js';
 
 const DAY_MS = 86_400_000;

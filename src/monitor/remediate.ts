@@ -11,7 +11,7 @@ import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { ExecuteResult, Pipeline } from '../mcp/pipeline.js';
 import { APPROVAL_ARG } from '../mcp/pipeline.js';
-import type { Condition } from './conditions.js';
+import type { Condition } from '../contracts/conditions.js';
 import {
   DAY_MS,
   attemptsInWindow,

@@ -6,8 +6,8 @@
  */
 import type { Incident } from '../db/monitor.js';
 import type { VigilConfig } from '../config/types.js';
-import type { AutonomyLevel } from '../safety/tiers.js';
-import { CONDITIONS, type Condition } from './conditions.js';
+import type { AutonomyLevel } from '../contracts/tiers.js';
+import { CONDITIONS, type Condition } from '../contracts/conditions.js';
 
 /** What must hold before acting; a failed precondition skips the attempt with its reason. */
 export const PRECONDITIONS = ['node_online', 'no_backup_running'] as const;

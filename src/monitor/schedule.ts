@@ -6,7 +6,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { CycleKind } from './conditions.js';
+import type { CycleKind } from '../contracts/conditions.js';
 import type { Monitor } from './monitor.js';
 
 /**

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OutboxRow, OutboxStore } from '../db/outbox.js';
-import type { NewEvent } from '../realtime/vocabulary.js';
+import type { NewEvent } from '../contracts/events.js';
 import { buildMessages, type OutgoingMessage } from './message.js';
 import type { Sender } from './senders.js';
 

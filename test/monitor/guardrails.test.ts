@@ -10,8 +10,8 @@ import {
   type LeaseView,
 } from '../../src/monitor/guardrails.js';
 import { gate } from '../../src/safety/gate.js';
-import { AUTONOMY_LEVELS, type AutonomyLevel } from '../../src/safety/tiers.js';
-import { INCIDENT_STATUSES } from '../../src/monitor/conditions.js';
+import { AUTONOMY_LEVELS, type AutonomyLevel } from '../../src/contracts/tiers.js';
+import { INCIDENT_STATUSES } from '../../src/contracts/conditions.js';
 
 const MIN = 60_000;
 const level = fc.constantFrom(...AUTONOMY_LEVELS);

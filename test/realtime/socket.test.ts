@@ -7,7 +7,7 @@ import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createEventStore } from '../../src/db/events.js';
 import { SOCKET_REFUSALS } from '../../src/realtime/socket-protocol.js';
-import type { NewEvent } from '../../src/realtime/vocabulary.js';
+import type { NewEvent } from '../../src/contracts/events.js';
 import { streamClient, type StreamClient } from './stream-client.js';
 
 const ev = (n: number): NewEvent => ({ type: 'tool.executed', severity: 'info', title: `event ${n}`, message: '' });

@@ -1,7 +1,7 @@
 /** Test helper: a socket.io-client on the /events namespace that validates and records what it gets. */
 import { io, type Socket } from 'socket.io-client';
 import { readySchema, socketEventSchema, type Ready } from '../../src/realtime/socket-protocol.js';
-import type { VigilEvent } from '../../src/realtime/vocabulary.js';
+import type { VigilEvent } from '../../src/contracts/events.js';
 
 export interface StreamClient {
   socket: Socket;

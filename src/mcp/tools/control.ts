@@ -1,7 +1,7 @@
 /** Control tools: the kill switch, the autonomy level and approvals. They steer vigil, not infrastructure. */
 import { z } from 'zod';
 import { defineTool, type Caller } from '../tool.js';
-import { AUTONOMY_LEVELS, KILL_SWITCH_SCOPES, type AutonomyLevel } from '../../safety/tiers.js';
+import { AUTONOMY_LEVELS, KILL_SWITCH_SCOPES, type AutonomyLevel } from '../../contracts/tiers.js';
 import { ToolFailure } from '../../errors.js';
 
 const LEVEL_NAMES = ['observe', 'notify', 'propose', 'act on yellow', 'act on red where a runbook opts in'] as const;

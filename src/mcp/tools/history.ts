@@ -1,7 +1,7 @@
 /** Green tools that read vigil's own records: the audit log, the event history, the monitor's state. */
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { CALLER_KINDS } from '../../safety/tiers.js';
+import { CALLER_KINDS } from '../../contracts/tiers.js';
 
 export const getAuditLog = defineTool({
   name: 'get_audit_log',
