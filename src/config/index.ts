@@ -1,6 +1,6 @@
 /** vigil.yaml: loading, validation, the example file and the JSON Schema. */
 export { loadConfig, resolveConfigPath, secretValues } from './load.js';
-export { EXAMPLE_CONFIG, writeExampleConfig } from './example.js';
+export { exampleConfigPath, readExampleConfig, writeExampleConfig } from './example.js';
 export { configJsonSchema, configJsonSchemaText } from './json-schema.js';
 export { configSchema } from './schema.js';
 export type { VigilConfig, NodeConfig, HttpCheckConfig, LogLevel, ConfirmationMode } from './types.js';

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_CONFIG, loadConfig, resolveConfigPath, secretValues } from '../../src/config/index.js';
+import { loadConfig, readExampleConfig, resolveConfigPath, secretValues } from '../../src/config/index.js';
 import { ASSISTANT, ENV, OPERATOR, minimal, writeConfig } from './helpers.js';
 
 const FULL = `
@@ -164,7 +164,7 @@ describe('loadConfig', () => {
   });
 
   it('loads the example config with only the two token variables set', () => {
-    const c = loadConfig(writeConfig(EXAMPLE_CONFIG), ENV);
+    const c = loadConfig(writeConfig(readExampleConfig()), ENV);
     expect(c.auth).toEqual({ assistantToken: ASSISTANT, operatorToken: OPERATOR });
     expect(c.proxmox).toBeUndefined();
     expect(c.nodes).toEqual([]);
