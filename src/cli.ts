@@ -22,9 +22,7 @@ import { runDemoCommand } from './commands/demo.js';
 import { runCheckCommand } from './commands/check.js';
 import { runOnce } from './commands/once.js';
 import { observedMonitorStatus } from './monitor/status.js';
-import { monitorStoreOf } from './db/monitor.js';
 import { createNotifications } from './notify/index.js';
-import { createSampleStore } from './db/samples.js';
 
 const USAGE = `usage: vigil <command> [options]
 
@@ -169,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
       const core = openCore(openConfig(values.config));
       // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
       core.deps.monitorStatus = () =>
-        observedMonitorStatus({ store: monitorStoreOf(core.stores.db), config: core.config, now: core.deps.now });
+        observedMonitorStatus({ store: core.stores.monitor, config: core.config, now: core.deps.now });
       try {
         return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
       } finally {
@@ -249,7 +247,7 @@ async function main(argv: string[]): Promise<number> {
       const core = openCore(openConfig(values.config), true);
       const notifications = createNotifications({
         config: core.config.notifications,
-        db: core.stores.db,
+        outbox: core.stores.outbox,
         logger: core.logger,
         now: core.deps.now,
         bus: core.bus,
@@ -258,7 +256,7 @@ async function main(argv: string[]): Promise<number> {
       try {
         const code = await runOnce(
           core,
-          { dryRun: values['dry-run'], notifier: notifications.notifier, samples: createSampleStore(core.stores.db) },
+          { dryRun: values['dry-run'], notifier: notifications.notifier, samples: core.stores.samples },
           { out },
         );
         if (!values['dry-run']) await notifications.worker.runOnce();

@@ -5,7 +5,6 @@
 import type { Core } from './core.js';
 import { startHttp, type HttpApp } from './api/app.js';
 import { createNotifications } from './notify/index.js';
-import { createSampleStore } from './db/samples.js';
 import { startMonitorService } from './monitor/daemon.js';
 
 export interface Daemon {
@@ -23,7 +22,7 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
   const http = await startHttp(core, host, port);
   const notifications = createNotifications({
     config: core.config.notifications,
-    db: core.stores.db,
+    outbox: core.stores.outbox,
     logger: core.logger.child({ component: 'notify' }),
     now: core.deps.now,
     bus: core.bus,
@@ -33,7 +32,7 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
   // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.
   const monitor = startMonitorService(core, {
     notifier: notifications.notifier,
-    samples: createSampleStore(core.stores.db),
+    samples: core.stores.samples,
   });
   return {
     http,

@@ -13,8 +13,6 @@ import { roleOf } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
 import { createDashboardRouter } from './dashboard/index.js';
 import { createEventStream, type EventStream } from '../realtime/socket.js';
-import { createOutboxStore } from '../db/outbox.js';
-import { monitorStoreOf } from '../db/monitor.js';
 
 export interface HttpOptions {
   /** State other subsystems own (incidents, outbox, monitor cycles) for /metrics. */
@@ -64,10 +62,9 @@ export async function startHttp(core: Core, host: string, port: number, options:
     logger,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
   });
-  const outbox = createOutboxStore(core.stores.db);
-  const monitorStore = monitorStoreOf(core.stores.db);
+  const { outbox, monitor: monitorStore } = core.stores;
   const metrics = createMetrics({
-    db: core.stores.db,
+    audit: core.stores.audit,
     bus: core.bus,
     // Outbox and monitor state are tables every daemon has, whichever process fills them.
     sources: {

@@ -14,9 +14,9 @@
  *   histogram fed by sampling it at scrape time would silently miss cycles.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../db/database.js';
+import type { AuditReads } from '../db/audit-reads.js';
 import type { EventBus } from '../realtime/bus.js';
-import type { VigilEvent } from '../realtime/vocabulary.js';
+import type { VigilEvent } from '../contracts/events.js';
 
 /** State owned by other subsystems, read at scrape time. */
 export interface MetricsSources {
@@ -31,7 +31,8 @@ export interface MetricsSources {
 }
 
 export interface MetricsDeps {
-  db: Db;
+  /** The audit log's readers (`stores.audit`). */
+  audit: Pick<AuditReads, 'lastId' | 'toolCallsAfter'>;
   bus: EventBus;
   sources?: MetricsSources;
   /** Also export process CPU, memory and event-loop metrics. Default true. */
@@ -51,14 +52,6 @@ const REMEDIATION_RESULTS = {
   'remediation.failed': 'failed',
   'remediation.skipped': 'skipped',
 } as const;
-
-interface AuditTailRow {
-  id: number;
-  tool: string;
-  tier: string | null;
-  decision: string;
-  duration_ms: number;
-}
 
 /** Builds the registry and its collectors. */
 export function createMetrics(deps: MetricsDeps): Metrics {
@@ -87,18 +80,15 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
 
   // Tail the audit table from the current end: counters count calls since this daemon started.
-  const tail = deps.db.prepare<[number], AuditTailRow>(
-    'SELECT id, tool, tier, decision, duration_ms FROM audit WHERE id > ? ORDER BY id LIMIT 5000',
-  );
-  let auditCursor = deps.db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit').get()?.id ?? 0;
+  let auditCursor = deps.audit.lastId();
   const drainAudit = (): void => {
     for (;;) {
-      const rows = tail.all(auditCursor);
+      const rows = deps.audit.toolCallsAfter(auditCursor, 5000);
       for (const row of rows) {
         // Unknown tool names come from callers; labelling them would let anyone grow the series.
         const tool = row.decision === 'unknown_tool' ? '(unknown)' : row.tool;
         toolCalls.inc({ tool, tier: row.tier ?? 'none', decision: row.decision });
-        if (row.decision !== 'unknown_tool') toolDuration.observe({ tool }, row.duration_ms / 1000);
+        if (row.decision !== 'unknown_tool') toolDuration.observe({ tool }, row.durationMs / 1000);
         auditCursor = row.id;
       }
       if (rows.length < 5000) return;

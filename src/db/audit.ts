@@ -5,7 +5,7 @@
  */
 import type { Db } from './database.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
-import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../safety/tiers.js';
+import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../contracts/tiers.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const HEAD_KEY = 'audit.head';

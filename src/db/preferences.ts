@@ -3,7 +3,7 @@
  * on every check, so a flip made by another process (CLI, `vigil mcp`, the daemon) wins at once.
  */
 import type { Db } from './database.js';
-import { AUTONOMY_LEVELS, KILL_SWITCH_SCOPES, type AutonomyLevel, type KillSwitchScope } from '../safety/tiers.js';
+import { AUTONOMY_LEVELS, KILL_SWITCH_SCOPES, type AutonomyLevel, type KillSwitchScope } from '../contracts/tiers.js';
 
 export interface KillSwitchState {
   active: boolean;

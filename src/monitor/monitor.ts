@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
-import { monitorStoreOf, type Incident, type Lease } from '../db/monitor.js';
+import type { Incident, Lease } from '../db/monitor.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { InfraClients } from '../mcp/deps.js';
@@ -30,7 +30,6 @@ import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
 import { createObserver, fillLookbackMs, fillOptionsOf } from './observe.js';
 import { detectFillPredicted } from './forecast.js';
-import { createOutboxStore } from '../db/outbox.js';
 import { realSleep, type Notifier, type SampleStorePort, type Sleep } from './ports.js';
 import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
 import { createReporter } from './report.js';
@@ -103,7 +102,7 @@ export function pidAlive(me: Holder): (l: Lease) => boolean {
 /** Creates the monitor. Nothing runs until `runCycle` (or the scheduler) is called. */
 export function createMonitor(deps: MonitorDeps) {
   const { config, stores, bus, logger, now } = deps;
-  const store = monitorStoreOf(stores.db);
+  const store = stores.monitor;
   const holder = deps.holder ?? processHolder();
   const alive = deps.alive ?? pidAlive(holder);
   const runbooks = runbooksFromConfig(config);
@@ -113,7 +112,7 @@ export function createMonitor(deps: MonitorDeps) {
     clients: deps.clients,
     logger,
     now,
-    stopCalls: (since) => store.stopCallsSince(since),
+    stopCalls: (since) => stores.audit.stopCallsSince(since),
     ...(deps.samples ? { samples: deps.samples } : {}),
   });
   const incidentLog: IncidentLogDeps = {
@@ -277,9 +276,9 @@ export function createMonitor(deps: MonitorDeps) {
   function daily(): void {
     const t = now();
     const samples = deps.samples?.prune(t, m.forecast.sampleRetentionDays * 86_400_000) ?? 0;
-    const outbox = createOutboxStore(stores.db).prune(t - m.outboxRetentionDays * 86_400_000);
+    const outbox = stores.outbox.prune(t - m.outboxRetentionDays * 86_400_000);
     if (samples || outbox) logger.info({ samples, outbox }, 'monitor: pruned by retention');
-    stores.db.pragma('optimize');
+    stores.maintenance.optimize();
   }
 
   async function runCycle(kind: CycleKind): Promise<CycleReport> {

@@ -4,9 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { NotificationsConfig } from '../config/types.js';
-import type { Db } from '../db/database.js';
-import { createOutboxStore } from '../db/outbox.js';
-import type { NewEvent } from '../realtime/vocabulary.js';
+import type { OutboxStore } from '../db/outbox.js';
+import type { NewEvent } from '../contracts/events.js';
 import { createNotifier } from './notifier.js';
 import { createSenders, type Sender } from './senders.js';
 import { createDeliveryWorker, type DeliveryOptions } from './worker.js';
@@ -32,7 +31,8 @@ export function deliveryOptions(config: NotificationsConfig): DeliveryOptions {
 /** Builds the notification stack over `db`. Call `worker.start()` in a daemon, or `worker.runOnce()`. */
 export function createNotifications(deps: {
   config: NotificationsConfig;
-  db: Db;
+  /** The outbox table (`stores.outbox`). */
+  outbox: OutboxStore;
   logger: Logger;
   now(): number;
   bus?: { publish(event: NewEvent): unknown };
@@ -41,7 +41,7 @@ export function createNotifications(deps: {
   options?: Partial<DeliveryOptions>;
   redact?: (value: unknown) => unknown;
 }) {
-  const outbox = createOutboxStore(deps.db);
+  const { outbox } = deps;
   const configured = createSenders(deps.config);
   const senders = deps.senders ?? configured;
   const worker = createDeliveryWorker({

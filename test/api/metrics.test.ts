@@ -3,8 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCore } from '../../src/core.js';
 import { loadConfig } from '../../src/config/index.js';
 import { startHttp } from '../../src/api/app.js';
-import { createOutboxStore } from '../../src/db/outbox.js';
-import { monitorStoreOf } from '../../src/db/monitor.js';
 import { silentLogger, startTestVigil, type TestVigil } from '../helpers/vigil.js';
 
 let vigil: TestVigil;
@@ -73,7 +71,7 @@ describe('/metrics', () => {
   });
 
   it('reports the notification outbox depth from the outbox table', async () => {
-    const outbox = createOutboxStore(vigil.core.stores.db);
+    const outbox = vigil.core.stores.outbox;
     outbox.add(
       [1, 2, 3].map((n) => ({
         channel: 'email',
@@ -98,7 +96,7 @@ describe('/metrics', () => {
   });
 
   it('reports open incidents by condition and the last monitor cycles from the monitor tables', async () => {
-    const store = monitorStoreOf(vigil.core.stores.db);
+    const store = vigil.core.stores.monitor;
     const open = (condition: 'guest.crashed' | 'disk.high', target: string) =>
       store.openIncident(
         {

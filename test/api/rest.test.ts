@@ -1,7 +1,6 @@
 // Pins the operator REST API: every route needs the operator token (401 without, 403 with the assistant's), bad input is a 400 naming the field, changes publish events.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
-import { monitorStoreOf } from '../../src/db/monitor.js';
 
 let vigil: TestVigil;
 beforeAll(async () => {
@@ -130,7 +129,7 @@ describe('with the operator token', () => {
   });
 
   it('GET /api/incidents and GET /api/monitor/actions read the monitor records through its tools', async () => {
-    const store = monitorStoreOf(vigil.core.stores.db);
+    const store = vigil.core.stores.monitor;
     const at = Date.now();
     const crashed = store.openIncident(
       {

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
-import { monitorStoreOf } from '../../src/db/monitor.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -125,7 +124,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   });
 
   it('lists open incidents, and an escalated one makes the status critical', async () => {
-    const store = monitorStoreOf(vigil.core.stores.db);
+    const store = vigil.core.stores.monitor;
     const incident = store.openIncident(
       {
         key: 'disk.high:pve2',

@@ -1,7 +1,6 @@
 // Pins disk.high and disk.fill_predicted against the lab: a disk filled to 97 % through the lab API is cleaned (the runaway log gzipped and truncated) and the incident resolves; a rising series in the sample store opens disk.fill_predicted, cleanup_disk runs (dry run first) and the fall ends the prediction; a noisy flat series raises nothing; samples are recorded once per routine interval; the daily run prunes samples and old notifications.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSampleStore, type SampleStore } from '../../src/db/samples.js';
-import { createOutboxStore } from '../../src/db/outbox.js';
+import type { SampleStore } from '../../src/db/samples.js';
 import { decideFillPredicted } from '../../src/monitor/forecast.js';
 import { RUNAWAY_LOG } from '../../src/lab/state.js';
 import { startMonitorLab, type MonitorLab } from '../monitor/harness.js';
@@ -19,7 +18,7 @@ afterEach(async () => {
 /** A monitor lab whose monitor records to (and forecasts from) a real sample store in its database. */
 async function start(): Promise<{ t: MonitorLab; samples: SampleStore }> {
   const lab = await startMonitorLab();
-  const samples = createSampleStore(lab.core.stores.db);
+  const samples = lab.core.stores.samples;
   lab.restart({ samples });
   return { t: lab, samples };
 }
@@ -116,7 +115,7 @@ describe('samples and retention', () => {
     const now = t.now();
     s.samples.record('pve1', 'disk.percent', 40, now - 31 * DAY);
     s.samples.record('pve1', 'disk.percent', 41, now - 29 * DAY);
-    const outbox = createOutboxStore(t.core.stores.db);
+    const outbox = t.core.stores.outbox;
     const row = { channel: 'email', kind: 'report' as const, incidentKey: null, payload: { subject: 's', body: 'b' } };
     const [oldDelivered, oldPending] = outbox.add([row, row], now - 31 * DAY);
     const [recentDelivered] = outbox.add([row], now - DAY);

@@ -25,7 +25,7 @@ async function setup(): Promise<{ m: MonitorLab; n: Notifications; s: SmtpSink }
   }));
   const n = createNotifications({
     config: m.core.config.notifications,
-    db: m.core.stores.db,
+    outbox: m.core.stores.outbox,
     logger: silentLogger,
     now: m.now,
     bus: m.core.bus,

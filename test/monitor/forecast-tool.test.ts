@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createStores } from '../../src/db/stores.js';
-import { createSampleStore } from '../../src/db/samples.js';
 import type { ToolDeps } from '../../src/mcp/deps.js';
 import type { ToolContext, ToolDefinition } from '../../src/mcp/tool.js';
 import { forecastDisk } from '../../src/mcp/tools/forecast.js';
@@ -14,7 +13,8 @@ const NOW = 1_700_000_000_000;
 function setup() {
   const db = openTracked(tempDbPath());
   const forecast = { windowDays: 7, minR2: 0.8, minSamples: 6, minSpanHours: 6, sampleRetentionDays: 30 };
-  const deps = { stores: createStores(db), now: () => NOW, config: { monitor: { forecast } } } as unknown as ToolDeps;
+  const stores = createStores(db);
+  const deps = { stores, now: () => NOW, config: { monitor: { forecast } } } as unknown as ToolDeps;
   const ctx: ToolContext = {
     caller: { kind: 'assistant', id: 'test' },
     signal: new AbortController().signal,
@@ -23,7 +23,7 @@ function setup() {
     assertMayAct: () => undefined,
   };
   const call = (tool: ToolDefinition, args: Record<string, unknown>) => tool.handler(tool.input.parse(args), ctx);
-  return { samples: createSampleStore(db), call };
+  return { samples: stores.samples, call };
 }
 
 describe('forecast_disk', () => {

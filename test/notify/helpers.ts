@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import type { NotificationsConfig, WebhookConfig } from '../../src/config/types.js';
 import { createEventStore } from '../../src/db/events.js';
+import { createOutboxStore } from '../../src/db/outbox.js';
 import { createNotifications } from '../../src/notify/index.js';
 import type { DeliveryOptions } from '../../src/notify/worker.js';
 import { createEventBus } from '../../src/realtime/bus.js';
@@ -57,7 +58,15 @@ export function notificationStack(
   const db = openTracked(file);
   const events = createEventStore(db);
   const bus = createEventBus({ store: events, now: clock.now });
-  const stack = createNotifications({ config, db, logger: pino({ level: 'silent' }), now: clock.now, bus, options });
+  const outbox = createOutboxStore(db);
+  const stack = createNotifications({
+    config,
+    outbox,
+    logger: pino({ level: 'silent' }),
+    now: clock.now,
+    bus,
+    options,
+  });
   return { ...stack, db, events };
 }
 

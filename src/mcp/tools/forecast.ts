@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { NODE_NAME_RE } from '../../config/schema.js';
-import { createSampleStore } from '../../db/samples.js';
 import { decideFillPredicted, trendSegment } from '../../monitor/forecast.js';
 
 const DAY_MS = 86_400_000;
@@ -33,8 +32,7 @@ export const forecastDisk = defineTool({
   target: (args) => ({ node: args.node }),
   plan: (args) => `fit the disk usage trend of ${args.node} over ${args.days} days`,
   async handler(args, ctx) {
-    // Built per call: three prepared statements are cheap, and Stores stays owned by src/db.
-    const samples = createSampleStore(ctx.deps.stores.db);
+    const { samples } = ctx.deps.stores;
     const now = ctx.deps.now();
     const { sampleRetentionDays: _kept, ...settings } = ctx.deps.config.monitor.forecast;
     const windowDays = args.windowDays ?? settings.windowDays;

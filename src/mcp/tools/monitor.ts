@@ -5,8 +5,7 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../errors.js';
-import { monitorStoreOf } from '../../db/monitor.js';
-import { INCIDENT_STATUSES } from '../../monitor/conditions.js';
+import { INCIDENT_STATUSES } from '../../contracts/conditions.js';
 import { defineTool, type Caller } from '../tool.js';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
@@ -27,7 +26,7 @@ export const getIncidents = defineTool({
   target: () => ({}),
   plan: (a) => `read ${a.active ? 'active ' : ''}incidents`,
   async handler(args, ctx) {
-    const store = monitorStoreOf(ctx.deps.stores.db);
+    const store = ctx.deps.stores.monitor;
     const list = args.active
       ? store.activeIncidents().reverse().slice(0, args.limit)
       : store.listIncidents({ limit: args.limit, ...(args.status ? { status: args.status } : {}) });
@@ -65,7 +64,7 @@ export const getAutonomyActions = defineTool({
   target: () => ({}),
   plan: () => "read the monitor's actions",
   async handler(args, ctx) {
-    const rows = monitorStoreOf(ctx.deps.stores.db).recentActions({
+    const rows = ctx.deps.stores.monitor.recentActions({
       limit: args.limit,
       ...(args.incident_key ? { incidentKey: args.incident_key } : {}),
     });
@@ -107,7 +106,7 @@ export const silence = defineTool({
   plan: (a) => `silence ${a.target} for ${a.minutes} min${a.reason ? `: ${a.reason}` : ''}`,
   async handler(args, ctx) {
     const at = ctx.deps.now();
-    const id = monitorStoreOf(ctx.deps.stores.db).addSilence(
+    const id = ctx.deps.stores.monitor.addSilence(
       {
         matcher: args.target,
         reason: args.reason,
@@ -136,7 +135,7 @@ export const endSilence = defineTool({
   target: () => ({}),
   plan: (a) => `end silence #${a.id}`,
   async handler(args, ctx) {
-    if (!monitorStoreOf(ctx.deps.stores.db).endSilence(args.id, ctx.deps.now()))
+    if (!ctx.deps.stores.monitor.endSilence(args.id, ctx.deps.now()))
       throw new ToolFailure(`silence #${args.id} does not exist or has already ended`);
     return { text: `Silence #${args.id} ended.`, data: { id: args.id } };
   },
