@@ -3,8 +3,13 @@
  * Order of checks as in pve-http-server: token (401, in server.ts) → route (501) → privilege (403) →
  * proxy to the node (500 unknown node, 595 offline node) → handler (500 with its message).
  */
-import type { LabState } from '../state.js';
+import { guestOn, has, intArg, need, paramError, proxied, vmidParam, type ApiContext } from './api-common.js';
+import { agentRoutes } from './agent.js';
+import { backupRoutes } from './backups.js';
+import { haRoutes } from './ha.js';
 import { ApiError, path, type ApiReply, type ApiRequest, type Route } from './http.js';
+import { migrateRoutes } from './migrate.js';
+import { snapshotRoutes } from './snapshots.js';
 import { GUEST_ACTIONS, startGuestAction, type GuestAction } from './guest-actions.js';
 import {
   guestListEntry,
@@ -20,62 +25,7 @@ import {
 import { decodeUpid, type LabTask } from './tasks.js';
 import type { LabNode } from './world.js';
 
-/** An API token the simulator accepts. `privs` holds privilege names; `*` grants all. */
-export interface LabToken {
-  /** `user@realm!name`. */
-  id: string;
-  secret: string;
-  privs: readonly string[];
-}
-
-/** Per-request context: the world, the authenticated token, the server certificate fingerprint. */
-export interface ApiContext {
-  state: LabState;
-  token: LabToken;
-  fingerprint: string;
-}
-
-const has = (ctx: ApiContext, priv: string) => ctx.token.privs.includes('*') || ctx.token.privs.includes(priv);
-
-/** `raise_perm_exc("$path, $priv")` in RPCEnvironment. */
-function need(ctx: ApiContext, permPath: string, priv: string): void {
-  if (!has(ctx, priv)) throw new ApiError(403, `Permission check failed (${permPath}, ${priv})`);
-}
-
-function paramError(field: string, msg: string): ApiError {
-  return new ApiError(400, 'Parameter verification failed.', { errors: { [field]: msg } });
-}
-
-/** The proxy step for `/nodes/{node}/...`: unknown node → 500, offline node → 595. */
-function proxied(ctx: ApiContext, name: string): LabNode {
-  const n = ctx.state.getNode(name);
-  if (!n) throw new ApiError(500, `no such cluster node '${name}'`);
-  if (!n.online) throw new ApiError(595, 'No route to host', { emptyBody: true });
-  return n;
-}
-
-function vmidParam(raw: string): number {
-  if (!/^\d+$/.test(raw)) throw paramError('vmid', `type check ('integer') failed - got '${raw}'`);
-  const v = Number(raw);
-  if (v < 100 || v > 999999999) throw paramError('vmid', `value must have a minimum value of 100`);
-  return v;
-}
-
-function guestOn(ctx: ApiContext, node: string, type: 'qemu' | 'lxc', vmid: number) {
-  const g = ctx.state.getGuest(vmid);
-  if (!g || g.node !== node || g.type !== type) {
-    const dir = type === 'qemu' ? 'qemu-server' : 'lxc';
-    throw new ApiError(500, `Configuration file 'nodes/${node}/${dir}/${vmid}.conf' does not exist`);
-  }
-  return g;
-}
-
-function intArg(args: Record<string, string>, field: string): number | undefined {
-  const raw = args[field];
-  if (raw === undefined || raw === '') return undefined;
-  if (!/^\d+$/.test(raw)) throw paramError(field, `type check ('integer') failed - got '${raw}'`);
-  return Number(raw);
-}
+export type { ApiContext, LabToken } from './api-common.js';
 
 function taskListEntry(t: LabTask): Record<string, unknown> {
   const { upid, node, pid, pstart, starttime, type, id, user } = t;
@@ -248,8 +198,29 @@ function serviceState(ctx: ApiContext, node: string, id: string): ApiReply {
 
 const G = '/nodes/:node/(?<type>qemu|lxc)';
 
+function taskLog(ctx: ApiContext, node: string, upid: string, a: Record<string, string>): ApiReply {
+  const t = ctx.state.tasks.get(upid);
+  if (!t || t.node !== node) throw new ApiError(400, 'no such task');
+  if (t.user !== ctx.token.id) need(ctx, `/nodes/${node}`, 'Sys.Audit');
+  const end = t.status === 'running' ? [] : [t.exitstatus === 'OK' ? 'TASK OK' : `TASK ERROR: ${t.exitstatus}`];
+  const lines = [...t.log, ...end].map((line, i) => ({ n: i + 1, t: line }));
+  const start = intArg(a, 'start') ?? 0;
+  const limit = intArg(a, 'limit') ?? 50;
+  return { data: lines.slice(start, start + limit), total: lines.length };
+}
+
 /** The route table. Handlers that touch one node call `proxied` first. */
 export const apiRoutes: Route<ApiContext>[] = [
+  ...snapshotRoutes,
+  ...backupRoutes,
+  ...agentRoutes,
+  ...haRoutes,
+  ...migrateRoutes,
+  {
+    method: 'GET',
+    pattern: path('/nodes/:node/tasks/:upid/log'),
+    handler: (r, ctx) => taskLog(ctx, proxied(ctx, r.params.node!).name, r.params.upid!, r.args),
+  },
   { method: 'GET', pattern: path('/cluster/status'), handler: (_r, ctx) => clusterStatus(ctx) },
   { method: 'GET', pattern: path('/cluster/resources'), handler: (r, ctx) => clusterResources(ctx, r.args.type) },
   { method: 'GET', pattern: path('/nodes'), handler: (_r, ctx) => listNodes(ctx) },
@@ -298,7 +269,8 @@ export const apiRoutes: Route<ApiContext>[] = [
     handler: (r, ctx) => {
       const vmid = vmidParam(r.params.vmid!);
       const action = r.params.action as GuestAction;
-      if (!GUEST_ACTIONS.includes(action)) throw new ApiError(501, `Method 'POST ${r.path}' not implemented`);
+      if (!GUEST_ACTIONS.includes(action) || (action === 'reset' && r.params.type === 'lxc'))
+        throw new ApiError(501, `Method 'POST ${r.path}' not implemented`);
       need(ctx, `/vms/${vmid}`, 'VM.PowerMgmt');
       proxied(ctx, r.params.node!);
       const g = guestOn(ctx, r.params.node!, r.params.type as 'qemu' | 'lxc', vmid);

@@ -8,15 +8,17 @@ import type { LabState } from '../state.js';
 import { ApiError } from './http.js';
 import type { LabGuest } from './world.js';
 
-export const GUEST_ACTIONS = ['start', 'stop', 'shutdown', 'reboot', 'suspend', 'resume'] as const;
+export const GUEST_ACTIONS = ['start', 'stop', 'shutdown', 'reboot', 'reset', 'suspend', 'resume'] as const;
 export type GuestAction = (typeof GUEST_ACTIONS)[number];
 
-const TASK_TYPES: Record<'qemu' | 'lxc', Record<GuestAction, string>> = {
+// LXC has no reset: the route answers 501, as pve-container has no such method.
+const TASK_TYPES: Record<'qemu' | 'lxc', Partial<Record<GuestAction, string>>> = {
   qemu: {
     start: 'qmstart',
     stop: 'qmstop',
     shutdown: 'qmshutdown',
     reboot: 'qmreboot',
+    reset: 'qmreset',
     suspend: 'qmpause',
     resume: 'qmresume',
   },
@@ -51,6 +53,13 @@ function apply(state: LabState, g: LabGuest, action: GuestAction): void {
     case 'reboot':
       g.startedAt = state.now();
       g.paused = false;
+      if (g.agentHang === 'reset') state.unhangAgent(g.vmid);
+      return;
+    case 'reset':
+      // QMP system_reset: the guest OS restarts, and with it an agent that merely hung.
+      g.startedAt = state.now();
+      g.paused = false;
+      if (g.agentHang === 'reset') state.unhangAgent(g.vmid);
       return;
     case 'suspend':
       g.paused = true;
@@ -72,6 +81,9 @@ export function startGuestAction(
   args: Record<string, string>,
   user: string,
 ): string {
+  const type = TASK_TYPES[g.type][action];
+  if (!type)
+    throw new ApiError(501, `Method 'POST /nodes/${g.node}/${g.type}/${g.vmid}/status/${action}' not implemented`);
   const label = `${g.type === 'qemu' ? 'VM' : 'CT'} ${g.vmid}`;
   const running = g.status === 'running';
   if (action === 'start' && running) throw new ApiError(500, `${label} already running`);
@@ -85,7 +97,7 @@ export function startGuestAction(
   }
   const task = state.tasks.run({
     node: g.node,
-    type: TASK_TYPES[g.type][action],
+    type,
     id: String(g.vmid),
     user,
     durationMs: state.taskMs,
@@ -110,6 +122,10 @@ function haAction(state: LabState, g: LabGuest, want: 'start' | 'stop', user: st
     user,
     durationMs: Math.round(state.taskMs / 3),
     work: () => {
+      if (g.ha.state === 'error')
+        throw new Error(
+          `service '${g.type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}' in error state, must be disabled and fixed first`,
+        );
       g.ha.state = want === 'start' ? 'request_start' : 'request_stop';
       state.schedule(state.haDelayMs, () => {
         if (!state.getNode(g.node)?.online) return;

@@ -86,21 +86,25 @@ export function resourceNode(state: LabState, n: LabNode): Record<string, unknow
   };
 }
 
-/** The two storages every lab node has: `local` (dir on the root fs) and `local-lvm` (thin pool for guests). */
-function storages(state: LabState, n: LabNode) {
+/**
+ * The two storages every lab node has: `local` (dir on the root fs, holds backups) and `local-lvm`
+ * (thin pool for guest disks; its usage follows the guests unless the control API set it).
+ */
+export function storagesOf(state: LabState, n: LabNode) {
   const u = state.usage(n.name);
   const guestsDisk = state
     .listGuests()
     .filter((g) => g.node === n.name)
     .reduce((s, g) => s + g.maxdisk * 0.3, 0);
   const thinTotal = 2 * u.disk.total;
+  const thinUsed = n.thinUsedPercent === undefined ? guestsDisk : (thinTotal * n.thinUsedPercent) / 100;
   return [
     { storage: 'local', plugintype: 'dir', content: 'backup,vztmpl,iso', used: u.disk.used, total: u.disk.total },
     {
       storage: 'local-lvm',
       plugintype: 'lvmthin',
       content: 'images,rootdir',
-      used: Math.round(guestsDisk),
+      used: Math.round(thinUsed),
       total: thinTotal,
     },
   ];
@@ -108,7 +112,7 @@ function storages(state: LabState, n: LabNode) {
 
 /** Storage entries of GET /cluster/resources; offline nodes' storages are `unknown` without sizes. */
 export function resourceStorages(state: LabState, n: LabNode): Record<string, unknown>[] {
-  return storages(state, n).map((s) => {
+  return storagesOf(state, n).map((s) => {
     const base = {
       id: `storage/${n.name}/${s.storage}`,
       type: 'storage',
@@ -124,7 +128,7 @@ export function resourceStorages(state: LabState, n: LabNode): Record<string, un
 
 /** GET /nodes/{node}/storage entries. */
 export function nodeStorage(state: LabState, n: LabNode): Record<string, unknown>[] {
-  return storages(state, n).map((s) => ({
+  return storagesOf(state, n).map((s) => ({
     storage: s.storage,
     type: s.plugintype,
     content: s.content,
@@ -215,7 +219,7 @@ export function guestStatusCurrent(state: LabState, g: LabGuest): Record<string,
   const qemu: Record<string, unknown> = {
     ...base,
     qmpstatus: running ? (g.paused ? 'paused' : 'running') : 'stopped',
-    agent: 1,
+    ...(g.agent ? { agent: 1 } : {}),
     shares: 1000,
   };
   if (!running) return qemu;

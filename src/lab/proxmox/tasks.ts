@@ -18,6 +18,8 @@ export interface LabTask {
   status: 'running' | 'stopped';
   exitstatus?: string;
   endtime?: number;
+  /** Lines the worker logged before its final `TASK OK` / `TASK ERROR:` line. */
+  log: string[];
 }
 
 export interface TaskRun {
@@ -26,8 +28,8 @@ export interface TaskRun {
   id: string;
   user: string;
   durationMs: number;
-  /** Runs when the task ends; returns the exit status ("OK") or throws with the error text. */
-  work: () => string;
+  /** Runs when the task ends; returns the exit status ("OK") or throws with the error text. It may append to `log`. */
+  work: (log: string[]) => string;
   /**
    * Runs as the worker starts (lock checks, taking a lock). Throwing ends the task at once with
    * the error text as its exit status, and `work` never runs.
@@ -43,7 +45,7 @@ export function encodeUpid(t: Pick<LabTask, 'node' | 'pid' | 'pstart' | 'startti
 }
 
 /** The decode regex of PVE/UPID.pm; undefined when the string is not a UPID. */
-export function decodeUpid(upid: string): Omit<LabTask, 'upid' | 'status'> | undefined {
+export function decodeUpid(upid: string): Omit<LabTask, 'upid' | 'status' | 'log'> | undefined {
   const m =
     /^UPID:([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?):([0-9A-Fa-f]{8}):([0-9A-Fa-f]{8,9}):([0-9A-Fa-f]{8}):([^:\s/]+):([^:\s/]*):([^:\s/]+):$/.exec(
       upid,
@@ -86,7 +88,7 @@ export function createTaskLog(deps: {
         id: r.id,
         user: r.user,
       };
-      const task: LabTask = { ...base, upid: encodeUpid(base), status: 'running' };
+      const task: LabTask = { ...base, upid: encodeUpid(base), status: 'running', log: [] };
       tasks.push(task);
       deps.emit({ node: task.node, upid: task.upid, status: 'running' });
       let early: string | undefined;
@@ -98,7 +100,7 @@ export function createTaskLog(deps: {
       deps.schedule(early === undefined ? r.durationMs : 0, () => {
         let exit: string;
         try {
-          exit = early ?? r.work();
+          exit = early ?? r.work(task.log);
         } catch (err) {
           exit = err instanceof Error ? err.message : String(err);
         }
