@@ -4,10 +4,17 @@
  * removing the newest rows is caught too.
  */
 import type { Db } from './database.js';
-import { canonicalJson, sha256 } from '../util/canonical.js';
 import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../contracts/tiers.js';
+import {
+  chainContent,
+  GENESIS_HASH,
+  rowHash,
+  verifyChain,
+  type AuditVerification,
+  type ChainRow,
+} from './audit-chain.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH, type AuditVerification } from './audit-chain.js';
 const HEAD_KEY = 'audit.head';
 
 /** One audit entry as the pipeline records it (args already redacted). */
@@ -33,9 +40,6 @@ export interface AuditRow extends AuditEntry {
   hash: string;
 }
 
-export type AuditVerification =
-  { ok: true; rows: number } | { ok: false; rows: number; firstBadId: number | null; reason: string };
-
 export interface AuditQuery {
   limit?: number;
   beforeId?: number;
@@ -43,46 +47,7 @@ export interface AuditQuery {
   callerKind?: CallerKind;
 }
 
-interface RawRow {
-  id: number;
-  at: number;
-  caller_kind: string;
-  caller_id: string;
-  session_id: string | null;
-  tool: string;
-  tier: string | null;
-  args: string;
-  target: string | null;
-  decision: string;
-  outcome: string;
-  duration_ms: number;
-  error: string | null;
-  approval_id: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-/** The text a row's hash covers: every column but the hash itself, in a fixed order. */
-function hashInput(prevHash: string, row: Omit<RawRow, 'id' | 'prev_hash' | 'hash'>): string {
-  // Every member is a string, number or null (args and target are already canonical JSON text),
-  // so plain JSON.stringify of this fixed-order array is canonical.
-  return JSON.stringify([
-    prevHash,
-    row.at,
-    row.caller_kind,
-    row.caller_id,
-    row.session_id,
-    row.tool,
-    row.tier,
-    row.args,
-    row.target,
-    row.decision,
-    row.outcome,
-    row.duration_ms,
-    row.error,
-    row.approval_id,
-  ]);
-}
+type RawRow = ChainRow;
 
 function fromRaw(raw: RawRow): AuditRow {
   return {
@@ -124,22 +89,9 @@ export function createAuditStore(db: Db) {
   // at once cannot both chain onto the same row.
   const append = db.transaction((entry: AuditEntry): number => {
     const prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
-    const row = {
-      at: entry.at,
-      caller_kind: entry.callerKind,
-      caller_id: entry.callerId,
-      session_id: entry.sessionId,
-      tool: entry.tool,
-      tier: entry.tier,
-      args: canonicalJson(entry.args ?? {}),
-      target: entry.target === null || entry.target === undefined ? null : canonicalJson(entry.target),
-      decision: entry.decision,
-      outcome: entry.outcome,
-      duration_ms: entry.durationMs,
-      error: entry.error,
-      approval_id: entry.approvalId,
-    };
-    const hash = sha256(hashInput(prevHash, row));
+    // Normalised first, so the hash covers exactly the values SQLite stores and reads back.
+    const row = chainContent(entry);
+    const hash = rowHash(prevHash, row);
     const id = Number(insert.run({ ...row, prev_hash: prevHash, hash }).lastInsertRowid);
     setHead.run(HEAD_KEY, JSON.stringify({ id, hash }), entry.at);
     return id;
@@ -175,41 +127,11 @@ export function createAuditStore(db: Db) {
       return (db.prepare('SELECT count(*) AS n FROM audit').get() as { n: number }).n;
     },
 
-    /** Walks the chain from the first row; reports the first row whose hash or link does not match. */
+    /** Walks the whole chain and the recorded head; reports every bad row as ranges. */
     verify(): AuditVerification {
-      let prevHash = GENESIS_HASH;
-      let prevId = 0;
-      let rows = 0;
-      for (const raw of db.prepare('SELECT * FROM audit ORDER BY id').iterate() as IterableIterator<RawRow>) {
-        rows += 1;
-        if (raw.id !== prevId + 1) {
-          return { ok: false, rows, firstBadId: raw.id, reason: `rows ${prevId + 1}–${raw.id - 1} are missing` };
-        }
-        if (raw.prev_hash !== prevHash) {
-          return { ok: false, rows, firstBadId: raw.id, reason: 'its link to the previous row does not match' };
-        }
-        const { id: _id, prev_hash: _prev, hash, ...content } = raw;
-        if (sha256(hashInput(prevHash, content)) !== hash) {
-          return { ok: false, rows, firstBadId: raw.id, reason: 'its content does not match its hash (edited)' };
-        }
-        prevHash = hash;
-        prevId = raw.id;
-      }
       const headText = getHead.get(HEAD_KEY)?.value;
-      if (headText !== undefined) {
-        const head = JSON.parse(headText) as { id: number; hash: string };
-        if (head.id !== prevId || head.hash !== prevHash) {
-          return {
-            ok: false,
-            rows,
-            firstBadId: Math.min(head.id, prevId) + 1,
-            reason: `the chain ends at row ${prevId} but the recorded head is row ${head.id} (rows deleted)`,
-          };
-        }
-      } else if (rows > 0) {
-        return { ok: false, rows, firstBadId: null, reason: 'the recorded chain head is missing' };
-      }
-      return { ok: true, rows };
+      const head = headText === undefined ? undefined : (JSON.parse(headText) as { id: number; hash: string });
+      return verifyChain(db.prepare('SELECT * FROM audit ORDER BY id').iterate() as IterableIterator<RawRow>, head);
     },
   };
 }

@@ -96,12 +96,12 @@ describe('audit chain', () => {
     expect(audit.verify().ok).toBe(true);
   });
 
-  it('names the row after the gap when a middle row is deleted', () => {
+  it('names the deleted row when a middle row is deleted', () => {
     const { db, audit } = seeded();
     for (const id of [1, 3, 5]) {
       const result = verifyAfter(db, audit, () => db.prepare('DELETE FROM audit WHERE id = ?').run(id));
-      expect(result).toMatchObject({ ok: false, firstBadId: id + 1 });
-      if (!result.ok) expect(result.reason).toContain(`rows ${id}–${id}`);
+      expect(result).toMatchObject({ ok: false, firstBadId: id, badRows: 1 });
+      if (!result.ok) expect(result.reason).toBe(`row ${id}: missing (deleted)`);
     }
   });
 
