@@ -1,6 +1,6 @@
 /** The events table: every event is stored before it is broadcast, so a reconnecting client can catch up. */
 import type { Db } from './database.js';
-import type { NewEvent, VigilEvent, EventType, Severity } from '../realtime/vocabulary.js';
+import type { NewEvent, VigilEvent, EventType, Severity } from '../contracts/events.js';
 
 interface RawEvent {
   id: number;
@@ -41,23 +41,44 @@ export function createEventStore(db: Db) {
   const latest = db.prepare<[number], RawEvent>('SELECT * FROM events ORDER BY id DESC LIMIT ?');
   const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
 
+  /** Stores the event and returns it with its id and time. */
+  function append(event: NewEvent, at: number): VigilEvent {
+    const id = Number(
+      insert.run({
+        type: event.type,
+        severity: event.severity,
+        title: event.title,
+        message: event.message,
+        node: event.node ?? null,
+        target: event.target ?? null,
+        incident_key: event.incidentKey ?? null,
+        data: event.data === undefined ? null : JSON.stringify(event.data),
+        at,
+      }).lastInsertRowid,
+    );
+    return { ...event, id, at };
+  }
+
   return {
-    /** Stores the event and returns it with its id and time. */
-    append(event: NewEvent, at: number): VigilEvent {
-      const id = Number(
-        insert.run({
-          type: event.type,
-          severity: event.severity,
-          title: event.title,
-          message: event.message,
-          node: event.node ?? null,
-          target: event.target ?? null,
-          incident_key: event.incidentKey ?? null,
-          data: event.data === undefined ? null : JSON.stringify(event.data),
-          at,
-        }).lastInsertRowid,
-      );
-      return { ...event, id, at };
+    append,
+    /**
+     * Runs `write` and, when it returns a value (not undefined or false), stores the event made
+     * from that value — both in one IMMEDIATE transaction, so no reader sees the row without its
+     * event or the event without its row, and a failing event insert rolls the row back.
+     * `write` must use this store's database, as every store from `createStores` does.
+     */
+    appendWith<T>(
+      write: () => T | undefined | false,
+      eventOf: (value: T) => NewEvent,
+      at: number,
+    ): { value: T; event: VigilEvent } | undefined {
+      return db
+        .transaction(() => {
+          const value = write();
+          if (value === undefined || value === false) return undefined;
+          return { value, event: append(eventOf(value), at) };
+        })
+        .immediate();
     },
     /** Events with id greater than `afterId`, oldest first. */
     since(afterId: number, limit = 1000): VigilEvent[] {

@@ -7,7 +7,7 @@
  */
 import type { Incident, MonitorStore, NewIncident } from '../db/monitor.js';
 import type { EventBus } from '../realtime/bus.js';
-import type { Condition } from './conditions.js';
+import type { Condition } from '../contracts/conditions.js';
 import type { Finding } from './detect.js';
 import type { Notifier } from './ports.js';
 
@@ -73,7 +73,7 @@ export interface IncidentLogDeps {
   notifying: () => boolean;
 }
 
-/** Applies a plan: writes incidents, publishes incident.* events, queues notifications. */
+/** Applies a plan: writes incidents with their incident.* events, queues notifications. */
 export function applyIncidentPlan(
   plan: IncidentPlan,
   deps: IncidentLogDeps,
@@ -81,19 +81,22 @@ export function applyIncidentPlan(
   const at = deps.now();
   const opened: Incident[] = [];
   for (const n of plan.open) {
-    const incident = deps.store.tryOpenIncident(n, at);
-    if (!incident) continue;
-    opened.push(incident);
-    deps.bus.publish({
-      type: 'incident.opened',
-      severity: n.severity,
-      title: `${n.condition} ${n.target}${n.flapping ? ' (flapping: no automatic action)' : ''}`,
-      message: n.summary,
-      ...(n.node ? { node: n.node } : {}),
-      target: n.target,
-      incidentKey: n.key,
-      data: { incidentId: incident.id, condition: n.condition, flapping: n.flapping, details: n.details },
-    });
+    // The row and its incident.opened event commit together: no reader sees one without the other.
+    const done = deps.bus.publishWith(
+      () => deps.store.tryOpenIncident(n, at),
+      (incident) => ({
+        type: 'incident.opened',
+        severity: n.severity,
+        title: `${n.condition} ${n.target}${n.flapping ? ' (flapping: no automatic action)' : ''}`,
+        message: n.summary,
+        ...(n.node ? { node: n.node } : {}),
+        target: n.target,
+        incidentKey: n.key,
+        data: { incidentId: incident.id, condition: n.condition, flapping: n.flapping, details: n.details },
+      }),
+    );
+    if (!done) continue;
+    opened.push(done.value);
     if (deps.notifying()) {
       deps.notifier?.enqueue({
         kind: 'report',
@@ -115,24 +118,27 @@ export function applyIncidentPlan(
 /** Resolves one incident (detection saw it healthy, or a remediation verified recovery). */
 export function resolveIncident(incident: Incident, how: string, deps: IncidentLogDeps): Incident {
   const at = deps.now();
-  // Detection and a verifying remediation may both see the recovery: only the first one tells.
-  if (!deps.store.resolveIncident(incident.id, at))
-    return { ...incident, status: 'resolved', resolvedAt: deps.store.incident(incident.id)?.resolvedAt ?? at };
-  deps.bus.publish({
-    type: 'incident.resolved',
-    severity: 'info',
-    title: `${incident.condition} ${incident.target} resolved`,
-    message: `${incident.summary} — ${how} after ${Math.round((at - incident.firstSeen) / 1000)} s`,
-    ...(incident.node ? { node: incident.node } : {}),
-    target: incident.target,
-    incidentKey: incident.key,
-    data: {
-      incidentId: incident.id,
-      condition: incident.condition,
-      attempts: incident.attempts,
-      durationMs: at - incident.firstSeen,
-    },
-  });
+  // Detection and a verifying remediation may both see the recovery: only the first one tells,
+  // and its row change and incident.resolved event commit together.
+  const told = deps.bus.publishWith(
+    () => deps.store.resolveIncident(incident.id, at),
+    () => ({
+      type: 'incident.resolved',
+      severity: 'info',
+      title: `${incident.condition} ${incident.target} resolved`,
+      message: `${incident.summary} — ${how} after ${Math.round((at - incident.firstSeen) / 1000)} s`,
+      ...(incident.node ? { node: incident.node } : {}),
+      target: incident.target,
+      incidentKey: incident.key,
+      data: {
+        incidentId: incident.id,
+        condition: incident.condition,
+        attempts: incident.attempts,
+        durationMs: at - incident.firstSeen,
+      },
+    }),
+  );
+  if (!told) return { ...incident, status: 'resolved', resolvedAt: deps.store.incident(incident.id)?.resolvedAt ?? at };
   if (deps.notifying()) {
     deps.notifier?.enqueue({
       kind: 'recovery',

@@ -59,18 +59,22 @@ export function createReporter(deps: ReporterDeps) {
     /** Marks the incident escalated, publishes incident.escalated and sends the escalation now. */
     async escalate(incident: Incident, rb: Runbook, why: string): Promise<void> {
       const at = deps.now();
-      // An incident resolved meanwhile (detection saw it recover) needs no operator.
-      if (!deps.store.escalateIncident(incident.id, at)) return;
-      deps.bus.publish({
-        type: 'incident.escalated',
-        severity: 'critical',
-        title: `escalated: ${incident.condition} ${incident.target}`,
-        message: `${incident.summary} — ${why}; an operator needs to look`,
-        ...(incident.node ? { node: incident.node } : {}),
-        target: incident.target,
-        incidentKey: incident.key,
-        data: { incidentId: incident.id, runbook: rb.name, why },
-      });
+      // An incident resolved meanwhile (detection saw it recover) needs no operator. The row
+      // change and its incident.escalated event commit together.
+      const escalated = deps.bus.publishWith(
+        () => deps.store.escalateIncident(incident.id, at),
+        () => ({
+          type: 'incident.escalated',
+          severity: 'critical',
+          title: `escalated: ${incident.condition} ${incident.target}`,
+          message: `${incident.summary} — ${why}; an operator needs to look`,
+          ...(incident.node ? { node: incident.node } : {}),
+          target: incident.target,
+          incidentKey: incident.key,
+          data: { incidentId: incident.id, runbook: rb.name, why },
+        }),
+      );
+      if (!escalated) return;
       // Level 0 records only; every other level is told (escalations are never rate limited).
       if (deps.stores.preferences.autonomyLevel() === 0) return;
       const snap = await snapshot(rb, incident);

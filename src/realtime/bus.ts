@@ -4,7 +4,7 @@
  * which the daemon runs on a short timer.
  */
 import type { EventStore } from '../db/events.js';
-import { newEventSchema, type NewEvent, type VigilEvent } from './vocabulary.js';
+import { newEventSchema, type NewEvent, type VigilEvent } from '../contracts/events.js';
 
 export type EventListener = (event: VigilEvent) => void;
 
@@ -42,13 +42,30 @@ export function createEventBus(deps: {
     }
   };
 
+  // Every event is scrubbed of secrets, then checked against the closed vocabulary, before it is stored.
+  const prepare = (event: NewEvent): NewEvent => newEventSchema.parse(deps.redact ? deps.redact(event) : event);
+
   return {
     /** Validates, stores and delivers one event. */
     publish(event: NewEvent): VigilEvent {
-      const stored = deps.store.append(newEventSchema.parse(deps.redact ? deps.redact(event) : event), deps.now());
+      const stored = deps.store.append(prepare(event), deps.now());
       // Catch up first so subscribers always see ids in increasing order, foreign ones included.
       poll();
       return stored;
+    },
+    /**
+     * Runs a state change and stores the event describing it in one transaction, then delivers
+     * the event: readers never see an incident row without its event or the reverse. `write`
+     * returns undefined or false when nothing changed (no event then), and must write through a
+     * store of the same database (see `EventStore.appendWith`).
+     */
+    publishWith<T>(
+      write: () => T | undefined | false,
+      eventOf: (value: T) => NewEvent,
+    ): { value: T; event: VigilEvent } | undefined {
+      const done = deps.store.appendWith(write, (value) => prepare(eventOf(value)), deps.now());
+      if (done) poll();
+      return done;
     },
     subscribe(listener: EventListener): () => void {
       listeners.add(listener);
