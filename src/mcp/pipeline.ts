@@ -1,5 +1,5 @@
 /**
- * executeTool: the one path every call takes, from every caller (DESIGN §1):
+ * executeTool: the one path every call takes, from every caller (docs/ARCHITECTURE.md §3):
  * lookup → validate → gate → confirm → run (deadline, AbortSignal, kill switch re-checked) →
  * audit (in `finally`, exactly one row, redacted, hash-chained) → publish.
  */

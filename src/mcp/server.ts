@@ -48,7 +48,7 @@ function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
   return out;
 }
 
-/** The tools/list entry of a tool; annotations follow its tier (DESIGN §2). */
+/** The tools/list entry of a tool; annotations follow its tier (docs/ARCHITECTURE.md §2). */
 export function describeTool(tool: ToolDefinition): Tool {
   const hints = tierAnnotations(tool.tier);
   return {

@@ -3,7 +3,7 @@
  * that hold now, and which open incidents were seen healthy. No I/O and no clock of their own, so
  * property tests and `vigil once` drive them the same way the daemon does.
  *
- * Rules (DESIGN §4):
+ * Rules (docs/ARCHITECTURE.md §8.3):
  *  - guest.crashed: a guest seen running is now stopped, its node is online, it is not HA-managed
  *    (Proxmox HA restarts those itself), not a template, and nobody stopped it on purpose — neither
  *    through vigil (a stop/shutdown in the audit log) nor through Proxmox (its newest power task is

@@ -1,5 +1,5 @@
 /**
- * Guardrails as pure decisions over persisted state (DESIGN §4). The remediator reads the state
+ * Guardrails as pure decisions over persisted state (docs/ARCHITECTURE.md §8.6). The remediator reads the state
  * from SQLite, asks here, and records what happened; property tests drive these functions with
  * arbitrary sequences.
  */

@@ -1,5 +1,5 @@
 /**
- * Runbooks are data (DESIGN §4): trigger condition, required autonomy level, preconditions, the
+ * Runbooks are data (docs/ARCHITECTURE.md §8.5): trigger condition, required autonomy level, preconditions, the
  * tool and how its arguments are built from the incident, how recovery is verified, cooldown, and
  * which read-only tool gives the diagnostic snapshot for reports and escalations. Config may
  * disable or tune each (`monitor.runbooks`).

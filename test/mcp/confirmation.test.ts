@@ -1,4 +1,4 @@
-// Pins DESIGN §3: red calls run only after elicitation accept+confirm or a redeemed operator approval, never on their own.
+// Pins docs/ARCHITECTURE.md §5: red calls run only after elicitation accept+confirm or a redeemed operator approval, never on their own.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
 import { runs, toolsWithTestTools } from '../helpers/tools.js';
