@@ -3,7 +3,7 @@
  * The vigil command line. Wiring only: config → logger → db → clients → safety → mcp → http.
  * Exit codes: 0 ok, 1 failure (e.g. broken audit chain, refused action), 2 bad usage or config.
  */
-import { parseArgs } from 'node:util';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -11,9 +11,13 @@ import { loadConfig, resolveConfigPath, writeExampleConfig, secretValues } from 
 import type { VigilConfig } from './config/types.js';
 import { ConfigError } from './errors.js';
 import { createLogger } from './logger.js';
+import { LOG_FORMATS, type LogFormat } from './config/types.js';
+import { UsageError, commandHelp, parseCommandLine, usageText } from './commands/table.js';
+import { configExists, explainListenError, isApprovalId, malformedApprovalId } from './commands/friendly.js';
 import { createCore, type Core } from './core.js';
 import { startDaemon } from './daemon.js';
 import { createMcpSession } from './mcp/server.js';
+import { describeRange } from './db/audit-chain.js';
 import type { Caller } from './mcp/tool.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
@@ -24,26 +28,7 @@ import { runOnce } from './commands/once.js';
 import { observedMonitorStatus } from './monitor/status.js';
 import { createNotifications } from './notify/index.js';
 
-const USAGE = `usage: vigil <command> [options]
-
-commands:
-  init                       write a commented example config (refuses to overwrite)
-  serve [--host H] [--port N] run the daemon: MCP over Streamable HTTP at /mcp, operator API, monitor
-  mcp                        serve MCP over stdio (shares the daemon's database)
-  status                     kill switch, autonomy level, pending approvals
-  killswitch on|off [--scope autonomy|all] [--reason TEXT] [--yes]
-  approve ID | deny ID       decide a pending approval (operator)
-  audit verify               check the audit log's hash chain (exit 1 if broken)
-  once [--dry-run]           one monitor cycle by hand: what it finds and does (or would do)
-  check                      test connectivity to Proxmox, every node's SSH, WoL settings and HTTP checks
-  lab [--nodes N] [--guests M] [--write-config FILE]
-                             run the simulated homelab in the foreground (first line: "lab: URL")
-  demo [--port N] [--no-chaos] [--chaos-every SECONDS] [--data-dir DIR]
-                             the lab plus the daemon over it, with chaos: dashboard, MCP, tokens
-
-every command takes --config FILE (default: $VIGIL_CONFIG, then ./vigil.yaml)`;
-
-class UsageError extends Error {}
+type Values = Record<string, string | boolean | undefined>;
 
 const CLI_OPERATOR: Caller = { kind: 'operator', id: 'cli' };
 
@@ -55,12 +40,23 @@ function fail(line: string): void {
   process.stderr.write(`vigil: ${line}\n`);
 }
 
-function openConfig(flag: string | undefined): VigilConfig {
-  return loadConfig(resolveConfigPath(flag));
+const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? v[name] : undefined);
+
+/** `--log-format` beats the config's `logging.format`; a bad value is a usage error. */
+function logFormatOf(v: Values, config?: VigilConfig): LogFormat {
+  const raw = str(v, 'log-format');
+  if (raw === undefined) return config?.logging.format ?? 'auto';
+  if (!(LOG_FORMATS as readonly string[]).includes(raw))
+    throw new UsageError(`--log-format: expected one of ${LOG_FORMATS.join(', ')}, got "${raw}"`);
+  return raw as LogFormat;
 }
 
-function openCore(config: VigilConfig, withClients = false): Core {
-  const logger = createLogger(config.logging.level, secretValues(config));
+function openConfig(v: Values): VigilConfig {
+  return loadConfig(resolveConfigPath(str(v, 'config')));
+}
+
+function openCore(config: VigilConfig, v: Values, withClients = false): Core {
+  const logger = createLogger(config.logging.level, secretValues(config), logFormatOf(v, config));
   return createCore({ config, logger, ...(withClients ? { clients: createClients(config, logger) } : {}) });
 }
 
@@ -84,9 +80,40 @@ async function confirmOnTty(question: string): Promise<boolean> {
   }
 }
 
-async function serve(config: VigilConfig, host: string, port: number): Promise<number> {
-  const core = openCore(config, true);
-  const daemon = await startDaemon(core, host, port);
+/** The version in package.json (one directory above both src/ and dist/). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function withCore<T>(core: Core, run: (core: Core) => Promise<T>): Promise<T> {
+  try {
+    return await run(core);
+  } finally {
+    await core.close();
+  }
+}
+
+async function serve(v: Values): Promise<number> {
+  const config = openConfig(v);
+  const rawPort = str(v, 'port');
+  const port = rawPort === undefined ? config.server.port : Number(rawPort);
+  if (!/^\d+$/.test(rawPort ?? '0') || port > 65535)
+    throw new UsageError(`--port: expected a number 0–65535 (0 picks a free port), got "${rawPort}"`);
+  const host = str(v, 'host') ?? config.server.host;
+  const core = openCore(config, v, true);
+  let daemon;
+  try {
+    daemon = await startDaemon(core, host, port);
+  } catch (err) {
+    await core.close();
+    const why = explainListenError(err, host, port);
+    if (why) {
+      fail(why);
+      return 1;
+    }
+    throw err;
+  }
   const { url } = daemon.http;
   core.logger.info({ url, mcp: `${url}/mcp`, database: config.database.path }, 'vigil serving');
   process.stderr.write(`vigil: serving on ${url} (MCP at ${url}/mcp)\n`);
@@ -100,8 +127,8 @@ async function serve(config: VigilConfig, host: string, port: number): Promise<n
   return 0;
 }
 
-async function mcpStdio(config: VigilConfig): Promise<number> {
-  const core = openCore(config, true);
+async function mcpStdio(v: Values): Promise<number> {
+  const core = openCore(openConfig(v), v, true);
   const sessionId = `stdio-${randomUUID()}`;
   const server = createMcpSession({ pipeline: core.pipeline, sessionId: () => sessionId });
   const transport = new StdioServerTransport();
@@ -117,162 +144,146 @@ async function mcpStdio(config: VigilConfig): Promise<number> {
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      host: { type: 'string' },
-      port: { type: 'string' },
-      scope: { type: 'string' },
-      reason: { type: 'string' },
-      yes: { type: 'boolean', default: false },
-      nodes: { type: 'string' },
-      guests: { type: 'string' },
-      'write-config': { type: 'string' },
-      'no-chaos': { type: 'boolean', default: false },
-      'chaos-every': { type: 'string' },
-      'data-dir': { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === 'help') {
-    out(USAGE);
-    return command === undefined && !values.help ? 2 : 0;
+function init(v: Values): number {
+  const file = resolveConfigPath(str(v, 'config'));
+  if (existsSync(file)) {
+    fail(configExists(file));
+    return 2;
   }
+  writeExampleConfig(file);
+  out(`wrote ${file}`);
+  out(
+    'next: export VIGIL_ASSISTANT_TOKEN and VIGIL_OPERATOR_TOKEN (two different values of 16+ characters), then run "vigil serve".',
+  );
+  return 0;
+}
 
-  switch (command) {
-    case 'init': {
-      const file = resolveConfigPath(values.config);
-      writeExampleConfig(file);
-      out(`wrote ${file}`);
-      out(
-        'next: export VIGIL_ASSISTANT_TOKEN and VIGIL_OPERATOR_TOKEN (two different values of 16+ characters), then run "vigil serve".',
-      );
+function status(v: Values): Promise<number> {
+  return withCore(openCore(openConfig(v), v), async (core) => {
+    // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
+    core.deps.monitorStatus = () =>
+      observedMonitorStatus({ store: core.stores.monitor, config: core.config, now: core.deps.now });
+    return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
+  });
+}
+
+async function killswitch(v: Values, [state]: string[]): Promise<number> {
+  if (state !== 'on' && state !== 'off')
+    throw new UsageError(`killswitch: expected "on" or "off", got "${state}"; run "vigil help killswitch"`);
+  const scope = str(v, 'scope');
+  if (scope !== undefined && scope !== 'autonomy' && scope !== 'all')
+    throw new UsageError(`--scope: expected "autonomy" or "all", got "${scope}"`);
+  const config = openConfig(v);
+  if (state === 'off' && v.yes !== true && !(await confirmOnTty('Release the kill switch?'))) {
+    fail('not confirmed: releasing the kill switch is a red action; run again with --yes or answer y');
+    return 1;
+  }
+  const reason = str(v, 'reason');
+  return withCore(openCore(config, v), async (core) =>
+    report(
+      await core.pipeline.executeTool(
+        'set_kill_switch',
+        { active: state === 'on', ...(scope ? { scope } : {}), ...(reason ? { reason } : {}) },
+        CLI_OPERATOR,
+      ),
+    ),
+  );
+}
+
+function decide(verdict: 'approve' | 'deny') {
+  return (v: Values, [id]: string[]): Promise<number> => {
+    if (!isApprovalId(id!)) throw new UsageError(malformedApprovalId(verdict, id!));
+    return withCore(openCore(openConfig(v), v), async (core) =>
+      report(await core.pipeline.executeTool('approve_action', { id, verdict }, CLI_OPERATOR)),
+    );
+  };
+}
+
+function audit(v: Values, [what]: string[]): Promise<number> {
+  if (what !== 'verify') throw new UsageError(`audit: expected "audit verify", got "audit ${what}"`);
+  return withCore(openCore(openConfig(v), v), async (core) => {
+    const result = core.stores.audit.verify();
+    if (result.ok) {
+      out(`audit log intact: ${result.rows} rows, hash chain verified`);
       return 0;
     }
-    case 'serve': {
-      const config = openConfig(values.config);
-      const port = values.port === undefined ? config.server.port : Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError(`--port: expected a number 0–65535, got "${values.port}"`);
-      return serve(config, values.host ?? config.server.host, port);
-    }
-    case 'mcp':
-      return mcpStdio(openConfig(values.config));
-    case 'status': {
-      const core = openCore(openConfig(values.config));
-      // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
-      core.deps.monitorStatus = () =>
-        observedMonitorStatus({ store: core.stores.monitor, config: core.config, now: core.deps.now });
-      try {
-        return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
-      } finally {
-        await core.close();
-      }
-    }
-    case 'killswitch': {
-      const state = rest[0];
-      if (state !== 'on' && state !== 'off') throw new UsageError('killswitch: expected "on" or "off"');
-      if (values.scope !== undefined && values.scope !== 'autonomy' && values.scope !== 'all') {
-        throw new UsageError(`--scope: expected "autonomy" or "all", got "${values.scope}"`);
-      }
-      const config = openConfig(values.config);
-      if (state === 'off' && !values.yes && !(await confirmOnTty('Release the kill switch?'))) {
-        fail('not confirmed: releasing the kill switch is a red action; run again with --yes or answer y');
-        return 1;
-      }
-      const core = openCore(config);
-      try {
-        return report(
-          await core.pipeline.executeTool(
-            'set_kill_switch',
-            {
-              active: state === 'on',
-              ...(values.scope ? { scope: values.scope } : {}),
-              ...(values.reason ? { reason: values.reason } : {}),
-            },
-            CLI_OPERATOR,
-          ),
-        );
-      } finally {
-        await core.close();
-      }
-    }
-    case 'approve':
-    case 'deny': {
-      const id = rest[0];
-      if (!id) throw new UsageError(`${command}: expected an approval id (apr_…)`);
-      const core = openCore(openConfig(values.config));
-      try {
-        return report(await core.pipeline.executeTool('approve_action', { id, verdict: command }, CLI_OPERATOR));
-      } finally {
-        await core.close();
-      }
-    }
-    case 'audit': {
-      if (rest[0] !== 'verify') throw new UsageError('audit: expected "audit verify"');
-      const core = openCore(openConfig(values.config));
-      try {
-        const result = core.stores.audit.verify();
-        if (result.ok) {
-          out(`audit log intact: ${result.rows} rows, hash chain verified`);
-          return 0;
-        }
-        fail(`audit log BROKEN at row ${result.firstBadId ?? '?'}: ${result.reason} (${result.rows} rows read)`);
-        return 1;
-      } finally {
-        await core.close();
-      }
-    }
-    case 'check': {
-      const config = openConfig(values.config);
-      // Failures are reported as check lines with remedies; log lines would only repeat them.
-      return runCheckCommand(config, { out, logger: createLogger('silent') });
-    }
-    case 'demo':
-      return runDemoCommand(
-        {
-          port: values.port,
-          noChaos: values['no-chaos'],
-          chaosEvery: values['chaos-every'],
-          dataDir: values['data-dir'],
-        },
-        { out, err: fail },
-      );
-    case 'once': {
-      const core = openCore(openConfig(values.config), true);
-      const notifications = createNotifications({
-        config: core.config.notifications,
-        outbox: core.stores.outbox,
-        logger: core.logger,
-        now: core.deps.now,
-        bus: core.bus,
-        redact: core.redact,
-      });
-      try {
-        const code = await runOnce(
-          core,
-          { dryRun: values['dry-run'], notifier: notifications.notifier, samples: core.stores.samples },
-          { out },
-        );
-        if (!values['dry-run']) await notifications.worker.runOnce();
-        return code;
-      } finally {
-        await core.close();
-      }
-    }
-    case 'lab':
-      return runLabCommand(
-        { nodes: values.nodes, guests: values.guests, writeConfig: values['write-config'] },
-        { out, err: fail },
-      );
-    default:
-      throw new UsageError(`unknown command "${command}"\n${USAGE}`);
+    fail(
+      `audit log BROKEN: ${result.badRows} bad row(s) in ${result.ranges.length + result.rangesOmitted} range(s), ` +
+        `first at row ${result.firstBadId ?? '?'} (${result.rows} rows read)`,
+    );
+    if (result.ranges.length === 0) fail(`  ${result.reason}`);
+    for (const range of result.ranges) fail(`  ${describeRange(range)}`);
+    if (result.rangesOmitted > 0) fail(`  … and ${result.rangesOmitted} more range(s)`);
+    return 1;
+  });
+}
+
+function once(v: Values): Promise<number> {
+  const dryRun = v['dry-run'] === true;
+  return withCore(openCore(openConfig(v), v, true), async (core) => {
+    const notifications = createNotifications({
+      config: core.config.notifications,
+      outbox: core.stores.outbox,
+      logger: core.logger,
+      now: core.deps.now,
+      bus: core.bus,
+      redact: core.redact,
+    });
+    const code = await runOnce(
+      core,
+      { dryRun, notifier: notifications.notifier, samples: core.stores.samples },
+      { out },
+    );
+    if (!dryRun) await notifications.worker.runOnce();
+    return code;
+  });
+}
+
+/** What each command does; its arguments and options are declared in src/commands/table.ts. */
+const HANDLERS: Record<string, (v: Values, positionals: string[]) => Promise<number> | number> = {
+  init,
+  serve,
+  mcp: mcpStdio,
+  status,
+  killswitch,
+  approve: decide('approve'),
+  deny: decide('deny'),
+  audit,
+  // Failures are reported as check lines with remedies; log lines would only repeat them.
+  check: (v) => runCheckCommand(openConfig(v), { out, logger: createLogger('silent') }),
+  once,
+  lab: (v) =>
+    runLabCommand(
+      { nodes: str(v, 'nodes'), guests: str(v, 'guests'), writeConfig: str(v, 'write-config') },
+      { out, err: fail },
+    ),
+  demo: (v) =>
+    runDemoCommand(
+      {
+        port: str(v, 'port'),
+        noChaos: v['no-chaos'] === true,
+        chaosEvery: str(v, 'chaos-every'),
+        dataDir: str(v, 'data-dir'),
+        logFormat: logFormatOf(v),
+      },
+      { out, err: fail },
+    ),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const line = parseCommandLine(argv);
+  if (line.kind === 'version') {
+    out(`vigil ${version()}`);
+    return 0;
   }
+  if (line.kind === 'help') {
+    out(line.command ? commandHelp(line.command) : usageText());
+    // A bare `vigil` is a usage mistake; asking for help is not.
+    return argv.length === 0 ? 2 : 0;
+  }
+  const handler = HANDLERS[line.command.name];
+  if (!handler) throw new UsageError(`unknown command "${line.command.name}"; run "vigil help"`);
+  return handler(line.values, line.positionals);
 }
 
 main(process.argv.slice(2)).then(
@@ -284,10 +295,7 @@ main(process.argv.slice(2)).then(
       fail(`config error in ${err.file}:`);
       for (const issue of err.issues) process.stderr.write(`  - ${issue}\n`);
       process.exitCode = 2;
-    } else if (
-      err instanceof UsageError ||
-      (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))
-    ) {
+    } else if (err instanceof UsageError) {
       fail(err.message);
       process.exitCode = 2;
     } else {

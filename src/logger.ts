@@ -1,11 +1,26 @@
-/** The process logger: pino to stderr (stdout belongs to MCP stdio), with secrets scrubbed. */
+/**
+ * The process logger: pino to stderr (stdout belongs to MCP stdio and to command output), with
+ * secrets scrubbed. On a terminal the lines are formatted for people by pino-pretty, in process
+ * (a stream, not a worker transport, so nothing is lost when a command exits right after logging);
+ * otherwise, or when asked, one JSON object per line for log collectors.
+ */
 import pino, { type Logger } from 'pino';
-import type { LogLevel } from './config/types.js';
+import pinoPretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from './config/types.js';
 import { createRedactor } from './safety/redact.js';
 
-/** Creates a logger writing JSON lines to stderr; every known secret value is replaced in messages and fields. */
-export function createLogger(level: LogLevel, secrets: readonly string[] = []): Logger {
+/** Whether `format` means readable lines for a stream that is (`isTty`) or is not a terminal. */
+export function prettyLogs(format: LogFormat, isTty: boolean): boolean {
+  return format === 'pretty' || (format === 'auto' && isTty);
+}
+
+/**
+ * Creates a logger writing to stderr; every known secret value is replaced in messages and fields.
+ * `format` auto (default) is readable on a terminal and JSON otherwise.
+ */
+export function createLogger(level: LogLevel, secrets: readonly string[] = [], format: LogFormat = 'auto'): Logger {
   const redact = createRedactor(secrets);
+  const pretty = prettyLogs(format, process.stderr.isTTY === true);
   return pino(
     {
       level,
@@ -17,6 +32,14 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = []): 
         },
       },
     },
-    pino.destination(2),
+    pretty
+      ? pinoPretty({
+          destination: 2,
+          sync: true,
+          colorize: process.stderr.isTTY === true,
+          translateTime: 'HH:MM:ss',
+          ignore: 'pid,hostname,name',
+        })
+      : pino.destination(2),
   );
 }

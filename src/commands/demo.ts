@@ -14,18 +14,22 @@ import { startLab, type LabOptions } from '../lab/index.js';
 import { writeLabConfig } from '../lab/config-writer.js';
 import { loadConfig, secretValues } from '../config/index.js';
 import { createLogger } from '../logger.js';
+import type { LogFormat } from '../config/types.js';
+import { explainListenError } from './friendly.js';
 import { createCore } from '../core.js';
 import { createClients } from '../clients/index.js';
 import { startDaemon } from '../daemon.js';
 import { describeChaos, startChaos } from './demo-chaos.js';
 import { untilSignal } from './lab.js';
-import type { VigilEvent } from '../realtime/vocabulary.js';
+import type { VigilEvent } from '../contracts/events.js';
 
 export interface DemoFlags {
   port?: string;
   noChaos?: boolean;
   chaosEvery?: string;
   dataDir?: string;
+  /** Overrides the config's logging.format. */
+  logFormat?: LogFormat;
 }
 
 export interface DemoIo {
@@ -159,7 +163,7 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       [TOKEN_ENV.assistant]: assistantToken,
       [TOKEN_ENV.operator]: operatorToken,
     });
-    const logger = createLogger(config.logging.level, secretValues(config));
+    const logger = createLogger(config.logging.level, secretValues(config), flags.logFormat ?? config.logging.format);
     const clients = createClients(config, logger);
     const core = createCore({ config, logger, clients });
     cleanups.push(() => core.close());
@@ -167,8 +171,9 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
     try {
       daemon = await startDaemon(core, '127.0.0.1', port as number);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-        io.err(`port ${port} is in use: pass --port N (0 picks a free port)`);
+      const why = explainListenError(err, '127.0.0.1', port as number);
+      if (why) {
+        io.err(why);
         return 1;
       }
       throw err;

@@ -6,8 +6,11 @@
 /** Log levels pino understands, plus `silent`. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** auto: readable lines on a terminal, JSON otherwise. */
+export const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
-/** How red-tier calls from the assistant are confirmed (DESIGN §3). */
+/** How red-tier calls from the assistant are confirmed (docs/ARCHITECTURE.md §5). */
 export const CONFIRMATION_MODES = ['elicit', 'approval'] as const;
 export type ConfirmationMode = (typeof CONFIRMATION_MODES)[number];
 
@@ -32,8 +35,8 @@ export interface VigilConfig {
   auth: { assistantToken: string; operatorToken: string };
   /** absolute; relative paths resolve against the config file's directory; default ./vigil.db */
   database: { path: string };
-  /** default info */
-  logging: { level: LogLevel };
+  /** default info, auto */
+  logging: { level: LogLevel; format?: LogFormat };
   safety: {
     /**
      * elicit: ask through MCP elicitation when the client supports it, else operator approval;
@@ -78,7 +81,7 @@ export interface VigilConfig {
   notifications: NotificationsConfig;
 }
 
-/** Where reports, escalations and recovery notices go (DESIGN §5); all delivered through the outbox. */
+/** Where reports, escalations and recovery notices go, all through the outbox (docs/ARCHITECTURE.md §10.3). */
 export interface NotificationsConfig {
   email?: {
     host: string;
@@ -116,7 +119,7 @@ export interface WebhookConfig {
   headers: Record<string, string>;
 }
 
-/** The autonomous monitor (DESIGN §4); every field has a default. */
+/** The autonomous monitor (docs/ARCHITECTURE.md §8); every field has a default. */
 export interface MonitorConfig {
   /** default true: `vigil serve` runs it */
   enabled: boolean;

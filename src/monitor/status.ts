@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
 import type { Lease, MonitorStore } from '../db/monitor.js';
 import type { EventBus } from '../realtime/bus.js';
-import type { CycleKind } from './conditions.js';
+import type { CycleKind } from '../contracts/conditions.js';
 import type { Holder } from './remediate.js';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -169,15 +169,19 @@ export function observedMonitorStatus(deps: { store: MonitorStore; config: Vigil
   const now = deps.now();
   const critical = deps.store.runs().find((r) => r.kind === 'critical');
   const running = critical !== undefined && now - critical.startedAt <= 2 * intervalsOf(deps.config).critical;
+  // Asked as if running, for the incident count; the caller's text says "running" or "not running".
   const s = monitorStatusOf({
     ...deps,
-    running,
+    running: true,
     holder: { id: '', pid: 0, host: '' },
     startedAt: critical?.startedAt ?? now,
   });
-  const ago = critical ? `${Math.round((now - critical.startedAt) / 1000)} s ago` : 'never';
+  const ago = critical ? `${Math.round((now - critical.startedAt) / 1000)} s ago` : '';
   return {
     ...s,
-    detail: `${running ? 'running in another process' : 'not seen running'} (last critical cycle ${ago}${critical ? ` by ${critical.holder}` : ''}); ${s.detail}`,
+    running,
+    detail: running
+      ? `in another process: last critical cycle ${ago} by ${critical!.holder}; ${s.detail}`
+      : `${critical ? `last critical cycle ${ago}` : 'no monitor cycle recorded yet'}; start it with "vigil serve"`,
   };
 }
