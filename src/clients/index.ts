@@ -1,11 +1,18 @@
 /** Builds the clients the config sets up; each is absent when its section is missing. */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { InfraClients } from '../mcp/deps.js';
-import { proxmoxClientFromConfig } from './proxmox/index.js';
-import { createSshPool } from './ssh/index.js';
-import { createWolSender } from './wol.js';
-import { createHttpProber } from './http-probe.js';
+import { proxmoxClientFromConfig, type ProxmoxClient } from './proxmox/index.js';
+import { createSshPool, type SshPool } from './ssh/index.js';
+import { createWolSender, type WolSender } from './wol.js';
+import { createHttpProber, type HttpProber } from './http-probe.js';
+
+/** The clients that talk to the world. Each is absent when the config does not set it up. */
+export interface InfraClients {
+  proxmox?: ProxmoxClient;
+  ssh?: SshPool;
+  wol?: WolSender;
+  http?: HttpProber;
+}
 
 /** Creates every configured client. */
 export function createClients(config: VigilConfig, logger: Logger): InfraClients {

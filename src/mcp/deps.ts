@@ -5,18 +5,9 @@
 import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
-import type { ProxmoxClient } from '../clients/proxmox/index.js';
-import type { SshPool } from '../clients/ssh/index.js';
-import type { WolSender } from '../clients/wol.js';
-import type { HttpProber } from '../clients/http-probe.js';
+import type { InfraClients } from '../clients/index.js';
 
-/** The clients that talk to the world. Each is absent when the config does not set it up. */
-export interface InfraClients {
-  proxmox?: ProxmoxClient;
-  ssh?: SshPool;
-  wol?: WolSender;
-  http?: HttpProber;
-}
+export type { InfraClients };
 
 export interface ToolDeps {
   config: VigilConfig;
