@@ -1,10 +1,10 @@
-// Pins that examples/vigil.example.yaml, the file `vigil init` copies, loads with its ${env:…} placeholders set and agrees with schema/vigil.schema.json.
+// Pins that examples/vigil.example.yaml, the file `vigil init` copies, loads with its ${env:…} placeholders set, commented-out examples included, and agrees with schema/vigil.schema.json.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { configSchema, exampleConfigPath, loadConfig, readExampleConfig } from '../../src/config/index.js';
-import { ASSISTANT, ENV, OPERATOR } from './helpers.js';
+import { ASSISTANT, ENV, OPERATOR, writeConfig } from './helpers.js';
 
 /** The subset of JSON Schema that schema/vigil.schema.json uses. */
 interface JsonSchema {
@@ -68,6 +68,35 @@ function violations(schema: JsonSchema, value: unknown, path: string): string[] 
   return out;
 }
 
+/**
+ * The example with its commented-out sections switched on: a line `# key:` starts a block that runs
+ * while the lines go on as `#` plus deeper indentation; the block replaces a `key: []` or `key: {}`
+ * just above it. Prose comments (no `key:` right after the `#`) stay comments.
+ */
+function uncommentExamples(text: string): string {
+  const out: string[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const start = /^(\s*)# ([A-Za-z][A-Za-z0-9]*):(\s|$)/.exec(lines[i]!);
+    if (!start) {
+      out.push(lines[i]!);
+      continue;
+    }
+    const [, indent = '', key = ''] = start;
+    const block = [indent + lines[i]!.slice(indent.length + 2)];
+    while (lines[i + 1]?.startsWith(`${indent}#  `)) block.push(indent + lines[++i]!.slice(indent.length + 2));
+    if (new RegExp(`^${indent}${key}: (\\[\\]|\\{\\})`).test(out.at(-1) ?? '')) out.pop();
+    out.push(...block);
+  }
+  return out.join('\n');
+}
+
+/** The two values an operator must copy from their own hosts; the example shows them elided. */
+const FINGERPRINTS: Array<[string, string]> = [
+  ['"AB:CD:...:EF"', Array.from({ length: 32 }, () => 'AB').join(':')],
+  ['SHA256:...', `SHA256:${'A'.repeat(43)}`],
+];
+
 describe('examples/vigil.example.yaml', () => {
   const text = readExampleConfig();
 
@@ -99,6 +128,29 @@ describe('examples/vigil.example.yaml', () => {
       'server.port: expected integer, got string',
       'logging.level: loud is not one of the enum',
     ]);
+  });
+
+  it('its commented-out examples, switched on, load too (with the elided fingerprints filled in)', () => {
+    let full = uncommentExamples(text);
+    for (const [elided, value] of FINGERPRINTS) {
+      expect(full, `the example shows ${elided}`).toContain(elided);
+      full = full.replaceAll(elided, value);
+    }
+    const env = {
+      ...ENV,
+      VIGIL_PROXMOX_TOKEN_SECRET: 'proxmox-secret',
+      VIGIL_SMTP_PASSWORD: 'smtp-password',
+      VIGIL_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
+      VIGIL_NTFY_AUTH: 'Bearer ntfy-token',
+    };
+    const config = loadConfig(writeConfig(full), env);
+    expect(config.proxmox?.tokenId).toBe('vigil@pve!monitor');
+    expect(config.nodes.map((n) => n.name)).toEqual(['pve1']);
+    expect(config.httpChecks.map((c) => c.service)).toEqual(['nginx.service']);
+    expect(config.monitor.maintenance).toHaveLength(1);
+    expect(config.monitor.runbooks['disk.high']?.enabled).toBe(false);
+    expect(config.notifications.email?.to).toEqual(['ops@example.com']);
+    expect(config.notifications.webhooks.map((w) => w.format)).toEqual(['slack', 'ntfy']);
   });
 
   it('mentions every top-level section of the schema, set or commented out', () => {
