@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
-import type { CallerKind } from '../safety/tiers.js';
+import type { CallerKind } from '../contracts/tiers.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { ERRORS } from '../errors.js';
 

@@ -25,7 +25,7 @@ export interface Notifier {
 /**
  * The sample store as the monitor uses it: records node metrics (`disk.percent`, `memory.percent`),
  * reads a series back for `disk.fill_predicted`, and prunes by retention on the daily schedule.
- * `createSampleStore` (src/db/samples.ts) satisfies it.
+ * The sample store (`stores.samples`, src/db/samples.ts) satisfies it.
  */
 export interface SampleStorePort {
   record(node: string, metric: string, value: number, at: number): void;
