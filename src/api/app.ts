@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Core } from '../core.js';
 import { createMcpRouter } from './mcp-http.js';
 import { createRestRouter } from './rest.js';
-import { roleOf } from './auth.js';
+import { createTokenCheck } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
 import { createDashboardRouter } from './dashboard/index.js';
 import { createEventStream, type EventStream } from '../realtime/socket.js';
@@ -48,6 +48,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     pipeline: core.pipeline,
     tokens,
     logger,
+    audit: core.stores.audit,
     allowedHosts: () => hosts,
     allowedOrigins: () => origins,
   });
@@ -56,7 +57,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     httpServer: server,
     bus: core.bus,
     events: core.stores.events,
-    authenticate: (token) => roleOf(token, tokens),
+    authenticate: createTokenCheck(tokens).roleOf,
     // Same Origin rule as /mcp: a page from elsewhere cannot open the stream even holding a token.
     allowOrigin: (origin) => origin === undefined || origins.has(origin.toLowerCase()),
     logger,

@@ -5,6 +5,19 @@ import type { IncomingHttpHeaders } from 'node:http';
 export const ROLES = ['assistant', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Who presented a token: its role and a stable identity (the role and the token's digest, never the token). */
+export interface TokenIdentity {
+  role: Role;
+  identity: string;
+}
+
+export interface TokenCheck {
+  /** Which role a token belongs to, if any. */
+  roleOf(token: string | undefined): Role | undefined;
+  /** The role and identity of a token, if it is one of ours. */
+  identify(token: string | undefined): TokenIdentity | undefined;
+}
+
 /** The token of an `Authorization: Bearer …` header, if any. */
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   const header = headers.authorization;
@@ -13,29 +26,34 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return match?.[1];
 }
 
-/** Which role a token belongs to, if any. The expected tokens' digests are computed once per token pair. */
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/**
+ * Builds the token check for one pair of tokens. The expected digests are computed here, once,
+ * where the auth middleware is created; comparing digests keeps the comparison constant-time
+ * whatever the length of the token presented.
+ */
+export function createTokenCheck(tokens: { assistantToken: string; operatorToken: string }): TokenCheck {
+  const expected = { assistant: digest(tokens.assistantToken), operator: digest(tokens.operatorToken) };
+  const identify = (token: string | undefined): TokenIdentity | undefined => {
+    if (token === undefined) return undefined;
+    const given = digest(token);
+    const role: Role | undefined = timingSafeEqual(given, expected.operator)
+      ? 'operator'
+      : timingSafeEqual(given, expected.assistant)
+        ? 'assistant'
+        : undefined;
+    return role === undefined ? undefined : { role, identity: `${role}:${given.toString('hex')}` };
+  };
+  return { identify, roleOf: (token) => identify(token)?.role };
+}
+
+/** Which role a token belongs to: a one-off check; middleware builds a `createTokenCheck` once instead. */
 export function roleOf(
   token: string | undefined,
   tokens: { assistantToken: string; operatorToken: string },
 ): Role | undefined {
-  if (token === undefined) return undefined;
-  const expected = digestsOf(tokens);
-  const given = createHash('sha256').update(token).digest();
-  if (timingSafeEqual(given, expected.operator)) return 'operator';
-  if (timingSafeEqual(given, expected.assistant)) return 'assistant';
-  return undefined;
-}
-
-const digestCache = new WeakMap<object, { assistant: Buffer; operator: Buffer }>();
-
-function digestsOf(tokens: { assistantToken: string; operatorToken: string }) {
-  let digests = digestCache.get(tokens);
-  if (!digests) {
-    digests = {
-      assistant: createHash('sha256').update(tokens.assistantToken).digest(),
-      operator: createHash('sha256').update(tokens.operatorToken).digest(),
-    };
-    digestCache.set(tokens, digests);
-  }
-  return digests;
+  return createTokenCheck(tokens).roleOf(token);
 }

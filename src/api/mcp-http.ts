@@ -1,6 +1,8 @@
 /**
  * MCP over Streamable HTTP at /mcp: bearer assistant token, Host and Origin checked against
- * DNS rebinding, one transport and one server per session.
+ * DNS rebinding, one transport and one server per session. A session is bound to the token that
+ * opened it: a request naming a session with any other credential is refused as unknown and
+ * audited, so a leaked session id alone is not enough to act (or redeem an approval) in it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
@@ -11,7 +13,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { createMcpSession } from '../mcp/server.js';
 import type { Pipeline } from '../mcp/pipeline.js';
-import { bearerToken, roleOf } from './auth.js';
+import { bearerToken, createTokenCheck } from './auth.js';
+import type { AuditStore } from '../db/audit.js';
 
 const MAX_SESSIONS = 1000;
 /** A session with no request for this long may be closed to make room for a new one. */
@@ -21,6 +24,8 @@ export interface McpHttpDeps {
   pipeline: Pipeline;
   tokens: { assistantToken: string; operatorToken: string };
   logger: Logger;
+  /** Where refused session borrowing is recorded. */
+  audit: Pick<AuditStore, 'append'>;
   /** Host header values accepted (host:port); computed once the port is known. */
   allowedHosts: () => ReadonlySet<string>;
   allowedOrigins: () => ReadonlySet<string>;
@@ -32,12 +37,17 @@ export interface McpHttpDeps {
 }
 
 interface Session {
+  /** The identity (role and token digest) of the credential that opened the session. */
+  owner: string;
   transport: StreamableHTTPServerTransport;
   server: Server;
   lastSeen: number;
   /** Requests in progress (an open GET stream counts until it ends): a busy session is never idle. */
   busy: number;
 }
+
+/** The tool column of an audit row that records a refused session, not a tool call. */
+export const SESSION_AUDIT_TOOL = 'mcp_session';
 
 function jsonRpcError(res: Response, status: number, code: number, message: string): void {
   res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
@@ -54,6 +64,32 @@ export function createMcpRouter(deps: McpHttpDeps): {
   const now = deps.now ?? Date.now;
   const maxSessions = deps.maxSessions ?? MAX_SESSIONS;
   const idleMs = deps.sessionIdleMs ?? SESSION_IDLE_MS;
+  const auth = createTokenCheck(deps.tokens);
+
+  /** Records a request that named a live session with another credential; the session itself is untouched. */
+  const refuseBorrowed = (req: Request, sessionId: string, who: string): void => {
+    const reason = `session ${sessionId} was opened by another client; refused a ${req.method} from ${who}`;
+    deps.logger.warn({ method: req.method, who }, 'MCP request named a session opened by another client');
+    try {
+      deps.audit.append({
+        at: now(),
+        callerKind: 'assistant',
+        callerId: who,
+        sessionId,
+        tool: SESSION_AUDIT_TOOL,
+        tier: null,
+        args: { httpMethod: req.method },
+        target: null,
+        decision: 'blocked',
+        outcome: 'not_run',
+        durationMs: 0,
+        error: reason,
+        approvalId: null,
+      });
+    } catch (err) {
+      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auditing a refused session failed');
+    }
+  };
 
   /** Clients that vanish without DELETE leave their session behind; at the cap, close the idle ones. */
   const evictIdle = async (): Promise<void> => {
@@ -84,8 +120,19 @@ export function createMcpRouter(deps: McpHttpDeps): {
       jsonRpcError(res, 403, -32000, `Origin "${origin}" is not allowed; add it to server.allowedOrigins`);
       return;
     }
-    const role = roleOf(bearerToken(req.headers), deps.tokens);
-    if (role !== 'assistant') {
+    const who = auth.identify(bearerToken(req.headers));
+    const role = who?.role;
+    const named = req.headers['mcp-session-id'];
+    const session = typeof named === 'string' ? sessions.get(named) : undefined;
+    if (session && session.owner !== who?.identity) {
+      refuseBorrowed(req, named as string, who ? `${who.role} token` : 'an invalid or missing token');
+      // Same answer as for a session that does not exist: no oracle for which ids are live.
+      if (role === 'assistant') {
+        jsonRpcError(res, 404, -32001, 'unknown or expired session; initialize again');
+        return;
+      }
+    }
+    if (who?.role !== 'assistant') {
       res.setHeader('WWW-Authenticate', 'Bearer realm="vigil-mcp"');
       // The operator token is deliberately not an assistant token: it can approve, the assistant must not.
       jsonRpcError(
@@ -98,6 +145,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
       );
       return;
     }
+    res.locals.owner = who.identity;
     next();
   });
 
@@ -126,7 +174,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
       const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
         sessionIdGenerator: () => randomUUID(),
         onsessioninitialized: (id) => {
-          sessions.set(id, { transport, server, lastSeen: now(), busy: 0 });
+          sessions.set(id, { owner: res.locals.owner as string, transport, server, lastSeen: now(), busy: 0 });
         },
       });
       const server = createMcpSession({ pipeline: deps.pipeline, sessionId: () => transport.sessionId });

@@ -83,7 +83,8 @@ describe('vigil audit verify', () => {
     db.prepare(`UPDATE audit SET decision = 'allowed' WHERE id = 4`).run();
     const edited = await runCli(['audit', 'verify', '--config', vigil.configFile]);
     expect(edited.code).toBe(1);
-    expect(edited.stderr).toMatch(/BROKEN at row 4: .*edited/);
+    expect(edited.stderr).toMatch(/BROKEN: 1 bad row\(s\) in 1 range\(s\), first at row 4/);
+    expect(edited.stderr).toMatch(/row 4: .*edited/);
 
     db.prepare(`UPDATE audit SET decision = 'blocked' WHERE id = 4`).run();
     expect((await runCli(['audit', 'verify', '--config', vigil.configFile])).code).toBe(0);
@@ -91,7 +92,13 @@ describe('vigil audit verify', () => {
     db.prepare('DELETE FROM audit WHERE id = 2').run();
     const deleted = await runCli(['audit', 'verify', '--config', vigil.configFile]);
     expect(deleted.code).toBe(1);
-    expect(deleted.stderr).toMatch(/BROKEN at row 3: rows 2–2 are missing/);
+    expect(deleted.stderr).toMatch(/first at row 2 .*\n.* {2}row 2: missing \(deleted\)/);
+
+    // Verification walks on past the first bad row: a second edit further on is reported too.
+    db.prepare(`UPDATE audit SET caller_id = 'mallory' WHERE id = 5`).run();
+    const both = await runCli(['audit', 'verify', '--config', vigil.configFile]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/2 bad row\(s\) in 2 range\(s\)[^]*row 2: missing[^]*row 5: .*edited/);
     db.close();
   });
 });

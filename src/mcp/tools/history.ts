@@ -24,7 +24,11 @@ export const getAuditLog = defineTool({
       ...(args.caller ? { callerKind: args.caller } : {}),
       ...(args.beforeId ? { beforeId: args.beforeId } : {}),
     });
-    const entries = rows.map(({ prevHash: _p, hash: _h, ...row }) => ({ ...row, at: new Date(row.at).toISOString() }));
+    // A session id is the credential an approval is bound to: no caller of this tool may learn another's.
+    const entries = rows.map(({ prevHash: _p, hash: _h, sessionId: _s, ...row }) => ({
+      ...row,
+      at: new Date(row.at).toISOString(),
+    }));
     const lines = entries.map(
       (e) =>
         `#${e.id} ${e.at} ${e.callerKind}:${e.callerId} ${e.tool} → ${e.decision}/${e.outcome}${e.error ? ` (${e.error})` : ''}`,
