@@ -7,8 +7,9 @@ import { z } from 'zod';
 import type { Pipeline, ExecuteResult } from '../mcp/pipeline.js';
 import type { Stores } from '../db/stores.js';
 import type { Caller } from '../mcp/tool.js';
-import { bearerToken, createTokenCheck } from './auth.js';
+import { bearerToken, roleOf } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
+import { errorStatus } from '../contracts/errors.js';
 import { KILL_SWITCH_SCOPES } from '../contracts/tiers.js';
 import { INCIDENT_STATUSES } from '../contracts/conditions.js';
 
@@ -63,7 +64,7 @@ function parseOr400<T>(schema: z.ZodType<T>, value: unknown, res: Response, wher
 /** Maps a pipeline result to an HTTP answer: 200 ok, 202 pending approval, 403 blocked/denied, 400 invalid, 502 failed. */
 function sendResult(res: Response, result: ExecuteResult): void {
   if (result.kind === 'protocol_error') {
-    res.status(result.code === 'unknown_tool' ? 404 : 400).json({ error: result.message, auditId: result.auditId });
+    res.status(errorStatus(result.code)).json({ error: result.message, auditId: result.auditId });
     return;
   }
   const status =
@@ -88,10 +89,9 @@ function sendResult(res: Response, result: ExecuteResult): void {
 export function createRestRouter(deps: RestDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: '256kb' }));
-  const auth = createTokenCheck(deps.tokens);
 
   router.use((req: Request, res: Response, next: NextFunction) => {
-    const role = auth.roleOf(bearerToken(req.headers));
+    const role = roleOf(bearerToken(req.headers), deps.tokens);
     if (role === 'operator') return next();
     if (role === 'assistant') {
       res.status(403).json({ error: 'the assistant token cannot use the operator API; use the operator token' });

@@ -62,6 +62,11 @@ export const ERROR_CODES = {
     status: 403,
     message: (id: string, why: string) => `approval ${id} does not cover this call: ${why}`,
   },
+  /** Approving or denying an approval that is no longer pending. */
+  ERR_APPROVAL_DECIDED: {
+    status: 409,
+    message: (id: string, status: string) => `approval ${id} is already ${status}`,
+  },
   ERR_APPROVAL_NOT_APPROVED: {
     status: 403,
     message: (id: string, status: string) => `approval ${id} is ${status}, not approved`,

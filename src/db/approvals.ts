@@ -1,5 +1,5 @@
 /**
- * Pending approvals for red actions (DESIGN §3): bound to the tool, the canonical arguments and the
+ * Pending approvals for red actions (docs/ARCHITECTURE.md §5): bound to the tool, the canonical arguments and the
  * caller's session; single-use; expiring. Checks and state changes happen in one IMMEDIATE
  * transaction so two processes cannot both use one approval.
  */
@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
 import type { CallerKind } from '../contracts/tiers.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
-import { ERRORS } from '../errors.js';
+import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'used', 'expired'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -36,7 +36,8 @@ export interface NewApproval extends Pick<
   ttlMs: number;
 }
 
-export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; reason: string };
+/** A refused check carries its registry code (what callers branch on) and the message for people. */
+export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; code: ErrorCode; reason: string };
 
 interface RawApproval {
   id: string;
@@ -96,10 +97,10 @@ export function createApprovalStore(db: Db) {
   const decideTx = db.transaction(
     (id: string, verdict: 'approved' | 'denied', by: string, now: number): ApprovalCheck => {
       const raw = byId.get(id);
-      if (!raw) return { ok: false, reason: ERRORS.APPROVAL_NOT_FOUND(id) };
+      if (!raw) return refused('ERR_APPROVAL_NOT_FOUND', id);
       const current = fromRaw(raw, now);
-      if (current.status === 'expired') return { ok: false, reason: ERRORS.APPROVAL_EXPIRED(id) };
-      if (current.status !== 'pending') return { ok: false, reason: `approval ${id} is already ${current.status}` };
+      if (current.status === 'expired') return refused('ERR_APPROVAL_EXPIRED', id);
+      if (current.status !== 'pending') return refused('ERR_APPROVAL_DECIDED', id, current.status);
       decide.run(verdict, now, by, id);
       return { ok: true, approval: { ...current, status: verdict, decidedAt: now, decidedBy: by } };
     },
@@ -112,19 +113,19 @@ export function createApprovalStore(db: Db) {
       now: number,
     ): ApprovalCheck => {
       const raw = byId.get(id);
-      if (!raw) return { ok: false, reason: ERRORS.APPROVAL_NOT_FOUND(id) };
+      if (!raw) return refused('ERR_APPROVAL_NOT_FOUND', id);
       const current = fromRaw(raw, now);
-      if (current.status === 'used') return { ok: false, reason: ERRORS.APPROVAL_USED(id) };
-      if (current.status === 'expired') return { ok: false, reason: ERRORS.APPROVAL_EXPIRED(id) };
-      if (current.status !== 'approved') return { ok: false, reason: ERRORS.APPROVAL_NOT_APPROVED(id, current.status) };
+      if (current.status === 'used') return refused('ERR_APPROVAL_USED', id);
+      if (current.status === 'expired') return refused('ERR_APPROVAL_EXPIRED', id);
+      if (current.status !== 'approved') return refused('ERR_APPROVAL_NOT_APPROVED', id, current.status);
       if (raw.tool !== call.tool) {
-        return { ok: false, reason: ERRORS.APPROVAL_MISMATCH(id, `it was issued for ${raw.tool}, not ${call.tool}`) };
+        return refused('ERR_APPROVAL_MISMATCH', id, `it was issued for ${raw.tool}, not ${call.tool}`);
       }
       if (raw.args_hash !== argsHash(call.args)) {
-        return { ok: false, reason: ERRORS.APPROVAL_MISMATCH(id, 'the arguments differ from the approved ones') };
+        return refused('ERR_APPROVAL_MISMATCH', id, 'the arguments differ from the approved ones');
       }
       if (raw.session_id !== call.sessionId) {
-        return { ok: false, reason: ERRORS.APPROVAL_MISMATCH(id, 'it was issued to another session') };
+        return refused('ERR_APPROVAL_MISMATCH', id, 'it was issued to another session');
       }
       markUsed.run(now, id);
       return { ok: true, approval: { ...current, status: 'used', usedAt: now } };
@@ -174,3 +175,8 @@ export function createApprovalStore(db: Db) {
 }
 
 export type ApprovalStore = ReturnType<typeof createApprovalStore>;
+
+/** A refused check: the registry code and its message. */
+function refused<C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): { ok: false; code: C; reason: string } {
+  return { ok: false, code, reason: errorMessage(code, ...args) };
+}

@@ -12,6 +12,8 @@ import type { EventBus } from '../realtime/bus.js';
 import type { ExecuteResult, Pipeline } from '../mcp/pipeline.js';
 import { APPROVAL_ARG } from '../mcp/pipeline.js';
 import type { Condition } from '../contracts/conditions.js';
+import { isKillSwitchCode } from '../contracts/errors.js';
+import { killSwitchRefusal } from '../safety/gate.js';
 import {
   DAY_MS,
   attemptsInWindow,
@@ -139,7 +141,15 @@ export function createRemediator(deps: RemediatorDeps) {
       .some((a) => a.result === 'blocked' && a.incidentId === incident.id);
     if (!already) {
       const at = now();
-      const auditId = deps.reporter.auditKillSwitchBlock(call, 'the kill switch is on');
+      const ks = deps.stores.preferences.killSwitch();
+      // Recorded by the pipeline (one redacted audit row and a tool.blocked event), not run: the
+      // switch was read here, so a release in between cannot let the call through unguarded.
+      const { auditId } = deps.pipeline.refuse(
+        call.tool,
+        call.args,
+        monitorCaller(rb),
+        killSwitchRefusal({ scope: ks.scope, reason: ks.reason || 'the kill switch is on' }),
+      );
       const id = store.startAction({
         incidentId: incident.id,
         incidentKey: incident.key,
@@ -228,7 +238,7 @@ export function createRemediator(deps: RemediatorDeps) {
         detail,
         verification,
         auditId: r.auditId,
-        approvalId: r.kind === 'result' && r.decision === 'pending' ? String(r.data?.approvalId ?? '') : approvalId,
+        approvalId: r.kind === 'result' && r.decision === 'pending' ? r.approvalId : approvalId,
         counts: didCount,
         finishedAt: now(),
         durationMs: performance.now() - t0,
@@ -250,7 +260,7 @@ export function createRemediator(deps: RemediatorDeps) {
     }
     if (r.decision === 'pending') {
       finish('pending_approval', r.text, false);
-      store.setApproval(incident.id, String(r.data?.approvalId ?? ''), now());
+      store.setApproval(incident.id, r.approvalId, now());
       store.setStatus(incident.id, 'open', now());
       return outcome('pending_approval', r.text);
     }
@@ -259,7 +269,7 @@ export function createRemediator(deps: RemediatorDeps) {
       store.setStatus(incident.id, 'open', now());
       return skipped(
         incident,
-        r.decision === 'blocked' && /kill switch/.test(r.text) ? 'kill_switch' : 'precondition',
+        r.decision === 'blocked' && isKillSwitchCode(r.code) ? 'kill_switch' : 'precondition',
         r.text,
       );
     }
@@ -476,7 +486,8 @@ export function createRemediator(deps: RemediatorDeps) {
         // own and the operator decides on the real call alone.
         if (rb.dryRunFirst) {
           const dry = await deps.pipeline.executeTool(c.tool, { ...c.args, dryRun: true }, monitorCaller(rb));
-          const freed = dry.kind === 'result' && !dry.isError ? Number(dry.data?.freedBytes ?? 0) : 0;
+          const ran = dry.kind === 'result' && dry.decision === 'allowed' && dry.outcome === 'ok';
+          const freed = ran ? Number(dry.data?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {
             const id = store.startAction({
               incidentId: incident.id,

@@ -1,16 +1,13 @@
 /**
- * Telling people: escalations (history + diagnostic snapshot, sent at once), notify-only reports,
- * and the audit row that records a block the monitor decided itself (kill switch before acting).
+ * Telling people: escalations (history + diagnostic snapshot, sent at once) and notify-only reports.
  */
 import type { Incident, MonitorStore } from '../db/monitor.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { Caller } from '../mcp/tool.js';
-import { ERRORS } from '../errors.js';
-import { callTier } from '../mcp/tool.js';
 import type { Notifier } from './ports.js';
-import type { Runbook, ToolCall } from './runbooks.js';
+import type { Runbook } from './runbooks.js';
 import type { VigilConfig } from '../config/types.js';
 
 export interface ReporterDeps {
@@ -120,34 +117,6 @@ export function createReporter(deps: ReporterDeps) {
         counts: false,
         finishedAt: deps.now(),
         durationMs: deps.now() - at,
-      });
-    },
-
-    /**
-     * Records in the audit log that the monitor did not call `call` because the kill switch is on.
-     * The monitor decides this before calling executeTool (so a switch released in between cannot
-     * let the call through unguarded), and the audit log must still show the block.
-     */
-    auditKillSwitchBlock(call: ToolCall, reason: string): number {
-      const tool = deps.pipeline.tools.find((t) => t.name === call.tool);
-      const ks = deps.stores.preferences.killSwitch();
-      return deps.stores.audit.append({
-        at: deps.now(),
-        callerKind: 'monitor',
-        callerId: MONITOR_CALLER.id,
-        sessionId: null,
-        tool: call.tool,
-        tier: tool ? callTier(tool, call.args) : null,
-        args: call.args,
-        target: tool ? tool.target(call.args) : null,
-        decision: 'blocked',
-        outcome: 'not_run',
-        durationMs: 0,
-        error:
-          ks.scope === 'all'
-            ? ERRORS.KILL_SWITCH_ALL(ks.reason || reason)
-            : ERRORS.KILL_SWITCH_AUTONOMY(ks.reason || reason),
-        approvalId: null,
       });
     },
   };

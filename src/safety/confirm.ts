@@ -1,23 +1,43 @@
 /**
- * Confirmation of red calls (DESIGN §3). It denies whenever it cannot ask: no elicitation and no
+ * Confirmation of red calls (docs/ARCHITECTURE.md, "Confirmation"). It denies whenever it cannot ask: no elicitation and no
  * approval means a pending approval, never a run. `confirmed: true` in the arguments counts for
  * nothing — the model can set it.
  */
 import type { ApprovalStore } from '../db/approvals.js';
 import type { EventBus } from '../realtime/bus.js';
-import type { Caller, ToolDefinition } from '../mcp/tool.js';
-import { ERRORS } from '../errors.js';
+import type { Caller } from '../contracts/tiers.js';
+import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
 
 /** Asks the human through the MCP client; resolves to what they answered. */
 export type Elicit = (message: string) => Promise<'accept' | 'decline' | 'cancel'>;
 
 export type Confirmation =
   | { status: 'confirmed'; approvalId?: string }
-  | { status: 'denied'; text: string }
-  | { status: 'pending'; approvalId: string; text: string; data: Record<string, unknown> };
+  | { status: 'denied'; code: ErrorCode; text: string }
+  | { status: 'pending'; approvalId: string; text: string; data: PendingApprovalData };
+
+/** The structured data of a call that waits for an operator's approval. */
+export interface PendingApprovalData {
+  [key: string]: unknown;
+  status: 'pending_approval';
+  approvalId: string;
+  expiresAt: number;
+  plan: string;
+  tool: string;
+}
+
+/** What confirmation needs of a tool: its name and its plan in words. */
+export interface ConfirmTool {
+  name: string;
+  plan(args: Record<string, unknown>): string;
+}
+
+function denied<C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): Confirmation {
+  return { status: 'denied', code, text: errorMessage(code, ...args) };
+}
 
 export interface ConfirmRequest {
-  tool: ToolDefinition;
+  tool: ConfirmTool;
   args: Record<string, unknown>;
   caller: Caller;
   approvalId: string | null;
@@ -37,7 +57,7 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
 
   if (req.approvalId !== null) {
     const check = req.approvals.consume(req.approvalId, { tool: req.tool.name, args: req.args, sessionId }, req.now());
-    if (!check.ok) return { status: 'denied', text: check.reason };
+    if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
     return { status: 'confirmed', approvalId: check.approval.id };
   }
 
@@ -48,13 +68,10 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
     } catch (err) {
       // Could not ask: deny, never proceed.
       const why = err instanceof Error ? err.message : String(err);
-      return { status: 'denied', text: `not confirmed: asking the user failed (${why})` };
+      return denied('ERR_CONFIRM_FAILED', why);
     }
     if (answer === 'accept') return { status: 'confirmed' };
-    return {
-      status: 'denied',
-      text: answer === 'decline' ? ERRORS.CONFIRM_DECLINED(plan) : ERRORS.CONFIRM_CANCELLED(plan),
-    };
+    return answer === 'decline' ? denied('ERR_CONFIRM_DECLINED', plan) : denied('ERR_CONFIRM_CANCELLED', plan);
   }
 
   const approval = req.approvals.create(

@@ -26,9 +26,10 @@ import {
   type CallerKind,
   type KillSwitchScope,
   type Tier,
-} from './tiers.js';
-import type { ToolKind, ToolTarget } from '../mcp/tool.js';
-import { ERRORS } from '../errors.js';
+  type ToolKind,
+  type ToolTarget,
+} from '../contracts/tiers.js';
+import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
 
 export interface GatePolicy {
   readOnly: boolean;
@@ -72,32 +73,49 @@ export type GateDecision =
   | { verdict: 'confirm' }
   | { verdict: 'dry_run' }
   | { verdict: 'propose'; reason: string }
-  | { verdict: 'block'; code: BlockCode; reason: string };
+  /** `code` is the kind of block (shown to clients as structured data); `error` the registry code. */
+  | { verdict: 'block'; code: BlockCode; error: ErrorCode; reason: string };
+
+export type GateBlock = Extract<GateDecision, { verdict: 'block' }>;
+
+/** A block of kind `code` for the registry error `error`, with that error's message. */
+function block<C extends ErrorCode>(code: BlockCode, error: C, ...args: ErrorArgs<C>): GateBlock {
+  return { verdict: 'block', code, error, reason: errorMessage(error, ...args) };
+}
 
 const ACTING = (tool: GateTool): boolean => tool.kind === 'infra' && tool.tier !== 'green';
 
 /** Steps 1–4: what does not depend on runtime state or arguments. Used for tools/list too. */
 export function gateStatic(tool: GateTool, caller: GateCaller, policy: GatePolicy): GateDecision {
   if (!TIERS.includes(tool.tier) || !CALLER_KINDS.includes(caller.kind)) {
-    return { verdict: 'block', code: 'unknown', reason: `unrecognised tier or caller for ${tool.name}` };
+    return block('unknown', 'ERR_UNRECOGNISED', `tier or caller for ${tool.name}`);
   }
   if (tool.callers && !tool.callers.includes(caller.kind)) {
-    return {
-      verdict: 'block',
-      code: 'caller_not_permitted',
-      reason: ERRORS.TOOL_NOT_PERMITTED(tool.name, caller.kind),
-    };
+    return block('caller_not_permitted', 'ERR_TOOL_NOT_PERMITTED', tool.name, caller.kind);
   }
   if (policy.disabledTools.includes(tool.name)) {
-    return { verdict: 'block', code: 'disabled', reason: ERRORS.TOOL_DISABLED(tool.name) };
+    return block('disabled', 'ERR_TOOL_DISABLED', tool.name);
   }
   if (policy.readOnly && ACTING(tool)) {
-    return { verdict: 'block', code: 'read_only', reason: ERRORS.READ_ONLY(tool.name) };
+    return block('read_only', 'ERR_READ_ONLY', tool.name);
   }
   if (caller.kind === 'monitor' && tool.kind === 'control') {
-    return { verdict: 'block', code: 'monitor_control', reason: ERRORS.MONITOR_CONTROL(tool.name) };
+    return block('monitor_control', 'ERR_MONITOR_CONTROL', tool.name);
   }
   return { verdict: 'allow' };
+}
+
+/** The registry code of a kill-switch refusal: scope `all` freezes everyone, `autonomy` the monitor. */
+export function killSwitchError(scope: KillSwitchScope): 'ERR_KILL_SWITCH_ALL' | 'ERR_KILL_SWITCH_AUTONOMY' {
+  return scope === 'all' ? 'ERR_KILL_SWITCH_ALL' : 'ERR_KILL_SWITCH_AUTONOMY';
+}
+
+/**
+ * The block the kill switch gives the monitor, for a refusal it decides before calling (it checks
+ * the switch before a runbook and again right before acting, then records the refusal).
+ */
+export function killSwitchRefusal(ks: { scope: KillSwitchScope; reason: string }): GateBlock {
+  return block('kill_switch', killSwitchError(ks.scope), ks.reason);
 }
 
 /** Step 5 alone: whether the kill switch stops this call. Also re-checked right before acting. */
@@ -106,10 +124,8 @@ export function killSwitchBlocks(tool: GateTool, caller: GateCaller, state: Gate
   if (!ACTING(tool)) return undefined;
   const ks = state.killSwitch;
   if (!ks.active) return undefined;
-  if (ks.scope === 'all') return { verdict: 'block', code: 'kill_switch', reason: ERRORS.KILL_SWITCH_ALL(ks.reason) };
-  if (caller.kind === 'monitor') {
-    return { verdict: 'block', code: 'kill_switch', reason: ERRORS.KILL_SWITCH_AUTONOMY(ks.reason) };
-  }
+  if (ks.scope === 'all' || caller.kind === 'monitor')
+    return block('kill_switch', killSwitchError(ks.scope), ks.reason);
   return undefined;
 }
 
@@ -124,13 +140,12 @@ function protectedTarget(target: ToolTarget | undefined, policy: GatePolicy): st
 
 function monitorDecision(tool: GateTool, caller: GateCaller, level: AutonomyLevel): GateDecision {
   if (tool.tier === 'green') return { verdict: 'allow' };
-  if (!AUTONOMY_LEVELS.includes(level))
-    return { verdict: 'block', code: 'unknown', reason: `unrecognised autonomy level ${String(level)}` };
-  if (level < 2) return { verdict: 'block', code: 'autonomy', reason: ERRORS.AUTONOMY_TOO_LOW(level, 2) };
+  if (!AUTONOMY_LEVELS.includes(level)) return block('unknown', 'ERR_UNRECOGNISED', `autonomy level ${String(level)}`);
+  if (level < 2) return block('autonomy', 'ERR_AUTONOMY_TOO_LOW', level, 2);
   const required = Math.max(tool.tier === 'red' ? 4 : 3, caller.runbook?.requiredLevel ?? 3);
   const optedIn = tool.tier !== 'red' || caller.runbook?.allowRed === true;
   if (level >= required && optedIn) return { verdict: 'allow' };
-  return { verdict: 'propose', reason: ERRORS.AUTONOMY_TOO_LOW(level, required) };
+  return { verdict: 'propose', reason: errorMessage('ERR_AUTONOMY_TOO_LOW', level, required) };
 }
 
 /** The full decision for one call (steps 1–10). */
@@ -148,7 +163,7 @@ export function gate(input: {
   if (switched) return switched;
   if (tool.kind === 'infra' && tool.tier === 'red') {
     const what = protectedTarget(target, policy);
-    if (what) return { verdict: 'block', code: 'protected', reason: ERRORS.PROTECTED_TARGET(tool.name, what) };
+    if (what) return block('protected', 'ERR_PROTECTED_TARGET', tool.name, what);
   }
   if (caller.kind === 'monitor') {
     const decision = monitorDecision(tool, caller, state.autonomyLevel);
