@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Pipeline, ExecuteResult } from '../mcp/pipeline.js';
 import type { Stores } from '../db/stores.js';
 import type { Caller } from '../mcp/tool.js';
-import { bearerToken, roleOf } from './auth.js';
+import { bearerToken, createTokenCheck } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
 import { errorStatus } from '../contracts/errors.js';
 import { KILL_SWITCH_SCOPES } from '../contracts/tiers.js';
@@ -89,9 +89,10 @@ function sendResult(res: Response, result: ExecuteResult): void {
 export function createRestRouter(deps: RestDeps): Router {
   const router = express.Router();
   router.use(express.json({ limit: '256kb' }));
+  const auth = createTokenCheck(deps.tokens);
 
   router.use((req: Request, res: Response, next: NextFunction) => {
-    const role = roleOf(bearerToken(req.headers), deps.tokens);
+    const role = auth.roleOf(bearerToken(req.headers));
     if (role === 'operator') return next();
     if (role === 'assistant') {
       res.status(403).json({ error: 'the assistant token cannot use the operator API; use the operator token' });
