@@ -1,7 +1,7 @@
 // Pins disk.high and disk.fill_predicted against the lab: a disk filled to 97 % through the lab API is cleaned (the runaway log gzipped and truncated) and the incident resolves; a rising series in the sample store opens disk.fill_predicted, cleanup_disk runs (dry run first) and the fall ends the prediction; a noisy flat series raises nothing; samples are recorded once per routine interval; the daily run prunes samples and old notifications.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SampleStore } from '../../src/db/samples.js';
-import { decideFillPredicted } from '../../src/monitor/forecast.js';
+import { decideFillPredicted } from '../../src/util/trend.js';
 import { RUNAWAY_LOG } from '../../src/lab/state.js';
 import { startMonitorLab, type MonitorLab } from '../monitor/harness.js';
 import { labControl } from './tools-lab.js';

@@ -1,6 +1,7 @@
 // Pins disk.fill_predicted detection: a fall of 5+ points starts a new trend, a predicted fill is a finding keyed by node, and an open incident whose prediction no longer holds is reported healthy.
 import { describe, expect, it } from 'vitest';
-import { detectFillPredicted, trendSegment } from '../../src/monitor/forecast.js';
+import { detectFillPredicted } from '../../src/monitor/forecast.js';
+import { trendSegment } from '../../src/util/trend.js';
 import type { SamplePoint } from '../../src/db/samples.js';
 
 const HOUR = 3_600_000;

@@ -1,7 +1,7 @@
 // Pins the disk fill forecast: least-squares days-to-full within 5 % of the truth on noisy synthetic series, and a poor fit never raising disk.fill_predicted.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decideFillPredicted, fitTrend, FILL_PREDICTION_DEFAULTS } from '../../src/monitor/forecast.js';
+import { decideFillPredicted, fitTrend, FILL_PREDICTION_DEFAULTS } from '../../src/util/trend.js';
 import type { SamplePoint } from '../../src/db/samples.js';
 import { seededRandom } from '../../src/util/random.js';
 
