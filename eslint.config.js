@@ -43,6 +43,7 @@ export default tseslint.config(
         history: 'readonly',
         io: 'readonly',
         Intl: 'readonly',
+        URLSearchParams: 'readonly',
         ResizeObserver: 'readonly',
       },
     },

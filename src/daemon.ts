@@ -6,6 +6,7 @@ import type { Core } from './core.js';
 import { startHttp, type HttpApp } from './api/app.js';
 import { createNotifications } from './notify/index.js';
 import { startMonitorService } from './monitor/daemon.js';
+import { createHomelabFeed } from './monitor/homelab.js';
 
 export interface Daemon {
   http: HttpApp;
@@ -19,7 +20,13 @@ export interface Daemon {
 
 /** Starts HTTP first (so a busy port fails before anything else runs), then notifications and the monitor. */
 export async function startDaemon(core: Core, host: string, port: number): Promise<Daemon> {
-  const http = await startHttp(core, host, port);
+  // The monitor hands each cycle's readings to the feed; the dashboard reads it (no second poll).
+  const homelab = createHomelabFeed({
+    thresholds: core.config.monitor.thresholds,
+    onListenerError: (err) =>
+      core.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'homelab listener failed'),
+  });
+  const http = await startHttp(core, host, port, { homelab });
   const notifications = createNotifications({
     config: core.config.notifications,
     outbox: core.stores.outbox,
@@ -33,6 +40,7 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
   const monitor = startMonitorService(core, {
     notifier: notifications.notifier,
     samples: core.stores.samples,
+    observed: homelab.observe,
   });
   return {
     http,

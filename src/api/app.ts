@@ -13,12 +13,16 @@ import { createTokenCheck } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
 import { createDashboardRouter } from './dashboard/index.js';
 import { createEventStream, type EventStream } from '../realtime/socket.js';
+import { createDashboardRoutes } from './dashboard-routes.js';
+import type { HomelabFeed } from '../monitor/homelab.js';
 
 export interface HttpOptions {
   /** State other subsystems own (incidents, outbox, monitor cycles) for /metrics. */
   metricsSources?: MetricsSources;
   /** How often the event stream picks up events other processes wrote. Default 250 ms. */
   pollMs?: number;
+  /** The monitor's latest observation, for `GET /api/homelab` and `homelab` messages on /events. */
+  homelab?: HomelabFeed;
 }
 
 export interface HttpApp {
@@ -62,6 +66,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     allowOrigin: (origin) => origin === undefined || origins.has(origin.toLowerCase()),
     logger,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    ...(options.homelab ? { homelab: options.homelab } : {}),
   });
   const { outbox, monitor: monitorStore } = core.stores;
   const metrics = createMetrics({
@@ -83,6 +88,21 @@ export async function startHttp(core: Core, host: string, port: number, options:
   });
   app.use('/mcp', mcp.router);
   app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
+  app.use(
+    '/api',
+    createDashboardRoutes({
+      pipeline: core.pipeline,
+      stores: core.stores,
+      monitor: monitorStore,
+      samples: core.stores.samples,
+      config,
+      tokens,
+      now: core.deps.now,
+      // Read lazily: the monitor service sets it after HTTP has started.
+      monitorStatus: () => core.deps.monitorStatus?.(),
+      ...(options.homelab ? { homelab: options.homelab } : {}),
+    }),
+  );
   app.use(createDashboardRouter());
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });

@@ -3,7 +3,7 @@
  * `deps.monitorStatus` (so get_monitor_status and `vigil status` see it), stopped cleanly.
  */
 import type { Core } from '../core.js';
-import { createMonitor, type Monitor } from './monitor.js';
+import { createMonitor, type Monitor, type MonitorDeps } from './monitor.js';
 import type { Notifier, SampleStorePort } from './ports.js';
 import { createScheduler, type Scheduler } from './schedule.js';
 
@@ -33,7 +33,7 @@ export function safeNotifier(inner: Notifier, log: (err: unknown) => void): Noti
 /** Creates and starts the monitor's schedules over `core` (when `monitor.enabled`). */
 export function startMonitorService(
   core: Core,
-  opts: { notifier?: Notifier; samples?: SampleStorePort } = {},
+  opts: { notifier?: Notifier; samples?: SampleStorePort; observed?: MonitorDeps['observed'] } = {},
 ): MonitorService {
   const { config, logger } = core;
   const notifier =
@@ -51,6 +51,7 @@ export function startMonitorService(
     now: core.deps.now,
     ...(notifier ? { notifier } : {}),
     ...(opts.samples ? { samples: opts.samples } : {}),
+    ...(opts.observed ? { observed: opts.observed } : {}),
   });
   const scheduler = createScheduler({
     monitor,

@@ -28,7 +28,7 @@ import {
 } from './detect.js';
 import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
-import { createObserver, fillLookbackMs, fillOptionsOf } from './observe.js';
+import { createObserver, fillLookbackMs, fillOptionsOf, type ObserverDeps } from './observe.js';
 import { detectFillPredicted } from './forecast.js';
 import { realSleep, type Notifier, type SampleStorePort, type Sleep } from './ports.js';
 import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
@@ -62,6 +62,8 @@ export interface MonitorDeps {
   alive?: (lease: Lease) => boolean;
   /** `vigil once --dry-run`: detect and decide, write nothing, act on nothing. */
   planOnly?: boolean;
+  /** Gets each cycle's readings as they are made (the dashboard's homelab view). */
+  observed?: ObserverDeps['observed'];
 }
 
 /** What one cycle found and did (or, plan-only, would do). */
@@ -114,6 +116,7 @@ export function createMonitor(deps: MonitorDeps) {
     now,
     stopCalls: (since) => stores.audit.stopCallsSince(since),
     ...(deps.samples ? { samples: deps.samples } : {}),
+    ...(deps.observed ? { observed: deps.observed } : {}),
   });
   const incidentLog: IncidentLogDeps = {
     store,

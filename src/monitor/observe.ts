@@ -8,7 +8,7 @@ import type { VigilConfig, NodeConfig } from '../config/types.js';
 import type { InfraClients } from '../mcp/deps.js';
 import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients/commands/index.js';
 import { sshTargetFor } from '../clients/ssh/index.js';
-import type { GuestResource, NodeResource, TaskListEntry } from '../clients/proxmox/index.js';
+import type { GuestResource, NodeResource, StorageResource, TaskListEntry } from '../clients/proxmox/index.js';
 import type { Incident } from '../db/monitor.js';
 import {
   crashCandidates,
@@ -22,6 +22,7 @@ import {
 import type { RecoveryCheck } from './runbooks.js';
 import { decideFillPredicted, trendSegment } from './forecast.js';
 import type { SampleStorePort } from './ports.js';
+import type { ClusterReading, Observation } from './homelab.js';
 
 /** Proxmox task types that stop a guest on purpose, and those that start it. */
 const STOP_TASKS = new Set(['qmstop', 'qmshutdown', 'vzstop', 'vzshutdown', 'hastop', 'qmsuspend', 'vzsuspend']);
@@ -39,6 +40,8 @@ export interface ObserverDeps {
   now: () => number;
   /** Stored disk samples, for verifying `disk.fill_predicted`; without them it never verifies. */
   samples?: SampleStorePort;
+  /** Gets each critical and routine cycle's readings (the dashboard's homelab view); must not throw. */
+  observed?: (o: Observation) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -98,7 +101,7 @@ export function createObserver(deps: ObserverDeps) {
     }
   }
 
-  async function cluster(signal?: AbortSignal): Promise<{ nodes: NodeObs[]; guests: GuestObs[] } | null> {
+  async function cluster(signal?: AbortSignal): Promise<ClusterReading | null> {
     if (!clients.proxmox) return null;
     try {
       const all = await clients.proxmox.clusterResources(undefined, signal);
@@ -109,6 +112,7 @@ export function createObserver(deps: ObserverDeps) {
           online: n.status === 'online',
           diskPercent: pct(n.disk, n.maxdisk),
           memoryPercent: pct(n.mem, n.maxmem),
+          cpuPercent: n.cpu === undefined ? undefined : n.cpu * 100,
         }));
       const guests = all
         .filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc')
@@ -121,8 +125,19 @@ export function createObserver(deps: ObserverDeps) {
           ha: Boolean(g.hastate),
           template: g.template === true,
           lock: g.lock,
+          tags: g.tags ?? [],
         }));
-      return { nodes, guests };
+      const storage = all
+        .filter((r): r is StorageResource => r.type === 'storage')
+        .map((s) => ({
+          node: s.node,
+          storage: s.storage,
+          status: s.status,
+          plugintype: s.plugintype,
+          shared: s.shared === true,
+          usedPercent: pct(s.disk, s.maxdisk),
+        }));
+      return { nodes, guests, storage };
     } catch (err) {
       logger.warn({ err: errText(err) }, 'monitor: reading the cluster failed');
       return null;
@@ -176,9 +191,11 @@ export function createObserver(deps: ObserverDeps) {
       const reach = await Promise.all(probe.map(async (n) => [n, await sshReachable(n, signal)] as const));
       const online = new Set(c?.nodes.filter((n) => n.online).map((n) => n.name) ?? []);
       const candidates = c ? crashCandidates(prev, c.guests, online) : [];
+      const sshReachableNow = new Map(reach);
+      deps.observed?.({ kind: 'critical', at: deps.now(), cluster: c, sshReachable: sshReachableNow });
       return {
         cluster: c,
-        sshReachable: new Map(reach),
+        sshReachable: sshReachableNow,
         sshOnlyNodes,
         evidence: candidates.length ? await evidence(candidates, signal) : new Map(),
         stopCalls: candidates.length ? deps.stopCalls(deps.now() - 24 * 3_600_000) : new Map(),
@@ -229,6 +246,7 @@ export function createObserver(deps: ObserverDeps) {
           });
         }),
       );
+      deps.observed?.({ kind: 'routine', at: deps.now(), cluster: c, nodes, services, http });
       return { nodes, services, http };
     },
 

@@ -16,6 +16,13 @@ export const SOCKET_MESSAGES = {
   ready: 'ready',
   /** Client → server: replay what came after `since`, then continue live (answers with an ack). */
   since: 'since',
+  /**
+   * The monitor's latest view of the homelab (`HomelabSnapshot`), sent on connect and after each
+   * critical or routine cycle. Not an event: it is state, not something that happened, so it is
+   * neither stored nor replayed (the closed event vocabulary stays closed), and a client that
+   * missed one loses nothing — the next replaces it, and `GET /api/homelab` returns the same.
+   */
+  homelab: 'homelab',
 } as const;
 
 /** The handshake `auth` a client sends: its token and, when resuming, the last id it saw. */
@@ -41,6 +48,67 @@ export const readySchema = z.object({
   recovered: z.boolean(),
 });
 export type Ready = z.infer<typeof readySchema>;
+
+const percent = z.number().min(0).max(100).optional();
+
+/**
+ * The `homelab` payload: what the monitor last observed, without a poll of its own. `criticalAt`
+ * and `routineAt` say when each part was read (null: not yet); `cluster` is null when the
+ * Proxmox API could not be read. Why an item is unhealthy is derived from these fields and the
+ * thresholds; the incident it belongs to is `condition:target` (see `incidentKey`).
+ */
+export const homelabSnapshotSchema = z.object({
+  criticalAt: z.number().int().nullable(),
+  routineAt: z.number().int().nullable(),
+  thresholds: z.object({ diskPercent: z.number(), memoryPercent: z.number() }),
+  clusterReadable: z.boolean(),
+  nodes: z.array(
+    z.object({
+      name: z.string(),
+      online: z.boolean(),
+      /** SSH reachability, when the monitor probed it (offline nodes, SSH-only setups). */
+      sshReachable: z.boolean().optional(),
+      cpuPercent: percent,
+      memoryPercent: percent,
+      diskPercent: percent,
+      /** unit → systemd ActiveState; absent when the services could not be read. */
+      services: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+  guests: z.array(
+    z.object({
+      vmid: z.number().int(),
+      node: z.string(),
+      type: z.enum(['qemu', 'lxc']),
+      name: z.string().optional(),
+      status: z.string(),
+      ha: z.boolean(),
+      template: z.boolean(),
+      lock: z.string().optional(),
+      tags: z.array(z.string()),
+    }),
+  ),
+  storage: z.array(
+    z.object({
+      node: z.string(),
+      storage: z.string(),
+      status: z.string(),
+      plugintype: z.string().optional(),
+      shared: z.boolean(),
+      usedPercent: percent,
+    }),
+  ),
+  http: z.array(
+    z.object({
+      name: z.string(),
+      ok: z.boolean(),
+      error: z.string().optional(),
+      node: z.string().optional(),
+      service: z.string().optional(),
+    }),
+  ),
+});
+export type HomelabSnapshot = z.infer<typeof homelabSnapshotSchema>;
 
 /** The event payload; re-exported so clients need only this module. */
 export const socketEventSchema = eventSchema;

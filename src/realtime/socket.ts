@@ -20,6 +20,8 @@ import {
   SOCKET_REFUSALS,
   handshakeAuthSchema,
   sinceMessageSchema,
+  homelabSnapshotSchema,
+  type HomelabSnapshot,
   type Ready,
 } from './socket-protocol.js';
 
@@ -42,6 +44,11 @@ export interface EventStreamDeps {
   pollMs?: number;
   /** How long a dropped client may come back and get the packets it missed from memory. Default 2 min. */
   recoveryMs?: number;
+  /** The monitor's latest homelab snapshot and its updates, sent as `homelab` messages (not events). */
+  homelab?: {
+    latest(): HomelabSnapshot;
+    subscribe(listener: (snapshot: HomelabSnapshot) => void): () => void;
+  };
 }
 
 export interface EventStream {
@@ -80,6 +87,17 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     if (event.id <= broadcastUpTo) return;
     broadcastUpTo = event.id;
     nsp.to(LIVE_ROOM).emit(SOCKET_MESSAGES.event, event);
+  });
+  /** The snapshot as sent, or null (logged) when it does not match the shared schema. */
+  const homelabPayload = (snapshot: HomelabSnapshot): HomelabSnapshot | null => {
+    const parsed = homelabSnapshotSchema.safeParse(snapshot);
+    if (parsed.success) return parsed.data;
+    logger.error({ err: parsed.error.message }, 'homelab snapshot does not match its schema; not sent');
+    return null;
+  };
+  const unsubscribeHomelab = deps.homelab?.subscribe((snapshot) => {
+    const payload = homelabPayload(snapshot);
+    if (payload) nsp.to(LIVE_ROOM).emit(SOCKET_MESSAGES.homelab, payload);
   });
 
   // Token check before the connection exists: a refused client never receives a single event.
@@ -135,6 +153,9 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
       void socket.join(LIVE_ROOM);
     }
     socket.emit(SOCKET_MESSAGES.ready, ready);
+    const snapshot = deps.homelab?.latest();
+    const payload = snapshot && (snapshot.criticalAt !== null || snapshot.routineAt !== null) && homelabPayload(snapshot);
+    if (payload) socket.emit(SOCKET_MESSAGES.homelab, payload);
     logger.debug({ role: data.role, ...ready }, 'event stream client connected');
 
     // A client that asks for replays faster than it reads them would make the server buffer without
@@ -180,6 +201,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     close() {
       clearInterval(poller);
       unsubscribe();
+      unsubscribeHomelab?.();
       io.disconnectSockets(true);
       io.engine.close();
     },

@@ -16,7 +16,7 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const OUT = join(import.meta.dirname, '..', '..', 'test-output');
+const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
   console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
@@ -113,7 +113,11 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     expect(await item.innerText()).toContain('set the autonomy level to 4');
     expect(await text('#reasons')).toContain('1 approval(s) waiting');
     await shot('4-pending-approval');
+    // set_autonomy_level is red: the first click only opens the card's confirmation.
     await item.locator('button.decide-approve').click();
+    await item.locator('.confirm:not([hidden])').waitFor();
+    expect(vigil.core.stores.approvals.get(id!, Date.now())?.status).toBe('pending');
+    await item.locator('button.confirm-approve').click();
     await item.waitFor({ state: 'detached' });
     expect(vigil.core.stores.approvals.get(id!, Date.now())).toMatchObject({
       status: 'approved',
