@@ -54,6 +54,7 @@ export function normalise(parsed: ParsedConfig, file: string): VigilConfig {
           insecure: p.tls.insecure,
         },
         timeoutSeconds: p.timeoutSeconds,
+        backupStorages: p.backupStorages,
       },
     }),
     nodes: parsed.nodes.map((n): NodeConfig => ({

@@ -120,6 +120,13 @@ const proxmoxSchema = obj({
     .prefault({})
     .describe('At most one of caFile, fingerprint, insecure'),
   timeoutSeconds: seconds(600).default(10),
+  backupStorages: list(
+    str('expected a Proxmox storage id such as "local"').regex(/^[a-z][a-z0-9_.-]*$/i, {
+      error: 'expected a Proxmox storage id such as "local"',
+    }),
+  )
+    .default(['local'])
+    .describe('Storages run_backup may write vzdump archives to; the first is the default'),
 });
 
 const sshSchema = obj({
@@ -143,6 +150,10 @@ const nodeSchema = obj({
     mac: pattern(MAC_RE, 'expected a MAC address such as "aa:bb:cc:dd:ee:ff"'),
     address: z.ipv4({ error: 'expected an IPv4 broadcast address' }).default('255.255.255.255'),
     port: port().default(9),
+    via: z
+      .enum(['direct', 'proxmox'], { error: 'expected "direct" or "proxmox"' })
+      .default('direct')
+      .describe('direct: a UDP magic packet from vigil; proxmox: POST /nodes/{node}/wakeonlan on a live peer'),
   }).optional(),
   services: list(
     str('expected a systemd unit such as "nginx.service"').refine((u) => UNIT_RE.test(u) || BARE_UNIT_RE.test(u), {
@@ -175,6 +186,9 @@ const httpCheckSchema = obj({
   tls: obj({ insecure: bool().default(false), caFile: filePath().optional() }).prefault({}),
   node: pattern(NODE_NAME_RE, 'expected the name of a configured node').optional(),
   service: str('expected a systemd unit of that node').optional(),
+  vmid: int(100, 999_999_999, 'a VMID')
+    .optional()
+    .describe('The guest serving this check: failures while it runs raise guest.unresponsive'),
 });
 
 /** A schedule interval in seconds that node-cron can express evenly (see src/monitor/schedule.ts). */
@@ -225,7 +239,28 @@ const monitorSchema = obj({
     nodeUnreachablePolls: int(1, 100, 'a count')
       .default(2)
       .describe('Consecutive polls offline and unreachable by SSH'),
+    storagePercent: int(1, 100, 'a percentage').default(90).describe('storage.high for a Proxmox storage pool'),
   }).prefault({}),
+  guests: obj({
+    agentFailures: int(1, 100, 'a count')
+      .default(3)
+      .describe('Consecutive failed guest-agent pings of a running VM before guest.unresponsive'),
+    autoRestart: list(int(100, 999_999_999, 'a VMID'))
+      .default([])
+      .describe(
+        'Guests whose unresponsive runbook (reset, then stop and start) may act without approval below level 4',
+      ),
+    autoRestartTag: pattern(/^[a-z0-9_][a-z0-9_+.-]*$/i, 'expected a Proxmox tag such as "vigil-autorestart"')
+      .default('vigil-autorestart')
+      .describe('Guests with this Proxmox tag are opted in like autoRestart'),
+  }).prefault({}),
+  backups: obj({
+    required: list(int(100, 999_999_999, 'a VMID'))
+      .default([])
+      .describe('Guests that must have a successful backup within maxAgeDays (backup.missing)'),
+    maxAgeDays: int(1, 365, 'a number of days').default(2),
+  }).prefault({}),
+
   flapping: obj({
     openings: int(2, 1000, 'a count')
       .default(4)

@@ -72,6 +72,8 @@ export interface VigilConfig {
     };
     /** default 10 */
     timeoutSeconds: number;
+    /** storages run_backup may write to, the first is its default; default ["local"] */
+    backupStorages: string[];
   };
   /** default [] */
   nodes: NodeConfig[];
@@ -128,7 +130,18 @@ export interface MonitorConfig {
   /** seconds; critical 15, fast (while incidents are open) 5, routine 300; daily is a node-cron expression */
   schedules: { criticalSeconds: number; fastSeconds: number; routineSeconds: number; daily: string };
   /** disk 90 %, memory 95 %, 3 failed HTTP checks, 2 unreachable polls */
-  thresholds: { diskPercent: number; memoryPercent: number; httpFailures: number; nodeUnreachablePolls: number };
+  thresholds: {
+    diskPercent: number;
+    memoryPercent: number;
+    httpFailures: number;
+    nodeUnreachablePolls: number;
+    /** storage.high for a Proxmox storage pool; default 90 */
+    storagePercent: number;
+  };
+  /** guest.unresponsive: 3 failed agent pings; opted-in guests (list or Proxmox tag) act without approval below level 4 */
+  guests: { agentFailures: number; autoRestart: number[]; autoRestartTag: string };
+  /** backup.missing: these guests need a successful backup within maxAgeDays (default 2) */
+  backups: { required: number[]; maxAgeDays: number };
   /** 4 openings of one key within 60 minutes */
   flapping: { openings: number; windowMinutes: number };
   guardrails: {
@@ -187,6 +200,8 @@ export interface NodeConfig {
     address: string;
     /** default 9 */
     port: number;
+    /** direct: vigil's own UDP packet (default); proxmox: POST /nodes/{node}/wakeonlan on a live peer */
+    via: 'direct' | 'proxmox';
   };
   /** systemd units vigil may check and restart on this node, e.g. nginx.service; default [] */
   services: string[];
@@ -218,4 +233,6 @@ export interface HttpCheckConfig {
   node?: string;
   /** a unit in that node's services */
   service?: string;
+  /** the guest serving the check: failures while it runs raise guest.unresponsive */
+  vmid?: number;
 }

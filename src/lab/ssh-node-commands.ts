@@ -103,6 +103,30 @@ function journal(state: LabState, node: string, unit: string, lines: number): st
   return `${entries.slice(-lines).join('\n')}\n`;
 }
 
+/** `journalctl [-u UNIT] -n N --since=-Mmin -o short-iso`: the unit's (or every unit's) entries in that window. */
+function journalSince(state: LabState, node: string, unit: string | undefined, lines: number, minutes: number): string {
+  const t = state.now();
+  const units = unit === undefined ? state.listServices(node).map((u) => u.unit) : [unit];
+  const iso = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}+0000 ${node}`;
+  const entries: [number, string][] = [];
+  for (const u of units) {
+    const s = state.serviceState(node, u);
+    if (!s) continue;
+    entries.push([t - 3_600_000, `systemd[1]: Starting ${u}...`], [t - 3_599_000, `systemd[1]: Started ${u}.`]);
+    if (s === 'failed')
+      entries.push(
+        [t - 60_000, `systemd[1]: ${u}: Main process exited, code=exited, status=1/FAILURE`],
+        [t - 60_000, `systemd[1]: ${u}: Failed with result 'exit-code'.`],
+      );
+    else if (s === 'inactive') entries.push([t - 60_000, `systemd[1]: Stopped ${u}.`]);
+  }
+  const shown = entries
+    .filter(([ms]) => ms >= t - minutes * 60_000)
+    .sort((a, b) => a[0] - b[0])
+    .slice(-lines);
+  return shown.length ? `${shown.map(([ms, text]) => `${iso(ms)} ${text}`).join('\n')}\n` : '-- No entries --\n';
+}
+
 function top(state: LabState, node: string, count: number): string {
   const rows: [number, string, number, number][] = state
     .listGuests()
@@ -205,6 +229,8 @@ function answerSpec(state: LabState, node: string, spec: CommandSpec, line: stri
       return ok(free(state, node));
     case 'journal':
       return ok(journal(state, node, spec.unit, spec.lines));
+    case 'journal_since':
+      return ok(journalSince(state, node, spec.unit, spec.lines, spec.sinceMinutes));
     case 'status':
       return status(state, node, spec.unit);
     case 'top':

@@ -210,6 +210,7 @@ describe.skipIf(!available)('ssh client against real sshd', () => {
       const logs = join(sshd.dir, 'logs');
       return [
         { kind: 'journal', unit: p, lines: 5 },
+        { kind: 'journal_since', unit: p, lines: 5, sinceMinutes: 5 },
         { kind: 'status', unit: p },
         { kind: 'is_active', unit: p },
         { kind: 'show', unit: p },

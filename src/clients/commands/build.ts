@@ -24,7 +24,13 @@ export const MEASURE_DIRS = {
 export type MeasureTarget = keyof typeof MEASURE_DIRS;
 
 /** Bounds on counts that callers choose. */
-export const LIMITS = { journalLines: 2000, topProcesses: 100, maxAgeDays: 3650, truncateMinBytes: 2 ** 50 } as const;
+export const LIMITS = {
+  journalSinceMinutes: 10_080,
+  journalLines: 2000,
+  topProcesses: 100,
+  maxAgeDays: 3650,
+  truncateMinBytes: 2 ** 50,
+} as const;
 
 /**
  * Per batch of files find hands over (as arguments: no name is ever parsed, split or spliced):
@@ -62,6 +68,7 @@ export type CommandSpec =
   | { kind: 'df' }
   | { kind: 'free' }
   | { kind: 'journal'; unit: string; lines: number }
+  | { kind: 'journal_since'; unit?: string; lines: number; sinceMinutes: number }
   | { kind: 'status'; unit: string }
   | { kind: 'top'; count: number }
   | { kind: 'is_active'; unit: string }
@@ -118,6 +125,13 @@ function render(spec: CommandSpec): string {
       return 'free -b';
     case 'journal':
       return sh`journalctl -u ${validateUnit(spec.unit)} -n ${validateInt('lines', spec.lines, 1, LIMITS.journalLines)} --no-pager`;
+    case 'journal_since': {
+      const lines = validateInt('lines', spec.lines, 1, LIMITS.journalLines);
+      const since = validateInt('sinceMinutes', spec.sinceMinutes, 1, LIMITS.journalSinceMinutes);
+      return spec.unit === undefined
+        ? sh`journalctl -n ${lines} --since=-${since}min --no-pager -o short-iso`
+        : sh`journalctl -u ${validateUnit(spec.unit)} -n ${lines} --since=-${since}min --no-pager -o short-iso`;
+    }
     case 'status':
       return sh`systemctl status ${validateUnit(spec.unit)} --no-pager`;
     case 'top': {

@@ -29,6 +29,10 @@ function guess(w: string[]): CommandSpec | null {
   if (n === 2 && a === 'apt-get') return { kind: 'clean_packages' };
   if (a === 'journalctl') {
     if (n === 6 && b === '-u') return { kind: 'journal', unit: c ?? '', lines: Number(w[4]) };
+    const since = Number(/^--since=-(\d+)min$/.exec(w[n - 4] ?? '')?.[1]);
+    if (n === 7 && b === '-n') return { kind: 'journal_since', lines: Number(c), sinceMinutes: since };
+    if (n === 9 && b === '-u')
+      return { kind: 'journal_since', unit: c ?? '', lines: Number(w[4]), sinceMinutes: since };
     if (n === 2 && b?.startsWith('--vacuum-size=')) return { kind: 'vacuum_journal', size: b.slice(14) };
   }
   if (a === 'systemctl') {

@@ -3,6 +3,7 @@
  * Reads return typed, parsed results; actions return UPIDs that `waitForTask` follows.
  */
 import { ProxmoxError } from './errors.js';
+import { createFeatureMethods } from './features.js';
 import { createTransport, sleep, type Params, type TransportOptions } from './transport.js';
 import {
   asArray,
@@ -66,6 +67,7 @@ export function createProxmoxClient(o: ProxmoxClientOptions) {
   const t = createTransport(o);
   const get = (path: string, params?: Params, signal?: AbortSignal) => t.call('GET', path, params, signal);
   const post = (path: string, params?: Params, signal?: AbortSignal) => t.call('POST', path, params, signal);
+  const del = (path: string, params?: Params, signal?: AbortSignal) => t.call('DELETE', path, params, signal);
 
   /** Polls `check` until it returns a value, the deadline passes or the signal aborts. */
   async function poll<T>(what: string, w: WaitOptions, check: () => Promise<T | undefined>): Promise<T> {
@@ -82,6 +84,7 @@ export function createProxmoxClient(o: ProxmoxClientOptions) {
   }
 
   const client = {
+    ...createFeatureMethods(get, post, del),
     async clusterStatus(signal?: AbortSignal): Promise<ClusterStatus> {
       return parseClusterStatus((await get('/cluster/status', undefined, signal)).data);
     },

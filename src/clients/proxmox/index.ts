@@ -15,6 +15,9 @@ export type {
 export { ProxmoxError, PROXMOX_ERROR_KINDS, type ProxmoxErrorKind } from './errors.js';
 export { normalizeFingerprint, type ProxmoxTlsOptions } from './transport.js';
 export type * from './types.js';
+export type * from './features.js';
+export { parseVzdumpLog, readBackupStates } from './backup-status.js';
+export type { BackupArchive, BackupRun, GuestBackupState } from './backup-status.js';
 
 /** Builds the client from the `proxmox:` section of vigil.yaml; undefined when there is none. */
 export function proxmoxClientFromConfig(cfg: VigilConfig['proxmox'], logger: Logger): ProxmoxClient | undefined {

@@ -118,7 +118,9 @@ function migrate(ctx: ApiContext, g: LabGuest, a: Record<string, string>): strin
       const before = g.ha.state;
       g.ha.state = 'migrate';
       s.schedule(s.haDelayMs, () => {
-        migrationTask(s, g, target, 'root@pam', { online: '1', 'with-local-disks': '1', restart: '1' });
+        // The LRM migrates a VM live with its disks; a container is shut down and moved (PVEVM.pm / PVECT.pm).
+        const lrmArgs = g.type === 'qemu' ? { online: '1', 'with-local-disks': '1' } : { restart: '1' };
+        migrationTask(s, g, target, 'root@pam', lrmArgs);
         s.schedule(3 * s.taskMs, () => {
           if (g.ha.state === 'migrate') g.ha.state = before;
         });
