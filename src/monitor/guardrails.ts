@@ -119,8 +119,6 @@ export function decideRemediation(g: GuardInput): GuardDecision {
   return { verdict: 'act' };
 }
 
-export { decideLease, type LeaseView } from '../contracts/leases.js';
-
 export interface SilenceRule {
   matcher: string;
   reason: string;

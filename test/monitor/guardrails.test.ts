@@ -1,14 +1,8 @@
 // Pins the guardrail decisions as fast-check properties: never an action while the switch is on, never more attempts or leased nodes than allowed, never a red action without approval.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  attemptsInWindow,
-  decideLease,
-  decideRemediation,
-  silenceReason,
-  type GuardInput,
-  type LeaseView,
-} from '../../src/monitor/guardrails.js';
+import { attemptsInWindow, decideRemediation, silenceReason, type GuardInput } from '../../src/monitor/guardrails.js';
+import { decideLease, type LeaseView } from '../../src/contracts/leases.js';
 import { gate } from '../../src/safety/gate.js';
 import { AUTONOMY_LEVELS, type AutonomyLevel } from '../../src/contracts/tiers.js';
 import { INCIDENT_STATUSES } from '../../src/contracts/conditions.js';
