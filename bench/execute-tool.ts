@@ -3,7 +3,8 @@
  * latency, against the bare handler called directly.
  */
 import { benchCore, fmt, latencies, noop, quantile, type BenchRow } from './common.js';
-import type { Caller, ToolContext } from '../src/mcp/tool.js';
+import type { Caller } from '../src/contracts/tiers.js';
+import type { ToolContext } from '../src/mcp/tool.js';
 
 export interface ExecuteToolOptions {
   /** Calls per repetition. */

@@ -18,7 +18,7 @@ import { createCore, type Core } from './core.js';
 import { startDaemon } from './daemon.js';
 import { createMcpSession } from './mcp/server.js';
 import { describeRange } from './db/audit-chain.js';
-import type { Caller } from './mcp/tool.js';
+import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
 import { runLabCommand } from './commands/lab.js';

@@ -8,7 +8,7 @@
 import type { Incident, MonitorStore, NewIncident } from '../db/monitor.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Condition } from '../contracts/conditions.js';
-import type { Finding } from './detect.js';
+import type { Finding } from '../contracts/incidents.js';
 import type { Notifier } from './ports.js';
 
 export interface IncidentPlan {

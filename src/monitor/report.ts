@@ -5,7 +5,7 @@ import type { Incident, MonitorStore } from '../db/monitor.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
-import type { Caller } from '../mcp/tool.js';
+import type { Caller } from '../contracts/tiers.js';
 import type { Notifier } from './ports.js';
 import type { Runbook } from './runbooks.js';
 import type { VigilConfig } from '../config/types.js';

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
 import { runs, toolsWithTestTools } from '../helpers/tools.js';
-import type { Caller } from '../../src/mcp/tool.js';
+import type { Caller } from '../../src/contracts/tiers.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

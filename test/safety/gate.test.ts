@@ -15,8 +15,9 @@ import {
   KILL_SWITCH_SCOPES,
   TIERS,
   type AutonomyLevel,
-} from '../../src/safety/tiers.js';
-import { TOOL_KINDS, type ToolTarget } from '../../src/mcp/tool.js';
+  TOOL_KINDS,
+  type ToolTarget,
+} from '../../src/contracts/tiers.js';
 
 const NAMES = [
   'start_guest',

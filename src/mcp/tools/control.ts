@@ -1,6 +1,7 @@
 /** Control tools: the kill switch, the autonomy level and approvals. They steer vigil, not infrastructure. */
 import { z } from 'zod';
-import { defineTool, type Caller } from '../tool.js';
+import type { Caller } from '../../contracts/tiers.js';
+import { defineTool } from '../tool.js';
 import { AUTONOMY_LEVELS, KILL_SWITCH_SCOPES, type AutonomyLevel } from '../../contracts/tiers.js';
 import { ToolFailure } from '../../errors.js';
 
@@ -113,7 +114,7 @@ export const approveAction = defineTool({
   async handler(args, ctx) {
     const verdict = args.verdict === 'approve' ? 'approved' : 'denied';
     const check = ctx.deps.stores.approvals.decide(args.id, verdict, who(ctx.caller), ctx.deps.now());
-    if (!check.ok) throw new ToolFailure(check.reason);
+    if (!check.ok) throw new ToolFailure(check.reason, check.code);
     const a = check.approval;
     ctx.deps.bus.publish({
       type: 'approval.resolved',
