@@ -147,7 +147,11 @@ export function createHomelabFeed(deps: {
   thresholds: HomelabSnapshot['thresholds'];
   onListenerError?: (err: unknown) => void;
 }) {
-  let latest = emptySnapshot(deps.thresholds);
+  // Only the two thresholds the view compares with (config.monitor.thresholds holds more).
+  let latest = emptySnapshot({
+    diskPercent: deps.thresholds.diskPercent,
+    memoryPercent: deps.thresholds.memoryPercent,
+  });
   const listeners = new Set<HomelabListener>();
   return {
     /** The monitor's hook: fold one cycle's readings in and notify. Never throws into the monitor. */

@@ -35,10 +35,12 @@ export function dateTime(t) {
   return Number.isNaN(d.getTime()) ? '' : d.toLocaleString();
 }
 
-/** "in 5 min" / "3 min ago" relative to now. */
+/** "in 5 min" / "3 min ago" / "just now", relative to now. */
 export function relative(t, now = Date.now()) {
   const s = Math.round((t - now) / 1000);
   const abs = Math.abs(s);
+  // Server and browser clocks differ by a little; a few seconds either way is "now".
+  if (abs < 3) return 'just now';
   const text = abs < 90 ? `${abs} s` : abs < 5400 ? `${Math.round(abs / 60)} min` : `${Math.round(abs / 3600)} h`;
   return s >= 0 ? `in ${text}` : `${text} ago`;
 }
