@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Core } from '../core.js';
 import { createMcpRouter } from './mcp-http.js';
+import { createOAuthRouter } from './oauth/index.js';
 import { createRestRouter } from './rest.js';
 import { createTokenCheck } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
@@ -86,6 +87,17 @@ export async function startHttp(core: Core, host: string, port: number, options:
     res.setHeader('Content-Type', metrics.contentType);
     res.send(await metrics.render());
   });
+  // OAuth (opt-in): the metadata document, and a guard that verifies access tokens before /mcp sees them.
+  if (config.server.oauth) {
+    app.use(
+      createOAuthRouter({
+        config: config.server.oauth,
+        staticRole: createTokenCheck(tokens).roleOf,
+        logger,
+        now: core.deps.now,
+      }),
+    );
+  }
   app.use('/mcp', mcp.router);
   app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
   app.use(

@@ -15,6 +15,7 @@ import { createMcpSession } from '../mcp/server.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import type { AuditStore } from '../db/audit.js';
+import { oauthCaller } from './oauth/index.js';
 
 const MAX_SESSIONS = 1000;
 /** A session with no request for this long may be closed to make room for a new one. */
@@ -120,7 +121,8 @@ export function createMcpRouter(deps: McpHttpDeps): {
       jsonRpcError(res, 403, -32000, `Origin "${origin}" is not allowed; add it to server.allowedOrigins`);
       return;
     }
-    const who = auth.identify(bearerToken(req.headers));
+    // An access token the OAuth guard (mounted before this router) verified, else a static token.
+    const who = oauthCaller(res) ?? auth.identify(bearerToken(req.headers));
     const role = who?.role;
     const named = req.headers['mcp-session-id'];
     const session = typeof named === 'string' ? sessions.get(named) : undefined;
@@ -177,7 +179,12 @@ export function createMcpRouter(deps: McpHttpDeps): {
           sessions.set(id, { owner: res.locals.owner as string, transport, server, lastSeen: now(), busy: 0 });
         },
       });
-      const server = createMcpSession({ pipeline: deps.pipeline, sessionId: () => transport.sessionId });
+      const callerId = oauthCaller(res)?.callerId;
+      const server = createMcpSession({
+        pipeline: deps.pipeline,
+        sessionId: () => transport.sessionId,
+        ...(callerId ? { callerId } : {}),
+      });
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);
       };

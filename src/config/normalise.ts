@@ -87,6 +87,22 @@ export function crossChecks(config: VigilConfig): string[] {
       'auth: assistantToken and operatorToken must differ; the operator token approves what the assistant asks for',
     );
   }
+  const oauth = config.server.oauth;
+  if (oauth?.assistantScope !== undefined && oauth.assistantClaim !== undefined) {
+    issues.push('server.oauth: set assistantScope or assistantClaim, not both');
+  }
+  if (oauth?.operatorScope !== undefined && oauth.operatorClaim !== undefined) {
+    issues.push('server.oauth: set operatorScope or operatorClaim, not both');
+  }
+  if (
+    oauth &&
+    oauth.operatorScope !== undefined &&
+    oauth.operatorScope === (oauth.assistantScope ?? 'vigil:assistant')
+  ) {
+    issues.push(
+      'server.oauth.operatorScope: must differ from the assistant scope; the operator approves what the assistant asks for',
+    );
+  }
   const tls = config.proxmox?.tls;
   if (tls && [tls.caFile !== undefined, tls.fingerprint !== undefined, tls.insecure].filter(Boolean).length > 1) {
     issues.push('proxmox.tls: set at most one of caFile, fingerprint and insecure: true');

@@ -73,6 +73,57 @@ const token = () =>
     })
     .describe('A bearer token: a literal or ${env:NAME}');
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** An https:// URL, or http:// on a loopback host (a local identity provider, the tests). */
+const secureUrl = (expected: string) =>
+  str(expected).refine(
+    (u) => {
+      if (!URL.canParse(u)) return false;
+      const url = new URL(u);
+      if (url.hash !== '' || url.search !== '') return false;
+      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+    },
+    { error: expected },
+  );
+
+/** A claim whose value (or one of whose values) makes the caller a role; a dotted name reaches into objects. */
+const claimSchema = obj({
+  name: pattern(
+    /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/,
+    'expected a claim name such as "groups" or "realm_access.roles"',
+  ),
+  value: str('expected the value that grants the role, such as "vigil-assistants"'),
+});
+const scopeName = () =>
+  pattern(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'expected one OAuth scope such as "vigil:assistant" (no spaces or quotes)');
+
+const oauthSchema = obj({
+  issuer: secureUrl(
+    'expected the issuer URL of your identity provider, as its /.well-known/openid-configuration says, https:// (http:// only on 127.0.0.1, [::1] or localhost)',
+  ).describe('OpenID Connect issuer; its discovery document names the JWKS that signs access tokens'),
+  resource: secureUrl(
+    'expected the URL MCP clients use for /mcp, such as "https://vigil.example.lan/mcp", https:// (http:// only on loopback), no query or fragment',
+  ).describe("This server's /mcp as clients reach it (through any reverse proxy): the RFC 9728 resource"),
+  audience: str('expected the aud claim access tokens for vigil carry, such as "https://vigil.example.lan/mcp"')
+    .optional()
+    .describe('The aud an access token must carry; default: resource'),
+  assistantScope: scopeName()
+    .optional()
+    .describe('Scope that makes the caller the assistant; default "vigil:assistant" unless assistantClaim is set'),
+  assistantClaim: claimSchema
+    .optional()
+    .describe('Instead of a scope: a claim value that makes the caller the assistant'),
+  operatorScope: scopeName()
+    .optional()
+    .describe('Scope that marks an operator: such a token is refused on /mcp (the assistant must never approve)'),
+  operatorClaim: claimSchema.optional().describe('Instead of a scope: a claim value that marks an operator'),
+  staticAssistantToken: bool()
+    .default(true)
+    .describe('Keep accepting auth.assistantToken on /mcp beside OAuth (stdio, scripts, clients without OAuth)'),
+  jwksCacheSeconds: seconds(86_400).default(600).describe("How long the issuer's signing keys are cached"),
+});
+
 const serverSchema = obj({
   host: pattern(HOST_RE, 'expected a host name or IP address to bind').default('127.0.0.1'),
   port: port().default(8377),
@@ -86,6 +137,9 @@ const serverSchema = obj({
   )
     .default([])
     .describe('Origins accepted on /mcp'),
+  oauth: oauthSchema
+    .optional()
+    .describe('OAuth 2.1 resource-server mode for /mcp: accept access tokens of your identity provider'),
 });
 
 const safetySchema = obj({

@@ -30,6 +30,8 @@ export interface VigilConfig {
     allowedHosts: string[];
     /** Origins accepted on /mcp */
     allowedOrigins: string[];
+    /** OAuth 2.1 resource-server mode for /mcp; absent: static bearer tokens only */
+    oauth?: OAuthConfig;
   };
   /** resolved secret values */
   auth: { assistantToken: string; operatorToken: string };
@@ -235,4 +237,30 @@ export interface HttpCheckConfig {
   service?: string;
   /** the guest serving the check: failures while it runs raise guest.unresponsive */
   vmid?: number;
+}
+
+/** A claim value that grants a role; `name` may be dotted (`realm_access.roles`). */
+export interface OAuthClaimMatch {
+  name: string;
+  value: string;
+}
+
+/** `server.oauth`: vigil verifies the identity provider's access tokens; it never issues any. */
+export interface OAuthConfig {
+  /** OpenID Connect issuer (https, or http on loopback) */
+  issuer: string;
+  /** /mcp as clients reach it: the RFC 9728 resource */
+  resource: string;
+  /** the aud an access token must carry; default resource */
+  audience?: string;
+  /** default "vigil:assistant" unless assistantClaim is set */
+  assistantScope?: string;
+  assistantClaim?: OAuthClaimMatch;
+  /** marks an operator; such a token is refused on /mcp */
+  operatorScope?: string;
+  operatorClaim?: OAuthClaimMatch;
+  /** keep accepting auth.assistantToken on /mcp; default true */
+  staticAssistantToken: boolean;
+  /** default 600 */
+  jwksCacheSeconds: number;
 }

@@ -60,8 +60,16 @@ export function describeTool(tool: ToolDefinition): Tool {
   };
 }
 
-/** Creates the MCP server for one session. `sessionId()` is read per call (HTTP assigns it after initialize). */
-export function createMcpSession(deps: { pipeline: Pipeline; sessionId: () => string | undefined }): Server {
+/**
+ * Creates the MCP server for one session. `sessionId()` is read per call (HTTP assigns it after
+ * initialize). `callerId` is the verified OAuth subject when there is one; otherwise the audit log
+ * names the client by what it says it is.
+ */
+export function createMcpSession(deps: {
+  pipeline: Pipeline;
+  sessionId: () => string | undefined;
+  callerId?: string;
+}): Server {
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
@@ -107,7 +115,7 @@ export function createMcpSession(deps: { pipeline: Pipeline; sessionId: () => st
     const result = await deps.pipeline.executeTool(
       request.params.name,
       request.params.arguments,
-      { kind: 'assistant', id: client?.name ?? 'mcp-client', ...(sessionId ? { sessionId } : {}) },
+      { kind: 'assistant', id: deps.callerId ?? client?.name ?? 'mcp-client', ...(sessionId ? { sessionId } : {}) },
       elicit ? { elicit } : {},
     );
     if (result.kind === 'protocol_error') throw new McpError(ErrorCode.InvalidParams, result.message);
