@@ -2,7 +2,7 @@
 /**
  * vigil's import rules, checked by `npm run lint` (`depcruise src`): every folder of src/ imports
  * only from the layers below it, never from a layer above or a sibling, and nothing imports in a
- * circle. The layers, bottom first (docs/ARCHITECTURE.md, "Layers"):
+ * circle. The layers, bottom first (docs/ARCHITECTURE.md §12):
  *
  *   contracts                 shared vocabularies and shapes; imports nothing of vigil's
  *   util, errors              pure helpers; the error classes over the code registry

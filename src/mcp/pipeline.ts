@@ -1,5 +1,5 @@
 /**
- * executeTool: the one path every call takes, from every caller, as named steps:
+ * executeTool: the one path every call takes, from every caller, as named steps (docs/ARCHITECTURE.md §3):
  * admit (lookup, validate) → decide (the gate) → confirm → run (deadline, AbortSignal, kill switch
  * re-checked) → record (exactly one audit row, redacted, hash-chained) → publish (an event).
  * Each step is a module in `./steps/`; this file only composes them.

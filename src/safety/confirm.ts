@@ -1,5 +1,5 @@
 /**
- * Confirmation of red calls (docs/ARCHITECTURE.md, "Confirmation"). It denies whenever it cannot ask: no elicitation and no
+ * Confirmation of red calls (docs/ARCHITECTURE.md §5). It denies whenever it cannot ask: no elicitation and no
  * approval means a pending approval, never a run. `confirmed: true` in the arguments counts for
  * nothing — the model can set it.
  */
