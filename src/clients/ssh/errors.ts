@@ -78,6 +78,8 @@ export function mapConnectError(err: unknown, node: string, user: string, where:
   if (e.level === 'client-timeout') {
     return new SshError('connect_timeout', `timed out connecting to ${node} (${where}): no SSH handshake`);
   }
+  // ssh2 reports an unusable private key with no code or level, only in words: this is the one
+  // place its text is read, to give our own code ('config') that everything else switches on.
   if (/passphrase|Cannot parse privateKey|Unsupported key format/i.test(e.message)) {
     return new SshError('config', `cannot use the private key for ${node}: ${e.message}`);
   }
