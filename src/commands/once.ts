@@ -1,26 +1,65 @@
 /**
- * `vigil once [--dry-run]`: one full monitor cycle (critical, then routine) by hand, printing what
- * was found and what was done — or, with --dry-run, what would be done, writing nothing at all.
+ * `vigil once [--dry-run]`: one full monitor cycle (critical, then routine) by hand. It prints,
+ * per problem — found in this run or still open from an earlier one — what it is, what vigil did
+ * or why it did not, and what happens next; with --dry-run what would be done, writing nothing.
  * Without a previous observation a guest counts as crashed only when its newest Proxmox power task
  * is a start (see src/monitor/detect.ts).
  */
 import type { Core } from '../core.js';
-import { createMonitor, type CycleReport } from '../monitor/monitor.js';
-import type { Outcome } from '../monitor/remediate.js';
+import { createMonitor, type CycleReport, type Monitor } from '../monitor/monitor.js';
+import { guardInputFor, type Outcome } from '../monitor/remediate.js';
+import { decideRemediation } from '../monitor/guardrails.js';
 import type { Notifier, SampleStorePort } from '../monitor/ports.js';
 import { safeNotifier } from '../monitor/daemon.js';
+import { clock, explainOutcome, type OnceFacts } from './once-explain.js';
 
 export interface OnceIo {
   out(line: string): void;
 }
 
+type Incident = ReturnType<Monitor['store']['activeIncidents']>[number];
+
 const describeCall = (tool: string, args: Record<string, unknown>) => `${tool} ${JSON.stringify(args)}`;
 
-function outcomeLine(o: Outcome): string {
-  if (o.verdict === 'acted')
-    return `${o.key}: ${describeCall(o.tool, o.args)} → ${o.result}${o.detail ? ` (${o.detail.split('\n')[0]})` : ''}`;
-  if (o.verdict === 'escalated') return `${o.key}: escalated — ${o.detail}`;
-  return `${o.key}: no action (${o.reason}: ${o.detail})`;
+/** Reads back, after the cycle, what the explanation of one outcome needs. */
+function factsFor(core: Core, monitor: Monitor, key: string): OnceFacts {
+  const now = core.deps.now();
+  const { preferences, approvals } = core.stores;
+  const ks = preferences.killSwitch();
+  const facts: OnceFacts = {
+    maxConcurrentNodes: core.config.monitor.guardrails.maxConcurrentNodes,
+    autonomyLevel: preferences.autonomyLevel(),
+    killSwitch: { active: ks.active, scope: ks.scope },
+  };
+  const incident = monitor.store.activeIncidents().find((i) => i.key === key);
+  if (!incident) return facts;
+  facts.status = incident.status;
+  if (incident.approvalId) {
+    const a = approvals.get(incident.approvalId, now);
+    if (a) facts.approval = { id: a.id, expiresAt: a.expiresAt, status: a.status };
+  }
+  const rb = monitor.runbooks.get(incident.condition);
+  if (rb) {
+    const decision = decideRemediation(
+      guardInputFor(
+        { config: core.config, store: monitor.store, stores: core.stores, now: core.deps.now },
+        incident,
+        rb,
+        rb.action(incident, core.config),
+      ),
+    );
+    if (decision.verdict === 'skip' && decision.retryAt !== undefined) facts.retryAt = decision.retryAt;
+  }
+  return facts;
+}
+
+/** Every problem the run dealt with, in order: those found now, then those open from before. */
+function problems(reports: CycleReport[], before: readonly Incident[], outcomes: readonly Outcome[]) {
+  const list = new Map<string, { summary: string; since?: number }>();
+  for (const f of reports.flatMap((r) => r.findings)) list.set(f.key, { summary: f.summary });
+  for (const i of before) if (!list.has(i.key)) list.set(i.key, { summary: i.summary, since: i.firstSeen });
+  for (const o of outcomes) if (!list.has(o.key)) list.set(o.key, { summary: '(opened by another process)' });
+  return list;
 }
 
 /** Runs the cycle over `core` and prints the report; returns the exit code (1 when an action failed). */
@@ -47,6 +86,7 @@ export async function runOnce(
     ...(opts.samples ? { samples: opts.samples } : {}),
   });
   if (!opts.dryRun) monitor.recover();
+  const before = monitor.store.activeIncidents();
   // One after the other: the routine pass's actions must not meet the critical pass's lease.
   const reports: CycleReport[] = [];
   const outcomes: Outcome[] = [];
@@ -55,36 +95,54 @@ export async function runOnce(
     reports.push(r);
     outcomes.push(...(await r.settled));
   }
-
-  const findings = reports.flatMap((r) => r.findings);
-  const suppressed = reports.flatMap((r) => r.suppressed);
+  const now = core.deps.now();
+  const found = new Set(reports.flatMap((r) => r.findings.map((f) => f.key)));
+  const list = problems(reports, before, outcomes);
+  const fromBefore = [...list.keys()].filter((k) => !found.has(k)).length;
   io.out(
-    `vigil once${opts.dryRun ? ' --dry-run (nothing is written or changed)' : ''}: ${findings.length} problem(s) found`,
+    `vigil once${opts.dryRun ? ' --dry-run (nothing is written or changed)' : ''}: ${list.size} problem(s)` +
+      (list.size ? `: ${found.size} found now, ${fromBefore} open from before` : ''),
   );
-  for (const f of findings) io.out(`  ${f.key}: ${f.summary}`);
+  const suppressed = reports.flatMap((r) => r.suppressed);
   for (const f of suppressed) io.out(`  ${f.key}: not opened, its node ${f.node} is down`);
+
   if (opts.dryRun) {
-    const would = reports.flatMap((r) => r.wouldDo);
-    io.out(would.length ? 'would do:' : 'would do nothing');
-    for (const w of would) {
-      const what =
-        w.decision.verdict === 'act' && w.call
+    const would = new Map(reports.flatMap((r) => r.wouldDo).map((w) => [w.key, w]));
+    for (const [key, p] of list) {
+      io.out(`  ${key}: ${p.summary}`);
+      const w = would.get(key);
+      const d = w?.decision;
+      const what = !w
+        ? 'nothing to decide'
+        : d?.verdict === 'act' && w.call
           ? `would call ${describeCall(w.call.tool, w.call.args)}`
-          : w.decision.verdict === 'escalate'
-            ? `would escalate (${w.decision.detail})`
-            : w.decision.verdict === 'skip'
-              ? `no action (${w.decision.reason}: ${w.decision.detail})`
+          : d?.verdict === 'escalate'
+            ? `would escalate (${d.detail})`
+            : d?.verdict === 'skip'
+              ? `no action (${d.reason}: ${d.detail}${d.retryAt !== undefined ? `; until ${clock(d.retryAt, now)}` : ''})`
               : 'no action';
-      io.out(`  ${w.key}: ${what}`);
+      io.out(`    dry run: ${what}`);
     }
     return 0;
   }
-  const opened = reports.flatMap((r) => r.opened);
-  const resolved = reports.flatMap((r) => r.resolved);
-  if (opened.length) io.out(`opened: ${opened.map((i) => i.key).join(', ')}`);
-  if (resolved.length) io.out(`resolved (seen healthy): ${resolved.map((i) => i.key).join(', ')}`);
-  io.out(outcomes.length ? 'done:' : 'did nothing');
-  for (const o of outcomes) io.out(`  ${outcomeLine(o)}`);
+
+  const byKey = new Map(outcomes.map((o) => [o.key, o]));
+  const resolved = new Set(reports.flatMap((r) => r.resolved.map((i) => i.key)));
+  for (const [key, p] of list) {
+    io.out(`  ${key}: ${p.summary}${p.since !== undefined ? ` (open since ${clock(p.since, now)})` : ''}`);
+    const o = byKey.get(key);
+    if (o) {
+      const e = explainOutcome(o, factsFor(core, monitor, key), now);
+      io.out(`    did: ${e.did}`);
+      io.out(`    next: ${e.next}`);
+    } else if (resolved.has(key)) {
+      io.out('    did: nothing needed: seen healthy again, resolved');
+    } else {
+      io.out('    did: nothing (not opened as an incident: suppressed or flapping)');
+    }
+  }
+  const healed = [...resolved].filter((k) => !list.has(k));
+  if (healed.length) io.out(`resolved (seen healthy): ${healed.join(', ')}`);
   return outcomes.some(
     (o) =>
       o.verdict === 'acted' && o.result !== 'succeeded' && o.result !== 'pending_approval' && o.result !== 'dry_run',
