@@ -20,7 +20,8 @@ import { decideFillPredicted, fitTrend, trendSegment } from '../util/trend.js';
 import { fillOptionsOf } from '../monitor/observe.js';
 import { bearerToken, roleOf } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
-import { nextStepOf, timelineOf } from './dashboard/timeline.js';
+import { nextStepOf, timelineOf, type TimelineInput } from './dashboard/timeline.js';
+import type { Incident } from '../contracts/incidents.js';
 
 export interface DashboardRoutesDeps {
   pipeline: Pipeline;
@@ -104,6 +105,21 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
     res.status(401).json({ error: 'missing or invalid operator token (Authorization: Bearer …)' });
   };
 
+  /** What the timeline and the next step are built from: stored rows and the guardrails' verdict now. */
+  const storyOf = (incident: Incident): TimelineInput => {
+    const rb = runbooks.get(incident.condition);
+    const call = rb ? rb.action(incident, deps.config) : null;
+    const ctx = { config: deps.config, store, stores: deps.stores, now: deps.now };
+    return {
+      incident,
+      actions: store.actionsForIncident(incident.id),
+      auditOf: (id: number) => deps.stores.audit.list({ beforeId: id + 1, limit: 1 }).find((r) => r.id === id),
+      approvalOf: (id: string) => deps.stores.approvals.get(id, deps.now()),
+      decision: rb && call ? decideRemediation(guardInputFor(ctx, incident, rb, call)) : null,
+      call,
+      now: deps.now(),
+    };
+  };
   const tierOf = (tool: string) => deps.pipeline.tools.find((t) => t.name === tool)?.tier ?? null;
 
   // What the overview shows, from the stores: get_monitor_status and get_incidents would audit every refresh.
@@ -117,7 +133,11 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
         pendingApprovals: pending,
         monitor: deps.monitorStatus() ?? { running: false, detail: 'the monitor is not running in this process' },
       },
-      incidents: store.activeIncidents().reverse(),
+      // Each open incident with what vigil will do next, so the overview answers it at a glance.
+      incidents: store
+        .activeIncidents()
+        .reverse()
+        .map((i) => ({ ...i, next: nextStepOf(storyOf(i)) })),
       actions: store.recentActions({ limit: 20 }),
     });
   });
@@ -147,17 +167,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
       return;
     }
     const rb = runbooks.get(incident.condition);
-    const call = rb ? rb.action(incident, deps.config) : null;
-    const ctx = { config: deps.config, store, stores: deps.stores, now: deps.now };
-    const input = {
-      incident,
-      actions: store.actionsForIncident(incident.id),
-      auditOf: (id: number) => deps.stores.audit.list({ beforeId: id + 1, limit: 1 }).find((r) => r.id === id),
-      approvalOf: (id: string) => deps.stores.approvals.get(id, deps.now()),
-      decision: rb && call ? decideRemediation(guardInputFor(ctx, incident, rb, call)) : null,
-      call,
-      now: deps.now(),
-    };
+    const input = storyOf(incident);
     res.json({
       incident,
       runbook: rb ? { name: rb.name, description: rb.description, cooldownMs: rb.cooldownMs } : null,

@@ -161,6 +161,10 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
     const text = await card.innerText();
     for (const part of ['reboot_guest', 'red', '"vmid": 100', 'assistant chat-ui', 'expires'])
       expect(text).toContain(part);
+    // Each open incident says what vigil will do next; the disk forecast's card links its incident page.
+    expect(await page.locator('#incidents li[data-key="disk.fill_predicted:pve1"] .next-line').innerText()).toMatch(
+      /^next: /,
+    );
     await check('overview');
 
     await card.locator('button.decide-approve').click();

@@ -109,7 +109,7 @@ export function nextStepOf(input: TimelineInput): NextStep {
   if (approval?.status === 'pending' && approval.expiresAt > now)
     return {
       state: 'waiting_approval',
-      text: `Waiting for an operator to approve ${approval.tool} (${approval.id}); the request expires then.`,
+      text: `Waiting for an operator to approve ${approval.tool} (${approval.id}) before the request expires.`,
       at: approval.expiresAt,
     };
   if (approval?.status === 'approved')
@@ -129,7 +129,7 @@ export function nextStepOf(input: TimelineInput): NextStep {
     text:
       decision.retryAt === undefined
         ? `No action: ${decision.detail}.`
-        : `${decision.detail}; vigil tries ${call.tool} again after this time.`,
+        : `${decision.detail}; vigil tries ${call.tool} again once the wait is over.`,
     ...atOf(decision.retryAt ?? null),
   };
 }

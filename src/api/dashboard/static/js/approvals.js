@@ -1,7 +1,7 @@
 // Approval cards: what would run (tool, tier, arguments, the tool's own plan text), who asked and
 // until when the request is valid. Approving a red (destructive) call takes a second, explicit
 // confirmation inside the card; nothing is approved by the first click.
-import { el, relative, time } from './dom.js';
+import { el, link, relative, time } from './dom.js';
 
 function field(dl, name, value, cls) {
   dl.append(el('dt', '', name), el('dd', cls, value));
@@ -15,7 +15,7 @@ function button(cls, text, onClick) {
 }
 
 /** One card; `decide(id, 'approve' | 'deny')` sends the decision. */
-function card(a, decide) {
+function card(a, decide, incident) {
   const li = el('li', `approval tier-${a.tier || 'unknown'}`);
   li.dataset.id = a.id;
   li.dataset.tier = a.tier || 'unknown';
@@ -34,6 +34,12 @@ function card(a, decide) {
   field(dl, 'requested', time(a.createdAt));
   field(dl, 'expires', `${time(a.expiresAt)} (${relative(a.expiresAt)})`);
   field(dl, 'id', a.id);
+  if (incident) {
+    dl.appendChild(el('dt', '', 'for incident'));
+    const dd = el('dd');
+    dd.appendChild(link(`#/incidents/${incident.id}`, incident.summary));
+    dl.appendChild(dd);
+  }
   li.appendChild(dl);
 
   const actions = el('div', 'row');
@@ -74,7 +80,7 @@ function card(a, decide) {
  * close a confirmation the operator is reading, nor take the keyboard focus away): decided
  * requests' cards go, new requests' cards are added.
  */
-export function renderApprovals(list, pending, decide) {
+export function renderApprovals(list, pending, decide, incidents = {}) {
   const ids = new Set((pending || []).map((a) => a.id));
   for (const li of [...list.children]) if (!ids.has(li.dataset.id)) li.remove();
   if (ids.size === 0) {
@@ -82,5 +88,5 @@ export function renderApprovals(list, pending, decide) {
     return;
   }
   const shown = new Set([...list.children].map((li) => li.dataset.id));
-  for (const a of pending) if (!shown.has(a.id)) list.appendChild(card(a, decide));
+  for (const a of pending) if (!shown.has(a.id)) list.appendChild(card(a, decide, incidents[a.id]));
 }

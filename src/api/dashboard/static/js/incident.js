@@ -48,7 +48,7 @@ export function createIncidentView(ctx) {
     $('incident-facts').textContent = facts.join(' · ');
     const next = $('incident-next');
     next.dataset.state = r.next.state;
-    next.textContent = r.next.text + (r.next.at ? ` (${dateTime(r.next.at)}, ${relative(r.next.at)})` : '');
+    next.textContent = r.next.text + (r.next.at ? ` (at ${dateTime(r.next.at)}, ${relative(r.next.at)})` : '');
     $('incident-timeline').replaceChildren(...r.timeline.map(entry));
   }
 

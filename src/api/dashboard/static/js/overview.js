@@ -41,6 +41,11 @@ function renderIncident(i) {
     `${i.attempts} attempt(s)`,
   ];
   li.appendChild(el('div', 'meta', meta.join(' · ')));
+  if (i.next) {
+    const next = el('div', `next-line next-${i.next.state}`, `next: ${i.next.text}`);
+    if (i.next.at) next.textContent += ` (at ${time(i.next.at)})`;
+    li.appendChild(next);
+  }
   return li;
 }
 
@@ -49,7 +54,7 @@ function renderAction(a) {
   li.dataset.key = a.incidentKey;
   li.dataset.result = a.result;
   li.appendChild(el('span', 'meta', time(a.startedAt)));
-  li.appendChild(el('strong', '', a.runbook + (a.tool ? `: ${a.tool}` : '')));
+  li.appendChild(link(`#/incidents/${a.incidentId}`, a.runbook + (a.tool ? `: ${a.tool}` : ''), 'strong'));
   li.appendChild(el('span', '', ` → ${a.result}`));
   const why = a.verification || a.detail;
   li.appendChild(el('div', 'meta', a.incidentKey + (why ? ` · ${why}` : '')));
@@ -93,7 +98,9 @@ export function createOverview(ctx) {
       badge.title = verdict.reasons.join('\n') || 'all clear';
       fill($('reasons'), verdict.reasons, (r) => el('li', '', r), 'all clear');
     }
-    if (approvals) renderApprovals($('approvals'), approvals, decide);
+    // A monitor's approval request belongs to an incident: its card links there.
+    const byApproval = Object.fromEntries((incidents || []).filter((i) => i.approvalId).map((i) => [i.approvalId, i]));
+    if (approvals) renderApprovals($('approvals'), approvals, decide, byApproval);
     if (incidents) fill($('incidents'), incidents, renderIncident, 'no open incidents');
     else fill($('incidents'), [], null, 'incidents are not available from this daemon');
     if (actions) fill($('actions'), actions, renderAction, 'no autonomous actions yet');
