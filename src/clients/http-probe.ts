@@ -59,18 +59,20 @@ function describeError(err: NodeJS.ErrnoException, url: URL, timeoutMs: number, 
   return err.message || String(err.code);
 }
 
-function readBody(res: IncomingMessage): Promise<string> {
+/** The first MAX_BODY_BYTES of a body; `cut` when there was more (the rest is never read). */
+function readBody(res: IncomingMessage): Promise<{ text: string; cut: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const done = () => resolve({ text: Buffer.concat(chunks).toString('utf8'), cut: size > MAX_BODY_BYTES });
     res.on('data', (chunk: Buffer) => {
-      if (size >= MAX_BODY_BYTES) return;
+      if (size > MAX_BODY_BYTES) return;
       chunks.push(chunk.subarray(0, MAX_BODY_BYTES - size));
       size += chunk.length;
-      if (size >= MAX_BODY_BYTES) res.destroy();
+      if (size > MAX_BODY_BYTES) res.destroy();
     });
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('end', done);
+    res.on('close', done);
     res.on('error', reject);
   });
 }
@@ -116,17 +118,25 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
     const status = res.statusCode ?? 0;
     const statusOk = opts.expectStatus === undefined ? status >= 200 && status < 300 : status === opts.expectStatus;
     let bodyMatched: boolean | undefined;
+    let bodyCut = false;
     if (opts.bodyMatch !== undefined) {
       const body = await readBody(res);
       // A deadline that cut the body short is a timeout, not a mismatch.
       if (signal.aborted) throw signal.reason;
-      bodyMatched = body.includes(opts.bodyMatch);
+      bodyMatched = body.text.includes(opts.bodyMatch);
+      bodyCut = body.cut;
     } else {
-      res.resume();
+      // The status is all this check needs: close the connection rather than drain a body of any size.
+      res.destroy();
     }
     const errors: string[] = [];
     if (!statusOk) errors.push(`status ${status}, expected ${opts.expectStatus ?? '2xx'}`);
-    if (bodyMatched === false) errors.push(`body does not contain ${JSON.stringify(opts.bodyMatch)}`);
+    if (bodyMatched === false) {
+      const where = bodyCut
+        ? ` in its first ${MAX_BODY_BYTES / 1024} KiB (the body is longer; only that much is read)`
+        : '';
+      errors.push(`body does not contain ${JSON.stringify(opts.bodyMatch)}${where}`);
+    }
     return done({
       ok: errors.length === 0,
       status,

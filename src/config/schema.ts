@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import cron from 'node-cron';
+import { HTTP_ALLOW_EXPECTED, isHttpAllowEntry } from '../clients/http-allow.js';
 import { CONFIRMATION_MODES, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
 import { CONDITIONS } from '../monitor/conditions.js';
 
@@ -160,6 +161,11 @@ const safetySchema = obj({
   })
     .prefault({})
     .describe('Targets no caller may stop, reboot or shut down'),
+  httpAllow: list(str(HTTP_ALLOW_EXPECTED).refine(isHttpAllowEntry, { error: HTTP_ALLOW_EXPECTED }))
+    .default([])
+    .describe(
+      'Hosts check_http may probe besides the configured httpChecks URLs: host names ("grafana.lan", "*.lan"), IP addresses or CIDR blocks ("10.0.0.0/24")',
+    ),
 });
 
 const proxmoxSchema = obj({

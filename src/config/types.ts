@@ -57,6 +57,8 @@ export interface VigilConfig {
     disabledTools: string[];
     /** targets no caller may stop/reboot/shut down */
     protected: { nodes: string[]; guests: number[] };
+    /** hosts, addresses or CIDR blocks check_http may probe besides the httpChecks URLs; default [] */
+    httpAllow: string[];
   };
   proxmox?: {
     /** https://host:8006 (no /api2/json suffix, no trailing slash) */

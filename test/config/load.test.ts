@@ -71,6 +71,7 @@ describe('loadConfig', () => {
       readOnly: false,
       disabledTools: ['run_command'],
       protected: { nodes: ['pve1'], guests: [100] },
+      httpAllow: [],
     });
     expect(c.proxmox).toEqual({
       url: 'https://127.0.0.1:8006',
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
         insecure: false,
       },
       timeoutSeconds: 10,
+      backupStorages: ['local'],
     });
     const node = c.nodes[0]!;
     expect(node.ssh).toEqual({
@@ -93,7 +95,7 @@ describe('loadConfig', () => {
       hostKeyFingerprint: 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s',
       commandTimeoutSeconds: 30,
     });
-    expect(node.wol).toEqual({ mac: 'aa:bb:cc:dd:ee:0f', address: '127.0.0.1', port: 40009 });
+    expect(node.wol).toEqual({ mac: 'aa:bb:cc:dd:ee:0f', address: '127.0.0.1', port: 40009, via: 'direct' });
     expect(node.services).toEqual(['nginx.service', 'sshd.service', 'getty@tty1.service']);
     expect(node.cleanup).toEqual({
       logPaths: ['/var/log/nginx'],

@@ -30,7 +30,14 @@ export interface TransportOptions {
   retries?: number;
   /** First back-off in ms, doubled per retry. Default 200. */
   backoffMs?: number;
+  /** Largest reply body read; a longer one is refused. Default MAX_REPLY_BYTES. */
+  maxReplyBytes?: number;
 }
+
+/** Proxmox replies are JSON listings; even a large cluster's resources fit many times over. */
+export const MAX_REPLY_BYTES = 32 * 1024 * 1024;
+
+const mib = (bytes: number) => `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
 
 export interface ApiResult {
   data: unknown;
@@ -124,6 +131,7 @@ export function createTransport(o: TransportOptions) {
   const agent = buildAgent(o);
   const retries = o.retries ?? 2;
   const backoffMs = o.backoffMs ?? 200;
+  const maxReply = o.maxReplyBytes ?? MAX_REPLY_BYTES;
   const auth = `PVEAPIToken=${o.tokenId}=${o.tokenSecret}`;
   const transient = new WeakSet<ProxmoxError>();
 
@@ -151,7 +159,20 @@ export function createTransport(o: TransportOptions) {
         },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          // A reply over the cap is refused as soon as it passes it: never buffered whole.
+          const tooLarge = () =>
+            new ProxmoxError(
+              `Proxmox's reply to ${method} ${path} is larger than ${mib(maxReply)}; refused (proxmox replies are capped at ${mib(maxReply)})`,
+              'api',
+              res.statusCode,
+            );
+          if (Number(res.headers['content-length'] ?? 0) > maxReply) return void req.destroy(tooLarge());
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size > maxReply) req.destroy(tooLarge());
+            else chunks.push(c);
+          });
           res.on('error', reject);
           res.on('end', () => {
             const status = res.statusCode ?? 0;

@@ -7,6 +7,7 @@ import { ToolFailure } from '../../errors.js';
 import type { HttpProbeOptions, HttpProbeResult } from '../../clients/http-probe.js';
 import type { HttpCheckConfig } from '../../config/types.js';
 import { defineTool } from '../tool.js';
+import { createHttpAllowPolicy } from '../../clients/http-allow.js';
 
 function line(name: string, r: HttpProbeResult): string {
   return `${r.ok ? 'UP' : 'DOWN'} ${name} ${r.url}${r.status !== undefined ? ` → ${r.status}` : ''} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;
@@ -49,6 +50,13 @@ export const checkHttp = defineTool({
     if (args.name && args.url) throw new ToolFailure('give either name (a configured check) or url, not both');
     const checks: { name: string; options: HttpProbeOptions }[] = [];
     if (args.url) {
+      // Ad-hoc URLs are limited to the configured checks and safety.httpAllow: no probing of internal addresses.
+      const { httpChecks, safety } = ctx.deps.config;
+      const refusal = createHttpAllowPolicy(
+        httpChecks.map((c) => c.url),
+        safety.httpAllow,
+      ).refusal(args.url);
+      if (refusal) throw new ToolFailure(refusal);
       checks.push({
         name: args.url,
         options: {

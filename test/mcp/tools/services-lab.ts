@@ -61,7 +61,7 @@ export async function startToolLab(): Promise<ToolLab> {
     mayActCalls: 0,
     killSwitch: false,
     async call(tool, args, httpChecks = []) {
-      const config = { nodes, httpChecks, safety: { toolTimeoutSeconds: 30 } } as unknown as VigilConfig;
+      const config = { nodes, httpChecks, safety: { toolTimeoutSeconds: 30, httpAllow: [] } } as unknown as VigilConfig;
       const deps = {
         config,
         clients: { ssh: pool, wol: createWolSender({ logger }), http: createHttpProber() },
