@@ -8,9 +8,10 @@ import type { Logger } from 'pino';
 import type { Caller, CallerKind } from '../contracts/tiers.js';
 import type { ToolDeps } from './deps.js';
 import type { ToolDefinition } from './tool.js';
-import { gateStatic, type GateDecision } from '../safety/gate.js';
+import { gateStatic, type GateBlock } from '../safety/gate.js';
 import type { Redactor } from '../safety/redact.js';
 import type { Elicit } from '../safety/confirm.js';
+import { blockedAnswer, deniedAnswer, dryRunAnswer, pendingAnswer } from './result.js';
 import type { ExecuteResult, Refused, Settled } from './result.js';
 import { createAdmission, splitArgs, type AdmittedCall, type SplitArgs } from './steps/admit.js';
 import { decide, gateToolOf, policyOf } from './steps/decide.js';
@@ -38,7 +39,7 @@ export interface PipelineDeps {
 }
 
 /** A block the caller decided before calling (the monitor's kill-switch check): recorded, never run. */
-export type Refusal = Extract<GateDecision, { verdict: 'block' }>;
+export type Refusal = GateBlock;
 
 /** How one call ended: its answer, the admitted call when it got that far, and the approval it used. */
 interface Ended {
@@ -67,46 +68,15 @@ export function createPipeline(p: PipelineDeps) {
     if (!admission.ok) return { settled: admission.refusal, approvalId: split.approvalId };
     const { call } = admission;
     const verdict = decide(call, caller, policy, preferences);
-    if (verdict.verdict === 'block') return { settled: blocked(verdict), call, approvalId: split.approvalId };
+    if (verdict.verdict === 'block') return { settled: blockedAnswer(verdict), call, approvalId: split.approvalId };
     if (verdict.verdict === 'dry_run') {
-      const plan = call.tool.plan(call.args);
-      const settled: Settled = {
-        kind: 'result',
-        decision: 'dry_run',
-        outcome: 'not_run',
-        isError: false,
-        text: `dry run (safety.dryRun): would ${plan}`,
-        data: { status: 'dry_run', plan },
-      };
-      return { settled, call, approvalId: split.approvalId };
+      return { settled: dryRunAnswer(call.tool.plan(call.args)), call, approvalId: split.approvalId };
     }
     let approvalId = split.approvalId;
     if (needsConfirmation(verdict, approvalId)) {
       const c = await confirmStep(call, verdict, caller, approvalId, options.elicit, deps);
-      if (c.status === 'pending') {
-        const settled: Settled = {
-          kind: 'result',
-          decision: 'pending',
-          outcome: 'not_run',
-          isError: false,
-          text: c.text,
-          approvalId: c.approvalId,
-          data: c.data,
-        };
-        return { settled, call, approvalId: c.approvalId };
-      }
-      if (c.status === 'denied') {
-        const settled: Settled = {
-          kind: 'result',
-          decision: 'denied',
-          outcome: 'not_run',
-          isError: true,
-          code: c.code,
-          text: c.text,
-          data: { status: 'denied' },
-        };
-        return { settled, call, approvalId };
-      }
+      if (c.status === 'pending') return { settled: pendingAnswer(c.text, c.data), call, approvalId: c.approvalId };
+      if (c.status === 'denied') return { settled: deniedAnswer(c.code, c.text), call, approvalId };
       approvalId = c.approvalId ?? null;
     }
     const timeoutMs = call.tool.timeoutMs ?? deps.config.safety.toolTimeoutSeconds * 1000;
@@ -147,7 +117,7 @@ export function createPipeline(p: PipelineDeps) {
     } catch (err) {
       // Something below the steps broke (the database, most likely): the row still records the call.
       const message = err instanceof Error ? err.message : String(err);
-      const settled = blocked({ verdict: 'block', code: 'unknown', error: 'ERR_TOOL_FAILED', reason: message });
+      const settled = blockedAnswer({ verdict: 'block', code: 'unknown', error: 'ERR_TOOL_FAILED', reason: message });
       conclude(name, split, caller, at, started, { settled, approvalId: split.approvalId });
       throw err;
     }
@@ -170,7 +140,7 @@ export function createPipeline(p: PipelineDeps) {
     const admission = admit(name, split);
     const call = admission.ok ? admission.call : undefined;
     return conclude(name, split, caller, at, started, {
-      settled: blocked(refusal),
+      settled: blockedAnswer(refusal),
       ...(call ? { call } : {}),
       approvalId: null,
     }) as Refused;
@@ -180,15 +150,3 @@ export function createPipeline(p: PipelineDeps) {
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;
-
-function blocked(verdict: Refusal): Omit<Refused, 'auditId'> {
-  return {
-    kind: 'result',
-    decision: 'blocked',
-    outcome: 'not_run',
-    isError: true,
-    code: verdict.error,
-    text: verdict.reason,
-    data: { status: 'blocked', code: verdict.code },
-  };
-}

@@ -7,7 +7,7 @@
 import type { ErrorCode } from '../contracts/errors.js';
 import type { AuditDecision, AuditOutcome } from '../contracts/tiers.js';
 import type { PendingApprovalData } from '../safety/confirm.js';
-import type { BlockCode } from '../safety/gate.js';
+import type { BlockCode, GateBlock } from '../safety/gate.js';
 
 export type { PendingApprovalData };
 
@@ -107,4 +107,55 @@ export function errorOf(s: Settled): string | null {
 /** Whether an answer refused the call (blocked or denied): those publish `tool.blocked`. */
 export function isRefused(r: ExecuteResult): r is Refused {
   return r.kind === 'result' && (r.decision === 'blocked' || r.decision === 'denied');
+}
+
+/** The answer to a call the gate (or its caller, before calling) blocked. */
+export function blockedAnswer(block: GateBlock): Omit<Refused, 'auditId'> {
+  return {
+    kind: 'result',
+    decision: 'blocked',
+    outcome: 'not_run',
+    isError: true,
+    code: block.error,
+    text: block.reason,
+    data: { status: 'blocked', code: block.code },
+  };
+}
+
+/** The answer to a call denied at confirmation (declined, or an approval that does not cover it). */
+export function deniedAnswer(code: ErrorCode, text: string): Omit<Refused, 'auditId'> {
+  return {
+    kind: 'result',
+    decision: 'denied',
+    outcome: 'not_run',
+    isError: true,
+    code,
+    text,
+    data: { status: 'denied' },
+  };
+}
+
+/** The answer to a call that waits for an operator's approval. */
+export function pendingAnswer(text: string, data: PendingApprovalData): Omit<PendingApproval, 'auditId'> {
+  return {
+    kind: 'result',
+    decision: 'pending',
+    outcome: 'not_run',
+    isError: false,
+    text,
+    approvalId: data.approvalId,
+    data,
+  };
+}
+
+/** The answer under the global dry run: what the call would do. */
+export function dryRunAnswer(plan: string): Omit<DryRun, 'auditId'> {
+  return {
+    kind: 'result',
+    decision: 'dry_run',
+    outcome: 'not_run',
+    isError: false,
+    text: `dry run (safety.dryRun): would ${plan}`,
+    data: { status: 'dry_run', plan },
+  };
 }
