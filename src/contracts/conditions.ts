@@ -12,6 +12,8 @@ export const CONDITIONS = [
   'disk.high',
   'memory.high',
   'disk.fill_predicted',
+  'guest.unresponsive',
+  'guest.down',
 ] as const;
 export type Condition = (typeof CONDITIONS)[number];
 

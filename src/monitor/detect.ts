@@ -16,6 +16,7 @@
  */
 import { incidentKey, type Condition } from '../contracts/conditions.js';
 import type { Finding } from '../contracts/incidents.js';
+import { detectUnresponsive, type AgentObs } from './detect-guests.js';
 
 export type { Finding };
 
@@ -52,6 +53,10 @@ export interface CriticalObservation {
   evidence: ReadonlyMap<number, StopEvidence>;
   /** vmid → time of a stop/shutdown made through vigil recently. */
   stopCalls: ReadonlyMap<number, number>;
+  /** `onboot` of guests first seen stopped (guest.down); absent or missing: unknown. */
+  onboot?: ReadonlyMap<number, boolean>;
+  /** Guest-agent readings of running VMs with an agent (guest.unresponsive); absent: none taken. */
+  agents?: readonly AgentObs[];
 }
 
 export interface CriticalState {
@@ -61,6 +66,8 @@ export interface CriticalState {
   crashed: ReadonlySet<number>;
   /** Consecutive polls each node was offline and unreachable. */
   nodeDownPolls: ReadonlyMap<string, number>;
+  /** Consecutive failed agent pings per running VM. */
+  agentFailures?: ReadonlyMap<number, number>;
 }
 
 export const EMPTY_CRITICAL: CriticalState = { guests: new Map(), crashed: new Set(), nodeDownPolls: new Map() };
@@ -94,7 +101,7 @@ const guestLabel = (g: GuestObs) => `${g.type === 'qemu' ? 'VM' : 'CT'} ${g.vmid
 export function detectCritical(
   prev: CriticalState,
   obs: CriticalObservation,
-  opts: { unreachablePolls: number; openKeys: ReadonlySet<string> },
+  opts: { unreachablePolls: number; openKeys: ReadonlySet<string>; agentFailures?: number },
 ): DetectResult<CriticalState> {
   const findings: Finding[] = [];
   const healthy = new Set<string>();
@@ -139,6 +146,7 @@ export function detectCritical(
   for (const g of obs.cluster.guests) {
     seen.add(g.vmid);
     const key = incidentKey('guest.crashed', String(g.vmid));
+    const downKey = incidentKey('guest.down', String(g.vmid));
     if (g.status !== 'running' && g.status !== 'stopped') {
       // Unknown (node offline): forget what we knew, keep a crash already judged, judge nothing new.
       guests.delete(g.vmid);
@@ -148,17 +156,34 @@ export function detectCritical(
     if (g.status === 'running' || g.ha || g.template) {
       guests.set(g.vmid, g.status);
       if (opts.openKeys.has(key)) healthy.add(key);
+      if (opts.openKeys.has(downKey)) healthy.add(downKey);
       continue;
     }
     const before = prev.guests.get(g.vmid);
     let isCrash = prev.crashed.has(g.vmid);
+    let down = false;
     if (!isCrash && online.has(g.node) && (before === undefined || before === 'running')) {
       const ev = obs.evidence.get(g.vmid) ?? 'unknown';
       if (ev === 'unknown') continue; // could not tell: keep the old state and ask again next poll
       const stoppedByVigil = obs.stopCalls.has(g.vmid);
       isCrash = !stoppedByVigil && (before === 'running' ? ev !== 'stop' : ev === 'start');
+      // First seen stopped with no power task at all: down if its config says it starts at boot.
+      down = !isCrash && !stoppedByVigil && before === undefined && ev === 'none' && obs.onboot?.get(g.vmid) === true;
     }
     guests.set(g.vmid, 'stopped');
+    if (down) {
+      // Not added to `crashed`: judged once, when first seen; its incident stays open until it runs.
+      findings.push({
+        key: downKey,
+        condition: 'guest.down',
+        target: String(g.vmid),
+        node: g.node,
+        severity: 'critical',
+        summary: `${guestLabel(g)} on ${g.node} is stopped although it starts at boot (onboot), and no one stopped it`,
+        details: { vmid: g.vmid, node: g.node, type: g.type, name: g.name, lock: g.lock },
+      });
+      continue;
+    }
     if (!isCrash) continue;
     crashed.add(g.vmid);
     findings.push({
@@ -175,9 +200,20 @@ export function detectCritical(
   for (const vmid of prev.guests.keys()) if (!seen.has(vmid)) guests.delete(vmid);
   for (const key of opts.openKeys) {
     const [cond, target] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-    if (cond === 'guest.crashed' && !seen.has(Number(target))) healthy.add(key);
+    if ((cond === 'guest.crashed' || cond === 'guest.down') && !seen.has(Number(target))) healthy.add(key);
   }
-  return { state: { guests, crashed, nodeDownPolls }, findings, healthy, downNodes };
+  const agents = detectUnresponsive(prev.agentFailures ?? new Map(), obs.agents ?? [], {
+    threshold: opts.agentFailures ?? 3,
+    openKeys: opts.openKeys,
+  });
+  findings.push(...agents.findings.filter((f) => !downNodes.has(f.node ?? '')));
+  for (const k of agents.healthy) healthy.add(k);
+  return {
+    state: { guests, crashed, nodeDownPolls, agentFailures: agents.failures },
+    findings,
+    healthy,
+    downNodes,
+  };
 }
 
 export interface RoutineObservation {

@@ -1,5 +1,5 @@
 /**
- * The monitor: observe → detect → incidents → remediate → verify → report (DESIGN §4).
+ * The monitor: observe → detect → incidents → remediate → verify → report (docs/ARCHITECTURE.md §8).
  * `runCycle(kind)` is one plain async pass, so tests and `vigil once` drive it directly with an
  * injected clock; the node-cron schedules in schedule.ts only call it. A cycle of a kind that is
  * still running is skipped, never overlapped. Remediations run beside the cycle; `settled`
@@ -14,7 +14,7 @@ import type { Incident, Lease } from '../db/monitor.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { InfraClients } from '../mcp/deps.js';
-import type { Condition, CycleKind } from './conditions.js';
+import type { Condition, CycleKind } from '../contracts/conditions.js';
 import {
   EMPTY_CRITICAL,
   EMPTY_ROUTINE,
@@ -174,7 +174,11 @@ export function createMonitor(deps: MonitorDeps) {
   async function detect(kind: 'critical' | 'routine', openKeys: Set<string>): Promise<DetectResult<unknown>> {
     if (kind === 'critical') {
       const obs = await observer.critical(critical);
-      const r = detectCritical(critical, obs, { unreachablePolls: m.thresholds.nodeUnreachablePolls, openKeys });
+      const r = detectCritical(critical, obs, {
+        unreachablePolls: m.thresholds.nodeUnreachablePolls,
+        openKeys,
+        agentFailures: m.guests.agentFailures,
+      });
       critical = r.state;
       return r;
     }

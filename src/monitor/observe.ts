@@ -1,5 +1,5 @@
 /**
- * Observation: the monitor's reads, straight through the clients (DESIGN §1 allows the monitor to
+ * Observation: the monitor's reads, straight through the clients (docs/ARCHITECTURE.md §1: the monitor may
  * read without executeTool; polling through it would flood the audit log). Each read returns a
  * value; a failed read is "could not tell", never "healthy".
  */
@@ -20,7 +20,8 @@ import {
   type StopEvidence,
 } from './detect.js';
 import type { RecoveryCheck } from './runbooks.js';
-import { decideFillPredicted, trendSegment } from './forecast.js';
+import { optedIn, unresponsiveBlock, type AgentObs } from './detect-guests.js';
+import { decideFillPredicted, trendSegment } from '../util/trend.js';
 import type { SampleStorePort } from './ports.js';
 import type { ClusterReading, Observation } from './homelab.js';
 
@@ -84,7 +85,7 @@ export function createObserver(deps: ObserverDeps) {
   async function ssh(node: NodeConfig, spec: Parameters<typeof buildCommand>[0], signal?: AbortSignal) {
     if (!node.ssh || !clients.ssh) throw new Error(`no SSH for ${node.name}`);
     const command = buildCommand(spec);
-    // Observation only reads; every change goes through executeTool (DESIGN §1).
+    // Observation only reads; every change goes through executeTool (docs/ARCHITECTURE.md §1).
     if (command.mutating) throw new Error(`observe may not run the mutating command ${spec.kind}`);
     const timeoutMs = Math.min(SSH_PROBE_MS, node.ssh.commandTimeoutSeconds * 1000);
     return clients.ssh.exec(sshTargetFor(node.name, node.ssh), command, { timeoutMs, ...(signal ? { signal } : {}) });
@@ -162,9 +163,82 @@ export function createObserver(deps: ObserverDeps) {
     return out;
   }
 
+  /**
+   * Agent readings of the running QEMU guests on online nodes that have an agent configured
+   * (config read per guest: `agent`, tags), plus their mapped HTTP checks' last results.
+   */
+  async function agents(c: ClusterReading | null, signal?: AbortSignal): Promise<AgentObs[]> {
+    const px = clients.proxmox;
+    if (!px || !c) return [];
+    const online = new Set(c.nodes.filter((n) => n.online).map((n) => n.name));
+    const running = c.guests.filter(
+      (g) => g.type === 'qemu' && g.status === 'running' && !g.template && online.has(g.node),
+    );
+    const out = await Promise.all(
+      running.map(async (g): Promise<AgentObs | null> => {
+        try {
+          const cfg = await px.guestConfig(g.node, 'qemu', g.vmid, signal);
+          if (!cfg.agent) return null;
+          const base = {
+            vmid: g.vmid,
+            node: g.node,
+            ...(g.name ? { name: g.name } : {}),
+            ...(g.lock ? { lock: g.lock } : {}),
+            optedIn: optedIn(g.vmid, [...(g.tags ?? []), ...cfg.tags], config.monitor.guests),
+            ...(httpDown.has(g.vmid) ? { httpDown: true } : {}),
+          };
+          try {
+            await px.agentPing(g.node, g.vmid, signal);
+            return { ...base, responding: true };
+          } catch (err) {
+            return { ...base, responding: false, reason: errText(err) };
+          }
+        } catch (err) {
+          logger.warn({ vmid: g.vmid, err: errText(err) }, 'monitor: reading a guest config failed');
+          return null;
+        }
+      }),
+    );
+    return out.filter((a): a is AgentObs => a !== null);
+  }
+  /** `onboot` from the config of guests first seen stopped (guest.down); unreadable ones are left out. */
+  async function onboot(guests: readonly GuestObs[], signal?: AbortSignal): Promise<Map<number, boolean>> {
+    const px = clients.proxmox;
+    const out = new Map<number, boolean>();
+    if (!px) return out;
+    await Promise.all(
+      guests.map(async (g) => {
+        try {
+          out.set(g.vmid, (await px.guestConfig(g.node, g.type, g.vmid, signal)).onboot);
+        } catch (err) {
+          logger.warn({ vmid: g.vmid, err: errText(err) }, 'monitor: reading a guest config failed');
+        }
+      }),
+    );
+    return out;
+  }
+  /** Guests whose mapped HTTP check (httpChecks[].vmid) failed at the last routine probe. */
+  const httpDown = new Set<number>();
+
   return {
     sshReachable,
     cluster,
+    agents,
+
+    /** Precondition: why the guest must not be touched now (locked, or a vzdump running on its node), or null. */
+    async guestLocked(vmid: number, signal?: AbortSignal): Promise<string | null> {
+      const c = await cluster(signal);
+      const g = c?.guests.find((x) => x.vmid === vmid);
+      if (!g) return null;
+      let backup = false;
+      try {
+        const { tasks } = await clients.proxmox!.listTasks(g.node, { source: 'active', typefilter: 'vzdump' }, signal);
+        backup = tasks.some((t) => t.running && (t.id === '' || t.id === String(vmid)));
+      } catch {
+        backup = false;
+      }
+      return unresponsiveBlock({ vmid, ...(g.lock ? { lock: g.lock } : {}), backupRunning: backup });
+    },
 
     /** Precondition: why the node is not fit for an action on it (offline in the cluster), or null. */
     async nodeOffline(node: string, signal?: AbortSignal): Promise<string | null> {
@@ -198,6 +272,11 @@ export function createObserver(deps: ObserverDeps) {
         sshReachable: sshReachableNow,
         sshOnlyNodes,
         evidence: candidates.length ? await evidence(candidates, signal) : new Map(),
+        onboot: await onboot(
+          candidates.filter((g) => !prev.guests.has(g.vmid)),
+          signal,
+        ),
+        agents: await agents(c, signal),
         stopCalls: candidates.length ? deps.stopCalls(deps.now() - 24 * 3_600_000) : new Map(),
       };
     },
@@ -238,6 +317,10 @@ export function createObserver(deps: ObserverDeps) {
             tls: check.tls,
             ...(signal ? { signal } : {}),
           });
+          if (check.vmid !== undefined) {
+            if (r.ok) httpDown.delete(check.vmid);
+            else httpDown.add(check.vmid);
+          }
           http.set(check.name, {
             ok: r.ok,
             ...(r.error ? { error: r.error } : {}),
@@ -254,6 +337,16 @@ export function createObserver(deps: ObserverDeps) {
     async recovered(check: RecoveryCheck, incident: Incident, signal?: AbortSignal): Promise<boolean> {
       const d = incident.details;
       switch (check) {
+        case 'agent_responding': {
+          const node = incident.node ?? (d.node as string | undefined);
+          if (!clients.proxmox || !node) return false;
+          try {
+            await clients.proxmox.agentPing(node, Number(incident.target), signal);
+            return true;
+          } catch {
+            return false;
+          }
+        }
         case 'guest_running': {
           const c = await cluster(signal);
           return c?.guests.find((g) => g.vmid === Number(incident.target))?.status === 'running';

@@ -180,7 +180,12 @@ export function createRemediator(deps: RemediatorDeps) {
     const node = typeof call.args.node === 'string' ? call.args.node : null;
     if (!node) return null;
     for (const p of rb.preconditions) {
-      const why = p === 'node_online' ? await deps.observer.nodeOffline(node) : await deps.observer.backupRunning(node);
+      const why =
+        p === 'node_online'
+          ? await deps.observer.nodeOffline(node)
+          : p === 'guest_unlocked'
+            ? await deps.observer.guestLocked(Number(call.args.vmid))
+            : await deps.observer.backupRunning(node);
       if (why) return why;
     }
     return null;

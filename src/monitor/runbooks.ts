@@ -8,9 +8,10 @@ import type { Incident } from '../db/monitor.js';
 import type { VigilConfig } from '../config/types.js';
 import type { AutonomyLevel } from '../contracts/tiers.js';
 import { CONDITIONS, type Condition } from '../contracts/conditions.js';
+import { unresponsiveStep } from './detect-guests.js';
 
 /** What must hold before acting; a failed precondition skips the attempt with its reason. */
-export const PRECONDITIONS = ['node_online', 'no_backup_running'] as const;
+export const PRECONDITIONS = ['node_online', 'no_backup_running', 'guest_unlocked'] as const;
 export type Precondition = (typeof PRECONDITIONS)[number];
 
 /** What "recovered" means, checked by the observer after the action. */
@@ -22,6 +23,7 @@ export const RECOVERY_CHECKS = [
   'disk_below_threshold',
   'memory_below_threshold',
   'fill_not_predicted',
+  'agent_responding',
 ] as const;
 export type RecoveryCheck = (typeof RECOVERY_CHECKS)[number];
 
@@ -169,6 +171,39 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
     verify: { check: 'fill_not_predicted', delayMs: 0, timeoutMs: sec(60), intervalMs: sec(5) },
     cooldownMs: sec(3600),
     snapshot: (i) => ({ tool: 'forecast_disk', args: { node: i.target, metric: 'disk.percent' } }),
+  },
+  {
+    name: 'start-down-guest',
+    condition: 'guest.down',
+    description: 'start a guest found stopped although it starts at boot (onboot) and no one stopped it',
+    enabled: true,
+    requiredLevel: 3,
+    allowRed: false,
+    action: (i) => guestCall('start_guest', i),
+    dryRunFirst: false,
+    preconditions: ['node_online', 'no_backup_running'],
+    verify: { check: 'guest_running', delayMs: 0, timeoutMs: sec(120), intervalMs: sec(2) },
+    cooldownMs: sec(60),
+    snapshot: (i) => guestCall('get_guest_status', i),
+  },
+  {
+    name: 'reset-unresponsive-guest',
+    condition: 'guest.unresponsive',
+    description:
+      'reset a running VM whose guest agent (or mapped HTTP check) stopped answering; stop and start it if a reset did not help',
+    enabled: true,
+    // Red: at autonomy level 4 it acts; below, the gate files an approval for an operator.
+    requiredLevel: 4,
+    allowRed: true,
+    action: (i) => {
+      const call = guestCall('reset_guest', i);
+      return call && { ...call, args: { ...call.args, mode: unresponsiveStep(i.attempts) } };
+    },
+    dryRunFirst: false,
+    preconditions: ['node_online', 'guest_unlocked', 'no_backup_running'],
+    verify: { check: 'agent_responding', delayMs: sec(2), timeoutMs: sec(120), intervalMs: sec(3) },
+    cooldownMs: sec(30),
+    snapshot: (i) => guestCall('guest_agent_info', i),
   },
   {
     name: 'report-memory-pressure',

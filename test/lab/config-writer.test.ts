@@ -45,7 +45,7 @@ describe('lab config writer', () => {
         privateKeyFile: written.privateKeyFile,
         hostKeyFingerprint: info[i]!.hostKeyFingerprint,
       });
-      expect(n.wol).toEqual({ mac: info[i]!.mac, address: '127.0.0.1', port: info[i]!.wolPort });
+      expect(n.wol).toEqual({ mac: info[i]!.mac, address: '127.0.0.1', port: info[i]!.wolPort, via: 'direct' });
       expect(n.services).toContain('nginx.service');
       expect(n.cleanup.logPaths).toEqual([LAB_LOG_DIR]);
       // Every service the config lists exists on the lab node.

@@ -50,6 +50,7 @@ const MONITOR_DEFAULTS = [
   '    http.down: { verifyTimeoutSeconds: 5, verifyIntervalSeconds: 0.05 }',
   '    disk.high: { verifyTimeoutSeconds: 2, verifyIntervalSeconds: 0.05 }',
   '    disk.fill_predicted: { verifyTimeoutSeconds: 2, verifyIntervalSeconds: 0.05 }',
+  '    guest.unresponsive: { cooldownSeconds: 0, verifyTimeoutSeconds: 1, verifyIntervalSeconds: 0.1 }',
 ].join('\n');
 
 /** Starts a lab (3 nodes × 4 guests by default, fast tasks) and a monitor over it. */

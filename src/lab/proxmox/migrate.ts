@@ -119,7 +119,8 @@ function migrate(ctx: ApiContext, g: LabGuest, a: Record<string, string>): strin
       g.ha.state = 'migrate';
       s.schedule(s.haDelayMs, () => {
         // The LRM migrates a VM live with its disks; a container is shut down and moved (PVEVM.pm / PVECT.pm).
-        const lrmArgs = g.type === 'qemu' ? { online: '1', 'with-local-disks': '1' } : { restart: '1' };
+        const lrmArgs: Record<string, string> =
+          g.type === 'qemu' ? { online: '1', 'with-local-disks': '1' } : { restart: '1' };
         migrationTask(s, g, target, 'root@pam', lrmArgs);
         s.schedule(3 * s.taskMs, () => {
           if (g.ha.state === 'migrate') g.ha.state = before;
