@@ -1,11 +1,15 @@
 /**
  * Chaos for `vigil demo`: every so often one fault is injected into the lab through its state —
  * a guest crashes, a service fails, a disk fills, a node goes down — for the monitor to find and
- * remediate. Which fault is a pure function of the lab's state and a random number, so it can be
- * tested without timers; the driver only adds the clock.
+ * remediate. Which fault is a pure function of the lab's state, what vigil is busy with and a
+ * random number, so it can be tested without timers; the driver (demo-chaos-driver.ts) adds the
+ * clock.
  *
  * Faults are bounded: at most `maxOutstanding` of chaos's own faults are unresolved at once, at
- * most one node is down, and never the last online node, so an unattended demo stays watchable.
+ * most one node is down, and never the last online node. Chaos leaves alone what vigil could not
+ * fix right now — a target whose runbook is cooling down, or with an incident still open — so
+ * every fault it injects is one the monitor can act on, and a long demo never waits on a fault
+ * nobody will fix.
  */
 import type { LabState } from '../lab/index.js';
 
@@ -36,8 +40,10 @@ export interface ChaosPolicy {
   fillPercent?: number;
   /** Relative weights per kind; a kind with weight 0 never happens. */
   weights?: Partial<Record<ChaosKind, number>>;
-  /** Targets (see `chaosTarget`) not to break again yet, e.g. ones just repaired and in cooldown. */
+  /** Targets (see `chaosTarget`) not to break again yet, e.g. ones just broken. */
   avoid?: ReadonlySet<string>;
+  /** Incident keys (see `incidentKeyOf`) the monitor would not act on now (see `busyKeys`). */
+  busy?: ReadonlySet<string>;
 }
 
 /** The thing a fault hits, as a stable key: `guest:105`, `service:pve1/nginx.service`, `disk:pve1`, `node:pve1`. */
@@ -52,6 +58,45 @@ export function chaosTarget(action: ChaosAction): string {
     case 'node_down':
       return `node:${action.node}`;
   }
+}
+
+/** The incident the monitor opens for a fault: `guest.crashed:105`, `disk.high:pve1`, ... */
+export function incidentKeyOf(action: ChaosAction): string {
+  switch (action.kind) {
+    case 'crash_guest':
+      return `guest.crashed:${action.vmid}`;
+    case 'fail_service':
+      return `service.failed:${action.node}/${action.unit}`;
+    case 'fill_disk':
+      return `disk.high:${action.node}`;
+    case 'node_down':
+      return `node.unreachable:${action.node}`;
+  }
+}
+
+/**
+ * Incident keys the monitor would not act on now: an incident is still active on the key
+ * (open, remediating, escalated, waiting for approval), its runbook succeeded there within its
+ * cooldown, or the key used up its attempts in the sliding window (a new fault would only be
+ * escalated). A fault on such a key would only wait, so chaos avoids it.
+ */
+export function busyKeys(o: {
+  active: readonly { key: string }[];
+  /** Actions that count as attempts, succeeded or not. */
+  attempts: readonly { incidentKey: string; runbook: string; result: string; startedAt: number }[];
+  cooldownMs: (runbook: string) => number;
+  limits: { maxAttempts: number; windowMs: number };
+  now: number;
+}): Set<string> {
+  const busy = new Set(o.active.map((i) => i.key));
+  const inWindow = new Map<string, number>();
+  for (const a of o.attempts) {
+    if (a.result === 'succeeded' && a.startedAt + o.cooldownMs(a.runbook) > o.now) busy.add(a.incidentKey);
+    if (a.startedAt > o.now - o.limits.windowMs && a.startedAt <= o.now)
+      inWindow.set(a.incidentKey, (inWindow.get(a.incidentKey) ?? 0) + 1);
+  }
+  for (const [key, n] of inWindow) if (n >= o.limits.maxAttempts) busy.add(key);
+  return busy;
 }
 
 const DEFAULT_WEIGHTS: Record<ChaosKind, number> = { crash_guest: 4, fail_service: 3, fill_disk: 2, node_down: 1 };
@@ -107,7 +152,9 @@ export function pickChaos(
         : [],
   };
   const avoid = policy.avoid ?? new Set<string>();
-  for (const kind of CHAOS_KINDS) candidates[kind] = candidates[kind].filter((a) => !avoid.has(chaosTarget(a)));
+  const busy = policy.busy ?? new Set<string>();
+  for (const kind of CHAOS_KINDS)
+    candidates[kind] = candidates[kind].filter((a) => !avoid.has(chaosTarget(a)) && !busy.has(incidentKeyOf(a)));
   const weights = { ...DEFAULT_WEIGHTS, ...policy.weights };
   const kinds = CHAOS_KINDS.filter((k) => candidates[k].length > 0 && weights[k] > 0);
   const total = kinds.reduce((s, k) => s + weights[k], 0);
@@ -151,6 +198,20 @@ export function applyChaos(state: LabState, action: ChaosAction): void {
   }
 }
 
+/** Undoes one fault by hand, as an operator would: the guest started, the unit active, the disk cleaned, the node on. */
+export function healChaos(state: LabState, action: ChaosAction): void {
+  switch (action.kind) {
+    case 'crash_guest':
+      return state.setGuestStatus(action.vmid, 'running', 'root@pam');
+    case 'fail_service':
+      return state.setServiceState(action.node, action.unit, 'active');
+    case 'fill_disk':
+      return state.setUsage(action.node, { diskPercent: 40 });
+    case 'node_down':
+      return state.setNodeOnline(action.node, true);
+  }
+}
+
 /** One line for people. */
 export function describeChaos(action: ChaosAction): string {
   switch (action.kind) {
@@ -163,53 +224,4 @@ export function describeChaos(action: ChaosAction): string {
     case 'node_down':
       return `took node ${action.node} down`;
   }
-}
-
-export interface ChaosDriver {
-  /** Injects one fault now (if the policy allows); returns it. */
-  strike(): ChaosAction | null;
-  stop(): void;
-}
-
-/** Starts injecting a fault every `intervalMs` (first one after `firstAfterMs`). */
-export function startChaos(deps: {
-  state: LabState;
-  intervalMs: number;
-  firstAfterMs?: number;
-  random?: () => number;
-  policy?: ChaosPolicy;
-  /** Leave a target alone this long after breaking it (the monitor's cooldown would skip it). Default 10 min. */
-  repeatAfterMs?: number;
-  /** Units vigil watches per node; only these are failed. Default: every unit of the lab. */
-  watched?: ReadonlyMap<string, readonly string[]>;
-  onStrike(action: ChaosAction): void;
-}): ChaosDriver {
-  const random = deps.random ?? Math.random;
-  let outstanding: ChaosAction[] = [];
-  const struck = new Map<string, number>();
-  const strike = (): ChaosAction | null => {
-    const view = chaosView(deps.state, deps.watched);
-    outstanding = outstanding.filter((a) => stillBroken(a, view));
-    const now = Date.now();
-    for (const [target, at] of struck) if (now - at >= (deps.repeatAfterMs ?? 600_000)) struck.delete(target);
-    const action = pickChaos(view, outstanding, random, { ...deps.policy, avoid: new Set(struck.keys()) });
-    if (!action) return null;
-    applyChaos(deps.state, action);
-    outstanding.push(action);
-    struck.set(chaosTarget(action), now);
-    deps.onStrike(action);
-    return action;
-  };
-  let interval: NodeJS.Timeout | undefined;
-  const first = setTimeout(() => {
-    strike();
-    interval = setInterval(strike, deps.intervalMs);
-  }, deps.firstAfterMs ?? deps.intervalMs);
-  return {
-    strike,
-    stop() {
-      clearTimeout(first);
-      clearInterval(interval);
-    },
-  };
 }

@@ -16,10 +16,12 @@ import { loadConfig, secretValues } from '../config/index.js';
 import { createLogger } from '../logger.js';
 import type { LogFormat } from '../config/types.js';
 import { explainListenError } from './friendly.js';
-import { createCore } from '../core.js';
+import { createCore, type Core } from '../core.js';
 import { createClients } from '../clients/index.js';
 import { startDaemon } from '../daemon.js';
-import { describeChaos, startChaos } from './demo-chaos.js';
+import { busyKeys, describeChaos } from './demo-chaos.js';
+import { createChaos, startChaos } from './demo-chaos-driver.js';
+import { runbooksFromConfig } from '../monitor/runbooks.js';
 import { untilSignal } from './lab.js';
 import type { VigilEvent } from '../contracts/events.js';
 
@@ -50,15 +52,37 @@ const STOP_WAIT_MS = 5000;
  * Monitor settings for a lab on loopback: look often (it costs nothing here), and let a long
  * unattended demo keep acting instead of hitting the daily cap or calling every repeat flapping.
  */
+export const DEMO_GUARDRAILS_YAML = [
+  '  guardrails: { dailyActionCap: 10000, maxConcurrentNodes: 2 }',
+  '  flapping: { openings: 10, windowMinutes: 60 }',
+];
 const DEMO_MONITOR_YAML = [
   '',
   '# vigil demo: a lively monitor for a simulated lab',
   'monitor:',
   '  schedules: { criticalSeconds: 5, fastSeconds: 1, routineSeconds: 10 }',
-  '  guardrails: { dailyActionCap: 10000, maxConcurrentNodes: 2 }',
-  '  flapping: { openings: 10, windowMinutes: 60 }',
+  ...DEMO_GUARDRAILS_YAML,
   '',
 ].join('\n');
+const HEAL_AFTER_MIN = 15;
+
+/** What the monitor would not act on now, from the shared database: chaos breaks something else. */
+export function demoBusy(core: Core): (now: number) => ReadonlySet<string> {
+  const runbooks = runbooksFromConfig(core.config);
+  const cooldown = new Map([...runbooks.values()].map((rb) => [rb.name, rb.cooldownMs]));
+  const g = core.config.monitor.guardrails;
+  const limits = { maxAttempts: g.maxAttempts, windowMs: g.attemptWindowMinutes * 60_000 };
+  const lookback = Math.max(limits.windowMs, ...cooldown.values());
+  return (now) =>
+    busyKeys({
+      active: core.stores.monitor.activeIncidents(),
+      attempts: core.stores.monitor.actionsSince(now - lookback).filter((a) => a.counts),
+      cooldownMs: (runbook) => cooldown.get(runbook) ?? 0,
+      limits,
+      now,
+    });
+}
+
 const TOKEN_ENV = { assistant: 'VIGIL_ASSISTANT_TOKEN', operator: 'VIGIL_OPERATOR_TOKEN' } as const;
 
 function parsePort(raw: string | undefined): number | string {
@@ -203,13 +227,20 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       io.out('chaos: off (--no-chaos); break things yourself through the lab control API, e.g.');
       io.out(`  curl -sk -X POST ${lab.url}/_lab/guests/${lab.state.listGuests()[0]?.vmid ?? 100}/crash`);
     } else {
-      const chaos = startChaos({
+      const chaos = createChaos({
         state: lab.state,
-        intervalMs: (every as number) * 1000,
+        now: core.deps.now,
         watched: new Map(config.nodes.map((n) => [n.name, n.services])),
+        busy: demoBusy(core),
         onStrike: (action) => io.out(`chaos: ${describeChaos(action)}`),
+        onHeal: (f) =>
+          io.out(
+            `chaos: nobody fixed it in ${HEAL_AFTER_MIN} min, so an operator did by hand: ${describeChaos(f.action)}`,
+          ),
+        healAfterMs: HEAL_AFTER_MIN * 60_000,
       });
-      cleanups.push(() => chaos.stop());
+      const timer = startChaos(chaos, (every as number) * 1000);
+      cleanups.push(() => timer.stop());
       io.out(
         `chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down); --no-chaos turns it off`,
       );

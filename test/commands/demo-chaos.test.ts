@@ -1,4 +1,4 @@
-// Pins demo chaos decisions: valid targets only, bounded outstanding faults, never the last node down, HA guests left alone.
+// Pins demo chaos decisions: valid targets only, bounded outstanding faults, never the last node down, HA guests left alone, nothing the monitor would not act on now (cooling down, incident open), and a driver that never stalls.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
@@ -7,10 +7,14 @@ import {
   chaosView,
   chaosTarget,
   applyChaos,
+  busyKeys,
+  incidentKeyOf,
   type ChaosAction,
   type ChaosView,
 } from '../../src/commands/demo-chaos.js';
 import { createLabState } from '../../src/lab/state.js';
+import { createChaos } from '../../src/commands/demo-chaos-driver.js';
+import { seededRandom } from '../../src/util/random.js';
 
 const arbView: fc.Arbitrary<ChaosView> = fc
   .array(
@@ -131,5 +135,115 @@ describe('pickChaos', () => {
     } finally {
       state.close();
     }
+  });
+});
+
+/** Every fault chaos could inject into `view`, whatever the policy (to draw busy keys from). */
+function everyKey(view: ChaosView): string[] {
+  return [
+    ...view.guests.map((g) => `guest.crashed:${g.vmid}`),
+    ...view.nodes.flatMap((n) => [
+      `disk.high:${n.name}`,
+      `node.unreachable:${n.name}`,
+      ...n.services.map((s) => `service.failed:${n.name}/${s.unit}`),
+    ]),
+  ];
+}
+
+describe('what the monitor is busy with', () => {
+  it('pickChaos never injects a fault whose incident is busy, and finds one when anything else is breakable', () => {
+    fc.assert(
+      fc.property(
+        arbView.chain((view) =>
+          fc.tuple(fc.constant(view), fc.subarray(everyKey(view)), fc.double({ min: 0, max: 0.999999, noNaN: true })),
+        ),
+        ([view, busyList, roll]) => {
+          const busy = new Set(busyList);
+          const action = pickChaos(view, [], () => roll, { busy });
+          if (action) {
+            expect(busy.has(incidentKeyOf(action))).toBe(false);
+            return;
+          }
+          // Nothing chosen: then nothing breakable was free (liveness: chaos only waits when it must).
+          const free = pickChaos(view, [], () => roll, {});
+          if (free) expect(busy.size).toBeGreaterThan(0);
+          const online = view.nodes.filter((n) => n.online);
+          const breakable = [
+            ...view.guests
+              .filter((g) => g.status === 'running' && !g.haManaged && online.some((n) => n.name === g.node))
+              .map((g) => `guest.crashed:${g.vmid}`),
+            ...online.flatMap((n) => [
+              ...(n.diskPercent < 80 ? [`disk.high:${n.name}`] : []),
+              ...(online.length > 1 ? [`node.unreachable:${n.name}`] : []),
+              ...n.services.filter((s) => s.state === 'active').map((s) => `service.failed:${n.name}/${s.unit}`),
+            ]),
+          ];
+          expect(breakable.filter((k) => !busy.has(k))).toEqual([]);
+        },
+      ),
+    );
+  });
+
+  it('busyKeys: an active incident, a success inside its runbook cooldown, or the attempts of the window used up', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom('a', 'b', 'c', 'd'), { maxLength: 3 }),
+        fc.array(
+          fc.record({
+            incidentKey: fc.constantFrom('a', 'b', 'c', 'd'),
+            runbook: fc.constantFrom('short', 'long'),
+            result: fc.constantFrom('succeeded', 'failed', 'verify_failed'),
+            startedAt: fc.integer({ min: 0, max: 10_000 }),
+          }),
+          { maxLength: 8 },
+        ),
+        fc.integer({ min: 0, max: 12_000 }),
+        (active, attempts, now) => {
+          const cooldownMs = (rb: string) => (rb === 'long' ? 3600 : 60);
+          const limits = { maxAttempts: 3, windowMs: 1000 };
+          const busy = busyKeys({ active: active.map((key) => ({ key })), attempts, cooldownMs, limits, now });
+          for (const key of ['a', 'b', 'c', 'd']) {
+            const mine = attempts.filter((a) => a.incidentKey === key);
+            const cooling = mine.some((a) => a.result === 'succeeded' && a.startedAt + cooldownMs(a.runbook) > now);
+            const used = mine.filter((a) => a.startedAt > now - limits.windowMs && a.startedAt <= now).length >= 3;
+            expect(busy.has(key)).toBe((active as string[]).includes(key) || cooling || used);
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('createChaos on an injected clock', () => {
+  it('keeps striking for a simulated day even when nobody ever repairs anything', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 3 }), (seed, maxOutstanding) => {
+        let now = 1_700_000_000_000;
+        const state = createLabState({ nodes: 3, guestsPerNode: 4, seed, now: () => now });
+        try {
+          const strikes: number[] = [];
+          const chaos = createChaos({
+            state,
+            now: () => now,
+            random: seededRandom(seed),
+            policy: { maxOutstanding },
+            onStrike: () => strikes.push(now),
+          });
+          const start = now;
+          for (let minute = 0; minute < 24 * 60; minute++) {
+            now += 60_000;
+            chaos.tick();
+          }
+          for (let hour = 0; hour < 24; hour++) {
+            const from = start + hour * 3_600_000;
+            expect(strikes.some((at) => at > from && at <= from + 3_600_000)).toBe(true);
+          }
+          expect(chaos.outstanding().length).toBeLessThanOrEqual(maxOutstanding);
+        } finally {
+          state.close();
+        }
+      }),
+      { numRuns: 20 },
+    );
   });
 });
