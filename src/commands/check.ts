@@ -1,7 +1,8 @@
 /**
  * `vigil check`: after the config loaded, tests connectivity to everything it names — the Proxmox
  * API (TLS trust + token), each node's SSH (pinned host key + `uptime`), each Wake-on-LAN target
- * (settings only: no packet is sent, a check must not power anything on) and each HTTP check.
+ * (settings only: no packet is sent, a check must not power anything on), each HTTP check and, with
+ * server.oauth, the identity provider's discovery document and signing keys.
  * One line per check as it finishes, a remedy line under each failure, a summary line last.
  * Exit 0 when all pass, 1 when any fails (config errors exit 2 before this runs).
  */
@@ -12,10 +13,11 @@ import { createHttpProber, type HttpProber } from '../clients/http-probe.js';
 import { proxmoxClientFromConfig } from '../clients/proxmox/index.js';
 import { createSshPool, sshTargetFor, type SshPool } from '../clients/ssh/index.js';
 import { normalizeMac } from '../clients/wol.js';
-import type { HttpCheckConfig, NodeConfig, VigilConfig } from '../config/types.js';
+import { probeIssuer } from '../clients/oidc.js';
+import type { HttpCheckConfig, NodeConfig, OAuthConfig, VigilConfig } from '../config/types.js';
 import { httpRemedy, proxmoxRemedy, sshRemedy } from './check-remedies.js';
 
-export const CHECK_KINDS = ['proxmox', 'ssh', 'wol', 'http'] as const;
+export const CHECK_KINDS = ['proxmox', 'ssh', 'wol', 'http', 'oauth'] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 /** The outcome of one check. */
@@ -179,17 +181,34 @@ async function checkHttp(c: HttpCheckConfig, prober: HttpProber): Promise<CheckR
   return { kind: 'http', subject, ok: false, detail: r.error ?? `status ${r.status}`, remedy: httpRemedy(r, c) };
 }
 
+/** The identity provider /mcp trusts (server.oauth): its discovery document and a non-empty JWKS. */
+async function checkOAuth(oauth: OAuthConfig): Promise<CheckResult> {
+  const subject = `issuer ${oauth.issuer}`;
+  try {
+    const { jwksUri, keys } = await probeIssuer(oauth.issuer);
+    if (keys === 0) {
+      const remedy = 'give the provider a signing key; until then no access token can be verified';
+      return { kind: 'oauth', subject, ok: false, detail: `${jwksUri} lists no signing keys`, remedy };
+    }
+    return { kind: 'oauth', subject, ok: true, detail: `${keys} signing key${keys === 1 ? '' : 's'} at ${jwksUri}` };
+  } catch (err) {
+    const remedy = `server.oauth.issuer must be the provider's issuer exactly (trailing slash included), reachable from this host; compare with the "issuer" of its /.well-known/openid-configuration`;
+    return { kind: 'oauth', subject, ok: false, detail: message(err), remedy };
+  }
+}
+
 /** How many checks `runChecks` will run for this config. */
 export function countChecks(config: VigilConfig): number {
   return (
     (config.proxmox ? 1 : 0) +
     config.nodes.filter((n) => n.ssh).length +
     config.nodes.filter((n) => n.wol).length +
-    config.httpChecks.length
+    config.httpChecks.length +
+    (config.server.oauth ? 1 : 0)
   );
 }
 
-/** Runs every check in order (Proxmox, SSH, WoL, HTTP), reporting each as it finishes. */
+/** Runs every check in order (Proxmox, SSH, WoL, HTTP, OAuth), reporting each as it finishes. */
 export async function runChecks(
   config: VigilConfig,
   deps: CheckDeps,
@@ -207,6 +226,7 @@ export async function runChecks(
     for (const node of config.nodes) if (node.ssh) report(await checkSsh(node, pool));
     for (const node of config.nodes) if (node.wol) report(checkWol(node, config));
     for (const c of config.httpChecks) report(await checkHttp(c, prober));
+    if (config.server.oauth) report(await checkOAuth(config.server.oauth));
   } finally {
     if (!deps.ssh) await pool.close();
   }

@@ -18,6 +18,7 @@ import { createCore, type Core } from '../../src/core.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
 import { silentLogger } from '../helpers/vigil.js';
 import { CLIENT_ID, REDIRECT_URI, startTestOidc, type TestOidc } from '../helpers/oidc.js';
+import { formatResult, runChecks } from '../../src/commands/check.js';
 
 /** A port free right now on 127.0.0.1: the resource URL must be in the config before vigil listens. */
 async function freePort(): Promise<number> {
@@ -237,6 +238,18 @@ describe('OAuth resource-server mode on /mcp', () => {
       expect({ bad: bad.slice(0, 20), status: res.status }).toEqual({ bad: bad.slice(0, 20), status: 401 });
       expect(res.challenge).toContain('error="invalid_token"');
     }
+  });
+
+  it('is checked by vigil check: the discovery document and its signing keys, or a remedy naming the issuer key', async () => {
+    const [ok] = await runChecks(core.config, { logger: silentLogger });
+    expect(ok).toMatchObject({ kind: 'oauth', ok: true, detail: `1 signing key at ${oidc.issuer}/jwks` });
+    const oauth = { ...core.config.server.oauth!, issuer: `${oidc.issuer}/realms/none` };
+    const [bad] = await runChecks(
+      { ...core.config, server: { ...core.config.server, oauth } },
+      { logger: silentLogger },
+    );
+    expect(bad?.ok).toBe(false);
+    expect(formatResult(bad!).join('\n')).toMatch(/answered HTTP 404[\s\S]*remedy: server\.oauth\.issuer must be/);
   });
 
   it('still accepts the static assistant token (the default) and still refuses the operator token', async () => {

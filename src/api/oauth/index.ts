@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { OAuthConfig } from '../../config/types.js';
 import { bearerToken, type Role } from '../auth.js';
 import { challenge, mcpAccess, metadataPaths, policyOf, protectedResourceMetadata, type Refusal } from './policy.js';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from './verify.js';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../../clients/oidc.js';
 
 export interface OAuthDeps {
   config: OAuthConfig;

@@ -1,11 +1,11 @@
 /**
- * Verifies JWT access tokens (RFC 9068) of the homelab's identity provider with jose: the keys come
- * from the JWKS its OpenID Connect discovery document names, and a token must be signed by one of
- * them, carry the configured issuer and audience, be within exp/nbf, and name a subject. vigil is
- * only ever the resource server: it never issues, refreshes or forwards a token.
+ * The homelab's OpenID provider as vigil sees it: its discovery document, its signing keys, and
+ * the verification of its JWT access tokens (RFC 9068) with jose — signed by a key of the JWKS the
+ * discovery document names, the configured issuer and audience, within exp/nbf, with a subject.
+ * vigil is only ever the resource server: it never issues, refreshes or forwards a token.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
-import type { OAuthConfig } from '../../config/types.js';
+import type { OAuthConfig } from '../config/types.js';
 
 /** Clock difference tolerated between vigil and the identity provider, in seconds. */
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -49,6 +49,45 @@ function printable(value: unknown): string {
 
 type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
 
+/** Where OpenID Connect Discovery 1.0 puts the provider's metadata for an issuer. */
+export function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+}
+
+/**
+ * Reads the issuer's discovery document and returns its `jwks_uri`. Throws, saying what to fix,
+ * when it is unreachable, names another issuer (OIDC requires an exact match) or has no https JWKS.
+ */
+export async function discoverJwksUri(issuer: string): Promise<string> {
+  const url = discoveryUrl(issuer);
+  const res = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
+  });
+  if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}; is server.oauth.issuer right?`);
+  const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
+  if (doc.issuer !== issuer) {
+    throw new Error(
+      `${url} names the issuer ${JSON.stringify(doc.issuer)}, not server.oauth.issuer "${issuer}"; copy its value into the config`,
+    );
+  }
+  if (!secureUrl(doc.jwks_uri)) throw new Error(`${url} has no https jwks_uri (got ${JSON.stringify(doc.jwks_uri)})`);
+  return doc.jwks_uri;
+}
+
+/** For `vigil check`: the JWKS URL and how many signing keys it holds right now. */
+export async function probeIssuer(issuer: string): Promise<{ jwksUri: string; keys: number }> {
+  const jwksUri = await discoverJwksUri(issuer);
+  const res = await fetch(jwksUri, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
+  });
+  if (!res.ok) throw new Error(`${jwksUri} answered HTTP ${res.status}`);
+  const body = (await res.json()) as { keys?: unknown };
+  if (!Array.isArray(body.keys)) throw new Error(`${jwksUri} is not a JWKS (no "keys" list)`);
+  return { jwksUri, keys: body.keys.length };
+}
+
 /**
  * Builds the verifier for one `server.oauth`. Discovery runs on the first token, not at start, so an
  * identity provider that is down when vigil starts only delays OAuth callers; a failed discovery is
@@ -60,27 +99,11 @@ export function createAccessTokenVerifier(deps: VerifierDeps): AccessTokenVerifi
   const audience = config.audience ?? config.resource;
   let keys: Promise<RemoteKeys> | undefined;
 
-  const discover = async (): Promise<RemoteKeys> => {
-    const url = `${config.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
-    const res = await fetch(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
-    });
-    if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}; is server.oauth.issuer right?`);
-    const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
-    if (doc.issuer !== config.issuer) {
-      throw new Error(
-        `${url} names the issuer ${JSON.stringify(doc.issuer)}, not server.oauth.issuer "${config.issuer}"; copy its value into the config`,
-      );
-    }
-    if (!secureUrl(doc.jwks_uri)) {
-      throw new Error(`${url} has no https jwks_uri (got ${JSON.stringify(doc.jwks_uri)})`);
-    }
-    return createRemoteJWKSet(new URL(doc.jwks_uri), {
+  const discover = async (): Promise<RemoteKeys> =>
+    createRemoteJWKSet(new URL(await discoverJwksUri(config.issuer)), {
       cacheMaxAge: config.jwksCacheSeconds * 1000,
       timeoutDuration: JWKS_TIMEOUT_MS,
     });
-  };
 
   const remoteKeys = (): Promise<RemoteKeys> => {
     const pending = (keys ??= discover());
