@@ -53,7 +53,6 @@ export async function startHttp(core: Core, host: string, port: number, options:
     pipeline: core.pipeline,
     tokens,
     logger,
-    audit: core.stores.audit,
     allowedHosts: () => hosts,
     allowedOrigins: () => origins,
   });

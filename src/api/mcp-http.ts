@@ -14,7 +14,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { createMcpSession } from '../mcp/server.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
-import type { AuditStore } from '../db/audit.js';
+import { errorMessage } from '../contracts/errors.js';
 import { oauthCaller } from './oauth/index.js';
 
 const MAX_SESSIONS = 1000;
@@ -25,8 +25,6 @@ export interface McpHttpDeps {
   pipeline: Pipeline;
   tokens: { assistantToken: string; operatorToken: string };
   logger: Logger;
-  /** Where refused session borrowing is recorded. */
-  audit: Pick<AuditStore, 'append'>;
   /** Host header values accepted (host:port); computed once the port is known. */
   allowedHosts: () => ReadonlySet<string>;
   allowedOrigins: () => ReadonlySet<string>;
@@ -67,26 +65,21 @@ export function createMcpRouter(deps: McpHttpDeps): {
   const idleMs = deps.sessionIdleMs ?? SESSION_IDLE_MS;
   const auth = createTokenCheck(deps.tokens);
 
-  /** Records a request that named a live session with another credential; the session itself is untouched. */
+  /**
+   * Records a request that named a live session with another credential, through the pipeline's
+   * record and publish steps (one audit row with the session id, a tool.blocked event without it);
+   * the session itself is untouched.
+   */
   const refuseBorrowed = (req: Request, sessionId: string, who: string): void => {
-    const reason = `session ${sessionId} was opened by another client; refused a ${req.method} from ${who}`;
     deps.logger.warn({ method: req.method, who }, 'MCP request named a session opened by another client');
     try {
-      deps.audit.append({
-        at: now(),
-        callerKind: 'assistant',
-        callerId: who,
-        sessionId,
-        tool: SESSION_AUDIT_TOOL,
-        tier: null,
-        args: { httpMethod: req.method },
-        target: null,
-        decision: 'blocked',
-        outcome: 'not_run',
-        durationMs: 0,
-        error: reason,
-        approvalId: null,
-      });
+      const reason = errorMessage('ERR_SESSION_BORROWED', req.method, who);
+      deps.pipeline.refuse(
+        SESSION_AUDIT_TOOL,
+        { httpMethod: req.method },
+        { kind: 'assistant', id: who, sessionId },
+        { verdict: 'block', code: 'caller_not_permitted', error: 'ERR_SESSION_BORROWED', reason },
+      );
     } catch (err) {
       deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auditing a refused session failed');
     }

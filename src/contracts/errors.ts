@@ -55,9 +55,19 @@ export const ERROR_CODES = {
     status: 403,
     message: (level: number, needed: number) => `autonomy level ${level} does not allow this action (needs ${needed})`,
   },
+  /**
+   * A request naming a live MCP session with another credential. The session id stays out of the
+   * text: the text reaches the event stream, the id only the audit row.
+   */
+  ERR_SESSION_BORROWED: {
+    status: 401,
+    message: (method: string, who: string) =>
+      `this MCP session was opened by another client; refused a ${method} from ${who}`,
+  },
   /** A tier, caller kind or autonomy level outside its closed vocabulary: the gate denies by default. */
   ERR_UNRECOGNISED: { status: 403, message: (what: string) => `unrecognised ${what}` },
-  ERR_APPROVAL_NOT_FOUND: { status: 403, message: (id: string) => `approval ${id} does not exist` },
+  /** No approval has this id: the caller named something that is not there. */
+  ERR_APPROVAL_NOT_FOUND: { status: 404, message: (id: string) => `approval ${id} does not exist` },
   ERR_APPROVAL_MISMATCH: {
     status: 403,
     message: (id: string, why: string) => `approval ${id} does not cover this call: ${why}`,
@@ -71,12 +81,13 @@ export const ERROR_CODES = {
     status: 403,
     message: (id: string, status: string) => `approval ${id} is ${status}, not approved`,
   },
+  /** The approval's state forbids the request (as are DECIDED and USED): a conflict, not a missing right. */
   ERR_APPROVAL_EXPIRED: {
-    status: 403,
+    status: 409,
     message: (id: string) => `approval ${id} has expired; call the tool again without approval_id for a new one`,
   },
   ERR_APPROVAL_USED: {
-    status: 403,
+    status: 409,
     message: (id: string) => `approval ${id} was already used; approvals are single-use`,
   },
   ERR_CONFIRM_DECLINED: {

@@ -19,7 +19,6 @@ beforeAll(async () => {
     pipeline: vigil.core.pipeline,
     tokens: vigil.core.config.auth,
     logger: silentLogger,
-    audit: vigil.core.stores.audit,
     allowedHosts: () => new Set([host]),
     allowedOrigins: () => new Set(),
     maxSessions: 2,
