@@ -29,7 +29,7 @@ export function publishCall(
       type: blocked ? 'tool.blocked' : 'tool.executed',
       severity: blocked || outcome !== 'ok' ? 'warning' : 'info',
       title: `${tool}${what ? ` ${what}` : ''}: ${blocked ? decision : decision === 'dry_run' ? 'dry run' : outcome}`,
-      message: error === null ? `${caller.kind} ${caller.id} called ${tool}` : (deps.redact(error) as string),
+      message: error === null ? `${callerLabel(caller)} called ${tool}` : (deps.redact(error) as string),
       ...(target?.node ? { node: target.node } : {}),
       ...(what ? { target: what } : {}),
       data: { tool, tier, caller: caller.kind, callerId: caller.id, decision, outcome, auditId },
@@ -38,6 +38,11 @@ export function publishCall(
     // The audit row is written; a failed broadcast must not turn a done action into an error.
     deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'publishing tool event failed');
   }
+}
+
+/** "monitor" (its id is its kind: no "monitor monitor"), "operator cli", "assistant stdio-…". */
+function callerLabel(caller: CallFacts['caller']): string {
+  return caller.id && caller.id !== caller.kind ? `${caller.kind} ${caller.id}` : caller.kind;
 }
 
 /** "guest 101 on pve1", "nginx.service on pve2", "on pve3", or "". */
