@@ -16,7 +16,7 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const OUT = join(import.meta.dirname, '..', '..', 'test-output');
+const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const OPERATOR = `dash-operator-${process.pid}-0123456789`;
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium)
@@ -70,6 +70,6 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
     await page.locator('#events li[data-type="incident.resolved"]').first().waitFor({ timeout: 30_000 });
     await page.locator('#overall[data-status="healthy"]').waitFor({ timeout: 20_000 });
     expect(await page.locator(`#incidents li[data-key="${key}"]`).count()).toBe(0);
-    await page.screenshot({ path: join(OUT, 'dashboard-demo-remediated.png'), fullPage: true });
+    await page.screenshot({ path: join(OUT, 'demo-remediated.png'), fullPage: true });
   });
 });

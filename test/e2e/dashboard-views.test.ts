@@ -125,7 +125,21 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
     await unit.locator('.problem a').waitFor();
     expect(await unit.innerText()).toContain('systemd reports failed');
     expect(await unit.locator('.problem a').getAttribute('href')).toMatch(/^#\/incidents\/\d+$/);
+
+    // A crashed guest and a node that is off: each says why and links its incident.
+    t.lab.state.crashGuest(102);
+    t.lab.state.setNodeOnline('pve2', false);
+    await t.cycle('critical', 'critical');
+    const guest = page.locator('#homelab-nodes li[data-vmid="102"]');
+    await guest.locator('.problem a').waitFor();
+    expect(await guest.innerText()).toMatch(/stopped[\s\S]*stopped without anyone stopping it/);
+    const down = page.locator('#homelab-nodes article[data-node="pve2"][data-healthy="false"]');
+    await down.locator('.problem a').waitFor();
+    expect(await down.locator('.problem').innerText()).toMatch(
+      /offline in the cluster; SSH does not answer — incident #\d+/,
+    );
     await check('homelab');
+    t.lab.state.setNodeOnline('pve2', true);
   });
 
   it('opens an incident page with the timeline and what vigil will do next', async () => {

@@ -40,7 +40,7 @@ function stateChip(text, cls) {
   return el('span', `chip ${cls}`, text);
 }
 
-function renderGuest(g, incidents) {
+function renderGuest(g, incidents, nodeOnline) {
   const li = el('li', 'guest');
   li.dataset.vmid = String(g.vmid);
   const crashed = incidentFor(incidents, `guest.crashed:${g.vmid}`);
@@ -53,7 +53,9 @@ function renderGuest(g, incidents) {
   if (g.lock) li.appendChild(stateChip(`lock: ${g.lock}`, 'warn'));
   for (const t of g.tags || []) li.appendChild(el('span', 'tag', t));
   if (crashed) li.appendChild(problem(crashed.summary, crashed));
-  else if (g.status === 'unknown') li.appendChild(problem('its node does not report it (is the node offline?)'));
+  // Behind an offline node every guest is unknown: the node's own line says why, once.
+  else if (g.status === 'unknown' && nodeOnline)
+    li.appendChild(problem('its node does not report it (is the node offline?)'));
   else if (g.lock) li.appendChild(problem(`locked (${g.lock}): power actions on it fail until the lock is released`));
   return li;
 }
@@ -87,7 +89,8 @@ function renderNode(n, snapshot, incidents) {
 
   const units = Object.entries(n.services || {});
   if (units.length) {
-    card.appendChild(el('h4', '', 'Services'));
+    // An offline node's units cannot be read: what is shown is what was last seen.
+    card.appendChild(el('h4', '', n.online ? 'Services' : 'Services (last seen before it went offline)'));
     const ul = el('ul', 'plain services');
     for (const [unit, state] of units) {
       const li = el('li');
@@ -104,19 +107,20 @@ function renderNode(n, snapshot, incidents) {
   const guests = snapshot.guests.filter((g) => g.node === n.name);
   card.appendChild(el('h4', '', `Guests (${guests.length})`));
   const gl = el('ul', 'plain guests');
-  fill(gl, guests, (g) => renderGuest(g, incidents), 'no guests');
+  fill(gl, guests, (g) => renderGuest(g, incidents, n.online), 'no guests');
   card.appendChild(gl);
   return card;
 }
 
-function renderStorage(s, t) {
+function renderStorage(s, t, nodeOnline) {
   const li = el('li');
   li.dataset.storage = `${s.node}/${s.storage}`;
   li.appendChild(el('strong', '', `${s.storage} on ${s.node}`));
   li.appendChild(el('span', 'meta', `${s.plugintype || 'storage'}${s.shared ? ', shared' : ''}`));
   li.appendChild(stateChip(s.status, s.status === 'available' ? 'ok' : 'bad'));
   li.appendChild(bar(`${s.storage} on ${s.node}`, 'used', s.usedPercent, t.diskPercent));
-  if (s.status !== 'available') li.appendChild(problem(`Proxmox reports the pool as ${s.status}`));
+  if (s.status !== 'available')
+    li.appendChild(problem(nodeOnline ? `Proxmox reports the pool as ${s.status}` : `its node ${s.node} is offline`));
   else if (typeof s.usedPercent === 'number' && s.usedPercent >= t.diskPercent)
     li.appendChild(problem(`${pct(s.usedPercent)} used, at or over the ${t.diskPercent} % threshold`));
   return li;
@@ -154,7 +158,12 @@ export function createHomelabView(ctx) {
     const nodes = $('homelab-nodes');
     nodes.replaceChildren(...snapshot.nodes.map((n) => renderNode(n, snapshot, incidents)));
     if (snapshot.nodes.length === 0) nodes.appendChild(el('p', 'muted', 'no nodes observed'));
-    fill($('homelab-storage'), snapshot.storage, (s) => renderStorage(s, snapshot.thresholds), 'no storage reported');
+    fill(
+      $('homelab-storage'),
+      snapshot.storage,
+      (s) => renderStorage(s, snapshot.thresholds, snapshot.nodes.find((n) => n.name === s.node)?.online !== false),
+      'no storage reported',
+    );
     fill($('homelab-http'), snapshot.http, (c) => renderCheck(c, incidents), 'no HTTP checks configured or read yet');
   }
 
