@@ -6,7 +6,7 @@ import express, { type Request, type Response, type NextFunction, type Router } 
 import { z } from 'zod';
 import type { Pipeline, ExecuteResult } from '../mcp/pipeline.js';
 import type { Stores } from '../db/stores.js';
-import type { Caller } from '../mcp/tool.js';
+import type { Caller } from '../contracts/tiers.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
 import { errorStatus } from '../contracts/errors.js';
@@ -61,20 +61,17 @@ function parseOr400<T>(schema: z.ZodType<T>, value: unknown, res: Response, wher
   return undefined;
 }
 
-/** Maps a pipeline result to an HTTP answer: 200 ok, 202 pending approval, 403 blocked/denied, 400 invalid, 502 failed. */
+/**
+ * Maps a pipeline result to an HTTP answer: 200 ok, 202 pending approval; a refusal or failure gets
+ * its registry code's status (404 unknown approval, 409 approval already decided or expired, 403
+ * blocked or denied, 504 timeout, 502 a tool that failed against the infrastructure).
+ */
 function sendResult(res: Response, result: ExecuteResult): void {
   if (result.kind === 'protocol_error') {
     res.status(errorStatus(result.code)).json({ error: result.message, auditId: result.auditId });
     return;
   }
-  const status =
-    result.decision === 'pending'
-      ? 202
-      : result.decision === 'blocked' || result.decision === 'denied'
-        ? 403
-        : result.isError
-          ? 502
-          : 200;
+  const status = result.isError ? errorStatus(result.code) : result.decision === 'pending' ? 202 : 200;
   res.status(status).json({
     ok: !result.isError,
     decision: result.decision,

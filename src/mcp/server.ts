@@ -3,16 +3,18 @@
  * translates: tools/list shows what the static gate allows; tools/call hands everything to
  * executeTool. The low-level `Server` is used instead of `McpServer.registerTool` on purpose:
  * `registerTool` validates arguments and rejects unknown tools before our pipeline sees the call,
- * and those outcomes must be audited too.
+ * and those outcomes must be audited too. For the same reason tools/call is served by the
+ * fallback handler: `Server.setRequestHandler` checks the tools/call envelope itself and answers a
+ * malformed one (arguments as a string, a numeric name) with a validation dump and no audit row.
  */
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  CallToolRequestSchema,
   ElicitResultSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
   type CallToolResult,
+  type JSONRPCRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
@@ -21,6 +23,7 @@ import { APPROVAL_ARG } from './pipeline.js';
 import type { ToolDefinition } from './tool.js';
 import { tierAnnotations } from '../contracts/tiers.js';
 import type { Elicit } from '../safety/confirm.js';
+import { kindOf } from './steps/admit.js';
 
 export const SERVER_NAME = 'vigil';
 export const SERVER_VERSION = '0.1.0';
@@ -85,7 +88,9 @@ export function createMcpSession(deps: {
     tools: deps.pipeline.listTools('assistant').map(describeTool),
   }));
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  type Extra = Parameters<NonNullable<Server['fallbackRequestHandler']>>[1];
+  const callTool = async (request: JSONRPCRequest, extra: Extra): Promise<CallToolResult> => {
+    const call = readEnvelope(request.params);
     const client = server.getClientVersion();
     const canElicit = server.getClientCapabilities()?.elicitation !== undefined;
     const elicit: Elicit | undefined = canElicit
@@ -113,10 +118,10 @@ export function createMcpSession(deps: {
       : undefined;
     const sessionId = deps.sessionId();
     const result = await deps.pipeline.executeTool(
-      request.params.name,
-      request.params.arguments,
+      call.name,
+      call.args,
       { kind: 'assistant', id: deps.callerId ?? client?.name ?? 'mcp-client', ...(sessionId ? { sessionId } : {}) },
-      elicit ? { elicit } : {},
+      { ...(elicit ? { elicit } : {}), ...(call.envelope ? { envelope: call.envelope } : {}) },
     );
     if (result.kind === 'protocol_error') throw new McpError(ErrorCode.InvalidParams, result.message);
     return {
@@ -124,7 +129,29 @@ export function createMcpSession(deps: {
       ...(result.data ? { structuredContent: result.data } : {}),
       isError: result.isError,
     };
-  });
+  };
+  server.fallbackRequestHandler = async (request, extra) => {
+    if (request.method === 'tools/call') return callTool(request, extra);
+    throw new McpError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
+  };
 
   return server;
+}
+
+/** The tool name and arguments of a tools/call request, and what is malformed about its envelope. */
+function readEnvelope(params: unknown): { name: string; args: unknown; envelope: string | null } {
+  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+    return {
+      name: '',
+      args: undefined,
+      envelope: `params: expected an object with name and arguments, got ${kindOf(params)}`,
+    };
+  }
+  const { name, arguments: args } = params as { name?: unknown; arguments?: unknown };
+  if (typeof name === 'string') return { name, args, envelope: null };
+  return {
+    name: typeof name === 'number' ? String(name) : '',
+    args,
+    envelope: `name: expected a string (the tool to call), got ${kindOf(name)}`,
+  };
 }

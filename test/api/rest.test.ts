@@ -250,7 +250,7 @@ describe('with the operator token', () => {
     expect(resolved.map((e) => e.data?.verdict)).toEqual(['approved', 'denied']);
 
     const again = await vigil.api('POST', `/api/approvals/${first}/deny`);
-    expect(again.status).toBe(502);
+    expect(again.status).toBe(409);
     expect(again.body.text).toMatch(/approved|not pending|already/i);
     const malformed = await vigil.api('POST', '/api/approvals/nope/approve');
     expect(malformed.status).toBe(400);
