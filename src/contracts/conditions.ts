@@ -14,6 +14,10 @@ export const CONDITIONS = [
   'disk.fill_predicted',
   'guest.unresponsive',
   'guest.down',
+  'storage.high',
+  'ha.error',
+  'backup.failed',
+  'backup.missing',
 ] as const;
 export type Condition = (typeof CONDITIONS)[number];
 

@@ -17,6 +17,7 @@
 import { incidentKey, type Condition } from '../contracts/conditions.js';
 import type { Finding } from '../contracts/incidents.js';
 import { detectUnresponsive, type AgentObs } from './detect-guests.js';
+import { detectPveRoutine, type PveRoutineObs } from './detect-pve.js';
 
 export type { Finding };
 
@@ -223,6 +224,8 @@ export interface RoutineObservation {
   services: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** check name → ok, for the checks probed; with the node/service it maps to. */
   http: ReadonlyMap<string, { ok: boolean; error?: string; node?: string; service?: string }>;
+  /** Storage pools, HA state and backups (absent without Proxmox). */
+  pve?: PveRoutineObs;
 }
 
 export interface RoutineState {
@@ -235,7 +238,14 @@ export const EMPTY_ROUTINE: RoutineState = { httpFailures: new Map() };
 export function detectRoutine(
   prev: RoutineState,
   obs: RoutineObservation,
-  opts: { diskPercent: number; memoryPercent: number; httpFailures: number; openKeys: ReadonlySet<string> },
+  opts: {
+    diskPercent: number;
+    memoryPercent: number;
+    httpFailures: number;
+    openKeys: ReadonlySet<string>;
+    /** storage.high, backup.missing settings and the time, for the Proxmox-side conditions. */
+    pve?: { storagePercent: number; backupRequired: readonly number[]; backupMaxAgeDays: number; now: number };
+  },
 ): DetectResult<RoutineState> {
   const findings: Finding[] = [];
   const healthy = new Set<string>();
@@ -309,6 +319,11 @@ export function detectRoutine(
         details: { check: name, failures: fails, error: r.error, node: r.node, service: r.service },
       });
     }
+  }
+  if (obs.pve && opts.pve) {
+    const pve = detectPveRoutine(obs.pve, { ...opts.pve, openKeys: opts.openKeys, downNodes });
+    findings.push(...pve.findings);
+    for (const k of pve.healthy) healthy.add(k);
   }
   return { state: { httpFailures }, findings, healthy, downNodes };
 }

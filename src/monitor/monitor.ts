@@ -36,13 +36,22 @@ import { createReporter } from './report.js';
 import { runbooksFromConfig, type ToolCall } from './runbooks.js';
 import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
 
-export const CRITICAL_CONDITIONS: readonly Condition[] = ['guest.crashed', 'node.unreachable'];
+export const CRITICAL_CONDITIONS: readonly Condition[] = [
+  'guest.crashed',
+  'node.unreachable',
+  'guest.unresponsive',
+  'guest.down',
+];
 export const ROUTINE_CONDITIONS: readonly Condition[] = [
   'service.failed',
   'http.down',
   'disk.high',
   'memory.high',
   'disk.fill_predicted',
+  'storage.high',
+  'ha.error',
+  'backup.failed',
+  'backup.missing',
 ];
 
 export interface MonitorDeps {
@@ -189,6 +198,12 @@ export function createMonitor(deps: MonitorDeps) {
       memoryPercent: m.thresholds.memoryPercent,
       httpFailures: m.thresholds.httpFailures,
       openKeys,
+      pve: {
+        storagePercent: m.thresholds.storagePercent,
+        backupRequired: m.backups.required,
+        backupMaxAgeDays: m.backups.maxAgeDays,
+        now: now(),
+      },
     });
     routine = r.state;
     const fill = forecastFills(obs.nodes ?? [], openKeys);

@@ -8,7 +8,13 @@ import type { VigilConfig, NodeConfig } from '../config/types.js';
 import type { InfraClients } from '../mcp/deps.js';
 import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients/commands/index.js';
 import { sshTargetFor } from '../clients/ssh/index.js';
-import type { GuestResource, NodeResource, StorageResource, TaskListEntry } from '../clients/proxmox/index.js';
+import {
+  readBackupStates,
+  type GuestResource,
+  type NodeResource,
+  type StorageResource,
+  type TaskListEntry,
+} from '../clients/proxmox/index.js';
 import type { Incident } from '../db/monitor.js';
 import {
   crashCandidates,
@@ -21,6 +27,7 @@ import {
 } from './detect.js';
 import type { RecoveryCheck } from './runbooks.js';
 import { optedIn, unresponsiveBlock, type AgentObs } from './detect-guests.js';
+import type { PveRoutineObs } from './detect-pve.js';
 import { decideFillPredicted, trendSegment } from '../util/trend.js';
 import type { SampleStorePort } from './ports.js';
 import type { ClusterReading, Observation } from './homelab.js';
@@ -217,6 +224,38 @@ export function createObserver(deps: ObserverDeps) {
     );
     return out;
   }
+  /** Storage pools (from the cluster reading), HA state and per-guest backups; unreadable parts are left out. */
+  async function pveReadings(c: ClusterReading, signal?: AbortSignal): Promise<PveRoutineObs> {
+    const px = clients.proxmox!;
+    const out: { -readonly [K in keyof PveRoutineObs]: PveRoutineObs[K] } = { storage: c.storage };
+    try {
+      out.ha = (await px.haStatus(signal)).services;
+    } catch (err) {
+      logger.warn({ err: errText(err) }, 'monitor: reading the HA status failed');
+    }
+    try {
+      const guests = c.guests
+        .filter((g) => !g.template && g.status !== 'unknown')
+        .map((g) => ({
+          type: g.type,
+          id: `${g.type}/${g.vmid}`,
+          vmid: g.vmid,
+          node: g.node,
+          status: g.status,
+          name: g.name,
+        }));
+      out.backups = (await readBackupStates(px, guests, signal)).map((b) => ({
+        vmid: b.vmid,
+        node: b.node,
+        ...(b.name ? { name: b.name } : {}),
+        ...(b.last ? { lastCtime: b.last.ctime } : {}),
+        ...(b.lastRun ? { lastRun: b.lastRun } : {}),
+      }));
+    } catch (err) {
+      logger.warn({ err: errText(err) }, 'monitor: reading the backups failed');
+    }
+    return out;
+  }
   /** Guests whose mapped HTTP check (httpChecks[].vmid) failed at the last routine probe. */
   const httpDown = new Set<number>();
 
@@ -330,13 +369,16 @@ export function createObserver(deps: ObserverDeps) {
         }),
       );
       deps.observed?.({ kind: 'routine', at: deps.now(), cluster: c, nodes, services, http });
-      return { nodes, services, http };
+      return { nodes, services, http, ...(c ? { pve: await pveReadings(c, signal) } : {}) };
     },
 
     /** Whether an incident's target has recovered, by the runbook's check. Undecidable means no. */
     async recovered(check: RecoveryCheck, incident: Incident, signal?: AbortSignal): Promise<boolean> {
       const d = incident.details;
       switch (check) {
+        case 'condition_cleared':
+          // Notify-only conditions resolve through detection, never through a verification poll.
+          return false;
         case 'agent_responding': {
           const node = incident.node ?? (d.node as string | undefined);
           if (!clients.proxmox || !node) return false;
