@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import cron from 'node-cron';
-import { HTTP_ALLOW_EXPECTED, isHttpAllowEntry } from '../clients/http-allow.js';
+import { HTTP_ALLOW_EXPECTED, isHttpAllowEntry } from '../util/http-allow.js';
 import { CONFIRMATION_MODES, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
-import { CONDITIONS } from '../monitor/conditions.js';
+import { CONDITIONS } from '../contracts/conditions.js';
 
 /** A node name: what Proxmox accepts and what is safe as a label everywhere. */
 export const NODE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;

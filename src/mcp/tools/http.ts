@@ -7,7 +7,7 @@ import { ToolFailure } from '../../errors.js';
 import type { HttpProbeOptions, HttpProbeResult } from '../../clients/http-probe.js';
 import type { HttpCheckConfig } from '../../config/types.js';
 import { defineTool } from '../tool.js';
-import { createHttpAllowPolicy } from '../../clients/http-allow.js';
+import { createHttpAllowPolicy } from '../../util/http-allow.js';
 
 function line(name: string, r: HttpProbeResult): string {
   return `${r.ok ? 'UP' : 'DOWN'} ${name} ${r.url}${r.status !== undefined ? ` → ${r.status}` : ''} in ${r.durationMs} ms${r.error ? `: ${r.error}` : ''}`;

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpAllowPolicy, isHttpAllowEntry } from '../../src/clients/http-allow.js';
+import { createHttpAllowPolicy, isHttpAllowEntry } from '../../src/util/http-allow.js';
 import { createHttpProber } from '../../src/clients/http-probe.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ConfigError } from '../../src/errors.js';
