@@ -8,9 +8,6 @@ import { incidentKey } from '../contracts/conditions.js';
 import type { Finding } from '../contracts/incidents.js';
 import { decideFillPredicted, trendSegment, type FillPredictionOptions } from '../util/trend.js';
 
-// Transitional: the trend math moved to util/trend.ts; importers move there, then this goes.
-export * from '../util/trend.js';
-
 /** What `disk.fill_predicted` judges one node by: its recent `disk.percent` samples. */
 export interface NodeDiskSeries {
   node: string;

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { NODE_NAME_RE } from '../../config/schema.js';
-import { decideFillPredicted, trendSegment } from '../../monitor/forecast.js';
+import { decideFillPredicted, trendSegment } from '../../util/trend.js';
 
 const DAY_MS = 86_400_000;
 
