@@ -1,4 +1,4 @@
-// Pins the dashboard over `vigil demo` in headless Chromium: a guest the lab crashes shows up live as an incident the monitor remediates, and the status returns to healthy.
+// Pins the dashboard over `vigil demo` (the built dist/) in headless Chromium: a guest the lab crashes shows up live as an incident the monitor remediates, the status returns to healthy, and the homelab view shows the lab.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,5 +71,14 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
     await page.locator('#overall[data-status="healthy"]').waitFor({ timeout: 20_000 });
     expect(await page.locator(`#incidents li[data-key="${key}"]`).count()).toBe(0);
     await page.screenshot({ path: join(OUT, 'demo-remediated.png'), fullPage: true });
+  });
+
+  it('shows the demo homelab from the built files: every node, its guests, the lab HTTP check up', async () => {
+    await page.click('nav a[data-view="homelab"]');
+    await page.locator('#homelab-http li[data-check="lab-web"] .chip.ok').waitFor({ timeout: 30_000 });
+    const snap = (await demo.lab('GET', '/_lab/state')).body as LabSnapshot & { nodes: { name: string }[] };
+    for (const n of snap.nodes) await page.locator(`#homelab-nodes article[data-node="${n.name}"]`).waitFor();
+    expect(await page.locator('#homelab-nodes .guests li[data-vmid]').count()).toBe(snap.guests.length);
+    await page.screenshot({ path: join(OUT, 'demo-homelab.png'), fullPage: true });
   });
 });
