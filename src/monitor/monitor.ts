@@ -26,6 +26,7 @@ import {
   type NodeObs,
   type RoutineState,
 } from './detect.js';
+import type { PveRoutineObs } from './detect-pve.js';
 import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
 import { createObserver, fillLookbackMs, fillOptionsOf, type ObserverDeps } from './observe.js';
@@ -34,6 +35,7 @@ import { realSleep, type Notifier, type SampleStorePort, type Sleep } from './po
 import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
 import { createReporter } from './report.js';
 import { runbooksFromConfig, type ToolCall } from './runbooks.js';
+import { forecastNote, storageMetric, withForecast } from './forecast-pools.js';
 import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
 
 export const CRITICAL_CONDITIONS: readonly Condition[] = [
@@ -206,8 +208,10 @@ export function createMonitor(deps: MonitorDeps) {
       },
     });
     routine = r.state;
+    if (!deps.planOnly) recordStorageSamples(obs.pve?.storage ?? [], now());
     const fill = forecastFills(obs.nodes ?? [], openKeys);
-    return { ...r, findings: [...r.findings, ...fill.findings], healthy: new Set([...r.healthy, ...fill.healthy]) };
+    const findings = [...r.findings.map(forecastOf), ...fill.findings];
+    return { ...r, findings, healthy: new Set([...r.healthy, ...fill.healthy]) };
   }
 
   /**
@@ -228,6 +232,28 @@ export function createMonitor(deps: MonitorDeps) {
         if (value !== undefined && (!last || at - last.at >= spacing)) samples.record(n.name, metric, value, at);
       }
     }
+  }
+
+  /** Storage-pool usage samples, at the same spacing as the node samples, for storage.high forecasts. */
+  function recordStorageSamples(pools: NonNullable<PveRoutineObs['storage']>, at: number): void {
+    const samples = deps.samples;
+    if (!samples) return;
+    const spacing = m.schedules.routineSeconds * 1000 * 0.9;
+    for (const p of pools) {
+      if (p.usedPercent === undefined || p.status !== 'available') continue;
+      const last = samples.latest(p.node, storageMetric(p.storage));
+      if (!last || at - last.at >= spacing) samples.record(p.node, storageMetric(p.storage), p.usedPercent, at);
+    }
+  }
+
+  /** storage.high and memory.high findings carry days-to-critical and r² from the stored samples. */
+  function forecastOf(f: Finding): Finding {
+    const samples = deps.samples;
+    if (!samples || (f.condition !== 'storage.high' && f.condition !== 'memory.high') || !f.node) return f;
+    const metric = f.condition === 'memory.high' ? 'memory.percent' : storageMetric(String(f.details.storage));
+    const at = now();
+    const points = samples.series(f.node, metric, at - fillLookbackMs(config));
+    return withForecast(f, forecastNote(points, at, m.forecast.minSamples));
   }
 
   /**

@@ -60,3 +60,19 @@ describe('Proxmox notify-only conditions', () => {
     expect(acted()).toEqual([]);
   });
 });
+
+describe('forecasts in incidents', () => {
+  it('a storage.high incident shows days to full and r² from the stored samples of the pool', async () => {
+    const samples = t.core.stores.samples;
+    t.restart({ samples });
+    const day = 86_400_000;
+    // A thin pool rising 2 % a day for a week, as earlier routine cycles would have recorded it.
+    for (let d = 7; d >= 1; d--) samples.record('pve2', 'storage.local-lvm.percent', 93 - 2 * d, t.now() - d * day);
+    t.lab.state.setThinUsage('pve2', 93);
+    await t.cycle('routine');
+    const inc = t.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === 'storage.high:pve2/local-lvm')!;
+    expect(inc.details.forecast).toMatchObject({ r2: 1 });
+    expect((inc.details.forecast as { daysToCritical: number }).daysToCritical).toBeCloseTo(3.5, 0);
+    expect(inc.summary).toMatch(/full in 3\.\d days at the current rate \(r² 1\)$/);
+  });
+});
