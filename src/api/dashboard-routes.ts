@@ -188,7 +188,8 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
       q.metric,
       now - Math.max(1, deps.config.monitor.forecast.windowDays) * DAY_MS,
     );
-    const segment = trendSegment(lookback);
+    // Only disk usage drops in steps (a cleanup) that start a new trend; memory goes up and down.
+    const segment = q.metric === 'disk.percent' ? trendSegment(lookback) : lookback;
     const trend = fitTrend(segment, now);
     const prediction =
       q.metric === 'disk.percent' ? decideFillPredicted(segment, now, fillOptionsOf(deps.config)) : null;

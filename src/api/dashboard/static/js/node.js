@@ -53,7 +53,7 @@ function chart(container, h, label) {
       { label: 'fitted trend', stroke: '#9a6700', dash: [6, 4], width: 2 },
       { label: 'threshold', stroke: '#cf222e', dash: [2, 4], width: 1 },
     ],
-    axes: [{}, { values: (_u, ticks) => ticks.map((v) => `${v} %`) }],
+    axes: [{}, { size: 60, values: (_u, ticks) => ticks.map((v) => `${v} %`) }],
   };
   return new uPlot(opts, plotData(h), container);
 }
@@ -69,6 +69,7 @@ export function createNodeView(ctx) {
   function render(node, histories) {
     for (const { plot } of plots) plot.destroy();
     plots = [];
+    resize.disconnect();
     const root = $('node-charts');
     root.replaceChildren();
     histories.forEach((h, i) => {
