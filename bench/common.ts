@@ -20,9 +20,10 @@ export const noop = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({}),
+  output: z.object({}),
   target: () => ({}),
   plan: () => 'do nothing',
-  handler: async () => ({ text: 'ok' }),
+  handler: async () => ({ text: 'ok', data: {} }),
 });
 
 /** A core over a fresh config and SQLite file in a temp dir; `dispose()` closes it and removes the dir. */

@@ -1,34 +1,21 @@
 /**
- * The shape of a tool: one declaration object (DESIGN §2). Handlers get their dependencies
+ * The shape of a tool: one declaration object (docs/ARCHITECTURE.md §2). Handlers get their dependencies
  * through `ctx`; they never import clients or the database themselves.
  */
 import type { z } from 'zod';
 import type { Logger } from 'pino';
-import type { AutonomyLevel, CallerKind, Tier } from '../safety/tiers.js';
+import type { Caller, CallerKind, Tier, ToolKind, ToolTarget } from '../contracts/tiers.js';
 import type { ToolDeps } from './deps.js';
 
-/** Who called executeTool. `sessionId` binds approvals to one MCP session. */
-export interface Caller {
-  kind: CallerKind;
-  /** Stable id of the caller: MCP client name, "operator", or "monitor". */
-  id: string;
-  /** MCP session id (HTTP) or the process-wide stdio session; absent for monitor calls. */
-  sessionId?: string;
-  /** Monitor calls only: the runbook acting and what it declares. */
-  runbook?: { name: string; requiredLevel: AutonomyLevel; allowRed: boolean };
-}
+export { TOOL_KINDS, type Caller, type ToolKind, type ToolTarget } from '../contracts/tiers.js';
 
-/** What a tool touches, for protection, blast radius and the audit log. */
-export interface ToolTarget {
-  node?: string;
-  vmid?: number;
-  service?: string;
-}
-
-/** What a handler returns: text for the assistant and, where it helps, structured data. */
-export interface ToolOutput {
+/**
+ * What a handler returns: text for the assistant and data of the tool's output schema (what MCP
+ * clients receive as structuredContent). `TData` is inferred from the tool's `output`.
+ */
+export interface ToolOutput<TData extends Record<string, unknown> = Record<string, unknown>> {
   text: string;
-  data?: Record<string, unknown>;
+  data: TData;
 }
 
 /** Everything a handler may use. */
@@ -46,13 +33,17 @@ export interface ToolContext {
   assertMayAct(): void;
 }
 
-/** Whether a tool acts on infrastructure or controls vigil itself (kill switch, autonomy, approvals). */
-export const TOOL_KINDS = ['infra', 'control'] as const;
-export type ToolKind = (typeof TOOL_KINDS)[number];
-
-// The generic parameter is the zod object of the input; handlers see its parsed type.
+/** Any zod object: tool inputs and outputs are objects (MCP's inputSchema and outputSchema are). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export interface ToolDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> {
+export type ObjectSchema = z.ZodObject<any>;
+
+/** The data a tool's successful call returns, as its output schema declares it. */
+export type ToolData<O extends ObjectSchema> = z.infer<O>;
+
+// `S` is the zod object of the input, `O` that of the output: handlers see the parsed arguments
+// and must return data of the output's type: a missing field or a wrong type fails typecheck. (A field
+// the schema does not declare passes tsc; the schema test over every tool, test/mcp/outputs.test.ts, catches it.)
+export interface ToolDefinition<S extends ObjectSchema = ObjectSchema, O extends ObjectSchema = ObjectSchema> {
   name: string;
   title: string;
   description: string;
@@ -60,6 +51,12 @@ export interface ToolDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> {
   tier: Tier;
   kind: ToolKind;
   input: S;
+  /**
+   * The structured data of a successful call. Field descriptions are read by models, so they say
+   * what a value means and its unit; closed vocabularies are enums. No defaults or transforms:
+   * what a handler returns is exactly what the schema parses.
+   */
+  output: O;
   /** Tier of one particular call when it depends on the arguments (turning the kill switch off is red). */
   tierFor?: (args: z.infer<S>) => Tier;
   /** Callers allowed at all; default every caller. */
@@ -69,13 +66,31 @@ export interface ToolDefinition<S extends z.ZodObject<any> = z.ZodObject<any>> {
   target(args: z.infer<S>): ToolTarget;
   /** In words, what the call would do: shown for dry runs, confirmations and approvals. */
   plan(args: z.infer<S>): string;
-  handler(args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput>;
+  handler(args: z.infer<S>, ctx: ToolContext): Promise<ToolOutput<ToolData<O>>>;
 }
 
-/** Declares a tool with its argument types inferred from the input schema. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function defineTool<S extends z.ZodObject<any>>(def: ToolDefinition<S>): ToolDefinition {
-  return def as unknown as ToolDefinition;
+/**
+ * Declares a tool with its argument type inferred from the input schema and its data type from
+ * the output schema. The input type is erased so every tool fits one list; the output type is
+ * kept, so a caller holding the declaration (a runbook reading `cleanup_disk`'s freed bytes)
+ * reads typed fields through `toolData`.
+ */
+export function defineTool<S extends ObjectSchema, O extends ObjectSchema>(
+  def: ToolDefinition<S, O>,
+): ToolDefinition<ObjectSchema, O> {
+  return def as unknown as ToolDefinition<ObjectSchema, O>;
+}
+
+/**
+ * The typed data of one result of `tool`, or undefined when `data` is not that tool's success data
+ * (a refusal, a pending approval, a dry run of the pipeline, an error).
+ */
+export function toolData<O extends ObjectSchema>(
+  tool: Pick<ToolDefinition<ObjectSchema, O>, 'output'>,
+  data: unknown,
+): ToolData<O> | undefined {
+  const parsed = tool.output.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** Effective tier of one call. */

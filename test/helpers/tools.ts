@@ -15,6 +15,7 @@ export const echo = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({ text: z.string().max(100).default('hi') }),
+  output: z.object({ echoed: z.string() }),
   target: () => ({}),
   plan: (a) => `echo ${a.text}`,
   async handler(a) {
@@ -30,12 +31,13 @@ export const poke = defineTool({
   tier: 'yellow',
   kind: 'infra',
   input: z.object({ node: z.string(), vmid: z.number().int() }),
+  output: z.object({ poked: z.number().int() }),
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `poke guest ${a.vmid} on ${a.node}`,
   async handler(a, ctx) {
     ctx.assertMayAct();
     ran('test_poke');
-    return { text: `poked ${a.vmid}` };
+    return { text: `poked ${a.vmid}`, data: { poked: a.vmid } };
   },
 });
 
@@ -46,12 +48,13 @@ export const smash = defineTool({
   tier: 'red',
   kind: 'infra',
   input: z.object({ node: z.string(), vmid: z.number().int(), secretToken: z.string().optional() }),
+  output: z.object({ smashed: z.number().int() }),
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `smash guest ${a.vmid} on ${a.node}`,
   async handler(a, ctx) {
     ctx.assertMayAct();
     ran('test_smash');
-    return { text: `smashed ${a.vmid}` };
+    return { text: `smashed ${a.vmid}`, data: { smashed: a.vmid } };
   },
 });
 
@@ -63,6 +66,7 @@ export const slow = defineTool({
   kind: 'infra',
   timeoutMs: 50,
   input: z.object({}),
+  output: z.object({}),
   target: () => ({}),
   plan: () => 'wait',
   handler: (_a, ctx) =>
@@ -78,6 +82,7 @@ export const boom = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({}),
+  output: z.object({}),
   target: () => ({}),
   plan: () => 'fail',
   async handler() {

@@ -65,6 +65,64 @@ export const isNode = (r: ClusterResource): r is NodeResource => r.type === 'nod
 /** "VM 101" / "CT 101", as Proxmox itself names guests. */
 export const guestLabel = (type: 'qemu' | 'lxc', id: number) => `${type === 'qemu' ? 'VM' : 'CT'} ${id}`;
 
+/** A guest as /cluster/resources lists it (list_guests and the power tools' lookups). */
+export const guestResourceSchema = z.object({
+  type: z.enum(['qemu', 'lxc']).describe('qemu: a virtual machine; lxc: a container'),
+  id: z.string().describe('Proxmox resource id, e.g. qemu/101'),
+  vmid: z.number().int().describe('guest id (VMID)'),
+  node: z.string().describe('node the guest lives on'),
+  status: z.string().describe('running, stopped, or unknown (its node does not report it, e.g. offline)'),
+  name: z.string().optional(),
+  template: z.boolean().optional().describe('a template, never started'),
+  lock: z
+    .string()
+    .optional()
+    .describe('why Proxmox holds the guest (backup, migrate, ...); power actions fail meanwhile'),
+  tags: z.array(z.string()).optional(),
+  hastate: z
+    .string()
+    .optional()
+    .describe('HA manager state when the guest is HA-managed (started, stopped, error, ...)'),
+  cpu: z.number().optional().describe('CPU use as a fraction of maxcpu (0.25 = 25%)'),
+  maxcpu: z.number().optional().describe('virtual CPUs'),
+  mem: z.number().optional().describe('memory used, bytes'),
+  maxmem: z.number().optional().describe('memory size, bytes'),
+  disk: z.number().optional().describe('disk used, bytes'),
+  maxdisk: z.number().optional().describe('disk size, bytes'),
+  uptime: z.number().optional().describe('seconds since start'),
+});
+
+const clusterStatusOutput = z.object({
+  cluster: z
+    .object({
+      name: z.string(),
+      nodes: z.number().int().describe('nodes in the cluster'),
+      version: z.number().int().describe('corosync config version'),
+      quorate: z.boolean().describe('false: the cluster lost quorum and refuses most changes'),
+    })
+    .optional()
+    .describe('absent on a standalone node'),
+  nodes: z.array(
+    z.object({
+      node: z.string(),
+      status: z.string().describe('online, offline or unknown'),
+      cpu: z.number().optional().describe('CPU use as a fraction (0.25 = 25%)'),
+      memPercent: z.number().optional().describe('memory used, percent'),
+      diskPercent: z.number().optional().describe('root disk used, percent'),
+      uptime: z.number().optional().describe('seconds since boot'),
+    }),
+  ),
+  guests: z
+    .object({
+      running: z.number().int(),
+      stopped: z.number().int(),
+      unknown: z.number().int().describe('guests on nodes that do not report them (offline)'),
+      total: z.number().int(),
+    })
+    .describe('guest counts by status'),
+  problems: z.array(z.string()).describe('what needs attention, one sentence each; empty when all is well'),
+});
+
 export const getClusterStatus = defineTool({
   name: 'get_cluster_status',
   title: 'Cluster status',
@@ -73,6 +131,7 @@ export const getClusterStatus = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({}),
+  output: clusterStatusOutput,
   target: () => ({}),
   plan: () => 'read the cluster status and resources from Proxmox',
   async handler(_args, ctx) {

@@ -4,12 +4,29 @@ import type { Caller } from '../../contracts/tiers.js';
 import { defineTool } from '../tool.js';
 import { AUTONOMY_LEVELS, KILL_SWITCH_SCOPES, type AutonomyLevel } from '../../contracts/tiers.js';
 import { ToolFailure } from '../../errors.js';
+import { APPROVAL_STATUSES } from '../../db/approvals.js';
+import { CALLER_KINDS } from '../../contracts/tiers.js';
 
 const LEVEL_NAMES = ['observe', 'notify', 'propose', 'act on yellow', 'act on red where a runbook opts in'] as const;
 
 function who(caller: Caller): string {
   return caller.kind === 'operator' ? `operator:${caller.id}` : `${caller.kind}:${caller.id}`;
 }
+
+const killSwitchSchema = z.object({
+  active: z.boolean(),
+  scope: z.enum(KILL_SWITCH_SCOPES).describe('autonomy: the monitor does not act; all: no yellow or red call runs'),
+  reason: z.string(),
+  since: z.number().nullable().describe('when it changed, ms since the epoch'),
+  by: z.string().nullable().describe('who changed it, e.g. operator:cli or assistant:<client>'),
+});
+
+const levelSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(4)
+  .describe('0 observe · 1 notify · 2 propose · 3 act on yellow · 4 act on red where a runbook opts in');
 
 export const setKillSwitch = defineTool({
   name: 'set_kill_switch',
@@ -29,6 +46,7 @@ export const setKillSwitch = defineTool({
       .describe('autonomy: stop the monitor acting; all: freeze every action'),
     reason: z.string().max(500).default('').describe('why, shown to operators'),
   }),
+  output: z.object({ killSwitch: killSwitchSchema.describe('the state now') }),
   // Engaging is always safe; releasing hands control back, so it is confirmed like any red action.
   tierFor: (args) => (args.active ? 'yellow' : 'red'),
   target: () => ({}),
@@ -74,6 +92,7 @@ export const setAutonomyLevel = defineTool({
     level: z.number().int().min(0).max(4).describe('0 observe · 1 notify · 2 propose · 3 act on yellow · 4 act on red'),
     reason: z.string().max(500).default(''),
   }),
+  output: z.object({ level: levelSchema, previous: levelSchema.describe('the level before') }),
   tierFor: (args) => (args.level >= 3 ? 'red' : 'yellow'),
   target: () => ({}),
   plan: (args) => `set the autonomy level to ${args.level} (${LEVEL_NAMES[args.level] ?? '?'})`,
@@ -109,6 +128,22 @@ export const approveAction = defineTool({
     id: z.string().regex(/^apr_[A-Za-z0-9_-]{6,40}$/, 'expected an approval id like apr_…'),
     verdict: z.enum(['approve', 'deny']),
   }),
+  output: z.object({
+    approval: z.object({
+      id: z.string(),
+      tool: z.string(),
+      args: z.record(z.string(), z.unknown()).describe('the exact arguments the approval covers'),
+      callerKind: z.enum(CALLER_KINDS).describe('who asked'),
+      callerId: z.string(),
+      plan: z.string().describe('what the call will do'),
+      status: z.enum(APPROVAL_STATUSES).describe('approved or denied now'),
+      createdAt: z.number().describe('ms since the epoch'),
+      expiresAt: z.number().describe('ms since the epoch; the requester must call again before then'),
+      decidedAt: z.number().nullable(),
+      decidedBy: z.string().nullable(),
+      usedAt: z.number().nullable(),
+    }),
+  }),
   target: () => ({}),
   plan: (args) => `${args.verdict} approval ${args.id}`,
   async handler(args, ctx) {
@@ -116,6 +151,8 @@ export const approveAction = defineTool({
     const check = ctx.deps.stores.approvals.decide(args.id, verdict, who(ctx.caller), ctx.deps.now());
     if (!check.ok) throw new ToolFailure(check.reason, check.code);
     const a = check.approval;
+    // The session id binds the approval to the requester's MCP session: it stays out of the answer.
+    const { sessionId: _bound, ...approval } = a;
     ctx.deps.bus.publish({
       type: 'approval.resolved',
       severity: 'info',
@@ -126,7 +163,7 @@ export const approveAction = defineTool({
     });
     return {
       text: `Approval ${a.id} ${verdict}: ${a.plan}.${verdict === 'approved' ? ' The requester may now call the tool again with this approval_id.' : ''}`,
-      data: { approval: a },
+      data: { approval },
     };
   },
 });

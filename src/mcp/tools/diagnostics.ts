@@ -1,26 +1,11 @@
 /**
- * Looking at and tidying a node over SSH: green `run_diagnostic` (a fixed menu of read-only
- * commands), red `run_command` (the operator-confirmed text, output capped), yellow `cleanup_disk`
- * (old logs under configured paths, oversized logs truncated after a compressed copy, journal
- * vacuum, package cache; with a dry run).
+ * Looking at a node over SSH: green `run_diagnostic` (a fixed menu of read-only commands) and red
+ * `run_command` (the operator-confirmed text, output capped). Tidying it is `cleanup_disk` (cleanup.ts).
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../errors.js';
-import {
-  LIMITS,
-  parseDf,
-  parseDu,
-  parseFoundFiles,
-  parseFree,
-  parseTop,
-  parseTruncatedLogs,
-  parseUptime,
-  totalBytes,
-  type CommandSpec,
-  type DiskUsage,
-} from '../../clients/commands/index.js';
-import type { NodeConfig } from '../../config/types.js';
-import { defineTool, type ToolContext } from '../tool.js';
+import { LIMITS, parseDf, parseFree, parseTop, parseUptime, type CommandSpec } from '../../clients/commands/index.js';
+import { defineTool } from '../tool.js';
 import { findNode, runOnNode, why } from './services.js';
 
 export const DIAGNOSTICS = ['uptime', 'disk', 'memory', 'journal', 'service_status', 'top_processes'] as const;
@@ -54,7 +39,52 @@ function diagnosticSpec(a: {
   }
 }
 
-function parsed(diagnostic: (typeof DIAGNOSTICS)[number], stdout: string): Record<string, unknown> {
+/** One filesystem as `df` reports it; cleanup_disk reports the root one before and after. */
+export const diskUsageSchema = z.object({
+  filesystem: z.string(),
+  mount: z.string().describe('mount point'),
+  totalBytes: z.number(),
+  usedBytes: z.number(),
+  availBytes: z.number(),
+  usedPercent: z.number().describe('used, percent'),
+});
+
+const parsedSchema = z.object({
+  uptime: z
+    .object({
+      load1: z.number().describe('load average over 1 minute'),
+      load5: z.number().describe('load average over 5 minutes'),
+      load15: z.number().describe('load average over 15 minutes'),
+      up: z.string().describe('how long the node has been up, as uptime prints it'),
+    })
+    .optional()
+    .describe('uptime diagnostic, parsed'),
+  filesystems: z.array(diskUsageSchema).optional().describe('disk diagnostic, parsed'),
+  memory: z
+    .object({
+      totalBytes: z.number(),
+      usedBytes: z.number(),
+      freeBytes: z.number(),
+      availableBytes: z.number().describe('available to new processes'),
+      swapTotalBytes: z.number(),
+      swapUsedBytes: z.number(),
+    })
+    .optional()
+    .describe('memory diagnostic, parsed'),
+  processes: z
+    .array(
+      z.object({
+        pid: z.number().int(),
+        command: z.string(),
+        cpuPercent: z.number(),
+        memPercent: z.number(),
+      }),
+    )
+    .optional()
+    .describe('top_processes diagnostic, parsed, busiest first'),
+});
+
+function parsed(diagnostic: (typeof DIAGNOSTICS)[number], stdout: string): z.infer<typeof parsedSchema> {
   try {
     if (diagnostic === 'uptime') return { uptime: parseUptime(stdout) };
     if (diagnostic === 'disk') return { filesystems: parseDf(stdout) };
@@ -66,6 +96,12 @@ function parsed(diagnostic: (typeof DIAGNOSTICS)[number], stdout: string): Recor
   }
   return {};
 }
+
+const exitCode = z
+  .number()
+  .int()
+  .nullable()
+  .describe('exit status; null when the command died by a signal or was stopped at the output cap');
 
 export const runDiagnostic = defineTool({
   name: 'run_diagnostic',
@@ -80,6 +116,13 @@ export const runDiagnostic = defineTool({
     service: z.string().min(1).max(256).optional().describe('systemd unit, for journal and service_status'),
     lines: z.number().int().min(1).max(500).default(50).describe('journal lines'),
     count: z.number().int().min(1).max(LIMITS.topProcesses).default(10).describe('top processes'),
+  }),
+  output: z.object({
+    node: z.string(),
+    diagnostic: z.enum(DIAGNOSTICS),
+    exitCode,
+    truncated: z.boolean().describe('the output was cut at 64 KiB'),
+    ...parsedSchema.shape,
   }),
   target: (a) => ({ node: a.node, ...(a.service ? { service: a.service } : {}) }),
   plan: (a) => `run the ${a.diagnostic} diagnostic on ${a.node}`,
@@ -115,6 +158,13 @@ export const runCommand = defineTool({
     node: nodeName,
     command: z.string().min(1).max(8192).describe('shell command text, run as one sh -c argument'),
   }),
+  output: z.object({
+    node: z.string(),
+    exitCode,
+    stdout: z.string(),
+    stderr: z.string(),
+    truncated: z.boolean().describe('the output was cut at 64 KiB; stdout and stderr hold its head'),
+  }),
   target: (a) => ({ node: a.node }),
   plan: (a) => `run \`${a.command}\` on ${a.node}`,
   async handler(args, ctx) {
@@ -132,175 +182,4 @@ export const runCommand = defineTool({
   },
 });
 
-export const CLEANUP_STEPS = ['old_logs', 'large_logs', 'journal', 'package_cache'] as const;
-type CleanupStep = (typeof CLEANUP_STEPS)[number];
-
-/** One step of a cleanup: what it touched and how many bytes it freed (or would free). */
-export interface CleanupStepResult {
-  step: CleanupStep;
-  target: string;
-  bytes: number;
-  /** For large_logs, also the size before and the compressed copy kept (0 in a dry run). */
-  files?: { path: string; bytes: number; sizeBefore?: number; copyBytes?: number }[];
-  error?: string;
-}
-
-/** journalctl's size suffixes are powers of 1024. */
-export function sizeToBytes(size: string): number {
-  const m = /^(\d+)([KMGT]?)$/.exec(size);
-  const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m?.[2] ?? ''] ?? 1;
-  return m ? Number(m[1]) * mult : 0;
-}
-
-async function measure(ctx: ToolContext, node: NodeConfig, target: 'journal' | 'package_cache'): Promise<number> {
-  // du exits 1 when one of the directories does not exist; its numbers are still right.
-  const r = await runOnNode(ctx, node, { kind: 'measure', target }, `measure ${target}`);
-  return totalBytes(parseDu(r.stdout));
-}
-
-/**
- * One step. `removed` carries the paths old_logs deleted (or, in a dry run, would delete), so a dry
- * run does not count a file twice when it is both old and oversized.
- */
-async function cleanupStep(
-  ctx: ToolContext,
-  node: NodeConfig,
-  step: CleanupStep,
-  dryRun: boolean,
-  removed: Set<string>,
-): Promise<CleanupStepResult[]> {
-  const c = node.cleanup;
-  if (step === 'large_logs') {
-    const out: CleanupStepResult[] = [];
-    const minBytes = c.truncateAboveMB * 1024 ** 2;
-    for (const dir of c.logPaths) {
-      const spec = { kind: 'truncate_large_logs', dir, allowlist: c.logPaths, minBytes, truncate: !dryRun } as const;
-      const r = await runOnNode(ctx, node, spec, `truncate oversized logs in ${dir}`);
-      // A dry run cannot know the compressed size: it counts the whole file (an upper bound).
-      const files = parseTruncatedLogs(r.stdout).filter((f) => !removed.has(f.path));
-      out.push({
-        step,
-        target: `oversized logs in ${dir} (> ${c.truncateAboveMB} MiB)`,
-        bytes: totalBytes(files),
-        files,
-        ...(r.exitCode !== 0 ? { error: why(r) } : {}),
-      });
-    }
-    return out;
-  }
-  if (step === 'old_logs') {
-    const out: CleanupStepResult[] = [];
-    for (const dir of c.logPaths) {
-      const spec = { kind: 'old_logs', dir, allowlist: c.logPaths, maxAgeDays: c.maxAgeDays, delete: !dryRun } as const;
-      const r = await runOnNode(ctx, node, spec, `clean old logs in ${dir}`);
-      const files = parseFoundFiles(r.stdout);
-      for (const f of files) removed.add(f.path);
-      out.push({ step, target: dir, bytes: totalBytes(files), files, ...(r.exitCode !== 0 ? { error: why(r) } : {}) });
-    }
-    return out;
-  }
-  if (step === 'journal') {
-    const before = await measure(ctx, node, 'journal');
-    if (dryRun)
-      return [
-        {
-          step,
-          target: `journal to ${c.journalVacuumSize}`,
-          bytes: Math.max(0, before - sizeToBytes(c.journalVacuumSize)),
-        },
-      ];
-    const r = await runOnNode(ctx, node, { kind: 'vacuum_journal', size: c.journalVacuumSize }, 'vacuum the journal');
-    const after = await measure(ctx, node, 'journal');
-    return [
-      {
-        step,
-        target: `journal to ${c.journalVacuumSize}`,
-        bytes: Math.max(0, before - after),
-        ...(r.exitCode !== 0 ? { error: why(r) } : {}),
-      },
-    ];
-  }
-  const before = await measure(ctx, node, 'package_cache');
-  if (dryRun) return [{ step, target: 'package cache', bytes: before }];
-  const r = await runOnNode(ctx, node, { kind: 'clean_packages' }, 'clean the package cache');
-  const after = await measure(ctx, node, 'package_cache');
-  return [
-    {
-      step,
-      target: 'package cache',
-      bytes: Math.max(0, before - after),
-      ...(r.exitCode !== 0 ? { error: why(r) } : {}),
-    },
-  ];
-}
-
-async function rootUsage(ctx: ToolContext, node: NodeConfig): Promise<DiskUsage | undefined> {
-  const r = await runOnNode(ctx, node, { kind: 'df' }, 'read disk usage');
-  return parseDf(r.stdout).find((d) => d.mount === '/');
-}
-
-const mib = (b: number) => `${(b / 1024 ** 2).toFixed(1)} MiB`;
-
-export const cleanupDisk = defineTool({
-  name: 'cleanup_disk',
-  title: 'Free disk space',
-  description:
-    "Frees disk on a node over SSH: deletes *.log* files older than the node's cleanup.maxAgeDays under its configured cleanup.logPaths only, truncates *.log files there larger than cleanup.truncateAboveMB after keeping a gzip copy beside each (FILE.<UTC stamp>.gz), vacuums the journal to cleanup.journalVacuumSize and cleans the package cache (apt-get clean) when enabled. Reports bytes freed per step (a truncated log frees its size minus its copy). dryRun: true only measures what would be freed (an oversized log counts in full).",
-  tier: 'yellow',
-  // Measuring only reads: a dry run is green, so it never needs the autonomy level or an approval of its own.
-  tierFor: (a) => (a.dryRun ? 'green' : 'yellow'),
-  kind: 'infra',
-  input: z.object({
-    node: nodeName,
-    dryRun: z.boolean().default(false).describe('measure only; change nothing'),
-    steps: z.array(z.enum(CLEANUP_STEPS)).min(1).optional().describe('default: every configured step'),
-  }),
-  target: (a) => ({ node: a.node }),
-  plan: (a) =>
-    `${a.dryRun ? 'measure what a cleanup would free' : 'free disk space'} on ${a.node}: ${(a.steps ?? CLEANUP_STEPS).join(', ').replace('old_logs', 'old logs under the configured paths').replace('large_logs', 'oversized logs (gzip a copy, truncate)').replace('package_cache', 'package cache')}`,
-  async handler(args, ctx) {
-    const node = findNode(ctx, args.node);
-    const steps = (args.steps ?? CLEANUP_STEPS).filter(
-      (s) =>
-        ((s !== 'old_logs' && s !== 'large_logs') || node.cleanup.logPaths.length > 0) &&
-        (s !== 'package_cache' || node.cleanup.packageCache),
-    );
-    if (steps.length === 0)
-      return {
-        text: `nothing to clean on ${node.name}: no cleanup step is configured`,
-        data: { node: node.name, dryRun: args.dryRun, steps: [] },
-      };
-    const before = await rootUsage(ctx, node);
-    const results: CleanupStepResult[] = [];
-    const removed = new Set<string>();
-    for (const step of steps) {
-      try {
-        results.push(...(await cleanupStep(ctx, node, step, args.dryRun, removed)));
-      } catch (err) {
-        // A kill switch flipped mid-cleanup stops everything (this re-check throws); any other
-        // failure is one step's, and the remaining steps still run.
-        if (!args.dryRun) ctx.assertMayAct();
-        results.push({ step, target: step, bytes: 0, error: (err as Error).message });
-      }
-    }
-    if (results.every((r) => r.error)) {
-      throw new ToolFailure(
-        `failed to clean up disk on ${node.name}: ${results.map((r) => `${r.target}: ${r.error}`).join('; ')}`,
-      );
-    }
-    const after = args.dryRun ? before : await rootUsage(ctx, node);
-    const freed = results.reduce((s, r) => s + r.bytes, 0);
-    const verb = args.dryRun ? 'would free' : 'freed';
-    const lines = results.map(
-      (r) =>
-        `${r.target}: ${verb} ${mib(r.bytes)}${r.files ? ` (${r.files.length} files)` : ''}${r.error ? ` — ${r.error}` : ''}`,
-    );
-    const usage = before && after ? ` (/ ${before.usedPercent}% → ${after.usedPercent}% used)` : '';
-    return {
-      text: `${args.dryRun ? 'dry run: ' : ''}${node.name} ${verb} ${mib(freed)}${args.dryRun ? '' : usage}\n${lines.join('\n')}`,
-      data: { node: node.name, dryRun: args.dryRun, freedBytes: freed, steps: results, before, after },
-    };
-  },
-});
-
-export const diagnosticTools = [runDiagnostic, runCommand, cleanupDisk];
+export const diagnosticTools = [runDiagnostic, runCommand];

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { NODE_NAME_RE } from '../../config/schema.js';
-import { decideFillPredicted, trendSegment } from '../../util/trend.js';
+import { decideFillPredicted, FILL_VERDICTS, trendSegment } from '../../util/trend.js';
 
 const DAY_MS = 86_400_000;
 
@@ -29,6 +29,26 @@ export const forecastDisk = defineTool({
       .optional()
       .describe('raise when full within this many days; default monitor.forecast.windowDays'),
   }),
+  output: z.object({
+    node: z.string(),
+    windowDays: z.number().describe('disk.fill_predicted is raised when a disk fills within this many days'),
+    forecasts: z.array(
+      z.object({
+        metric: z.string().describe('the sample series, e.g. disk.percent'),
+        latest: z
+          .object({ value: z.number().describe('percent used'), at: z.string().describe('ISO 8601 time') })
+          .nullable()
+          .describe('the newest sample'),
+        fillPredicted: z.boolean().describe('whether the monitor would raise disk.fill_predicted'),
+        verdict: z.enum(FILL_VERDICTS).describe('why it would or would not'),
+        message: z.string().describe('the verdict in words'),
+        slopePerDay: z.number().nullable().describe('growth in percentage points per day'),
+        daysToFull: z.number().nullable().describe('days until 100 % at this trend; null when not rising'),
+        r2: z.number().nullable().describe('fit of the trend, 0–1; higher is more trustworthy'),
+        samples: z.number().int().describe('samples the trend was fitted over'),
+      }),
+    ),
+  }),
   target: (args) => ({ node: args.node }),
   plan: (args) => `fit the disk usage trend of ${args.node} over ${args.days} days`,
   async handler(args, ctx) {
@@ -40,7 +60,7 @@ export const forecastDisk = defineTool({
     if (metrics.length === 0 || metrics.every((m) => samples.latest(args.node, m) === undefined)) {
       return {
         text: `No disk samples recorded for ${args.node}${args.metric ? ` (${args.metric})` : ''}; the monitor records them on its routine schedule.`,
-        data: { node: args.node, forecasts: [] },
+        data: { node: args.node, windowDays, forecasts: [] },
       };
     }
     const forecasts = metrics.map((metric) => {

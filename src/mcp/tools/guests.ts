@@ -14,7 +14,18 @@ import {
   type ProxmoxClient,
 } from '../../clients/proxmox/index.js';
 import { defineTool, type ToolContext, type ToolOutput } from '../tool.js';
-import { failure, fmtBytes, fmtUptime, guestLabel, isGuest, nodeName, proxmoxOf, reading, vmid } from './cluster.js';
+import {
+  failure,
+  fmtBytes,
+  fmtUptime,
+  guestLabel,
+  guestResourceSchema,
+  isGuest,
+  nodeName,
+  proxmoxOf,
+  reading,
+  vmid,
+} from './cluster.js';
 
 /** Long enough for a slow shutdown; the pipeline's deadline (ctx.signal) ends it sooner when set. */
 const WAIT = { timeoutMs: 10 * 60_000, pollMs: 300 };
@@ -59,6 +70,50 @@ function guestLine(g: Guest | GuestResource): string {
   return bits.join(', ');
 }
 
+const guestType = z.enum(['qemu', 'lxc']).describe('qemu: a virtual machine; lxc: a container');
+
+const guestStatusOutput = z.object({
+  type: guestType,
+  node: z.string(),
+  vmid: z.number().int(),
+  name: z.string().optional(),
+  status: z.string().describe('running, stopped or unknown'),
+  qmpstatus: z.string().optional().describe("QEMU's own status (running, paused, ...); absent for containers"),
+  paused: z.boolean().describe('running but paused (VM) or frozen (container)'),
+  lock: z
+    .string()
+    .optional()
+    .describe('why Proxmox holds the guest (backup, migrate, ...); power actions fail meanwhile'),
+  tags: z.array(z.string()).optional(),
+  template: z.boolean(),
+  pid: z.number().int().optional().describe('host process id while running'),
+  uptime: z.number().optional().describe('seconds since start'),
+  cpu: z.number().optional().describe('CPU use as a fraction of its CPUs (0.25 = 25%)'),
+  cpus: z.number().optional().describe('virtual CPUs'),
+  mem: z.number().optional().describe('memory used, bytes'),
+  maxmem: z.number().optional().describe('memory size, bytes'),
+  disk: z.number().optional().describe('disk used, bytes'),
+  maxdisk: z.number().optional().describe('disk size, bytes'),
+  ha: z.object({
+    managed: z.boolean().describe('the HA manager owns its power state'),
+    state: z.string().optional().describe('HA state: started, stopped, error, ...'),
+  }),
+});
+
+/** What every power action reports; `changed: false` when the guest already was where asked. */
+const powerOutput = z.object({
+  node: z.string(),
+  vmid: z.number().int(),
+  type: guestType,
+  name: z.string().optional(),
+  changed: z.boolean().describe('false: nothing to do, the guest already was in the wanted state'),
+  status: z.string().optional().describe('the guest state afterwards (running, stopped) where the action implies one'),
+  upid: z.string().optional().describe('the Proxmox task that did it (list_tasks shows it)'),
+  exitstatus: z.string().optional().describe("the task's exit status, OK on success"),
+  haManaged: z.boolean().optional().describe('the HA manager carried the action out'),
+});
+type PowerData = z.infer<typeof powerOutput>;
+
 export const listGuests = defineTool({
   name: 'list_guests',
   title: 'List guests',
@@ -67,6 +122,7 @@ export const listGuests = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({ node: nodeName.optional().describe('only guests of this node') }),
+  output: z.object({ guests: z.array(guestResourceSchema) }),
   target: (a) => ({ node: a.node }),
   plan: (a) => (a.node ? `list the guests of node ${a.node}` : 'list all guests of the cluster'),
   async handler(args, ctx) {
@@ -91,6 +147,7 @@ export const getGuestStatus = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({ node: nodeName, vmid }),
+  output: guestStatusOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `read the status of guest ${a.vmid} on ${a.node}`,
   async handler(args, ctx) {
@@ -122,7 +179,7 @@ async function powerAction(
   args: { node: string; vmid: number },
   action: GuestAction,
   params?: Record<string, string | number | boolean | undefined>,
-): Promise<ToolOutput> {
+): Promise<ToolOutput<PowerData>> {
   const px = proxmoxOf(ctx);
   const g = await locate(px, ctx, args.node, args.vmid, action);
   const label = guestLabel(g.type, args.vmid);
@@ -188,6 +245,7 @@ export const startGuest = defineTool({
   tier: 'yellow',
   kind: 'infra',
   input: guestInput,
+  output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `start guest ${a.vmid} on ${a.node}`,
   handler: (args, ctx) => powerAction(ctx, args, 'start'),
@@ -201,6 +259,7 @@ export const resumeGuest = defineTool({
   tier: 'yellow',
   kind: 'infra',
   input: guestInput,
+  output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `resume guest ${a.vmid} on ${a.node}`,
   handler: (args, ctx) => powerAction(ctx, args, 'resume'),
@@ -214,6 +273,7 @@ export const stopGuest = defineTool({
   tier: 'red',
   kind: 'infra',
   input: guestInput,
+  output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `hard-stop guest ${a.vmid} on ${a.node} (no clean shutdown)`,
   handler: (args, ctx) => powerAction(ctx, args, 'stop'),
@@ -236,6 +296,7 @@ export const shutdownGuest = defineTool({
       .describe('how long the guest may take (Proxmox default 180 s)'),
     force_stop: z.boolean().optional().describe('hard-stop the guest if it has not shut down within the timeout'),
   }),
+  output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `shut down guest ${a.vmid} on ${a.node}${a.force_stop ? ' (hard stop after the timeout)' : ''}`,
   handler: (args, ctx) =>
@@ -249,6 +310,7 @@ export const rebootGuest = defineTool({
   tier: 'red',
   kind: 'infra',
   input: guestInput,
+  output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `reboot guest ${a.vmid} on ${a.node}`,
   handler: (args, ctx) => powerAction(ctx, args, 'reboot'),

@@ -42,6 +42,19 @@ export const checkHttp = defineTool({
     bodyMatch: z.string().min(1).max(1024).optional().describe('for url: a substring the body must contain'),
     timeoutSeconds: z.number().min(0.1).max(60).default(5).describe('for url: the deadline'),
   }),
+  output: z.object({
+    results: z.array(
+      z.object({
+        name: z.string().describe('the configured check name, or the URL for an ad-hoc probe'),
+        url: z.string(),
+        ok: z.boolean().describe('up: the expected status (and body text, if asked) arrived in time'),
+        status: z.number().int().optional().describe('HTTP status received; absent when no response came'),
+        durationMs: z.number().describe('time to the answer or the failure, milliseconds'),
+        error: z.string().optional().describe('why the check is down, in words'),
+        bodyMatched: z.boolean().optional().describe('whether the body held the bodyMatch text, when one was given'),
+      }),
+    ),
+  }),
   target: () => ({}),
   plan: (a) => `probe ${a.url ?? (a.name ? `the HTTP check ${a.name}` : 'every configured HTTP check')}`,
   async handler(args, ctx) {

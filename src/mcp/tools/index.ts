@@ -5,6 +5,7 @@ import { nodeTools } from './nodes.js';
 import { guestTools } from './guests.js';
 import { serviceTools } from './services.js';
 import { diagnosticTools } from './diagnostics.js';
+import { cleanupTools } from './cleanup.js';
 import { forecastTools } from './forecast.js';
 import { powerTools } from './power.js';
 import { httpTools } from './http.js';
@@ -20,6 +21,7 @@ export function allTools(): ToolDefinition[] {
     ...guestTools,
     ...serviceTools,
     ...diagnosticTools,
+    ...cleanupTools,
     ...forecastTools,
     ...powerTools,
     ...httpTools,

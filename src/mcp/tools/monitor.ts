@@ -5,11 +5,58 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../errors.js';
-import { INCIDENT_STATUSES } from '../../contracts/conditions.js';
-import { defineTool, type Caller } from '../tool.js';
+import { ACTION_RESULTS, CONDITIONS, INCIDENT_STATUSES } from '../../contracts/conditions.js';
+import { SEVERITIES } from '../../contracts/events.js';
+import type { Caller } from '../../contracts/tiers.js';
+import { defineTool } from '../tool.js';
 
-const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+function iso(t: number): string;
+function iso(t: number | null): string | null;
+function iso(t: number | null): string | null {
+  return t === null ? null : new Date(t).toISOString();
+}
 const who = (c: Caller) => `${c.kind}:${c.id}`;
+
+const time = z.string().describe('ISO 8601 time');
+
+const incidentSchema = z.object({
+  id: z.number().int(),
+  key: z.string().describe('condition:target, e.g. guest.crashed:101; stable across restarts'),
+  condition: z.enum(CONDITIONS),
+  target: z.string().describe('what the condition is about: a guest id, node, service or check'),
+  node: z.string().nullable(),
+  status: z.enum(INCIDENT_STATUSES),
+  severity: z.enum(SEVERITIES),
+  summary: z.string(),
+  details: z.record(z.string(), z.unknown()).describe('what detection saw'),
+  attempts: z.number().int().describe('remediation attempts made so far'),
+  flapping: z.boolean().describe('opened and resolved too often lately; the monitor does not act on it'),
+  approvalId: z.string().nullable().describe('the approval request filed for it (autonomy level 2)'),
+  firstSeen: time,
+  lastSeen: time,
+  resolvedAt: time.nullable(),
+  escalatedAt: time.nullable(),
+});
+
+const actionSchema = z.object({
+  id: z.number().int(),
+  incidentId: z.number().int(),
+  incidentKey: z.string(),
+  runbook: z.string(),
+  tool: z.string().nullable().describe('the tool the runbook called; null when it only notified'),
+  args: z.record(z.string(), z.unknown()),
+  node: z.string().nullable(),
+  result: z.enum(ACTION_RESULTS),
+  detail: z.string().describe('what happened, in words'),
+  verification: z.string().nullable().describe('what the check after the action found'),
+  auditId: z.number().int().nullable().describe('the audit row of the tool call'),
+  approvalId: z.string().nullable(),
+  holder: z.string().describe('the process that acted'),
+  counts: z.boolean().describe('counts as an attempt: something was really tried'),
+  startedAt: time,
+  finishedAt: time.nullable(),
+  durationMs: z.number().nullable(),
+});
 
 export const getIncidents = defineTool({
   name: 'get_incidents',
@@ -23,6 +70,7 @@ export const getIncidents = defineTool({
     active: z.boolean().default(false).describe('only incidents not yet resolved'),
     limit: z.number().int().min(1).max(500).default(20),
   }),
+  output: z.object({ incidents: z.array(incidentSchema).describe('newest first') }),
   target: () => ({}),
   plan: (a) => `read ${a.active ? 'active ' : ''}incidents`,
   async handler(args, ctx) {
@@ -61,6 +109,7 @@ export const getAutonomyActions = defineTool({
       .describe('only actions for this incident key, e.g. guest.crashed:101'),
     limit: z.number().int().min(1).max(500).default(20),
   }),
+  output: z.object({ actions: z.array(actionSchema).describe('newest first') }),
   target: () => ({}),
   plan: () => "read the monitor's actions",
   async handler(args, ctx) {
@@ -102,6 +151,11 @@ export const silence = defineTool({
       .describe('how long'),
     reason: z.string().max(500).default(''),
   }),
+  output: z.object({
+    id: z.number().int().describe('silence id, for end_silence'),
+    target: z.string(),
+    until: z.number().describe('when it ends, ms since the epoch'),
+  }),
   target: () => ({}),
   plan: (a) => `silence ${a.target} for ${a.minutes} min${a.reason ? `: ${a.reason}` : ''}`,
   async handler(args, ctx) {
@@ -132,6 +186,7 @@ export const endSilence = defineTool({
   kind: 'control',
   callers: ['assistant', 'operator'],
   input: z.object({ id: z.number().int().positive() }),
+  output: z.object({ id: z.number().int().describe('the silence that ended') }),
   target: () => ({}),
   plan: (a) => `end silence #${a.id}`,
   async handler(args, ctx) {

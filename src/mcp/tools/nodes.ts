@@ -7,6 +7,107 @@ import type { NodeCommand } from '../../clients/proxmox/index.js';
 import { defineTool } from '../tool.js';
 import { failure, fmtBytes, fmtUptime, nodeName, pct, proxmoxOf, reading, vmid } from './cluster.js';
 
+const usage = {
+  cpu: z.number().optional().describe('CPU use as a fraction of all cores (0.25 = 25%)'),
+  maxcpu: z.number().optional().describe('CPU cores'),
+  mem: z.number().optional().describe('memory used, bytes'),
+  maxmem: z.number().optional().describe('memory size, bytes'),
+  disk: z.number().optional().describe('root disk used, bytes'),
+  maxdisk: z.number().optional().describe('root disk size, bytes'),
+  uptime: z.number().optional().describe('seconds since boot'),
+};
+
+const listNodesOutput = z.object({
+  nodes: z.array(
+    z.object({
+      node: z.string(),
+      status: z.string().describe('online, offline or unknown'),
+      level: z.string().optional().describe('subscription level'),
+      sslFingerprint: z.string().optional().describe("SHA-256 fingerprint of the node's API certificate"),
+      ...usage,
+    }),
+  ),
+});
+
+const bytesOf = (what: string) =>
+  z.object({
+    total: z.number().describe(`${what} size, bytes`),
+    used: z.number().describe('used, bytes'),
+    free: z.number().describe('free, bytes'),
+  });
+
+const nodeStatusOutput = z.object({
+  node: z.string(),
+  cpu: z.number().optional().describe('CPU use as a fraction of all cores (0.25 = 25%)'),
+  wait: z.number().optional().describe('I/O wait as a fraction of CPU time'),
+  uptime: z.number().optional().describe('seconds since boot'),
+  loadavg: z.tuple([z.number(), z.number(), z.number()]).optional().describe('load average over 1, 5, 15 minutes'),
+  memory: bytesOf('memory')
+    .extend({ available: z.number().optional().describe('available to new processes, bytes') })
+    .optional(),
+  swap: bytesOf('swap').optional(),
+  rootfs: bytesOf('root filesystem')
+    .extend({ avail: z.number().describe('available to unprivileged users, bytes') })
+    .optional(),
+  cpuinfo: z
+    .object({
+      cpus: z.number().int().describe('logical CPUs'),
+      cores: z.number().int().optional(),
+      sockets: z.number().int().optional(),
+      model: z.string().optional(),
+      mhz: z.number().optional(),
+    })
+    .optional(),
+  pveversion: z.string().optional().describe('Proxmox VE version'),
+  kversion: z.string().optional().describe('kernel version'),
+  memoryPercent: z.number().optional().describe('memory used, percent'),
+  diskPercent: z.number().optional().describe('root filesystem used, percent'),
+});
+
+const listStorageOutput = z.object({
+  node: z.string(),
+  storage: z.array(
+    z.object({
+      storage: z.string().describe('storage id, e.g. local-lvm'),
+      type: z.string().describe('storage type: dir, lvmthin, zfspool, nfs, ...'),
+      content: z.array(z.string()).describe('what it holds: images, rootdir, iso, backup, ...'),
+      enabled: z.boolean(),
+      active: z.boolean().describe('false: not mounted or reachable; no usage figures then'),
+      shared: z.boolean().describe('shared between nodes'),
+      total: z.number().optional().describe('size, bytes'),
+      used: z.number().optional().describe('used, bytes'),
+      avail: z.number().optional().describe('available, bytes'),
+      usedFraction: z.number().optional().describe('used as a fraction (0.5 = 50%)'),
+    }),
+  ),
+});
+
+const listTasksOutput = z.object({
+  node: z.string(),
+  total: z.number().int().describe('matching tasks, including those not returned (limit)'),
+  tasks: z.array(
+    z.object({
+      upid: z.string().describe('unique task id'),
+      node: z.string(),
+      pid: z.number().int(),
+      pstart: z.number(),
+      starttime: z.number().describe('start, seconds since the epoch'),
+      endtime: z.number().optional().describe('end, seconds since the epoch; absent while running'),
+      type: z.string().describe('task type, e.g. qmstart, vzstop, vzdump'),
+      id: z.string().describe('what the task acted on, usually the VMID; may be empty'),
+      user: z.string().describe('who ran it, e.g. root@pam or a token'),
+      status: z.string().optional().describe('final status: OK, WARNINGS: N, or the error it ended with'),
+      running: z.boolean(),
+      ok: z.boolean().describe('finished with OK or only warnings'),
+    }),
+  ),
+});
+
+const nodeCommandOutput = z.object({
+  node: z.string(),
+  command: z.enum(['reboot', 'shutdown']).describe('what the node was asked to do'),
+});
+
 export const listNodes = defineTool({
   name: 'list_nodes',
   title: 'List nodes',
@@ -15,6 +116,7 @@ export const listNodes = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({}),
+  output: listNodesOutput,
   target: () => ({}),
   plan: () => 'list the Proxmox nodes',
   async handler(_args, ctx) {
@@ -38,6 +140,7 @@ export const getNodeStatus = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({ node: nodeName }),
+  output: nodeStatusOutput,
   target: (a) => ({ node: a.node }),
   plan: (a) => `read the status of node ${a.node}`,
   async handler(args, ctx) {
@@ -68,6 +171,7 @@ export const listStorage = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({ node: nodeName }),
+  output: listStorageOutput,
   target: (a) => ({ node: a.node }),
   plan: (a) => `list the storages of node ${a.node}`,
   async handler(args, ctx) {
@@ -101,6 +205,7 @@ export const listTasks = defineTool({
     errors_only: z.boolean().optional().describe('only tasks that failed'),
     limit: z.number().int().min(1).max(500).default(20),
   }),
+  output: listTasksOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `list tasks of node ${a.node}`,
   async handler(args, ctx) {
@@ -145,6 +250,7 @@ function nodeCommandTool(command: NodeCommand, name: string, title: string, desc
     tier: 'red',
     kind: 'infra',
     input: z.object({ node: nodeName }),
+    output: nodeCommandOutput,
     target: (a) => ({ node: a.node }),
     plan: (a) => `${verb} Proxmox node ${a.node} (all its guests go down with it)`,
     async handler(args, ctx) {

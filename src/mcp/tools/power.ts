@@ -12,6 +12,12 @@ export const wakeNode = defineTool({
   tier: 'yellow',
   kind: 'infra',
   input: z.object({ node: z.string().min(1).max(64).describe('node name from the config') }),
+  output: z.object({
+    node: z.string(),
+    mac: z.string().describe('MAC address the magic packets carry'),
+    address: z.string().describe('where they were sent: a broadcast or unicast IP address'),
+    port: z.number().int().describe('UDP port they were sent to'),
+  }),
   target: (a) => ({ node: a.node }),
   plan: (a) => `send a Wake-on-LAN magic packet to ${a.node}`,
   async handler(args, ctx) {

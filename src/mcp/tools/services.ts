@@ -29,7 +29,16 @@ export function findNode(ctx: ToolContext, name: string): NodeConfig {
 /** The first line of a command's complaint, for "failed to ... : <why>". */
 export function why(r: ExecResult): string {
   const line = (r.stderr.trim() || r.stdout.trim()).split('\n')[0]?.slice(0, 300);
-  return line ? `${line} (exit ${r.exitCode ?? r.signal ?? 'unknown'})` : `exit ${r.exitCode ?? r.signal ?? 'unknown'}`;
+  // What SSH reported: an exit status, a signal, or neither (the session ended first).
+  const status =
+    r.exitCode !== null
+      ? `exit ${r.exitCode}`
+      : r.signal
+        ? `killed by signal ${r.signal}`
+        : r.truncated
+          ? 'output over the limit, so the command was stopped'
+          : 'no exit status: the SSH session closed before the command finished (is the node going down?)';
+  return line ? `${line} (${status})` : status;
 }
 
 /**
@@ -89,6 +98,16 @@ const serviceName = z
   .max(256)
   .describe("systemd unit, e.g. nginx.service (a unit listed in the node's services)");
 
+const unitState = z.object({
+  unit: z.string().describe('systemd unit, e.g. nginx.service'),
+  activeState: z.string().describe('active, inactive, failed, activating, deactivating, ...'),
+  subState: z.string().describe('finer state: running, dead, exited, auto-restart, ...'),
+  loadState: z.string().describe('loaded, or not-found when the unit does not exist on the node'),
+  unitFileState: z.string().describe('enabled, disabled, static, masked, ...'),
+  mainPid: z.number().int().describe('main process id, 0 when not running'),
+  restarts: z.number().int().describe('automatic restarts systemd counted (NRestarts)'),
+});
+
 async function showUnit(ctx: ToolContext, node: NodeConfig, unit: string): Promise<ServiceState & { unit: string }> {
   const r = await runOnNode(ctx, node, { kind: 'show', unit }, `check ${unit}`);
   if (r.exitCode !== 0) throw new ToolFailure(`failed to check ${unit} on ${node.name}: ${why(r)}`);
@@ -103,6 +122,7 @@ export const checkService = defineTool({
   tier: 'green',
   kind: 'infra',
   input: z.object({ node: nodeName, service: serviceName.optional() }),
+  output: z.object({ node: z.string(), services: z.array(unitState) }),
   target: (a) => ({ node: a.node, ...(a.service ? { service: a.service } : {}) }),
   plan: (a) => `read the state of ${a.service ?? 'every configured service'} on ${a.node}`,
   async handler(args, ctx) {
@@ -132,6 +152,7 @@ export const restartService = defineTool({
   tier: 'yellow',
   kind: 'infra',
   input: z.object({ node: nodeName, service: serviceName }),
+  output: z.object({ node: z.string(), service: unitState.describe('the unit after the restart') }),
   target: (a) => ({ node: a.node, service: a.service }),
   plan: (a) => `systemctl restart ${a.service} on ${a.node}`,
   async handler(args, ctx) {

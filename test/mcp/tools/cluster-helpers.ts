@@ -5,6 +5,7 @@ import { ToolFailure } from '../../../src/errors.js';
 import { startLab, type Lab } from '../../../src/lab/index.js';
 import type { ToolDeps } from '../../../src/mcp/deps.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from '../../../src/mcp/tool.js';
+import { expectOutputOf } from '../../helpers/outputs.js';
 
 export interface ProxmoxHarness {
   lab: Lab;
@@ -59,9 +60,14 @@ export function makeCtx(o: CtxOptions = {}): ToolContext & { acts: number } {
   return ctx;
 }
 
-/** Parses the arguments with the tool's schema (as the pipeline does) and runs the handler. */
+/**
+ * Parses the arguments with the tool's schema (as the pipeline does), runs the handler and checks
+ * its data against the tool's output schema.
+ */
 export async function run(tool: ToolDefinition, args: Record<string, unknown>, ctx: ToolContext): Promise<ToolOutput> {
-  return tool.handler(tool.input.parse(args), ctx);
+  const out = await tool.handler(tool.input.parse(args), ctx);
+  expectOutputOf(tool, out.data);
+  return out;
 }
 
 /** The ToolFailure message a call ends with (fails the test if it succeeds or throws something else). */

@@ -1,6 +1,7 @@
 // Pins run_diagnostic, run_command and cleanup_disk against the lab: fixed read-only menu, capped arbitrary commands, cleanup confined to configured paths with exact bytes and a side-effect-free dry run.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cleanupDisk, runCommand, runDiagnostic } from '../../../src/mcp/tools/diagnostics.js';
+import { cleanupDisk } from '../../../src/mcp/tools/cleanup.js';
+import { runCommand, runDiagnostic } from '../../../src/mcp/tools/diagnostics.js';
 import { startToolLab, type ToolLab } from './services-lab.js';
 
 describe('diagnostic tools', () => {

@@ -11,6 +11,7 @@ import type { ToolDeps } from '../../../src/mcp/deps.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from '../../../src/mcp/tool.js';
 import { startLab, type Lab } from '../../../src/lab/index.js';
 import { ToolFailure } from '../../../src/errors.js';
+import { expectOutputOf } from '../../helpers/outputs.js';
 
 export interface ToolLab {
   lab: Lab;
@@ -20,7 +21,7 @@ export interface ToolLab {
   mayActCalls: number;
   /** Set to make assertMayAct throw, as a kill switch flipped after the gate would. */
   killSwitch: boolean;
-  /** Runs a tool's handler with validated args and a hand-built ctx. */
+  /** Runs a tool's handler with validated args and a hand-built ctx; checks its data against the output schema. */
   call(tool: ToolDefinition, args: Record<string, unknown>, httpChecks?: HttpCheckConfig[]): Promise<ToolOutput>;
   close(): Promise<void>;
 }
@@ -42,7 +43,7 @@ export async function startToolLab(): Promise<ToolLab> {
       hostKeyFingerprint: n.hostKeyFingerprint ?? '',
       commandTimeoutSeconds: 10,
     },
-    wol: { mac: n.mac, address: '127.0.0.1', port: n.wolPort ?? 0 },
+    wol: { mac: n.mac, address: '127.0.0.1', port: n.wolPort ?? 0, via: 'direct' },
     services: ['nginx.service', 'pveproxy.service', 'ghost.service'],
     cleanup: {
       logPaths: ['/var/log/app'],
@@ -78,7 +79,9 @@ export async function startToolLab(): Promise<ToolLab> {
             throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');
         },
       };
-      return tool.handler(tool.input.parse(args), ctx);
+      const out = await tool.handler(tool.input.parse(args), ctx);
+      expectOutputOf(tool, out.data);
+      return out;
     },
     async close() {
       await pool.close();
