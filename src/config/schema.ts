@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import cron from 'node-cron';
-import { HTTP_ALLOW_EXPECTED, isHttpAllowEntry } from '../util/http-allow.js';
-import { CONFIRMATION_MODES, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
+import { CONFIRMATION_MODES, LOG_FORMATS, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
 import { CONDITIONS } from '../contracts/conditions.js';
+import { HTTP_ALLOW_EXPECTED, isHttpAllowEntry } from '../util/http-allow.js';
 
 /** A node name: what Proxmox accepts and what is safe as a label everywhere. */
 export const NODE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
@@ -320,7 +320,6 @@ const monitorSchema = obj({
       .describe('Guests that must have a successful backup within maxAgeDays (backup.missing)'),
     maxAgeDays: int(1, 365, 'a number of days').default(2),
   }).prefault({}),
-
   flapping: obj({
     openings: int(2, 1000, 'a count')
       .default(4)
@@ -433,6 +432,10 @@ export const configSchema = obj({
   database: obj({ path: filePath().default('./vigil.db') }).prefault({}),
   logging: obj({
     level: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    format: z
+      .enum(LOG_FORMATS, { error: `expected one of ${LOG_FORMATS.join(', ')}` })
+      .default('auto')
+      .describe('Log lines on stderr: auto (readable on a terminal, JSON otherwise), pretty or json'),
   }).prefault({}),
   safety: safetySchema.prefault({}),
   proxmox: proxmoxSchema.optional(),

@@ -74,7 +74,7 @@ describe('config mistakes', () => {
 
   it('an unknown key with no close match lists the allowed keys', () => {
     expect(issuesOf(minimal('logging:\n  zzzzzzzz: 1\n'))).toEqual([
-      'logging.zzzzzzzz: unknown key; allowed keys: level',
+      'logging.zzzzzzzz: unknown key; allowed keys: level, format',
     ]);
   });
 
