@@ -49,6 +49,17 @@ function printable(value: unknown): string {
 
 type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
 
+/** GETs a JSON document; a network failure names the URL and its cause (fetch alone says only "fetch failed"). */
+async function getJson(url: string, timeoutMs: number): Promise<Response> {
+  try {
+    return await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+    const why = cause instanceof Error ? ((cause as { code?: string }).code ?? cause.message) : String(cause);
+    throw new Error(`GET ${url} failed: ${why}`);
+  }
+}
+
 /** Where OpenID Connect Discovery 1.0 puts the provider's metadata for an issuer. */
 export function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
@@ -60,10 +71,7 @@ export function discoveryUrl(issuer: string): string {
  */
 export async function discoverJwksUri(issuer: string): Promise<string> {
   const url = discoveryUrl(issuer);
-  const res = await fetch(url, {
-    headers: { accept: 'application/json' },
-    signal: AbortSignal.timeout(DISCOVERY_TIMEOUT_MS),
-  });
+  const res = await getJson(url, DISCOVERY_TIMEOUT_MS);
   if (!res.ok) throw new Error(`${url} answered HTTP ${res.status}; is server.oauth.issuer right?`);
   const doc = (await res.json()) as { issuer?: unknown; jwks_uri?: unknown };
   if (doc.issuer !== issuer) {
@@ -78,10 +86,7 @@ export async function discoverJwksUri(issuer: string): Promise<string> {
 /** For `vigil check`: the JWKS URL and how many signing keys it holds right now. */
 export async function probeIssuer(issuer: string): Promise<{ jwksUri: string; keys: number }> {
   const jwksUri = await discoverJwksUri(issuer);
-  const res = await fetch(jwksUri, {
-    headers: { accept: 'application/json' },
-    signal: AbortSignal.timeout(JWKS_TIMEOUT_MS),
-  });
+  const res = await getJson(jwksUri, JWKS_TIMEOUT_MS);
   if (!res.ok) throw new Error(`${jwksUri} answered HTTP ${res.status}`);
   const body = (await res.json()) as { keys?: unknown };
   if (!Array.isArray(body.keys)) throw new Error(`${jwksUri} is not a JWKS (no "keys" list)`);

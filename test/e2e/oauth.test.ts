@@ -1,9 +1,4 @@
 // Pins OAuth resource-server mode on /mcp against a real OpenID provider (oidc-provider) doing authorization code + PKCE: metadata, 401/403 challenges, audience, expiry, scope, and the subject in the audit log.
-import { createServer } from 'node:net';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -13,29 +8,24 @@ import {
   type OAuthClientProvider,
 } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createCore, type Core } from '../../src/core.js';
-import { startHttp, type HttpApp } from '../../src/api/app.js';
+import type { Core } from '../../src/core.js';
 import { silentLogger } from '../helpers/vigil.js';
-import { CLIENT_ID, REDIRECT_URI, startTestOidc, type TestOidc } from '../helpers/oidc.js';
+import {
+  CLIENT_ID,
+  freePort,
+  postInitialize,
+  REDIRECT_URI,
+  startOAuthVigil,
+  startTestOidc,
+  type OAuthVigil,
+  type TestOidc,
+} from '../helpers/oidc.js';
 import { formatResult, runChecks } from '../../src/commands/check.js';
 
-/** A port free right now on 127.0.0.1: the resource URL must be in the config before vigil listens. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 let oidc: TestOidc;
+let vigil: OAuthVigil;
 let core: Core;
-let http: HttpApp;
-let dir: string;
 let resource: string;
-let assistantToken: string;
-let operatorToken: string;
 const OTHER_RESOURCE = 'http://127.0.0.1:9/other-api';
 /** Added to the clock vigil checks exp against, to present a token after it expired. */
 let clockSkewMs = 0;
@@ -47,58 +37,21 @@ beforeAll(async () => {
     { resource, scope: 'vigil:assistant vigil:operator vigil:read' },
     { resource: OTHER_RESOURCE, scope: 'vigil:assistant' },
   ]);
-  dir = mkdtempSync(join(tmpdir(), 'vigil-oauth-'));
-  assistantToken = `asst-${randomBytes(16).toString('hex')}`;
-  operatorToken = `oper-${randomBytes(16).toString('hex')}`;
-  const configFile = join(dir, 'vigil.yaml');
-  writeFileSync(
-    configFile,
-    [
-      'server:',
-      '  host: 127.0.0.1',
-      '  oauth:',
-      `    issuer: ${oidc.issuer}`,
-      `    resource: ${resource}`,
-      '    operatorScope: vigil:operator',
-      'auth:',
-      `  assistantToken: ${assistantToken}`,
-      `  operatorToken: ${operatorToken}`,
-      'database:',
-      '  path: ./vigil.db',
-      'logging:',
-      '  level: silent',
-    ].join('\n'),
-  );
-  const config = loadConfig(configFile, {});
-  core = createCore({ config, logger: silentLogger, now: () => Date.now() + clockSkewMs });
-  http = await startHttp(core, '127.0.0.1', port);
+  vigil = await startOAuthVigil({
+    issuer: oidc.issuer,
+    oauthLines: ['operatorScope: vigil:operator'],
+    now: () => Date.now() + clockSkewMs,
+    port,
+  });
+  core = vigil.core;
 });
 
 afterAll(async () => {
-  await http?.close();
-  await core?.close();
+  await vigil?.close();
   await oidc?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function postMcp(token: string | undefined) {
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-  };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(resource, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    }),
-  });
-  return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '', body: await res.text() };
-}
+const postMcp = (token: string | undefined) => postInitialize(resource, token);
 
 async function connect(token: string): Promise<Client> {
   const client = new Client({ name: 'oauth-e2e', version: '1.0.0' });
@@ -253,11 +206,11 @@ describe('OAuth resource-server mode on /mcp', () => {
   });
 
   it('still accepts the static assistant token (the default) and still refuses the operator token', async () => {
-    const client = await connect(assistantToken);
+    const client = await connect(vigil.assistantToken);
     const result = await client.callTool({ name: 'get_monitor_status', arguments: {} });
     expect(result.isError).toBeFalsy();
     await client.close();
-    const res = await postMcp(operatorToken);
+    const res = await postMcp(vigil.operatorToken);
     expect(res.status).toBe(401);
     expect(JSON.parse(res.body).error.message).toContain('operator token cannot be used for MCP');
   });

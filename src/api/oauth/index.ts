@@ -59,6 +59,10 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
   const policy = policyOf(config);
   const metadata = protectedResourceMetadata(config);
   const router = express.Router();
+  logger.info(
+    { issuer: config.issuer, resource: config.resource, staticAssistantToken: config.staticAssistantToken },
+    'OAuth resource-server mode on /mcp',
+  );
 
   // Public, read-only and the same for everyone: browser-based clients fetch it cross-origin.
   const cors = (_req: Request, res: Response, next: NextFunction) => {
