@@ -3,7 +3,7 @@
  * its clients (tests, the dashboard's checks, chat UIs). Every payload that crosses the socket has one.
  */
 import { z } from 'zod';
-import { eventSchema } from './vocabulary.js';
+import { eventSchema } from '../contracts/events.js';
 
 /** The namespace the event stream lives on. */
 export const EVENTS_NAMESPACE = '/events';

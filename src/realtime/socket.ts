@@ -13,7 +13,7 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus.js';
 import type { EventStore } from '../db/events.js';
-import type { VigilEvent } from './vocabulary.js';
+import type { VigilEvent } from '../contracts/events.js';
 import {
   EVENTS_NAMESPACE,
   SOCKET_MESSAGES,
