@@ -242,6 +242,10 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
     await approve.focus();
     await page.keyboard.press('Enter');
     expect(await page.evaluate("document.activeElement?.classList.contains('confirm-approve')")).toBe(true);
+    // Escape backs out (nothing approved, focus back on Approve); Enter twice approves.
+    await page.keyboard.press('Escape');
+    expect(await page.evaluate("document.activeElement?.classList.contains('decide-approve')")).toBe(true);
+    await page.keyboard.press('Enter');
     await page.keyboard.press('Enter');
     await page.locator('#approvals li[data-tier="red"]').waitFor({ state: 'detached' });
     expect(pageErrors.filter((e) => !e.startsWith('Failed to load resource'))).toEqual([]);

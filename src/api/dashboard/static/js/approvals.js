@@ -58,6 +58,10 @@ function card(a, decide, incident) {
     approve.focus();
   });
   confirmBox.append(warning, yes, cancel);
+  // Escape backs out of the confirmation, as it would close a dialog.
+  confirmBox.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') cancel.click();
+  });
 
   const approve = button('decide-approve', 'Approve', () => {
     if (a.tier !== 'red') {
