@@ -35,6 +35,8 @@ export interface MonitorLabOptions {
   yaml?: string;
   /** Services each node's config lists. */
   services?: string[];
+  /** `nodes[].wol.via`: proxmox wakes nodes through the Proxmox API instead of vigil's own packet. */
+  wolVia?: 'direct' | 'proxmox';
   deps?: Partial<MonitorDeps>;
   dir?: string;
 }
@@ -66,7 +68,7 @@ export async function startMonitorLab(o: MonitorLabOptions = {}): Promise<Monito
       [
         `  - name: ${n.name}`,
         `    ssh: { host: 127.0.0.1, port: ${n.sshPort}, user: root, privateKeyFile: ${keyFile}, hostKeyFingerprint: "${n.hostKeyFingerprint}", commandTimeoutSeconds: 5 }`,
-        `    wol: { mac: "${n.mac}", address: 127.0.0.1, port: ${n.wolPort} }`,
+        `    wol: { mac: "${n.mac}", address: 127.0.0.1, port: ${n.wolPort}, via: ${o.wolVia ?? 'direct'} }`,
         `    services: [${services.join(', ')}]`,
         '    cleanup: { logPaths: [/var/log/app], maxAgeDays: 7 }',
       ].join('\n'),

@@ -12,6 +12,12 @@ import { httpTools } from './http.js';
 import { historyTools } from './history.js';
 import { monitorTools } from './monitor.js';
 import { controlTools } from './control.js';
+import { snapshotTools } from './snapshots.js';
+import { backupTools } from './backups.js';
+import { agentTools } from './agent.js';
+import { haTools } from './ha.js';
+import { migrateTools } from './migrate.js';
+import { journalTools } from './journal.js';
 
 /** All tools, in the order tools/list shows them. */
 export function allTools(): ToolDefinition[] {
@@ -23,6 +29,12 @@ export function allTools(): ToolDefinition[] {
     ...diagnosticTools,
     ...cleanupTools,
     ...forecastTools,
+    ...snapshotTools,
+    ...backupTools,
+    ...agentTools,
+    ...haTools,
+    ...migrateTools,
+    ...journalTools,
     ...powerTools,
     ...httpTools,
     ...historyTools,
