@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freePort, postInitialize, startOAuthVigil, type OAuthVigil } from '../helpers/oidc.js';
+import { freePort, postInitialize, startOAuthVigil, type OAuthVigil } from '../helpers/oauth-vigil.js';
 
 let down: OAuthVigil;
 let strict: OAuthVigil;

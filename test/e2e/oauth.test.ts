@@ -10,16 +10,8 @@ import {
 import type { OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import type { Core } from '../../src/core.js';
 import { silentLogger } from '../helpers/vigil.js';
-import {
-  CLIENT_ID,
-  freePort,
-  postInitialize,
-  REDIRECT_URI,
-  startOAuthVigil,
-  startTestOidc,
-  type OAuthVigil,
-  type TestOidc,
-} from '../helpers/oidc.js';
+import { CLIENT_ID, REDIRECT_URI, startTestOidc, type TestOidc } from '../helpers/oidc.js';
+import { freePort, postInitialize, startOAuthVigil, type OAuthVigil } from '../helpers/oauth-vigil.js';
 import { formatResult, runChecks } from '../../src/commands/check.js';
 
 let oidc: TestOidc;
