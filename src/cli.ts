@@ -16,7 +16,7 @@ import { UsageError, commandHelp, parseCommandLine, usageText } from './commands
 import { configExists, explainListenError, isApprovalId, malformedApprovalId } from './commands/friendly.js';
 import { createCore, type Core } from './core.js';
 import { startDaemon } from './daemon.js';
-import { createMcpSession } from './mcp/server.js';
+import { createMcpSession, listedTools } from './mcp/server.js';
 import { describeRange } from './db/audit-chain.js';
 import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
@@ -130,7 +130,11 @@ async function serve(v: Values): Promise<number> {
 async function mcpStdio(v: Values): Promise<number> {
   const core = openCore(openConfig(v), v, true);
   const sessionId = `stdio-${randomUUID()}`;
-  const server = createMcpSession({ pipeline: core.pipeline, sessionId: () => sessionId });
+  const server = createMcpSession({
+    pipeline: core.pipeline,
+    tools: listedTools(core.pipeline),
+    sessionId: () => sessionId,
+  });
   const transport = new StdioServerTransport();
   await server.connect(transport);
   await new Promise<void>((resolve) => {

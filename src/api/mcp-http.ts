@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { createMcpSession } from '../mcp/server.js';
+import { createMcpSession, listedTools } from '../mcp/server.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import { errorMessage } from '../contracts/errors.js';
@@ -64,6 +64,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
   const maxSessions = deps.maxSessions ?? MAX_SESSIONS;
   const idleMs = deps.sessionIdleMs ?? SESSION_IDLE_MS;
   const auth = createTokenCheck(deps.tokens);
+  const tools = listedTools(deps.pipeline);
 
   /**
    * Records a request that named a live session with another credential, through the pipeline's
@@ -175,6 +176,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
       const callerId = oauthCaller(res)?.callerId;
       const server = createMcpSession({
         pipeline: deps.pipeline,
+        tools,
         sessionId: () => transport.sessionId,
         ...(callerId ? { callerId } : {}),
       });

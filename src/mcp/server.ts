@@ -28,12 +28,8 @@ import { kindOf } from './steps/admit.js';
 export const SERVER_NAME = 'vigil';
 export const SERVER_VERSION = '0.1.0';
 
-const schemaCache = new WeakMap<ToolDefinition, Tool['inputSchema']>();
-
 /** The JSON Schema clients see; tools that can be red also accept `approval_id`. */
 function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
-  const cached = schemaCache.get(tool);
-  if (cached) return cached;
   const canBeRed = tool.tier === 'red';
   const shape = canBeRed
     ? tool.input.extend({
@@ -46,9 +42,7 @@ function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
       })
     : tool.input;
   const { $schema: _ignored, ...schema } = z.toJSONSchema(shape, { io: 'input' }) as Record<string, unknown>;
-  const out = { ...schema, type: 'object' } as Tool['inputSchema'];
-  schemaCache.set(tool, out);
-  return out;
+  return { ...schema, type: 'object' } as Tool['inputSchema'];
 }
 
 /** The tools/list entry of a tool; annotations follow its tier (docs/ARCHITECTURE.md §2). */
@@ -64,12 +58,22 @@ export function describeTool(tool: ToolDefinition): Tool {
 }
 
 /**
+ * The assistant's tools/list: what the static gate shows it, described once. Build it where the
+ * MCP endpoint is built and hand it to every session (the gate policy is fixed for the pipeline's life).
+ */
+export function listedTools(pipeline: Pick<Pipeline, 'listTools'>): Tool[] {
+  return pipeline.listTools('assistant').map(describeTool);
+}
+
+/**
  * Creates the MCP server for one session. `sessionId()` is read per call (HTTP assigns it after
  * initialize). `callerId` is the verified OAuth subject when there is one; otherwise the audit log
  * names the client by what it says it is.
  */
 export function createMcpSession(deps: {
   pipeline: Pipeline;
+  /** The tools/list answer, from `listedTools` (computed once, not per session). */
+  tools: readonly Tool[];
   sessionId: () => string | undefined;
   callerId?: string;
 }): Server {
@@ -85,7 +89,7 @@ export function createMcpSession(deps: {
   );
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: deps.pipeline.listTools('assistant').map(describeTool),
+    tools: [...deps.tools],
   }));
 
   type Extra = Parameters<NonNullable<Server['fallbackRequestHandler']>>[1];
