@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { Caller, CallerKind } from '../contracts/tiers.js';
 import type { ToolDeps } from './deps.js';
-import type { ToolDefinition } from './tool.js';
+import type { ObjectSchema, ToolData, ToolDefinition } from './tool.js';
 import { gateStatic, type GateBlock } from '../safety/gate.js';
 import type { Redactor } from '../safety/redact.js';
 import type { Elicit } from '../safety/confirm.js';
@@ -146,7 +146,20 @@ export function createPipeline(p: PipelineDeps) {
     }) as Refused;
   }
 
-  return { executeTool, refuse, listTools, tools: p.tools };
+  /**
+   * executeTool for a caller holding the tool's declaration: the same call, with the success data
+   * typed by the tool's output schema (the handler's return type is checked against it).
+   */
+  function call<O extends ObjectSchema>(
+    tool: ToolDefinition<ObjectSchema, O>,
+    args: Record<string, unknown> | undefined,
+    caller: Caller,
+    options: ExecuteOptions = {},
+  ): Promise<ExecuteResult<ToolData<O>>> {
+    return executeTool(tool.name, args, caller, options) as Promise<ExecuteResult<ToolData<O>>>;
+  }
+
+  return { executeTool, call, refuse, listTools, tools: p.tools };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

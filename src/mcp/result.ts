@@ -59,12 +59,12 @@ export interface DryRun extends Answered {
   data: Data & { status: 'dry_run'; plan: string };
 }
 
-/** The handler ran and succeeded. */
+/** The handler ran and succeeded; `data` is what its output schema declares. */
 export interface Succeeded<TData extends Data = Data> extends Answered {
   decision: 'allowed';
   outcome: 'ok';
   isError: false;
-  data?: TData;
+  data: TData;
 }
 
 /** The handler ran and failed, or did not finish before its deadline. */

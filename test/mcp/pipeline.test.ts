@@ -5,7 +5,7 @@ import type { ToolDefinition } from '../../src/mcp/tool.js';
 import { ToolFailure } from '../../src/errors.js';
 import { killSwitchRefusal } from '../../src/safety/gate.js';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
-import { toolsWithTestTools } from '../helpers/tools.js';
+import { echo, toolsWithTestTools } from '../helpers/tools.js';
 
 /** A yellow tool that fails with `failure`: the pipeline must judge it by its code alone. */
 function failing(name: string, failure: () => ToolFailure): ToolDefinition {
@@ -95,6 +95,15 @@ describe('executeTool answers', () => {
       { kind: 'assistant', id: 'test', sessionId: 's1' },
     );
     expect(redeemed).toMatchObject({ decision: 'denied', code: 'ERR_APPROVAL_NOT_APPROVED' });
+  });
+});
+
+describe('call', () => {
+  it("types a successful call's data by the tool's output schema", async () => {
+    const r = await vigil.core.pipeline.call(echo, { text: 'typed' }, operator);
+    if (r.kind !== 'result' || r.decision !== 'allowed' || r.outcome !== 'ok') throw new Error(JSON.stringify(r));
+    const echoed: string = r.data.echoed;
+    expect(echoed).toBe('typed');
   });
 });
 

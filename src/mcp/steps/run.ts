@@ -49,7 +49,7 @@ export async function runCall(req: RunRequest): Promise<RunAnswer> {
       outcome: 'ok',
       isError: false,
       text: output.text,
-      ...(output.data ? { data: output.data } : {}),
+      data: output.data,
     };
   } catch (err) {
     if (deadline.fired()) return failed('timeout', 'ERR_TIMEOUT', deadline.message);
