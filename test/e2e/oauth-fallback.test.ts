@@ -48,5 +48,8 @@ describe('OAuth mode without a reachable identity provider', () => {
     expect(res.status).toBe(401);
     expect(res.challenge).toContain('error="invalid_token"');
     expect(JSON.parse(res.body).error.message).toContain('server.oauth.staticAssistantToken: false');
+    const none = await postInitialize(strict.resource, undefined);
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.body).error.message).not.toContain('assistant token');
   });
 });

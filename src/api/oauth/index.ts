@@ -44,7 +44,7 @@ function refuse(res: Response, refusal: Refusal, config: OAuthConfig): void {
   res.setHeader('WWW-Authenticate', header);
   const message =
     refusal.kind === 'missing'
-      ? `missing bearer token; sign in with ${config.issuer} (see WWW-Authenticate resource_metadata) or use the assistant token`
+      ? `missing bearer token; sign in with ${config.issuer} (see WWW-Authenticate resource_metadata)${config.staticAssistantToken ? ' or send the assistant token' : ''}`
       : refusal.description;
   res.status(status).json({ jsonrpc: '2.0', error: { code: -32001, message }, id: null });
 }
