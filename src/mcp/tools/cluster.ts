@@ -151,6 +151,20 @@ export const getClusterStatus = defineTool({
       if (g.lock) problems.push(`${guestLabel(g.type, g.vmid)} on ${g.node} is locked (${g.lock})`);
       if (g.hastate === 'error') problems.push(`${guestLabel(g.type, g.vmid)} on ${g.node} is in HA state error`);
     }
+    // The monitor's thresholds and its open incidents: the same judgement the monitor acts on.
+    const limits = ctx.deps.config.monitor.thresholds;
+    for (const n of nodes) {
+      if (n.status !== 'online') continue;
+      for (const [what, value, limit] of [
+        ['root disk', pct(n.disk, n.maxdisk), limits.diskPercent],
+        ['memory', pct(n.mem, n.maxmem), limits.memoryPercent],
+      ] as const) {
+        if (value !== undefined && value >= limit)
+          problems.push(`${n.node} ${what} at ${value}% (threshold ${limit}%)`);
+      }
+    }
+    for (const i of ctx.deps.stores.monitor.activeIncidents())
+      problems.push(`open incident ${i.key} (${i.status}, ${i.attempts} attempt(s)): ${i.summary}`);
     const head = status.cluster
       ? `cluster ${status.cluster.name}: ${status.cluster.quorate ? 'quorate' : 'NOT quorate'}, ${online}/${status.nodes.length} nodes online`
       : `standalone node: ${online}/${status.nodes.length} online`;

@@ -2,6 +2,8 @@
 import { pino } from 'pino';
 import { createProxmoxClient, type ProxmoxClient } from '../../../src/clients/proxmox/index.js';
 import { ToolFailure } from '../../../src/errors.js';
+import { openDatabase } from '../../../src/db/database.js';
+import { createStores } from '../../../src/db/stores.js';
 import { startLab, type Lab } from '../../../src/lab/index.js';
 import type { ToolDeps } from '../../../src/mcp/deps.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from '../../../src/mcp/tool.js';
@@ -43,14 +45,20 @@ export interface CtxOptions {
   signal?: AbortSignal;
 }
 
-/** A ToolContext with only what the Proxmox handlers use; `acts` counts assertMayAct calls. */
+/** A ToolContext with only what the Proxmox handlers use (and an empty store); `acts` counts assertMayAct calls. */
 export function makeCtx(o: CtxOptions = {}): ToolContext & { acts: number } {
   const ctx = {
     acts: 0,
     caller: { kind: 'operator' as const, id: 'test' },
     signal: o.signal ?? new AbortController().signal,
     logger: pino({ level: 'silent' }),
-    deps: { clients: { proxmox: o.proxmox }, now: () => Date.now() } as unknown as ToolDeps,
+    deps: {
+      clients: { proxmox: o.proxmox },
+      now: () => Date.now(),
+      // get_cluster_status judges usage by the monitor's default thresholds and lists its open incidents.
+      config: { monitor: { thresholds: { diskPercent: 90, memoryPercent: 95 } } },
+      stores: createStores(openDatabase(':memory:')),
+    } as unknown as ToolDeps,
     assertMayAct() {
       ctx.acts++;
       if (o.killSwitch)
