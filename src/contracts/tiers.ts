@@ -63,7 +63,13 @@ export interface Caller {
   /** MCP session id (HTTP) or the process-wide stdio session; absent for monitor calls. */
   sessionId?: string;
   /** Monitor calls only: the runbook acting and what it declares. */
-  runbook?: { name: string; requiredLevel: AutonomyLevel; allowRed: boolean };
+  runbook?: {
+    name: string;
+    requiredLevel: AutonomyLevel;
+    allowRed: boolean;
+    /** The operator opted this target in to the runbook's red action (a Proxmox tag, a config list): red runs from level 3. */
+    optedIn?: boolean;
+  };
 }
 
 /** What a tool touches, for protection, blast radius and the audit log. */

@@ -147,7 +147,7 @@ export function createRemediator(deps: RemediatorDeps) {
       const { auditId } = deps.pipeline.refuse(
         call.tool,
         call.args,
-        monitorCaller(rb),
+        monitorCaller(rb, incident),
         killSwitchRefusal({ scope: ks.scope, reason: ks.reason || 'the kill switch is on' }),
       );
       const id = store.startAction({
@@ -231,7 +231,7 @@ export function createRemediator(deps: RemediatorDeps) {
       approvalId,
     });
     const args = approvalId ? { ...call.args, [APPROVAL_ARG]: approvalId } : call.args;
-    const r: ExecuteResult = await deps.pipeline.executeTool(call.tool, args, monitorCaller(rb));
+    const r: ExecuteResult = await deps.pipeline.executeTool(call.tool, args, monitorCaller(rb, incident));
     const finish = (
       result: Parameters<MonitorStore['finishAction']>[1]['result'],
       detail: string,
@@ -490,7 +490,7 @@ export function createRemediator(deps: RemediatorDeps) {
         // The probe is a green call (measure only), so at level 2 it runs without an approval of its
         // own and the operator decides on the real call alone.
         if (rb.dryRunFirst) {
-          const dry = await deps.pipeline.executeTool(c.tool, { ...c.args, dryRun: true }, monitorCaller(rb));
+          const dry = await deps.pipeline.executeTool(c.tool, { ...c.args, dryRun: true }, monitorCaller(rb, incident));
           const ran = dry.kind === 'result' && dry.decision === 'allowed' && dry.outcome === 'ok';
           const freed = ran ? Number(dry.data?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {

@@ -24,9 +24,13 @@ export interface ReporterDeps {
 
 export const MONITOR_CALLER: Caller = { kind: 'monitor', id: 'monitor' };
 
-/** The caller the pipeline sees for one runbook. */
-export function monitorCaller(rb: Runbook): Caller {
-  return { ...MONITOR_CALLER, runbook: { name: rb.name, requiredLevel: rb.requiredLevel, allowRed: rb.allowRed } };
+/** The caller the pipeline sees for one runbook (acting on `incident`, whose target may be opted in to red). */
+export function monitorCaller(rb: Runbook, incident?: Incident): Caller {
+  const optedIn = rb.allowRed && incident?.details.optedIn === true;
+  return {
+    ...MONITOR_CALLER,
+    runbook: { name: rb.name, requiredLevel: rb.requiredLevel, allowRed: rb.allowRed, ...(optedIn ? { optedIn } : {}) },
+  };
 }
 
 /** Creates the reporter. */

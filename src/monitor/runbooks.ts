@@ -193,8 +193,8 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
     description:
       'reset a running VM whose guest agent (or mapped HTTP check) stopped answering; stop and start it if a reset did not help',
     enabled: true,
-    // Red: at autonomy level 4 it acts; below, the gate files an approval for an operator.
-    requiredLevel: 4,
+    // Red: the gate lets it act at level 4, or at 3 for an opted-in guest; otherwise it files an approval.
+    requiredLevel: 3,
     allowRed: true,
     action: (i) => {
       const call = guestCall('reset_guest', i);

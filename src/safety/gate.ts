@@ -12,8 +12,9 @@
  *     monitor's yellow/red calls. Control tools are exempt so the switch can always be operated.
  *  6. protected target and a red infra tool → block
  *  7. monitor vs tier: green runs; below level 2 nothing else runs; level 2 proposes; yellow runs at
- *     level ≥ 3 (and ≥ the runbook's declared level); red runs only at level 4 for a runbook that
- *     opts in; otherwise the monitor proposes (files an approval request)
+ *     level ≥ 3 (and ≥ the runbook's declared level); red runs only for a runbook that opts in, at
+ *     level 4 (level 3 for a target the operator opted in); otherwise the monitor proposes (files an
+ *     approval request)
  *  8. global dry run and a yellow/red infra tool → dry_run (say what would happen, do nothing)
  *  9. red from the assistant → confirm (elicitation or operator approval)
  * 10. otherwise → allow
@@ -53,7 +54,7 @@ export interface GateTool {
 
 export interface GateCaller {
   kind: CallerKind;
-  runbook?: { requiredLevel: AutonomyLevel; allowRed: boolean };
+  runbook?: { requiredLevel: AutonomyLevel; allowRed: boolean; optedIn?: boolean };
 }
 
 export const BLOCK_CODES = [
@@ -142,7 +143,9 @@ function monitorDecision(tool: GateTool, caller: GateCaller, level: AutonomyLeve
   if (tool.tier === 'green') return { verdict: 'allow' };
   if (!AUTONOMY_LEVELS.includes(level)) return block('unknown', 'ERR_UNRECOGNISED', `autonomy level ${String(level)}`);
   if (level < 2) return block('autonomy', 'ERR_AUTONOMY_TOO_LOW', level, 2);
-  const required = Math.max(tool.tier === 'red' ? 4 : 3, caller.runbook?.requiredLevel ?? 3);
+  // Red needs level 4, or level 3 for a target the operator opted in to this runbook's red action.
+  const redLevel = caller.runbook?.allowRed && caller.runbook.optedIn ? 3 : 4;
+  const required = Math.max(tool.tier === 'red' ? redLevel : 3, caller.runbook?.requiredLevel ?? 3);
   const optedIn = tool.tier !== 'red' || caller.runbook?.allowRed === true;
   if (level >= required && optedIn) return { verdict: 'allow' };
   return { verdict: 'propose', reason: errorMessage('ERR_AUTONOMY_TOO_LOW', level, required) };

@@ -1,4 +1,4 @@
-// Pins guest.unresponsive against the lab: a VM whose guest agent hangs is reset at autonomy level 4 (then stopped and started when a reset does not help) and verified; at level 3 an approval is filed instead; a locked guest is never counted or touched. Prints the time from hang to verified recovery.
+// Pins guest.unresponsive against the lab: a VM whose guest agent hangs is reset at autonomy level 4, or at 3 when opted in by tag (then stopped and started when a reset does not help) and verified; at level 3 otherwise an approval is filed; a locked guest is never counted or touched. Prints the time from hang to verified recovery.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startMonitorLab, type MonitorLab } from '../monitor/harness.js';
 
@@ -62,6 +62,15 @@ describe('guest.unresponsive', () => {
     expect(actions(100)).toMatchObject([{ tool: 'reset_guest', result: 'pending_approval' }]);
     expect(t.lab.state.tasks.list().some((x) => x.type === 'qmreset')).toBe(false);
     expect(t.core.stores.approvals.pending(t.now()).some((a) => a.tool === 'reset_guest')).toBe(true);
+  });
+
+  it('acts alone at level 3 for a guest the operator opted in with the vigil-autorestart tag', async () => {
+    t.lab.state.setGuestConfig(100, { tags: 'prod;vigil-autorestart' });
+    t.lab.state.hangAgent(100);
+    await t.cycle('critical');
+    await t.cycle('critical');
+    expect(incident(100)?.status).toBe('resolved');
+    expect(actions(100)).toMatchObject([{ tool: 'reset_guest', result: 'succeeded' }]);
   });
 
   it('never counts or touches a locked guest (a backup silences the agent)', async () => {

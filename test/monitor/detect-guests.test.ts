@@ -74,7 +74,7 @@ describe('the unresponsive runbook guardrails', () => {
   const rb = BUILTIN_RUNBOOKS.find((r) => r.condition === 'guest.unresponsive')!;
 
   it('is red, declares level 4, never acts unless unlocked with no backup running', () => {
-    expect(rb).toMatchObject({ requiredLevel: 4, allowRed: true });
+    expect(rb).toMatchObject({ requiredLevel: 3, allowRed: true });
     expect(rb.preconditions).toEqual(expect.arrayContaining(['guest_unlocked', 'no_backup_running', 'node_online']));
     fc.assert(
       fc.property(fc.option(fc.constantFrom(...LOCKS), { nil: undefined }), fc.boolean(), (lock, backupRunning) => {
@@ -84,17 +84,18 @@ describe('the unresponsive runbook guardrails', () => {
     );
   });
 
-  it('the gate lets the monitor reset only at level 4, proposes below, refuses protected guests and a kill switch', () => {
+  it('the gate lets the monitor reset only at level 4 (3 when opted in), proposes below, refuses protected guests and a kill switch', () => {
     fc.assert(
       fc.property(
         fc.constantFrom<AutonomyLevel>(0, 1, 2, 3, 4),
         fc.boolean(),
         fc.boolean(),
         fc.constantFrom('autonomy', 'all') as fc.Arbitrary<'autonomy' | 'all'>,
-        (level, protectedGuest, killed, scope) => {
+        fc.boolean(),
+        (level, protectedGuest, killed, scope, optedIn) => {
           const d = gate({
             tool: { name: 'reset_guest', tier: 'red', kind: 'infra' },
-            caller: { kind: 'monitor', runbook: { requiredLevel: rb.requiredLevel, allowRed: rb.allowRed } },
+            caller: { kind: 'monitor', runbook: { requiredLevel: rb.requiredLevel, allowRed: rb.allowRed, optedIn } },
             target: { node: 'pve1', vmid: 100 },
             policy: {
               readOnly: false,
@@ -105,8 +106,8 @@ describe('the unresponsive runbook guardrails', () => {
             state: { killSwitch: { active: killed, scope, reason: 'test' }, autonomyLevel: level },
           });
           const allowed = d.verdict === 'allow';
-          expect(allowed).toBe(level === 4 && !protectedGuest && !killed);
-          if (level === 2 || level === 3) expect(['propose', 'block']).toContain(d.verdict);
+          expect(allowed).toBe((level === 4 || (level === 3 && optedIn)) && !protectedGuest && !killed);
+          if (!allowed && level >= 2) expect(['propose', 'block']).toContain(d.verdict);
         },
       ),
     );
