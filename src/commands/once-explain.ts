@@ -134,7 +134,7 @@ export function explainOutcome(o: Outcome, f: OnceFacts, now: number): Explanati
       };
     case 'no_action':
       return {
-        did: `notified, no automatic action (${o.detail})`,
+        did: `notified only; this runbook takes no automatic action: ${o.detail}`,
         next: 'look at it yourself (run_diagnostic); it resolves when it drops below the threshold',
       };
     case 'disabled':
