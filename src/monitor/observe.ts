@@ -5,10 +5,11 @@
  */
 import type { Logger } from 'pino';
 import type { VigilConfig, NodeConfig } from '../config/types.js';
-import type { InfraClients } from '../mcp/deps.js';
+import type { InfraClients } from '../clients/index.js';
 import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients/commands/index.js';
 import { sshTargetFor } from '../clients/ssh/index.js';
 import {
+  ProxmoxError,
   readBackupStates,
   type GuestResource,
   type NodeResource,
@@ -66,6 +67,8 @@ export function fillLookbackMs(config: VigilConfig): number {
 }
 
 const pct = (used?: number, total?: number) => (used !== undefined && total ? (used / total) * 100 : undefined);
+/** Agent pings in flight at once. */
+const AGENT_CONCURRENCY = 8;
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The newest power task per vmid in a node's task list (newest first, as Proxmox sorts it). */
@@ -170,6 +173,27 @@ export function createObserver(deps: ObserverDeps) {
     return out;
   }
 
+  /** Guest configs (agent, tags) read for agent pings, kept for a routine interval: they rarely change. */
+  const configs = new Map<number, { at: number; agent: boolean; tags: string[] }>();
+  async function agentConfig(
+    px: NonNullable<typeof clients.proxmox>,
+    node: string,
+    vmid: number,
+    signal?: AbortSignal,
+  ): Promise<{ agent: boolean; tags: string[] } | null> {
+    const hit = configs.get(vmid);
+    if (hit && deps.now() - hit.at < config.monitor.schedules.routineSeconds * 1000) return hit;
+    try {
+      const c = await px.guestConfig(node, 'qemu', vmid, signal);
+      const entry = { at: deps.now(), agent: c.agent, tags: c.tags };
+      configs.set(vmid, entry);
+      return entry;
+    } catch (err) {
+      logger.warn({ vmid, err: errText(err) }, 'monitor: reading a guest config failed');
+      return null;
+    }
+  }
+
   /**
    * Agent readings of the running QEMU guests on online nodes that have an agent configured
    * (config read per guest: `agent`, tags), plus their mapped HTTP checks' last results.
@@ -181,31 +205,31 @@ export function createObserver(deps: ObserverDeps) {
     const running = c.guests.filter(
       (g) => g.type === 'qemu' && g.status === 'running' && !g.template && online.has(g.node),
     );
-    const out = await Promise.all(
-      running.map(async (g): Promise<AgentObs | null> => {
-        try {
-          const cfg = await px.guestConfig(g.node, 'qemu', g.vmid, signal);
-          if (!cfg.agent) return null;
-          const base = {
-            vmid: g.vmid,
-            node: g.node,
-            ...(g.name ? { name: g.name } : {}),
-            ...(g.lock ? { lock: g.lock } : {}),
-            optedIn: optedIn(g.vmid, [...(g.tags ?? []), ...cfg.tags], config.monitor.guests),
-            ...(httpDown.has(g.vmid) ? { httpDown: true } : {}),
-          };
-          try {
-            await px.agentPing(g.node, g.vmid, signal);
-            return { ...base, responding: true };
-          } catch (err) {
-            return { ...base, responding: false, reason: errText(err) };
-          }
-        } catch (err) {
-          logger.warn({ vmid: g.vmid, err: errText(err) }, 'monitor: reading a guest config failed');
-          return null;
-        }
-      }),
-    );
+    const one = async (g: (typeof running)[number]): Promise<AgentObs | null> => {
+      const cfg = await agentConfig(px, g.node, g.vmid, signal);
+      if (!cfg?.agent) return null;
+      const base = {
+        vmid: g.vmid,
+        node: g.node,
+        ...(g.name ? { name: g.name } : {}),
+        ...(g.lock ? { lock: g.lock } : {}),
+        optedIn: optedIn(g.vmid, [...(g.tags ?? []), ...cfg.tags], config.monitor.guests),
+        ...(httpDown.has(g.vmid) ? { httpDown: true } : {}),
+      };
+      try {
+        await px.agentPing(g.node, g.vmid, signal);
+        return { ...base, responding: true };
+      } catch (err) {
+        // Only Proxmox's own answer (500: agent not running, VM not running) is a failed ping; a
+        // network error or an unreachable node says nothing about the guest.
+        if (!(err instanceof ProxmoxError && err.kind === 'api')) return null;
+        return { ...base, responding: false, reason: errText(err) };
+      }
+    };
+    // A few at a time: a big cluster must not open a socket per VM at once.
+    const out: (AgentObs | null)[] = [];
+    for (let i = 0; i < running.length; i += AGENT_CONCURRENCY)
+      out.push(...(await Promise.all(running.slice(i, i + AGENT_CONCURRENCY).map(one))));
     return out.filter((a): a is AgentObs => a !== null);
   }
   /** `onboot` from the config of guests first seen stopped (guest.down); unreadable ones are left out. */
