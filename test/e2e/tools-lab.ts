@@ -14,6 +14,7 @@ import { startLab, type Lab, type LabOptions } from '../../src/lab/index.js';
 import { writeLabConfig, type LabConfigOptions } from '../../src/lab/config-writer.js';
 import type { AuditRow } from '../../src/db/audit.js';
 import { silentLogger, startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
+import { expectOutputOf } from '../helpers/outputs.js';
 
 export const labEnv = {
   VIGIL_ASSISTANT_TOKEN: `asst-${'a'.repeat(32)}`,
@@ -73,7 +74,7 @@ export interface Called {
   audit: AuditRow;
 }
 
-/** Calls a tool and asserts it wrote exactly one audit row, for this tool. */
+/** Calls a tool and asserts it wrote exactly one audit row, for this tool, and that a success's data fits the tool's output schema. */
 export async function call(
   vigil: TestVigil,
   client: Client,
@@ -85,6 +86,9 @@ export async function call(
   expect(vigil.core.stores.audit.count() - before, `audit rows written by ${name}`).toBe(1);
   const audit = vigil.core.stores.audit.list({ limit: 1 })[0]!;
   expect(audit.tool).toBe(name);
+  // A call that ran and succeeded answers with data of the tool's output schema.
+  const tool = vigil.core.pipeline.tools.find((t) => t.name === name);
+  if (tool && audit.decision === 'allowed' && audit.outcome === 'ok') expectOutputOf(tool, result.structuredContent);
   return {
     isError: result.isError === true,
     text: textOf(result),

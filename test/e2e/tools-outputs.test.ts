@@ -1,0 +1,121 @@
+// Pins every tool's output schema against the lab: each tool in allTools() runs through executeTool (real clients, real SSH, real SQLite) and its data parses with its schema and holds no undeclared field.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Lab } from '../../src/lab/index.js';
+import type { Caller } from '../../src/contracts/tiers.js';
+import { allTools } from '../../src/mcp/tools/index.js';
+import { expectOutputOf } from '../helpers/outputs.js';
+import { startFastLab, startLabVigil, type LabVigil } from './tools-lab.js';
+
+const operator: Caller = { kind: 'operator', id: 'outputs-test' };
+type Data = Record<string, unknown>;
+
+/**
+ * One successful call per step, in an order the lab's state allows (the lab: 100 VM and 101 CT on
+ * pve1; 102 VM and 103 CT on pve2). `args` may read the data of an earlier step by its label.
+ */
+const steps: { label: string; tool: string; args: (seen: Map<string, Data>) => Record<string, unknown> }[] = [
+  { label: 'get_cluster_status', tool: 'get_cluster_status', args: () => ({}) },
+  { label: 'list_nodes', tool: 'list_nodes', args: () => ({}) },
+  { label: 'get_node_status', tool: 'get_node_status', args: () => ({ node: 'pve1' }) },
+  { label: 'list_storage', tool: 'list_storage', args: () => ({ node: 'pve1' }) },
+  { label: 'list_guests', tool: 'list_guests', args: () => ({}) },
+  { label: 'get_guest_status', tool: 'get_guest_status', args: () => ({ node: 'pve2', vmid: 103 }) },
+  { label: 'start_guest (already running)', tool: 'start_guest', args: () => ({ node: 'pve1', vmid: 100 }) },
+  { label: 'stop_guest', tool: 'stop_guest', args: () => ({ node: 'pve1', vmid: 101 }) },
+  { label: 'start_guest', tool: 'start_guest', args: () => ({ node: 'pve1', vmid: 101 }) },
+  { label: 'resume_guest', tool: 'resume_guest', args: () => ({ node: 'pve1', vmid: 100 }) },
+  { label: 'reboot_guest', tool: 'reboot_guest', args: () => ({ node: 'pve1', vmid: 101 }) },
+  { label: 'shutdown_guest', tool: 'shutdown_guest', args: () => ({ node: 'pve1', vmid: 100, timeout_seconds: 30 }) },
+  { label: 'list_tasks', tool: 'list_tasks', args: () => ({ node: 'pve1' }) },
+  { label: 'check_service', tool: 'check_service', args: () => ({ node: 'pve1' }) },
+  { label: 'restart_service', tool: 'restart_service', args: () => ({ node: 'pve1', service: 'nginx.service' }) },
+  ...(['uptime', 'disk', 'memory', 'top_processes'] as const).map((diagnostic) => ({
+    label: `run_diagnostic ${diagnostic}`,
+    tool: 'run_diagnostic',
+    args: () => ({ node: 'pve1', diagnostic }),
+  })),
+  { label: 'run_command', tool: 'run_command', args: () => ({ node: 'pve1', command: 'echo hello' }) },
+  { label: 'cleanup_disk dry run', tool: 'cleanup_disk', args: () => ({ node: 'pve1', dryRun: true }) },
+  { label: 'cleanup_disk', tool: 'cleanup_disk', args: () => ({ node: 'pve1' }) },
+  { label: 'forecast_disk', tool: 'forecast_disk', args: () => ({ node: 'pve1' }) },
+  { label: 'check_http', tool: 'check_http', args: () => ({}) },
+  { label: 'get_audit_log', tool: 'get_audit_log', args: () => ({ limit: 50 }) },
+  { label: 'get_events', tool: 'get_events', args: () => ({}) },
+  { label: 'get_monitor_status', tool: 'get_monitor_status', args: () => ({}) },
+  { label: 'get_incidents', tool: 'get_incidents', args: () => ({}) },
+  { label: 'get_autonomy_actions', tool: 'get_autonomy_actions', args: () => ({}) },
+  { label: 'silence', tool: 'silence', args: () => ({ target: 'pve1', minutes: 5, reason: 'maintenance' }) },
+  { label: 'end_silence', tool: 'end_silence', args: (seen) => ({ id: seen.get('silence')?.id }) },
+  {
+    label: 'set_kill_switch on',
+    tool: 'set_kill_switch',
+    args: () => ({ active: true, scope: 'autonomy', reason: 'test' }),
+  },
+  { label: 'set_kill_switch off', tool: 'set_kill_switch', args: () => ({ active: false }) },
+  { label: 'set_autonomy_level', tool: 'set_autonomy_level', args: () => ({ level: 2, reason: 'test' }) },
+  {
+    label: 'approve_action',
+    tool: 'approve_action',
+    args: (seen) => ({ id: seen.get('pending approval')?.approvalId, verdict: 'approve' }),
+  },
+  { label: 'reboot_node', tool: 'reboot_node', args: () => ({ node: 'pve2' }) },
+  { label: 'shutdown_node', tool: 'shutdown_node', args: () => ({ node: 'pve2' }) },
+  { label: 'wake_node', tool: 'wake_node', args: () => ({ node: 'pve2' }) },
+];
+
+describe('every tool returns data of its output schema', () => {
+  let lab: Lab;
+  let lv: LabVigil;
+  const seen = new Map<string, Data>();
+
+  beforeAll(async () => {
+    lab = await startFastLab();
+    lv = await startLabVigil(lab);
+    // A red call from the assistant without elicitation files an approval for approve_action to decide.
+    const pending = await lv.vigil.core.pipeline.executeTool(
+      'stop_guest',
+      { node: 'pve2', vmid: 102 },
+      { kind: 'assistant', id: 'outputs-test', sessionId: 'outputs-session' },
+    );
+    expect(pending).toMatchObject({ kind: 'result', decision: 'pending' });
+    if (pending.kind === 'result') seen.set('pending approval', pending.data as Data);
+  });
+  afterAll(async () => {
+    await lv?.close();
+    await lab?.close();
+  });
+
+  it('has a step for every tool in the catalogue', () => {
+    const stepped = new Set(steps.map((s) => s.tool));
+    const missing = allTools()
+      .filter((t) => !stepped.has(t.name))
+      .map((t) => t.name);
+    expect(missing, 'tools without a step here: add one that calls each successfully').toEqual([]);
+  });
+
+  it('describes every output as JSON Schema (what tools/list will publish as outputSchema)', () => {
+    for (const tool of allTools()) {
+      const schema = tool.output.toJSONSchema({ io: 'output' });
+      expect(schema, tool.name).toMatchObject({ type: 'object' });
+    }
+  });
+
+  for (const step of steps) {
+    it(
+      step.label,
+      async () => {
+        const tool = allTools().find((t) => t.name === step.tool);
+        expect(tool, `${step.tool} is in the catalogue`).toBeDefined();
+        const r = await lv.vigil.core.pipeline.executeTool(step.tool, step.args(seen), operator);
+        expect(r.kind === 'result' ? { decision: r.decision, outcome: r.outcome, text: r.text } : r).toMatchObject({
+          decision: 'allowed',
+          outcome: 'ok',
+        });
+        if (r.kind !== 'result') return;
+        seen.set(step.label, r.data as Data);
+        expectOutputOf(tool!, r.data);
+      },
+      30_000,
+    );
+  }
+});
