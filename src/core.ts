@@ -10,10 +10,10 @@ import { createStores, type Stores } from './db/stores.js';
 import { createEventBus, type EventBus } from './realtime/bus.js';
 import { createPipeline, type Pipeline } from './mcp/pipeline.js';
 import { allTools } from './mcp/tools/index.js';
-import type { InfraClients, ToolDeps } from './mcp/deps.js';
+import type { ToolDeps } from './mcp/deps.js';
 import type { ToolDefinition } from './mcp/tool.js';
 import { createRedactor, type Redactor } from './safety/redact.js';
-import { closeClients } from './clients/index.js';
+import { closeClients, type InfraClients } from './clients/index.js';
 
 export interface CoreOptions {
   config: VigilConfig;

@@ -7,8 +7,6 @@ import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { InfraClients } from '../clients/index.js';
 
-export type { InfraClients };
-
 export interface ToolDeps {
   config: VigilConfig;
   stores: Stores;

@@ -7,8 +7,6 @@ import type { Logger } from 'pino';
 import type { Caller, CallerKind, Tier, ToolKind, ToolTarget } from '../contracts/tiers.js';
 import type { ToolDeps } from './deps.js';
 
-export { TOOL_KINDS, type Caller, type ToolKind, type ToolTarget } from '../contracts/tiers.js';
-
 /**
  * What a handler returns: text for the assistant and data of the tool's output schema (what MCP
  * clients receive as structuredContent). `TData` is inferred from the tool's `output`.

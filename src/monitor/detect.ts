@@ -19,8 +19,6 @@ import type { Finding } from '../contracts/incidents.js';
 import { detectUnresponsive, type AgentObs } from './detect-guests.js';
 import { detectPveRoutine, type PveRoutineObs } from './detect-pve.js';
 
-export type { Finding };
-
 export interface NodeObs {
   name: string;
   online: boolean;

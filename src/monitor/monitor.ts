@@ -13,7 +13,7 @@ import type { Stores } from '../db/stores.js';
 import type { Incident, Lease } from '../db/monitor.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
-import type { InfraClients } from '../mcp/deps.js';
+import type { InfraClients } from '../clients/index.js';
 import type { Condition, CycleKind } from '../contracts/conditions.js';
 import {
   EMPTY_CRITICAL,
@@ -22,10 +22,10 @@ import {
   detectRoutine,
   type CriticalState,
   type DetectResult,
-  type Finding,
   type NodeObs,
   type RoutineState,
 } from './detect.js';
+import type { Finding } from '../contracts/incidents.js';
 import type { PveRoutineObs } from './detect-pve.js';
 import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { createCore, type Core } from '../../src/core.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
 import type { ToolDefinition } from '../../src/mcp/tool.js';
-import type { InfraClients } from '../../src/mcp/deps.js';
+import type { InfraClients } from '../../src/clients/index.js';
 import type { VigilConfig } from '../../src/config/types.js';
 
 export const silentLogger = pino({ level: 'silent' });
