@@ -11,6 +11,8 @@ import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { ExecuteResult, Pipeline } from '../mcp/pipeline.js';
 import { APPROVAL_ARG } from '../mcp/pipeline.js';
+import { toolData } from '../mcp/tool.js';
+import { cleanupDisk } from '../mcp/tools/cleanup.js';
 import type { Condition } from '../contracts/conditions.js';
 import { isKillSwitchCode } from '../contracts/errors.js';
 import { killSwitchRefusal } from '../safety/gate.js';
@@ -492,7 +494,7 @@ export function createRemediator(deps: RemediatorDeps) {
         if (rb.dryRunFirst) {
           const dry = await deps.pipeline.executeTool(c.tool, { ...c.args, dryRun: true }, monitorCaller(rb, incident));
           const ran = dry.kind === 'result' && dry.decision === 'allowed' && dry.outcome === 'ok';
-          const freed = ran ? Number(dry.data?.freedBytes ?? 0) : 0;
+          const freed = ran ? (toolData(cleanupDisk, dry.data)?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {
             const id = store.startAction({
               incidentId: incident.id,
