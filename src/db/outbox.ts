@@ -200,6 +200,15 @@ export function createOutboxStore(db: Db) {
     release(ids: readonly number[], owner: string): number {
       return db.transaction(() => ids.reduce((n, id) => n + unlease.run({ id, owner }).changes, 0))();
     },
+    /** The owners holding leases on pending rows, with the rows each holds. */
+    leaseHolders(): { owner: string; ids: number[] }[] {
+      const rows = db
+        .prepare(`SELECT id, lease_owner AS owner FROM outbox WHERE status = 'pending' AND lease_owner IS NOT NULL`)
+        .all() as { id: number; owner: string }[];
+      const byOwner = new Map<string, number[]>();
+      for (const r of rows) byOwner.set(r.owner, [...(byOwner.get(r.owner) ?? []), r.id]);
+      return [...byOwner].map(([owner, ids]) => ({ owner, ids }));
+    },
     get(id: number): OutboxRow | undefined {
       const raw = byId.get(id);
       return raw && fromRaw(raw);

@@ -197,12 +197,31 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     runOnce().catch((err: unknown) => logger.error({ err }, 'notification delivery cycle failed'));
   };
 
+  /**
+   * Rows a process on this host had claimed when it died (SIGKILL, power loss of the VM) go back at
+   * once, instead of waiting out a lease that is minutes long; a live holder keeps its rows.
+   */
+  const reclaimFromDead = (): void => {
+    const host = hostname();
+    for (const { owner: holder, ids } of outbox.leaseHolders()) {
+      const [h, pid] = holder.split(':');
+      if (h !== host || holder === owner || processAlive(Number(pid))) continue;
+      const released = outbox.release(ids, holder);
+      if (released) logger.warn({ rows: released, holder }, 'took back notifications claimed by a process that died');
+    }
+  };
+
   return {
     owner,
     runOnce,
     /** Polls every `pollMs` and runs at once when woken. */
     start(): void {
       if (timer) return;
+      try {
+        reclaimFromDead();
+      } catch (err) {
+        logger.error({ err }, 'taking back notifications of dead processes failed');
+      }
       timer = setInterval(runLogged, options.pollMs);
       timer.unref();
       runLogged();
@@ -228,3 +247,14 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
 }
 
 export type DeliveryWorker = ReturnType<typeof createDeliveryWorker>;
+
+/** Whether a process with this pid exists (EPERM: it exists but belongs to someone else). */
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
