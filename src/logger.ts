@@ -39,6 +39,8 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = [], f
           colorize: process.stderr.isTTY === true,
           translateTime: 'HH:MM:ss',
           ignore: 'pid,hostname,name',
+          // One line per entry, so log lines interleave cleanly with the demo's event lines.
+          singleLine: true,
         })
       : pino.destination(2),
   );

@@ -1,4 +1,4 @@
-// Pins the process logger: readable lines with --log-format pretty (a terminal's default), one JSON object per line with json or when stderr is not a terminal, secrets scrubbed either way, nothing on stdout.
+// Pins the process logger: one readable line per entry with --log-format pretty (a terminal's default), one JSON object per line with json or when stderr is not a terminal, secrets scrubbed either way, nothing on stdout.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ describe('createLogger', { timeout: 60_000 }, () => {
     const { stdout, stderr } = await logOnce('pretty');
     expect(stdout).toBe('');
     expect(stderr).toMatch(/WARN.*ssh connection error/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain('pve3');
     expect(stderr.trimStart().startsWith('{')).toBe(false);
     expect(stderr).not.toContain('s3cret-value');

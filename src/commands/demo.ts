@@ -242,7 +242,7 @@ export async function runDemoCommand(flags: DemoFlags, io: DemoIo): Promise<numb
       const timer = startChaos(chaos, (every as number) * 1000);
       cleanups.push(() => timer.stop());
       io.out(
-        `chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down); --no-chaos turns it off`,
+        `chaos: one fault every ${every} s (a crashed guest, a failed service, a full disk or a node down), only where vigil can act now; --no-chaos turns it off`,
       );
     }
     // The loop, live in the terminal: what broke, what vigil did about it, and how it ended.
@@ -273,5 +273,7 @@ export function formatDemoEvent(event: VigilEvent): string | undefined {
   if (!SHOWN_PREFIXES.some((prefix) => event.type.startsWith(prefix)) && event.type !== 'tool.blocked')
     return undefined;
   const time = new Date(event.at).toISOString().slice(11, 19);
-  return `${time} ${event.type.padEnd(21)} ${event.title}${event.message && event.message !== event.title ? ` — ${event.message}` : ''}`;
+  // One terminal line per event: a multi-line message (a cleanup report) is joined with "; ".
+  const message = event.message.replace(/\s*\n\s*/g, '; ');
+  return `${time} ${event.type.padEnd(21)} ${event.title}${message && message !== event.title ? ` — ${message}` : ''}`;
 }

@@ -121,6 +121,7 @@ describe('demo chaos over a simulated day', () => {
     expect(new Set(struck.map((s) => s.action.kind)).size).toBe(4);
     // Event texts read as sentences: no doubled words ("monitor monitor called"), no "exit unknown".
     expect(lines.length).toBeGreaterThan(struck.length);
+    expect(lines.filter((l) => l.includes('\n'))).toEqual([]);
     expect(texts.filter((l) => /\b(\w+) \1\b/.test(l) || /exit unknown/.test(l))).toEqual([]);
     expect(store.activeIncidents().filter((i) => i.status !== 'escalated')).toEqual([]);
   });
