@@ -9,8 +9,6 @@ import type { InfraClients } from '../clients/index.js';
 import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients/commands/index.js';
 import { sshTargetFor } from '../clients/ssh/index.js';
 import {
-  ProxmoxError,
-  readBackupStates,
   type GuestResource,
   type NodeResource,
   type StorageResource,
@@ -27,8 +25,7 @@ import {
   type StopEvidence,
 } from './detect.js';
 import type { RecoveryCheck } from './runbooks.js';
-import { optedIn, unresponsiveBlock, type AgentObs } from './detect-guests.js';
-import type { PveRoutineObs } from './detect-pve.js';
+import { createPveReader } from './observe-pve.js';
 import { decideFillPredicted, trendSegment } from '../util/trend.js';
 import type { SampleStorePort } from './ports.js';
 import type { ClusterReading, Observation } from './homelab.js';
@@ -67,8 +64,6 @@ export function fillLookbackMs(config: VigilConfig): number {
 }
 
 const pct = (used?: number, total?: number) => (used !== undefined && total ? (used / total) * 100 : undefined);
-/** Agent pings in flight at once. */
-const AGENT_CONCURRENCY = 8;
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The newest power task per vmid in a node's task list (newest first, as Proxmox sorts it). */
@@ -173,135 +168,14 @@ export function createObserver(deps: ObserverDeps) {
     return out;
   }
 
-  /** Guest configs (agent, tags) read for agent pings, kept for a routine interval: they rarely change. */
-  const configs = new Map<number, { at: number; agent: boolean; tags: string[] }>();
-  async function agentConfig(
-    px: NonNullable<typeof clients.proxmox>,
-    node: string,
-    vmid: number,
-    signal?: AbortSignal,
-  ): Promise<{ agent: boolean; tags: string[] } | null> {
-    const hit = configs.get(vmid);
-    if (hit && deps.now() - hit.at < config.monitor.schedules.routineSeconds * 1000) return hit;
-    try {
-      const c = await px.guestConfig(node, 'qemu', vmid, signal);
-      const entry = { at: deps.now(), agent: c.agent, tags: c.tags };
-      configs.set(vmid, entry);
-      return entry;
-    } catch (err) {
-      logger.warn({ vmid, err: errText(err) }, 'monitor: reading a guest config failed');
-      return null;
-    }
-  }
-
-  /**
-   * Agent readings of the running QEMU guests on online nodes that have an agent configured
-   * (config read per guest: `agent`, tags), plus their mapped HTTP checks' last results.
-   */
-  async function agents(c: ClusterReading | null, signal?: AbortSignal): Promise<AgentObs[]> {
-    const px = clients.proxmox;
-    if (!px || !c) return [];
-    const online = new Set(c.nodes.filter((n) => n.online).map((n) => n.name));
-    const running = c.guests.filter(
-      (g) => g.type === 'qemu' && g.status === 'running' && !g.template && online.has(g.node),
-    );
-    const one = async (g: (typeof running)[number]): Promise<AgentObs | null> => {
-      const cfg = await agentConfig(px, g.node, g.vmid, signal);
-      if (!cfg?.agent) return null;
-      const base = {
-        vmid: g.vmid,
-        node: g.node,
-        ...(g.name ? { name: g.name } : {}),
-        ...(g.lock ? { lock: g.lock } : {}),
-        optedIn: optedIn(g.vmid, [...(g.tags ?? []), ...cfg.tags], config.monitor.guests),
-        ...(httpDown.has(g.vmid) ? { httpDown: true } : {}),
-      };
-      try {
-        await px.agentPing(g.node, g.vmid, signal);
-        return { ...base, responding: true };
-      } catch (err) {
-        // Only Proxmox's own answer (500: agent not running, VM not running) is a failed ping; a
-        // network error or an unreachable node says nothing about the guest.
-        if (!(err instanceof ProxmoxError && err.kind === 'api')) return null;
-        return { ...base, responding: false, reason: errText(err) };
-      }
-    };
-    // A few at a time: a big cluster must not open a socket per VM at once.
-    const out: (AgentObs | null)[] = [];
-    for (let i = 0; i < running.length; i += AGENT_CONCURRENCY)
-      out.push(...(await Promise.all(running.slice(i, i + AGENT_CONCURRENCY).map(one))));
-    return out.filter((a): a is AgentObs => a !== null);
-  }
-  /** `onboot` from the config of guests first seen stopped (guest.down); unreadable ones are left out. */
-  async function onboot(guests: readonly GuestObs[], signal?: AbortSignal): Promise<Map<number, boolean>> {
-    const px = clients.proxmox;
-    const out = new Map<number, boolean>();
-    if (!px) return out;
-    await Promise.all(
-      guests.map(async (g) => {
-        try {
-          out.set(g.vmid, (await px.guestConfig(g.node, g.type, g.vmid, signal)).onboot);
-        } catch (err) {
-          logger.warn({ vmid: g.vmid, err: errText(err) }, 'monitor: reading a guest config failed');
-        }
-      }),
-    );
-    return out;
-  }
-  /** Storage pools (from the cluster reading), HA state and per-guest backups; unreadable parts are left out. */
-  async function pveReadings(c: ClusterReading, signal?: AbortSignal): Promise<PveRoutineObs> {
-    const px = clients.proxmox!;
-    const out: { -readonly [K in keyof PveRoutineObs]: PveRoutineObs[K] } = { storage: c.storage };
-    try {
-      out.ha = (await px.haStatus(signal)).services;
-    } catch (err) {
-      logger.warn({ err: errText(err) }, 'monitor: reading the HA status failed');
-    }
-    try {
-      const guests = c.guests
-        .filter((g) => !g.template && g.status !== 'unknown')
-        .map((g) => ({
-          type: g.type,
-          id: `${g.type}/${g.vmid}`,
-          vmid: g.vmid,
-          node: g.node,
-          status: g.status,
-          name: g.name,
-        }));
-      out.backups = (await readBackupStates(px, guests, signal)).map((b) => ({
-        vmid: b.vmid,
-        node: b.node,
-        ...(b.name ? { name: b.name } : {}),
-        ...(b.last ? { lastCtime: b.last.ctime } : {}),
-        ...(b.lastRun ? { lastRun: b.lastRun } : {}),
-      }));
-    } catch (err) {
-      logger.warn({ err: errText(err) }, 'monitor: reading the backups failed');
-    }
-    return out;
-  }
-  /** Guests whose mapped HTTP check (httpChecks[].vmid) failed at the last routine probe. */
-  const httpDown = new Set<number>();
+  const pve = createPveReader({ config, clients, logger, now: deps.now, cluster });
 
   return {
     sshReachable,
     cluster,
-    agents,
 
-    /** Precondition: why the guest must not be touched now (locked, or a vzdump running on its node), or null. */
-    async guestLocked(vmid: number, signal?: AbortSignal): Promise<string | null> {
-      const c = await cluster(signal);
-      const g = c?.guests.find((x) => x.vmid === vmid);
-      if (!g) return null;
-      let backup = false;
-      try {
-        const { tasks } = await clients.proxmox!.listTasks(g.node, { source: 'active', typefilter: 'vzdump' }, signal);
-        backup = tasks.some((t) => t.running && (t.id === '' || t.id === String(vmid)));
-      } catch {
-        backup = false;
-      }
-      return unresponsiveBlock({ vmid, ...(g.lock ? { lock: g.lock } : {}), backupRunning: backup });
-    },
+    /** Precondition: why the guest must not be touched now (locked, or a vzdump of it running), or null. */
+    guestLocked: pve.guestLocked,
 
     /** Precondition: why the node is not fit for an action on it (offline in the cluster), or null. */
     async nodeOffline(node: string, signal?: AbortSignal): Promise<string | null> {
@@ -335,11 +209,11 @@ export function createObserver(deps: ObserverDeps) {
         sshReachable: sshReachableNow,
         sshOnlyNodes,
         evidence: candidates.length ? await evidence(candidates, signal) : new Map(),
-        onboot: await onboot(
+        onboot: await pve.onboot(
           candidates.filter((g) => !prev.guests.has(g.vmid)),
           signal,
         ),
-        agents: await agents(c, signal),
+        agents: await pve.agents(c, signal),
         stopCalls: candidates.length ? deps.stopCalls(deps.now() - 24 * 3_600_000) : new Map(),
       };
     },
@@ -381,8 +255,8 @@ export function createObserver(deps: ObserverDeps) {
             ...(signal ? { signal } : {}),
           });
           if (check.vmid !== undefined) {
-            if (r.ok) httpDown.delete(check.vmid);
-            else httpDown.add(check.vmid);
+            if (r.ok) pve.httpDown.delete(check.vmid);
+            else pve.httpDown.add(check.vmid);
           }
           http.set(check.name, {
             ok: r.ok,
@@ -393,7 +267,7 @@ export function createObserver(deps: ObserverDeps) {
         }),
       );
       deps.observed?.({ kind: 'routine', at: deps.now(), cluster: c, nodes, services, http });
-      return { nodes, services, http, ...(c ? { pve: await pveReadings(c, signal) } : {}) };
+      return { nodes, services, http, ...(c ? { pve: await pve.readings(c, signal) } : {}) };
     },
 
     /** Whether an incident's target has recovered, by the runbook's check. Undecidable means no. */
@@ -403,16 +277,8 @@ export function createObserver(deps: ObserverDeps) {
         case 'condition_cleared':
           // Notify-only conditions resolve through detection, never through a verification poll.
           return false;
-        case 'agent_responding': {
-          const node = incident.node ?? (d.node as string | undefined);
-          if (!clients.proxmox || !node) return false;
-          try {
-            await clients.proxmox.agentPing(node, Number(incident.target), signal);
-            return true;
-          } catch {
-            return false;
-          }
-        }
+        case 'agent_responding':
+          return pve.agentResponding(incident, signal);
         case 'guest_running': {
           const c = await cluster(signal);
           return c?.guests.find((g) => g.vmid === Number(incident.target))?.status === 'running';
