@@ -40,7 +40,7 @@ export type ToolData<O extends ObjectSchema> = z.infer<O>;
 
 // `S` is the zod object of the input, `O` that of the output: handlers see the parsed arguments
 // and must return data of the output's type: a missing field or a wrong type fails typecheck. (A field
-// the schema does not declare passes tsc; the schema test over every tool, test/mcp/outputs.test.ts, catches it.)
+// the schema does not declare passes tsc; test/e2e/tools-outputs.test.ts checks every tool against its schema and catches it.)
 export interface ToolDefinition<S extends ObjectSchema = ObjectSchema, O extends ObjectSchema = ObjectSchema> {
   name: string;
   title: string;
