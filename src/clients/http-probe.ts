@@ -19,6 +19,22 @@ export interface HttpProbeOptions {
   now?: () => number;
 }
 
+/** Why a probe failed, as a code callers branch on (`vigil check` picks its remedy by it). */
+export const HTTP_PROBE_FAILURES = [
+  'invalid_url',
+  'ca_file',
+  'refused',
+  'unreachable',
+  'dns',
+  'tls',
+  'timeout',
+  'aborted',
+  'status',
+  'body',
+  'other',
+] as const;
+export type HttpProbeFailure = (typeof HTTP_PROBE_FAILURES)[number];
+
 export interface HttpProbeResult {
   ok: boolean;
   url: string;
@@ -26,6 +42,8 @@ export interface HttpProbeResult {
   durationMs: number;
   /** Why the check failed, in words. */
   error?: string;
+  /** Why the check failed, as a code; the first reason when there are several (status before body). */
+  failure?: HttpProbeFailure;
   /** Present when `bodyMatch` was given and a body was read. */
   bodyMatched?: boolean;
 }
@@ -33,30 +51,37 @@ export interface HttpProbeResult {
 /** Only this much of a body is searched for `bodyMatch`; a health page is small. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-function describeError(err: NodeJS.ErrnoException, url: URL, timeoutMs: number, aborted: boolean): string {
-  if (aborted) return 'aborted';
-  if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') return `no response within ${timeoutMs} ms`;
+type Failed = { failure: HttpProbeFailure; error: string };
+
+function describeError(err: NodeJS.ErrnoException, url: URL, timeoutMs: number, aborted: boolean): Failed {
+  if (aborted) return { failure: 'aborted', error: 'aborted' };
+  if (err.name === 'TimeoutError' || err.code === 'ETIMEDOUT') {
+    return { failure: 'timeout', error: `no response within ${timeoutMs} ms` };
+  }
   const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
   switch (err.code) {
     case 'ECONNREFUSED':
-      return `connection refused by ${where}`;
+      return { failure: 'refused', error: `connection refused by ${where}` };
     case 'ECONNRESET':
-      return `connection reset by ${where}`;
+      return { failure: 'refused', error: `connection reset by ${where}` };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `cannot resolve ${url.hostname}`;
+      return { failure: 'dns', error: `cannot resolve ${url.hostname}` };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return `${where} is unreachable`;
+      return { failure: 'unreachable', error: `${where} is unreachable` };
     case 'DEPTH_ZERO_SELF_SIGNED_CERT':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
     case 'CERT_HAS_EXPIRED':
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `TLS certificate of ${where} not trusted (${err.code}): set tls.caFile, or tls.insecure for a lab`;
+      return {
+        failure: 'tls',
+        error: `TLS certificate of ${where} not trusted (${err.code}): set tls.caFile, or tls.insecure for a lab`,
+      };
   }
-  return err.message || String(err.code);
+  return { failure: 'other', error: err.message || String(err.code) };
 }
 
 /** The first MAX_BODY_BYTES of a body; `cut` when there was more (the rest is never read). */
@@ -90,17 +115,25 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
   try {
     url = new URL(opts.url);
   } catch {
-    return done({ ok: false, error: `invalid URL ${JSON.stringify(opts.url)}` });
+    return done({ ok: false, failure: 'invalid_url', error: `invalid URL ${JSON.stringify(opts.url)}` });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return done({ ok: false, error: `unsupported URL scheme ${url.protocol} (http or https only)` });
+    return done({
+      ok: false,
+      failure: 'invalid_url',
+      error: `unsupported URL scheme ${url.protocol} (http or https only)`,
+    });
   }
   let ca: Buffer | undefined;
   if (opts.tls?.caFile) {
     try {
       ca = await readFile(opts.tls.caFile);
     } catch (err) {
-      return done({ ok: false, error: `cannot read tls.caFile ${opts.tls.caFile}: ${(err as Error).message}` });
+      return done({
+        ok: false,
+        failure: 'ca_file',
+        error: `cannot read tls.caFile ${opts.tls.caFile}: ${(err as Error).message}`,
+      });
     }
   }
   const timeout = AbortSignal.timeout(opts.timeoutMs);
@@ -137,19 +170,21 @@ export async function probeHttp(opts: HttpProbeOptions): Promise<HttpProbeResult
         : '';
       errors.push(`body does not contain ${JSON.stringify(opts.bodyMatch)}${where}`);
     }
+    const failure: HttpProbeFailure | undefined = !statusOk ? 'status' : bodyMatched === false ? 'body' : undefined;
     return done({
       ok: errors.length === 0,
       status,
       ...(bodyMatched !== undefined ? { bodyMatched } : {}),
       ...(errors.length ? { error: errors.join('; ') } : {}),
+      ...(failure ? { failure } : {}),
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const timedOut = timeout.aborted && !opts.signal?.aborted;
-    const message = timedOut
-      ? `no response within ${opts.timeoutMs} ms`
+    const failed: Failed = timedOut
+      ? { failure: 'timeout', error: `no response within ${opts.timeoutMs} ms` }
       : describeError(e, url, opts.timeoutMs, opts.signal?.aborted ?? false);
-    return done({ ok: false, error: message });
+    return done({ ok: false, ...failed });
   }
 }
 

@@ -64,18 +64,16 @@ export function sshRemedy(err: unknown, node: NodeConfig): string {
 /** The remedy for a failed HTTP check. */
 export function httpRemedy(r: HttpProbeResult, c: HttpCheckConfig): string {
   const restart = c.node && c.service ? `; vigil can restart it: restart_service ${c.node} ${c.service}` : '';
-  const error = r.error ?? '';
-  if (/TLS certificate/.test(error))
+  if (r.failure === 'tls')
     return `set httpChecks[${c.name}].tls.caFile to the CA that signed the site's certificate (tls.insecure: true only for a lab)`;
-  if (/cannot read tls\.caFile/.test(error))
-    return `fix httpChecks[${c.name}].tls.caFile: the file must exist and be readable`;
+  if (r.failure === 'ca_file') return `fix httpChecks[${c.name}].tls.caFile: the file must exist and be readable`;
   if (r.status !== undefined && r.status !== c.expectStatus) {
     return `it answered ${r.status}, expected ${c.expectStatus}: fix the service${restart}, or httpChecks[${c.name}].expectStatus`;
   }
   if (r.bodyMatched === false)
     return `the page does not contain "${c.bodyMatch}": fix the service${restart}, or httpChecks[${c.name}].bodyMatch`;
-  if (/no response within/.test(error))
+  if (r.failure === 'timeout')
     return `no answer within ${c.timeoutSeconds} s: is the host up? raise httpChecks[${c.name}].timeoutSeconds if it is only slow`;
-  if (/cannot resolve/.test(error)) return `check the host name in httpChecks[${c.name}].url`;
+  if (r.failure === 'dns') return `check the host name in httpChecks[${c.name}].url`;
   return `is the service up, and are the host and port in httpChecks[${c.name}].url right?${restart}`;
 }

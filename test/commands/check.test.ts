@@ -175,10 +175,17 @@ describe('check pieces', () => {
       'does not contain "Welcome"',
     );
     expect(
-      httpRemedy({ ok: false, url: c.url, durationMs: 1, error: 'TLS certificate of x:443 not trusted (X)' }, c),
+      httpRemedy(
+        { ok: false, url: c.url, durationMs: 1, failure: 'tls', error: 'TLS certificate of x:443 not trusted (X)' },
+        c,
+      ),
     ).toContain('tls.caFile');
-    expect(httpRemedy({ ok: false, url: c.url, durationMs: 1, error: 'connection refused by x:443' }, c)).toContain(
-      'is the service up',
-    );
+    expect(
+      httpRemedy({ ok: false, url: c.url, durationMs: 1, failure: 'refused', error: 'connection refused by x:443' }, c),
+    ).toContain('is the service up');
+    // The code decides, not the words: a timeout worded like a TLS failure still gets the timeout remedy.
+    expect(
+      httpRemedy({ ok: false, url: c.url, durationMs: 1, failure: 'timeout', error: 'TLS certificate lookalike' }, c),
+    ).toContain(`no answer within ${c.timeoutSeconds} s`);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ToolFailure } from '../../errors.js';
-import type { HttpProbeOptions, HttpProbeResult } from '../../clients/http-probe.js';
+import { HTTP_PROBE_FAILURES, type HttpProbeOptions, type HttpProbeResult } from '../../clients/http-probe.js';
 import type { HttpCheckConfig } from '../../config/types.js';
 import { defineTool } from '../tool.js';
 import { createHttpAllowPolicy } from '../../util/http-allow.js';
@@ -51,6 +51,10 @@ export const checkHttp = defineTool({
         status: z.number().int().optional().describe('HTTP status received; absent when no response came'),
         durationMs: z.number().describe('time to the answer or the failure, milliseconds'),
         error: z.string().optional().describe('why the check is down, in words'),
+        failure: z
+          .enum(HTTP_PROBE_FAILURES)
+          .optional()
+          .describe('why the check is down, as a code (refused, dns, tls, timeout, status, body, ...)'),
         bodyMatched: z.boolean().optional().describe('whether the body held the bodyMatch text, when one was given'),
       }),
     ),
