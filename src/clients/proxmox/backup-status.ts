@@ -5,7 +5,7 @@
  * - …", pve-manager VZDump.pm). Shared by `list_backups` and the monitor's backup conditions.
  */
 import type { ProxmoxClient } from './client.js';
-import type { StorageItem } from './features.js';
+import type { StorageItem } from './feature-types.js';
 import type { GuestResource, TaskListEntry } from './types.js';
 
 /** The newest archive of a guest. */

@@ -15,7 +15,7 @@ export type {
 export { ProxmoxError, PROXMOX_ERROR_KINDS, type ProxmoxErrorKind } from './errors.js';
 export { normalizeFingerprint, type ProxmoxTlsOptions } from './transport.js';
 export type * from './types.js';
-export type * from './features.js';
+export type * from './feature-types.js';
 export { parseVzdumpLog, readBackupStates } from './backup-status.js';
 export type { BackupArchive, BackupRun, GuestBackupState } from './backup-status.js';
 
