@@ -2,25 +2,18 @@
  * What `vigil check` tells the operator to do about each failure: pure functions from the error
  * (or probe result) and the config to one remedy line.
  */
-import { ProxmoxError } from '../clients/proxmox/index.js';
-import { SshError } from '../clients/ssh/index.js';
+import { ProxmoxError, ProxmoxPinMismatchError } from '../clients/proxmox/errors.js';
+import { SshError, SshHostKeyError } from '../clients/ssh/index.js';
 import type { HttpProbeResult } from '../clients/http-probe.js';
 import type { HttpCheckConfig, NodeConfig, VigilConfig } from '../config/types.js';
-
-/** `AA:BB:...` (32 bytes) inside a message. */
-const CERT_FP = /\b[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31}\b/;
-/** `SHA256:...` inside a message. */
-const SSH_FP = /SHA256:[A-Za-z0-9+/]{43}/;
 
 /** The remedy for a failed Proxmox connection check. */
 export function proxmoxRemedy(err: unknown, px: NonNullable<VigilConfig['proxmox']>): string {
   if (!(err instanceof ProxmoxError)) return `is the Proxmox host up, and is proxmox.url (${px.url}) right?`;
   switch (err.kind) {
     case 'tls': {
-      // The pin failed: the message names what the server presented (first fingerprint in it).
-      const presented = /presented/.test(err.message) ? CERT_FP.exec(err.message)?.[0] : undefined;
-      if (presented) {
-        return `if the node's certificate was renewed, put this in the config under proxmox.tls: fingerprint: "${presented.toUpperCase()}" (compare with "pvenode cert info" on the node first)`;
+      if (err instanceof ProxmoxPinMismatchError) {
+        return `if the node's certificate was renewed, put this in the config under proxmox.tls: fingerprint: "${err.presented.toUpperCase()}" (compare with "pvenode cert info" on the node first)`;
       }
       return 'set proxmox.tls.fingerprint to the certificate\'s SHA-256 fingerprint ("pvenode cert info" on the node), or proxmox.tls.caFile to a copy of the node\'s /etc/pve/pve-root-ca.pem';
     }
@@ -45,9 +38,8 @@ export function sshRemedy(err: unknown, node: NodeConfig): string {
   if (!(err instanceof SshError)) return `is ${node.name} up and sshd running on ${where}?`;
   switch (err.code) {
     case 'host_key': {
-      const actual = SSH_FP.exec(err.message)?.[0];
-      return actual
-        ? `if ${node.name} was reinstalled, put this line under nodes[${node.name}].ssh: hostKeyFingerprint: "${actual}" (confirm on the node first: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)`
+      return err instanceof SshHostKeyError
+        ? `if ${node.name} was reinstalled, put this line under nodes[${node.name}].ssh: hostKeyFingerprint: "${err.presented}" (confirm on the node first: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub)`
         : `compare nodes[${node.name}].ssh.hostKeyFingerprint with "ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub" on the node`;
     }
     case 'auth':

@@ -31,6 +31,22 @@ export class ProxmoxError extends Error {
   }
 }
 
+/** The pinned certificate did not match: carries what the server presented, for the remedy to quote. */
+export class ProxmoxPinMismatchError extends ProxmoxError {
+  constructor(
+    /** SHA-256 fingerprint the server presented, `AA:BB:...`. */
+    readonly presented: string,
+    /** The fingerprint `proxmox.tls.fingerprint` pins. */
+    readonly pinned: string,
+  ) {
+    super(
+      `Proxmox TLS certificate fingerprint mismatch: the server presented ${presented}, but proxmox.tls.fingerprint is ${pinned}`,
+      'tls',
+    );
+    this.name = 'ProxmoxPinMismatchError';
+  }
+}
+
 /** The node a `/nodes/{node}/...` path is proxied to, for 595 messages. */
 function nodeOfPath(path: string): string | undefined {
   const m = /^\/nodes\/([^/]+)/.exec(path);

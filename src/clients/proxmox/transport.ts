@@ -7,7 +7,7 @@ import { connect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { httpError, ProxmoxError } from './errors.js';
+import { httpError, ProxmoxError, ProxmoxPinMismatchError } from './errors.js';
 
 export interface ProxmoxTlsOptions {
   /** PEM file of the CA that issued the API certificate (e.g. /etc/pve/pve-root-ca.pem). */
@@ -77,13 +77,7 @@ class PinnedAgent extends Agent {
       const actual = socket.getPeerCertificate().fingerprint256 ?? '';
       if (actual.toUpperCase() === this.pin) return cb?.(null, socket);
       socket.destroy();
-      cb?.(
-        new ProxmoxError(
-          `Proxmox TLS certificate fingerprint mismatch: the server presented ${actual}, but proxmox.tls.fingerprint is ${this.pin}`,
-          'tls',
-        ),
-        socket,
-      );
+      cb?.(new ProxmoxPinMismatchError(actual, this.pin), socket);
     });
     socket.once('error', (err) => cb?.(err, socket));
     return undefined;

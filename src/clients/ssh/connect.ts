@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ConnectConfig } from 'ssh2';
 import type { Logger } from 'pino';
-import { hostKeyMismatchMessage, sshFingerprint, SshError } from './errors.js';
+import { hostKeyMismatchMessage, sshFingerprint, SshError, SshHostKeyError } from './errors.js';
 import type { SshTarget } from './target.js';
 
 /**
@@ -46,7 +46,7 @@ export async function connectConfig(
       if (actual === t.hostKeyFingerprint) return true;
       const msg = hostKeyMismatchMessage(t.name, where, actual, t.hostKeyFingerprint);
       logger.warn({ node: t.name, actual, expected: t.hostKeyFingerprint }, 'ssh host key refused');
-      onHostKeyError(new SshError('host_key', msg));
+      onHostKeyError(new SshHostKeyError(msg, actual));
       return false;
     },
   };

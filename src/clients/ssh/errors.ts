@@ -28,6 +28,18 @@ export class SshError extends Error {
   }
 }
 
+/** The host presented another key than the pinned one: carries it, for the remedy to quote. */
+export class SshHostKeyError extends SshError {
+  constructor(
+    message: string,
+    /** The fingerprint the host presented, `SHA256:...`. */
+    readonly presented: string,
+  ) {
+    super('host_key', message);
+    this.name = 'SshHostKeyError';
+  }
+}
+
 /** `SHA256:` + unpadded base64 of the SHA-256 of the raw public key blob, as OpenSSH prints it. */
 export function sshFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
