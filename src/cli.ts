@@ -17,6 +17,7 @@ import { configExists, explainListenError, isApprovalId, malformedApprovalId } f
 import { createCore, type Core } from './core.js';
 import { startDaemon } from './daemon.js';
 import { createMcpSession, listedTools } from './mcp/server.js';
+import { mcpSurface } from './mcp/surface.js';
 import { describeRange } from './db/audit-chain.js';
 import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
@@ -134,7 +135,10 @@ async function mcpStdio(v: Values): Promise<number> {
     pipeline: core.pipeline,
     tools: listedTools(core.pipeline),
     sessionId: () => sessionId,
+    ...mcpSurface(core),
   });
+  // Resource notifications follow events the daemon or the monitor write to the shared database.
+  const polling = setInterval(() => core.bus.poll(), 500);
   const transport = new StdioServerTransport();
   await server.connect(transport);
   await new Promise<void>((resolve) => {
@@ -143,6 +147,7 @@ async function mcpStdio(v: Values): Promise<number> {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  clearInterval(polling);
   await server.close();
   await core.close();
   return 0;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Core } from '../core.js';
 import { createMcpRouter } from './mcp-http.js';
+import { mcpSurface } from '../mcp/surface.js';
 import { createOAuthRouter } from './oauth/index.js';
 import { createRestRouter } from './rest.js';
 import { createTokenCheck } from './auth.js';
@@ -55,6 +56,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     logger,
     allowedHosts: () => hosts,
     allowedOrigins: () => origins,
+    ...mcpSurface(core),
   });
   const server = createServer(app);
   const events = createEventStream({

@@ -12,6 +12,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { createMcpSession, listedTools } from '../mcp/server.js';
+import type { ResourceDeps } from '../mcp/resources.js';
+import type { PromptDeps } from '../mcp/prompts.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import { errorMessage } from '../contracts/errors.js';
@@ -33,6 +35,9 @@ export interface McpHttpDeps {
   /** Idle time after which a session may be evicted when the table is full; default 30 min. */
   sessionIdleMs?: number;
   now?: () => number;
+  /** MCP resources and prompts for every session (src/mcp/resources.ts, src/mcp/prompts.ts). */
+  resources?: ResourceDeps;
+  prompts?: PromptDeps;
 }
 
 interface Session {
@@ -179,6 +184,8 @@ export function createMcpRouter(deps: McpHttpDeps): {
         tools,
         sessionId: () => transport.sessionId,
         ...(callerId ? { callerId } : {}),
+        ...(deps.resources ? { resources: deps.resources } : {}),
+        ...(deps.prompts ? { prompts: deps.prompts } : {}),
       });
       transport.onclose = () => {
         if (transport.sessionId) sessions.delete(transport.sessionId);

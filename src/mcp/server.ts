@@ -21,9 +21,11 @@ import { z } from 'zod';
 import type { Pipeline } from './pipeline.js';
 import { APPROVAL_ARG } from './pipeline.js';
 import type { ToolDefinition } from './tool.js';
-import { tierAnnotations } from '../contracts/tiers.js';
+import { tierAnnotations, type Caller } from '../contracts/tiers.js';
 import type { Elicit } from '../safety/confirm.js';
 import { kindOf } from './steps/admit.js';
+import { registerResources, type ResourceDeps } from './resources.js';
+import { registerPrompts, type PromptDeps } from './prompts.js';
 
 export const SERVER_NAME = 'vigil';
 export const SERVER_VERSION = '0.1.0';
@@ -76,6 +78,10 @@ export function createMcpSession(deps: {
   tools: readonly Tool[];
   sessionId: () => string | undefined;
   callerId?: string;
+  /** Serves resources (and their change notifications) when given; see resources.ts. */
+  resources?: ResourceDeps;
+  /** Serves prompts when given; see prompts.ts. */
+  prompts?: PromptDeps;
 }): Server {
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
@@ -88,6 +94,9 @@ export function createMcpSession(deps: {
     },
   );
 
+  if (deps.resources) registerResources(server, deps.resources, () => callerOf(server, deps));
+  if (deps.prompts) registerPrompts(server, deps.prompts);
+
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
     tools: [...deps.tools],
   }));
@@ -95,7 +104,6 @@ export function createMcpSession(deps: {
   type Extra = Parameters<NonNullable<Server['fallbackRequestHandler']>>[1];
   const callTool = async (request: JSONRPCRequest, extra: Extra): Promise<CallToolResult> => {
     const call = readEnvelope(request.params);
-    const client = server.getClientVersion();
     const canElicit = server.getClientCapabilities()?.elicitation !== undefined;
     const elicit: Elicit | undefined = canElicit
       ? async (message) => {
@@ -120,13 +128,10 @@ export function createMcpSession(deps: {
           return answer.content?.confirm === true ? 'accept' : 'decline';
         }
       : undefined;
-    const sessionId = deps.sessionId();
-    const result = await deps.pipeline.executeTool(
-      call.name,
-      call.args,
-      { kind: 'assistant', id: deps.callerId ?? client?.name ?? 'mcp-client', ...(sessionId ? { sessionId } : {}) },
-      { ...(elicit ? { elicit } : {}), ...(call.envelope ? { envelope: call.envelope } : {}) },
-    );
+    const result = await deps.pipeline.executeTool(call.name, call.args, callerOf(server, deps), {
+      ...(elicit ? { elicit } : {}),
+      ...(call.envelope ? { envelope: call.envelope } : {}),
+    });
     if (result.kind === 'protocol_error') throw new McpError(ErrorCode.InvalidParams, result.message);
     return {
       content: [{ type: 'text', text: result.text }],
@@ -140,6 +145,13 @@ export function createMcpSession(deps: {
   };
 
   return server;
+}
+
+/** The session's caller: the verified OAuth subject, else the client's name; with the session id. */
+function callerOf(server: Server, deps: { sessionId: () => string | undefined; callerId?: string }): Caller {
+  const sessionId = deps.sessionId();
+  const id = deps.callerId ?? server.getClientVersion()?.name ?? 'mcp-client';
+  return { kind: 'assistant', id, ...(sessionId ? { sessionId } : {}) };
 }
 
 /** The tool name and arguments of a tools/call request, and what is malformed about its envelope. */

@@ -1,0 +1,119 @@
+/**
+ * The MCP resources' addresses and the views of vigil's own records behind them (incidents, audit
+ * rows, approvals), plus the pure decisions the subscription code makes: which URIs changed, and
+ * which events change the cluster. Views leave out what get_audit_log leaves out (session ids and
+ * chain hashes) and pass through the redactor, so no secret or session id reaches a client.
+ */
+import type { Stores } from '../db/stores.js';
+import type { VigilEvent } from '../contracts/events.js';
+import type { Incident } from '../contracts/incidents.js';
+import type { Redactor } from '../safety/redact.js';
+
+export const CLUSTER_URI = 'vigil://cluster';
+export const INCIDENTS_URI = 'vigil://incidents';
+export const JSON_MIME = 'application/json';
+
+/** What a resource URI names; undefined for a URI vigil does not serve. */
+export type ResourceRef =
+  | { kind: 'cluster' }
+  | { kind: 'incidents' }
+  | { kind: 'incident'; id: number }
+  | { kind: 'audit'; id: number }
+  | { kind: 'approval'; id: string };
+
+const ROW_ID = '([1-9][0-9]{0,14})';
+const INCIDENT_RE = new RegExp(`^vigil://incidents/${ROW_ID}$`);
+const AUDIT_RE = new RegExp(`^vigil://audit/${ROW_ID}$`);
+const APPROVAL_RE = /^vigil:\/\/approvals\/(apr_[A-Za-z0-9_-]{1,64})$/;
+
+/** Parses a vigil:// URI; exact matches only (no query, no trailing slash). */
+export function parseResourceUri(uri: string): ResourceRef | undefined {
+  if (uri === CLUSTER_URI) return { kind: 'cluster' };
+  if (uri === INCIDENTS_URI) return { kind: 'incidents' };
+  const incident = INCIDENT_RE.exec(uri);
+  if (incident) return { kind: 'incident', id: Number(incident[1]) };
+  const audit = AUDIT_RE.exec(uri);
+  if (audit) return { kind: 'audit', id: Number(audit[1]) };
+  const approval = APPROVAL_RE.exec(uri);
+  if (approval) return { kind: 'approval', id: approval[1]! };
+  return undefined;
+}
+
+export const incidentUri = (id: number): string => `vigil://incidents/${id}`;
+export const approvalUri = (id: string): string => `vigil://approvals/${id}`;
+
+export interface RecordDeps {
+  stores: Pick<Stores, 'monitor' | 'audit' | 'approvals'>;
+  redact: Redactor;
+  now: () => number;
+}
+
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+/** An incident as get_incidents shows it (ISO times). */
+export function incidentView(i: Incident) {
+  return {
+    ...i,
+    firstSeen: iso(i.firstSeen),
+    lastSeen: iso(i.lastSeen),
+    resolvedAt: iso(i.resolvedAt),
+    escalatedAt: iso(i.escalatedAt),
+  };
+}
+
+/**
+ * The record a URI names, or undefined when there is none. The cluster is not a record (it is read
+ * through get_cluster_status); asking for it here is a programming error.
+ */
+export function readRecord(ref: Exclude<ResourceRef, { kind: 'cluster' }>, deps: RecordDeps): unknown {
+  const { monitor, audit, approvals } = deps.stores;
+  switch (ref.kind) {
+    case 'incidents':
+      return deps.redact({ incidents: monitor.activeIncidents().map(incidentView) });
+    case 'incident': {
+      const incident = monitor.incident(ref.id);
+      return incident && deps.redact(incidentView(incident));
+    }
+    case 'audit': {
+      const row = audit.list({ beforeId: ref.id + 1, limit: 1 })[0];
+      if (row?.id !== ref.id) return undefined;
+      // As get_audit_log: a session id is the credential an approval is bound to; hashes are the chain's business.
+      const { prevHash: _p, hash: _h, sessionId: _s, ...rest } = row;
+      return deps.redact({ ...rest, at: iso(rest.at) });
+    }
+    case 'approval': {
+      const approval = approvals.get(ref.id, deps.now());
+      if (!approval) return undefined;
+      const { sessionId: _s, ...rest } = approval;
+      return deps.redact({
+        ...rest,
+        createdAt: iso(rest.createdAt),
+        expiresAt: iso(rest.expiresAt),
+        decidedAt: iso(rest.decidedAt),
+        usedAt: iso(rest.usedAt),
+      });
+    }
+  }
+}
+
+/** The URIs that name something whose content differs between two fingerprint maps (gone or new counts). */
+export function changedUris(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
+  const uris = new Set([...before.keys(), ...after.keys()]);
+  return [...uris].filter((uri) => before.get(uri) !== after.get(uri)).sort();
+}
+
+/** Whether two listings hold different URIs (order aside): then `resources/list_changed` is due. */
+export function listingChanged(before: readonly string[], after: readonly string[]): boolean {
+  if (before.length !== after.length) return true;
+  const seen = new Set(before);
+  return after.some((uri) => !seen.has(uri));
+}
+
+/**
+ * Events after which the cluster snapshot may read differently: incidents (they are listed among its
+ * problems), remediation, and actions a caller ran. Plain reads publish no event, so reading the
+ * snapshot after its update notification cannot trigger another one.
+ */
+export function touchesCluster(event: Pick<VigilEvent, 'type'>): boolean {
+  return event.type.startsWith('incident.') || event.type.startsWith('remediation.') || event.type === 'tool.executed';
+}
