@@ -6,15 +6,12 @@
  * `createMonitorStore` composes them into the one store the monitor, its tools and the API use.
  */
 import type { Db } from './database.js';
-import type { Incident, NewIncident } from '../contracts/incidents.js';
-import type { Lease } from '../contracts/leases.js';
 import { createAttemptCounter, createIncidentStore } from './incidents.js';
 import { createActionStore } from './actions.js';
 import { createLeaseStore } from './leases.js';
 import { createSilenceStore } from './silences.js';
 import { createMonitorRunStore } from './monitor-runs.js';
 
-export type { Incident, NewIncident, Lease };
 export type { AutonomyAction, ActionFinish } from './actions.js';
 export type { Silence } from './silences.js';
 export type { MonitorRun } from './monitor-runs.js';

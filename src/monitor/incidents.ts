@@ -5,10 +5,10 @@
  * Dependency suppression applies to openings only: a finding about something on a node that is
  * down opens nothing, but an open incident there still resolves when its target is seen healthy.
  */
-import type { Incident, MonitorStore, NewIncident } from '../db/monitor.js';
+import type { MonitorStore } from '../db/monitor.js';
+import type { Finding, Incident, NewIncident } from '../contracts/incidents.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Condition } from '../contracts/conditions.js';
-import type { Finding } from '../contracts/incidents.js';
 import type { Notifier } from './ports.js';
 
 export interface IncidentPlan {

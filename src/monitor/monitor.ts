@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
-import type { Incident, Lease } from '../db/monitor.js';
+import type { Finding, Incident } from '../contracts/incidents.js';
+import type { Lease } from '../contracts/leases.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { InfraClients } from '../clients/index.js';
@@ -25,7 +26,6 @@ import {
   type NodeObs,
   type RoutineState,
 } from './detect.js';
-import type { Finding } from '../contracts/incidents.js';
 import type { PveRoutineObs } from './detect-pve.js';
 import { decideRemediation, type GuardDecision } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';

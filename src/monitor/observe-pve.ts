@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
 import type { InfraClients } from '../clients/index.js';
 import { ProxmoxError, readBackupStates } from '../clients/proxmox/index.js';
-import type { Incident } from '../db/monitor.js';
+import type { Incident } from '../contracts/incidents.js';
 import type { GuestObs } from './detect.js';
 import { optedIn, unresponsiveBlock, type AgentObs } from './detect-guests.js';
 import type { PveRoutineObs } from './detect-pve.js';

@@ -14,7 +14,7 @@ import {
   type StorageResource,
   type TaskListEntry,
 } from '../clients/proxmox/index.js';
-import type { Incident } from '../db/monitor.js';
+import type { Incident } from '../contracts/incidents.js';
 import {
   crashCandidates,
   type CriticalObservation,

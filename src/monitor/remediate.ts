@@ -6,7 +6,9 @@
  */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { Incident, Lease, MonitorStore } from '../db/monitor.js';
+import type { MonitorStore } from '../db/monitor.js';
+import type { Incident } from '../contracts/incidents.js';
+import type { Lease } from '../contracts/leases.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { ExecuteResult, Pipeline } from '../mcp/pipeline.js';

@@ -1,7 +1,8 @@
 /**
  * Telling people: escalations (history + diagnostic snapshot, sent at once) and notify-only reports.
  */
-import type { Incident, MonitorStore } from '../db/monitor.js';
+import type { MonitorStore } from '../db/monitor.js';
+import type { Incident } from '../contracts/incidents.js';
 import type { Stores } from '../db/stores.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';

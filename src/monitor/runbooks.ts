@@ -4,7 +4,7 @@
  * which read-only tool gives the diagnostic snapshot for reports and escalations. Config may
  * disable or tune each (`monitor.runbooks`).
  */
-import type { Incident } from '../db/monitor.js';
+import type { Incident } from '../contracts/incidents.js';
 import type { VigilConfig } from '../config/types.js';
 import type { AutonomyLevel } from '../contracts/tiers.js';
 import { CONDITIONS, type Condition } from '../contracts/conditions.js';

@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { Lease, MonitorStore } from '../db/monitor.js';
+import type { MonitorStore } from '../db/monitor.js';
+import type { Lease } from '../contracts/leases.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { CycleKind } from '../contracts/conditions.js';
 import type { Holder } from './remediate.js';

@@ -12,7 +12,7 @@ import {
   type StopEvidence,
 } from '../../src/monitor/detect.js';
 import { planIncidents } from '../../src/monitor/incidents.js';
-import type { Incident } from '../../src/db/monitor.js';
+import type { Incident } from '../../src/contracts/incidents.js';
 
 const guest = (vmid: number, status: string, extra: Partial<GuestObs> = {}): GuestObs => ({
   vmid,

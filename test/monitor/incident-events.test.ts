@@ -1,7 +1,7 @@
 // Pins that an incident's row and its incident.* event commit together: when the event cannot be stored, the opening, resolution or escalation is rolled back, so no reader sees one without the other.
 import { describe, expect, it } from 'vitest';
 import { createStores } from '../../src/db/stores.js';
-import type { NewIncident } from '../../src/db/monitor.js';
+import type { NewIncident } from '../../src/contracts/incidents.js';
 import { createEventBus } from '../../src/realtime/bus.js';
 import { applyIncidentPlan, resolveIncident, type IncidentLogDeps } from '../../src/monitor/incidents.js';
 import { openTracked, tempDbPath } from '../db/helpers.js';

@@ -1,7 +1,8 @@
 // Pins that an incident another process opened a moment earlier (same key, shared database) is not opened again: no throw, no second notice, and the rest of the cycle's plan still applies.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
-import { createMonitorStore, type NewIncident } from '../../src/db/monitor.js';
+import { createMonitorStore } from '../../src/db/monitor.js';
+import type { NewIncident } from '../../src/contracts/incidents.js';
 import { createEventStore } from '../../src/db/events.js';
 import { createEventBus } from '../../src/realtime/bus.js';
 import { applyIncidentPlan } from '../../src/monitor/incidents.js';

@@ -6,7 +6,8 @@
  */
 import type { Approval } from '../../db/approvals.js';
 import type { AuditRow } from '../../db/audit.js';
-import type { AutonomyAction, Incident } from '../../db/monitor.js';
+import type { AutonomyAction } from '../../db/monitor.js';
+import type { Incident } from '../../contracts/incidents.js';
 import type { GuardDecision } from '../../monitor/guardrails.js';
 import type { ToolCall } from '../../monitor/runbooks.js';
 
