@@ -47,8 +47,10 @@ export async function startHttp(core: Core, host: string, port: number, options:
 
   const app = express();
   app.disable('x-powered-by');
+  // Not ok while the database cannot be written: vigil then refuses every action, and says so here.
   app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+    const state = core.stores.storage.check(1000);
+    res.status(state.ok ? 200 : 503).json(state);
   });
   const mcp = createMcpRouter({
     pipeline: core.pipeline,

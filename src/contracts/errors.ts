@@ -107,6 +107,8 @@ export const ERROR_CODES = {
     status: 504,
     message: (tool: string, ms: number) => `${tool} did not finish within ${ms} ms and was aborted`,
   },
+  /** vigil's database cannot take the audit row (a full disk): the action is refused before it runs. */
+  ERR_STORAGE_UNAVAILABLE: { status: 503, message: (reason: string) => reason },
   /** An operational failure a handler reports in its own words ("failed to start VM 101 on pve1: …"). */
   ERR_TOOL_FAILED: { status: 502, message: (detail: string) => detail },
 } as const satisfies Record<string, ErrorSpec>;

@@ -12,6 +12,7 @@ import { createApprovalStore } from './approvals.js';
 import { createMonitorStore } from './monitor.js';
 import { createOutboxStore } from './outbox.js';
 import { createSampleStore } from './samples.js';
+import { createStorageProbe } from './storage.js';
 
 /** Builds every store over `db`; the caller keeps `db` to close it. */
 export function createStores(db: Db) {
@@ -24,6 +25,8 @@ export function createStores(db: Db) {
     monitor: createMonitorStore(db),
     outbox: createOutboxStore(db),
     samples: createSampleStore(db),
+    // Whether the database can take writes (a full disk): actions are refused and /healthz says why.
+    storage: createStorageProbe(db),
     maintenance: {
       /** SQLite's own upkeep (refreshes the planner's statistics where they went stale); the daily schedule runs it. */
       optimize: (): void => void db.pragma('optimize'),

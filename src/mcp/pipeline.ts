@@ -79,6 +79,18 @@ export function createPipeline(p: PipelineDeps) {
       if (c.status === 'denied') return { settled: deniedAnswer(c.code, c.text), call, approvalId };
       approvalId = c.approvalId ?? null;
     }
+    // An action whose audit row could not be written must not run: refuse while the database is full.
+    const writable =
+      call.tool.kind === 'infra' && call.tier !== 'green' ? deps.stores.storage.check() : { ok: true as const };
+    if (!writable.ok) {
+      const refusal = blockedAnswer({
+        verdict: 'block',
+        code: 'unknown',
+        error: 'ERR_STORAGE_UNAVAILABLE',
+        reason: writable.reason,
+      });
+      return { settled: refusal, call, approvalId };
+    }
     const timeoutMs = call.tool.timeoutMs ?? deps.config.safety.toolTimeoutSeconds * 1000;
     const settled = await runCall({ call, caller, deps, preferences, logger, redact, timeoutMs });
     return { settled, call, approvalId };
@@ -96,7 +108,17 @@ export function createPipeline(p: PipelineDeps) {
       target: ended.call?.target ?? null,
       approvalId: ended.approvalId,
     };
-    const auditId = recordCall(deps.stores.audit, redact, facts, ended.settled);
+    let auditId: number;
+    try {
+      auditId = recordCall(deps.stores.audit, redact, facts, ended.settled);
+    } catch (err) {
+      // A refusal that changed nothing is still answered when its row cannot be written (a full disk);
+      // a call that may have acted fails loudly instead.
+      const s = ended.settled;
+      if (s.kind !== 'result' || s.decision !== 'blocked' || s.outcome !== 'not_run') throw err;
+      logger.error({ tool: name, err: err instanceof Error ? err.message : String(err) }, 'refusal not audited');
+      return { ...s, auditId: 0 } as ExecuteResult;
+    }
     publishCall(deps.bus, { logger, redact }, facts, ended.settled, auditId);
     return { ...ended.settled, auditId } as ExecuteResult;
   }
