@@ -9,7 +9,17 @@ import { entry, openTracked, tempDbPath } from './helpers.js';
 /** Any string: full code-point range including lone surrogates, NUL and control characters. */
 const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('\ud800', '\udfff', 'a\ud800b', '\udc00\ud800', '\u0000', 'x\u0000y', '\ufffd', '\ud83d\ude00', '__proto__'),
+  fc.constantFrom(
+    '\ud800',
+    '\udfff',
+    'a\ud800b',
+    '\udc00\ud800',
+    '\u0000',
+    'x\u0000y',
+    '\ufffd',
+    '\ud83d\ude00',
+    '__proto__',
+  ),
 );
 const anyJson = fc
   .jsonValue()
