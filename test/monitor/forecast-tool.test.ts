@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createStores } from '../../src/db/stores.js';
 import type { ToolDeps } from '../../src/mcp/deps.js';
-import type { ToolContext, ToolDefinition } from '../../src/mcp/tool.js';
+import type { ObjectSchema, ToolContext, ToolDefinition } from '../../src/mcp/tool.js';
 import { forecastDisk } from '../../src/mcp/tools/forecast.js';
 import { openTracked, tempDbPath } from '../db/helpers.js';
 
@@ -22,7 +22,8 @@ function setup() {
     deps,
     assertMayAct: () => undefined,
   };
-  const call = (tool: ToolDefinition, args: Record<string, unknown>) => tool.handler(tool.input.parse(args), ctx);
+  const call = <O extends ObjectSchema>(tool: ToolDefinition<ObjectSchema, O>, args: Record<string, unknown>) =>
+    tool.handler(tool.input.parse(args), ctx);
   return { samples: stores.samples, call };
 }
 
@@ -39,12 +40,12 @@ describe('forecast_disk', () => {
       'pve1 disk.percent: 85.0% now; full in 5.0 days at +3.00/day (r² 1.00, 49 samples over 2.0 days) → disk.fill_predicted',
       expect.stringMatching(/^pve1 disk\.percent:\/var: 40\.\d% now; (not rising|too noisy to predict)/),
     ]);
-    const [root] = out.data!.forecasts as { fillPredicted: boolean; daysToFull: number; verdict: string }[];
+    const [root] = out.data.forecasts;
     expect(root).toMatchObject({ fillPredicted: true, verdict: 'predicted' });
-    expect(root!.daysToFull).toBeCloseTo(5, 6);
+    expect(root?.daysToFull).toBeCloseTo(5, 6);
 
     const narrow = await call(forecastDisk, { node: 'pve1', metric: 'disk.percent', windowDays: 3 });
-    expect(narrow.data!.forecasts).toMatchObject([{ fillPredicted: false, verdict: 'outside-window' }]);
+    expect(narrow.data.forecasts).toMatchObject([{ fillPredicted: false, verdict: 'outside-window' }]);
   });
 
   it('answers plainly when no samples were recorded, and refuses a metric that is not a disk series', async () => {
@@ -63,6 +64,6 @@ describe('forecast_disk after a cleanup', () => {
     for (let h = 48; h >= 4; h -= 1) samples.record('pve1', 'disk.percent', 85 - (h / 24) * 3, NOW - h * HOUR);
     for (let h = 3; h >= 0; h -= 1) samples.record('pve1', 'disk.percent', 60, NOW - h * HOUR);
     const out = await call(forecastDisk, { node: 'pve1', metric: 'disk.percent' });
-    expect(out.data?.forecasts).toMatchObject([{ fillPredicted: false, verdict: 'insufficient-data' }]);
+    expect(out.data.forecasts).toMatchObject([{ fillPredicted: false, verdict: 'insufficient-data' }]);
   });
 });
