@@ -12,7 +12,6 @@ import {
   ElicitResultSchema,
   ErrorCode,
   ListToolsRequestSchema,
-  McpError,
   type CallToolResult,
   type JSONRPCRequest,
   type Tool,
@@ -24,6 +23,8 @@ import type { ToolDefinition } from './tool.js';
 import { tierAnnotations, type Caller } from '../contracts/tiers.js';
 import type { Elicit } from '../safety/confirm.js';
 import { kindOf } from './steps/admit.js';
+import { callToolResultOf, invalidArgumentsResult, outputSchemaOf } from './tool-contract.js';
+import { rpcError } from './rpc-error.js';
 import { registerResources, type ResourceDeps } from './resources.js';
 import { registerPrompts, type PromptDeps } from './prompts.js';
 
@@ -47,7 +48,10 @@ function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
   return { ...schema, type: 'object' } as Tool['inputSchema'];
 }
 
-/** The tools/list entry of a tool; annotations follow its tier (docs/ARCHITECTURE.md §2). */
+/**
+ * The tools/list entry of a tool; annotations follow its tier (docs/ARCHITECTURE.md §2), and a tool
+ * is idempotent when it only reads or declares that a repeat changes nothing.
+ */
 export function describeTool(tool: ToolDefinition): Tool {
   const hints = tierAnnotations(tool.tier);
   return {
@@ -55,7 +59,13 @@ export function describeTool(tool: ToolDefinition): Tool {
     title: tool.title,
     description: `[${tool.tier}] ${tool.description}`,
     inputSchema: inputSchemaOf(tool),
-    annotations: { title: tool.title, ...hints, openWorldHint: tool.kind === 'infra' && tool.tier !== 'green' },
+    outputSchema: outputSchemaOf(tool),
+    annotations: {
+      title: tool.title,
+      ...hints,
+      idempotentHint: tool.tier === 'green' || tool.idempotent === true,
+      openWorldHint: tool.kind === 'infra' && tool.tier !== 'green',
+    },
   };
 }
 
@@ -132,16 +142,21 @@ export function createMcpSession(deps: {
       ...(elicit ? { elicit } : {}),
       ...(call.envelope ? { envelope: call.envelope } : {}),
     });
-    if (result.kind === 'protocol_error') throw new McpError(ErrorCode.InvalidParams, result.message);
-    return {
-      content: [{ type: 'text', text: result.text }],
-      ...(result.data ? { structuredContent: result.data } : {}),
-      isError: result.isError,
-    };
+    if (result.kind === 'result') return callToolResultOf(result);
+    // Arguments the tool's schema refuses are a result the model can read (SEP-1303); an unknown
+    // tool and a malformed envelope (no string name, arguments not an object) stay protocol errors.
+    const malformed = call.envelope !== null || (call.args !== undefined && kindOf(call.args) !== 'an object');
+    if (result.code === 'ERR_INVALID_ARGS' && !malformed) {
+      return invalidArgumentsResult(
+        result.message,
+        deps.tools.find((t) => t.name === call.name),
+      );
+    }
+    throw rpcError(ErrorCode.InvalidParams, result.message);
   };
   server.fallbackRequestHandler = async (request, extra) => {
     if (request.method === 'tools/call') return callTool(request, extra);
-    throw new McpError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
+    throw rpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
   };
 
   return server;

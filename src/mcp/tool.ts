@@ -61,6 +61,11 @@ export interface ToolDefinition<S extends ObjectSchema = ObjectSchema, O extends
   callers?: readonly CallerKind[];
   /** Deadline for one call; default from config `safety.toolTimeoutSeconds`. */
   timeoutMs?: number;
+  /**
+   * A repeat with the same arguments changes nothing more (a start of a running guest): shown as
+   * MCP's idempotentHint. Read-only tools are idempotent without saying so.
+   */
+  idempotent?: boolean;
   target(args: z.infer<S>): ToolTarget;
   /** In words, what the call would do: shown for dry runs, confirmations and approvals. */
   plan(args: z.infer<S>): string;

@@ -51,9 +51,10 @@ describe('Proxmox feature tools against the lab', () => {
     const tasks = lab.state.tasks.list().length;
     for (const name of ['1st', 'current', 'a', 'x'.repeat(41), 'bad name']) {
       const audits = lv.vigil.core.stores.audit.count();
-      await expect(
-        client.callTool({ name: 'create_snapshot', arguments: { node: 'pve1', vmid: 100, name } }),
-      ).rejects.toThrow(/invalid arguments: name: a Proxmox snapshot name: a letter, then letters, digits/);
+      const refused = await call(lv.vigil, client, 'create_snapshot', { node: 'pve1', vmid: 100, name });
+      expect(refused.isError).toBe(true);
+      expect(refused.text).toMatch(/^invalid arguments: name: a Proxmox snapshot name: a letter, then letters, digits/);
+      expect(refused.audit).toMatchObject({ decision: 'invalid', outcome: 'not_run' });
       expect(lv.vigil.core.stores.audit.count() - audits).toBe(1);
     }
     expect(lab.state.tasks.list().length).toBe(tasks);

@@ -48,9 +48,15 @@ describe('red via elicitation', () => {
 
   it('a confirmed: true argument alone never suffices', async () => {
     const client = await vigil.connect();
-    await expect(
-      client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 101, confirmed: true } }),
-    ).rejects.toThrow(/invalid arguments: Unrecognized key: "confirmed"/);
+    const result = await client.callTool({
+      name: 'test_smash',
+      arguments: { node: 'pve1', vmid: 101, confirmed: true },
+    });
+    // SEP-1303: a tool result the model reads (naming the key and what it may send), not a protocol error.
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toMatch(
+      /^invalid arguments: Unrecognized key: "confirmed"\nFix: call test_smash again with only these arguments: node \(string, required\); vmid/,
+    );
     expect(runs.get('test_smash')).toBeUndefined();
     expect(lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'invalid', outcome: 'not_run' });
   });

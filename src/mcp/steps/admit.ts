@@ -1,6 +1,7 @@
 /**
  * Steps 1–2 of executeTool: look the tool up and validate the arguments with its (strict) input
- * schema. A call that fails either never reaches the gate; it is answered as an MCP protocol error.
+ * schema. A call that fails either never reaches the gate. Over MCP an unknown tool is a protocol
+ * error and refused arguments an isError result (src/mcp/tool-contract.ts).
  */
 import type { Tier, ToolTarget } from '../../contracts/tiers.js';
 import { errorMessage } from '../../contracts/errors.js';

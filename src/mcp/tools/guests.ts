@@ -244,6 +244,7 @@ export const startGuest = defineTool({
     'Starts a stopped VM or container and waits until Proxmox reports it started (for HA-managed guests, until the HA manager has started it). Succeeds without change if it already runs.',
   tier: 'yellow',
   kind: 'infra',
+  idempotent: true,
   input: guestInput,
   output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
@@ -258,6 +259,7 @@ export const resumeGuest = defineTool({
     'Resumes a paused (suspended) VM or a frozen container. Succeeds without change if it is running and not paused.',
   tier: 'yellow',
   kind: 'infra',
+  idempotent: true,
   input: guestInput,
   output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
@@ -272,6 +274,7 @@ export const stopGuest = defineTool({
     'Stops a VM or container immediately, like pulling the power cord: unsaved data in the guest is lost. Prefer shutdown_guest. Waits for the stop task.',
   tier: 'red',
   kind: 'infra',
+  idempotent: true,
   input: guestInput,
   output: powerOutput,
   target: (a) => ({ node: a.node, vmid: a.vmid }),
@@ -286,6 +289,7 @@ export const shutdownGuest = defineTool({
     'Asks a VM (ACPI) or container to shut down cleanly and waits until it has. With force_stop, a guest still running after the timeout is stopped hard.',
   tier: 'red',
   kind: 'infra',
+  idempotent: true,
   input: guestInput.extend({
     timeout_seconds: z
       .number()

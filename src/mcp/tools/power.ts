@@ -12,6 +12,7 @@ export const wakeNode = defineTool({
     "Sends Wake-on-LAN magic packets to a powered-off node, using the MAC, broadcast address and port in the node's wol settings, or (wol.via: proxmox) asks a live Proxmox node to send them from its network. The node then needs its boot time before it answers.",
   tier: 'yellow',
   kind: 'infra',
+  idempotent: true,
   input: z.object({ node: z.string().min(1).max(64).describe('node name from the config') }),
   output: z.object({
     node: z.string(),
