@@ -207,6 +207,13 @@ export function detectCritical(
   });
   findings.push(...agents.findings.filter((f) => !downNodes.has(f.node ?? '')));
   for (const k of agents.healthy) healthy.add(k);
+  // A hung guest that stopped (or left the cluster) is no longer unresponsive: guest.crashed or
+  // guest.down judge it now, and a reset of a stopped VM could only fail.
+  for (const key of opts.openKeys) {
+    if (!key.startsWith('guest.unresponsive:')) continue;
+    const g = obs.cluster.guests.find((x) => String(x.vmid) === key.slice('guest.unresponsive:'.length));
+    if (!g || g.status === 'stopped') healthy.add(key);
+  }
   return {
     state: { guests, crashed, nodeDownPolls, agentFailures: agents.failures },
     findings,

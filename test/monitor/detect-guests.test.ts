@@ -9,6 +9,7 @@ import {
   type AgentObs,
 } from '../../src/monitor/detect-guests.js';
 import { BUILTIN_RUNBOOKS } from '../../src/monitor/runbooks.js';
+import { detectCritical, EMPTY_CRITICAL } from '../../src/monitor/detect.js';
 import { gate } from '../../src/safety/gate.js';
 import type { AutonomyLevel } from '../../src/contracts/tiers.js';
 
@@ -123,5 +124,34 @@ describe('the unresponsive runbook guardrails', () => {
     expect(optedIn(101, [], cfg)).toBe(true);
     expect(optedIn(100, ['prod', 'Vigil-AutoRestart'], cfg)).toBe(true);
     expect(optedIn(100, ['prod'], cfg)).toBe(false);
+  });
+});
+
+describe('detectCritical and guest.unresponsive', () => {
+  it('resolves an unresponsive incident once its guest is stopped or gone', () => {
+    const guest = (vmid: number, status: string) => ({
+      vmid,
+      node: 'pve1',
+      type: 'qemu' as const,
+      status,
+      ha: false,
+      template: false,
+    });
+    const r = detectCritical(
+      EMPTY_CRITICAL,
+      {
+        cluster: { nodes: [{ name: 'pve1', online: true }], guests: [guest(100, 'stopped'), guest(102, 'running')] },
+        sshReachable: new Map(),
+        sshOnlyNodes: [],
+        evidence: new Map([[100, 'stop' as const]]),
+        stopCalls: new Map(),
+        agents: [],
+      },
+      {
+        unreachablePolls: 2,
+        openKeys: new Set(['guest.unresponsive:100', 'guest.unresponsive:102', 'guest.unresponsive:104']),
+      },
+    );
+    expect([...r.healthy].sort()).toEqual(['guest.unresponsive:100', 'guest.unresponsive:104']);
   });
 });
