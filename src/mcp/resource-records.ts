@@ -77,20 +77,26 @@ export function readRecord(ref: Exclude<ResourceRef, { kind: 'cluster' }>, deps:
     case 'audit': {
       const row = audit.list({ beforeId: ref.id + 1, limit: 1 })[0];
       if (row?.id !== ref.id) return undefined;
-      // As get_audit_log: a session id is the credential an approval is bound to; hashes are the chain's business.
-      const { prevHash: _p, hash: _h, sessionId: _s, ...rest } = row;
-      return deps.redact({ ...rest, at: iso(rest.at) });
+      // The fields get_audit_log shows, named one by one: no session id (a credential), no chain hashes.
+      const { id, at, callerKind, callerId, tool, tier, args, target, decision, outcome, durationMs, error } = row;
+      return deps.redact({
+        id,
+        at: iso(at),
+        ...{ callerKind, callerId, tool, tier, args, target, decision, outcome, durationMs, error },
+        approvalId: row.approvalId,
+      });
     }
     case 'approval': {
       const approval = approvals.get(ref.id, deps.now());
       if (!approval) return undefined;
-      const { sessionId: _s, ...rest } = approval;
+      // Named field by field, so what binds an approval to its requester (session, principal) never leaves.
+      const { id, tool, args, plan, status, callerKind, callerId, decidedBy } = approval;
       return deps.redact({
-        ...rest,
-        createdAt: iso(rest.createdAt),
-        expiresAt: iso(rest.expiresAt),
-        decidedAt: iso(rest.decidedAt),
-        usedAt: iso(rest.usedAt),
+        ...{ id, tool, args, plan, status, callerKind, callerId, decidedBy },
+        createdAt: iso(approval.createdAt),
+        expiresAt: iso(approval.expiresAt),
+        decidedAt: iso(approval.decidedAt),
+        usedAt: iso(approval.usedAt),
       });
     }
   }
@@ -107,6 +113,25 @@ export function listingChanged(before: readonly string[], after: readonly string
   if (before.length !== after.length) return true;
   const seen = new Set(before);
   return after.some((uri) => !seen.has(uri));
+}
+
+/**
+ * The record URIs an event names: an incident's (and the open list) for incident and remediation
+ * events, an approval's for approval events. They are due even when the record reads the same
+ * again (an incident opened and resolved between two polls of another process's events).
+ */
+export function urisNamedBy(event: Pick<VigilEvent, 'type' | 'data'>): string[] {
+  const id = event.data?.incidentId;
+  if ((event.type.startsWith('incident.') || event.type.startsWith('remediation.')) && Number.isInteger(id))
+    return [INCIDENTS_URI, incidentUri(id as number)];
+  const approval = event.data?.approvalId;
+  if (event.type.startsWith('approval.') && typeof approval === 'string') return [approvalUri(approval)];
+  return [];
+}
+
+/** Events that add or remove a listed resource (open incidents and waiting approvals are listed). */
+export function changesListing(event: Pick<VigilEvent, 'type'>): boolean {
+  return ['incident.opened', 'incident.resolved', 'approval.requested', 'approval.resolved'].includes(event.type);
 }
 
 /**

@@ -29,6 +29,7 @@ import type { Pipeline } from './pipeline.js';
 import {
   approvalUri,
   changedUris,
+  changesListing,
   CLUSTER_URI,
   incidentUri,
   INCIDENTS_URI,
@@ -37,6 +38,7 @@ import {
   parseResourceUri,
   readRecord,
   touchesCluster,
+  urisNamedBy,
   type RecordDeps,
   type ResourceRef,
 } from './resource-records.js';
@@ -181,13 +183,14 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
       before.set(uri, print);
       after.set(uri, fingerprint(ref));
     }
-    for (const uri of changedUris(before, after)) {
-      subscribed.set(uri, after.get(uri)!);
+    for (const uri of [...changedUris(before, after), ...urisNamedBy(event)]) {
+      if (!subscribed.has(uri)) continue;
+      subscribed.set(uri, after.get(uri) ?? '');
       due.add(uri);
     }
     for (const uri of due) send(server.sendResourceUpdated({ uri }));
     const now = listing().map((r) => r.uri);
-    if (listingChanged(listed, now)) {
+    if (changesListing(event) || listingChanged(listed, now)) {
       listed = now;
       send(server.sendResourceListChanged());
     }

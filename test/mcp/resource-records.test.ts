@@ -1,7 +1,14 @@
 // Pins the resources' pure decisions: which vigil:// URIs parse, which subscribed URIs changed, when the listing changed, and which events touch the cluster snapshot.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { changedUris, listingChanged, parseResourceUri, touchesCluster } from '../../src/mcp/resource-records.js';
+import {
+  changedUris,
+  changesListing,
+  listingChanged,
+  parseResourceUri,
+  touchesCluster,
+  urisNamedBy,
+} from '../../src/mcp/resource-records.js';
 import { EVENT_TYPES } from '../../src/contracts/events.js';
 
 const uri = fc.constantFrom('vigil://cluster', 'vigil://incidents', 'vigil://incidents/1', 'vigil://audit/7', 'x');
@@ -74,6 +81,27 @@ describe('touchesCluster', () => {
       'remediation.succeeded',
       'remediation.failed',
       'remediation.skipped',
+    ]);
+  });
+});
+
+describe('urisNamedBy and changesListing', () => {
+  it('names the incident and the open list for incident and remediation events, the approval for approval events', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...EVENT_TYPES), fc.integer({ min: 1, max: 1e9 }), (type, id) => {
+        const named = urisNamedBy({ type, data: { incidentId: id, approvalId: `apr_${id}` } });
+        if (type.startsWith('incident.') || type.startsWith('remediation.'))
+          expect(named).toEqual(['vigil://incidents', `vigil://incidents/${id}`]);
+        else if (type.startsWith('approval.')) expect(named).toEqual([`vigil://approvals/apr_${id}`]);
+        else expect(named).toEqual([]);
+        expect(urisNamedBy({ type })).toEqual([]);
+      }),
+    );
+    expect(EVENT_TYPES.filter((type) => changesListing({ type }))).toEqual([
+      'approval.requested',
+      'approval.resolved',
+      'incident.opened',
+      'incident.resolved',
     ]);
   });
 });

@@ -162,6 +162,7 @@ describe('MCP resources', () => {
     await client.subscribeResource({ uri });
     const seen = await readJson(uri);
     expect(seen).toMatchObject({ id: approval.id, tool: 'run_command', status: 'pending' });
+    expect(Object.keys(seen)).not.toContain('sessionId');
     expect(JSON.stringify(seen)).not.toContain('session-that-must-stay-hidden');
     expect(JSON.stringify(seen)).not.toContain(vigil.operatorToken);
 
