@@ -178,12 +178,12 @@ export function createMcpRouter(deps: McpHttpDeps): {
           sessions.set(id, { owner: res.locals.owner as string, transport, server, lastSeen: now(), busy: 0 });
         },
       });
-      const callerId = oauthCaller(res)?.callerId;
+      const oauth = oauthCaller(res);
       const server = createMcpSession({
         pipeline: deps.pipeline,
         tools,
         sessionId: () => transport.sessionId,
-        ...(callerId ? { callerId } : {}),
+        ...(oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {}),
         ...(deps.resources ? { resources: deps.resources } : {}),
         ...(deps.prompts ? { prompts: deps.prompts } : {}),
       });

@@ -55,13 +55,18 @@ export function tierAnnotations(tier: Tier): {
 export const TOOL_KINDS = ['infra', 'control'] as const;
 export type ToolKind = (typeof TOOL_KINDS)[number];
 
-/** Who called executeTool. `sessionId` binds approvals to one MCP session. */
+/** Who called executeTool. `principal` is what approvals are bound to (never the session, which may be gone). */
 export interface Caller {
   kind: CallerKind;
   /** Stable id of the caller: MCP client name, "operator", or "monitor". */
   id: string;
   /** MCP session id (HTTP) or the process-wide stdio session; absent for monitor calls. */
   sessionId?: string;
+  /**
+   * The authenticated identity behind the call, which approvals are bound to: `assistant-token`
+   * (the static token, over HTTP or stdio) or `oauth:<sub>`. Absent: `<kind>:<id>` stands in.
+   */
+  principal?: string;
   /** Monitor calls only: the runbook acting and what it declares. */
   runbook?: {
     name: string;

@@ -1,7 +1,9 @@
 /**
  * Pending approvals for red actions (docs/ARCHITECTURE.md §5): bound to the tool, the canonical arguments and the
- * caller's session; single-use; expiring. Checks and state changes happen in one IMMEDIATE
- * transaction so two processes cannot both use one approval.
+ * requester's identity (its principal: the assistant token, or `oauth:<sub>`), not to its MCP session,
+ * so a one-shot client can redeem from a new process what it asked for in an old one; single-use;
+ * expiring. Checks and state changes happen in one IMMEDIATE transaction so two processes cannot
+ * both use one approval.
  */
 import { randomBytes } from 'node:crypto';
 import type { Db } from './database.js';
@@ -16,7 +18,10 @@ export interface Approval {
   id: string;
   tool: string;
   args: Record<string, unknown>;
+  /** The MCP session that asked, for the record only: redemption is bound to `principal`. */
   sessionId: string | null;
+  /** The identity that may redeem it: `assistant-token`, `oauth:<sub>`, or `<kind>:<id>` without one. */
+  principal: string;
   callerKind: CallerKind;
   callerId: string;
   plan: string;
@@ -33,7 +38,16 @@ export interface NewApproval extends Pick<
   Approval,
   'tool' | 'args' | 'sessionId' | 'callerKind' | 'callerId' | 'plan'
 > {
+  /** Default `<callerKind>:<callerId>`, as for a caller without an authenticated principal. */
+  principal?: string;
   ttlMs: number;
+}
+
+/** The call that redeems an approval: it must match the approval's tool, arguments and principal. */
+export interface RedeemingCall {
+  tool: string;
+  args: Record<string, unknown>;
+  principal: string;
 }
 
 /** A refused check carries its registry code (what callers branch on) and the message for people. */
@@ -45,6 +59,7 @@ interface RawApproval {
   args: string;
   args_hash: string;
   session_id: string | null;
+  principal: string;
   caller_kind: string;
   caller_id: string;
   plan: string;
@@ -63,6 +78,7 @@ function fromRaw(raw: RawApproval, now: number): Approval {
     tool: raw.tool,
     args: JSON.parse(raw.args) as Record<string, unknown>,
     sessionId: raw.session_id,
+    principal: raw.principal,
     callerKind: raw.caller_kind as CallerKind,
     callerId: raw.caller_id,
     plan: raw.plan,
@@ -83,8 +99,8 @@ export function argsHash(args: Record<string, unknown>): string {
 /** Creates the approval store over an open database. */
 export function createApprovalStore(db: Db) {
   const insert = db.prepare(
-    `INSERT INTO approvals (id, tool, args, args_hash, session_id, caller_kind, caller_id, plan, status, created_at, expires_at)
-     VALUES (@id, @tool, @args, @args_hash, @session_id, @caller_kind, @caller_id, @plan, 'pending', @created_at, @expires_at)`,
+    `INSERT INTO approvals (id, tool, args, args_hash, session_id, principal, caller_kind, caller_id, plan, status, created_at, expires_at)
+     VALUES (@id, @tool, @args, @args_hash, @session_id, @principal, @caller_kind, @caller_id, @plan, 'pending', @created_at, @expires_at)`,
   );
   const byId = db.prepare<[string], RawApproval>('SELECT * FROM approvals WHERE id = ?');
   const pending = db.prepare<[number], RawApproval>(
@@ -106,31 +122,26 @@ export function createApprovalStore(db: Db) {
     },
   );
 
-  const consumeTx = db.transaction(
-    (
-      id: string,
-      call: { tool: string; args: Record<string, unknown>; sessionId: string | null },
-      now: number,
-    ): ApprovalCheck => {
-      const raw = byId.get(id);
-      if (!raw) return refused('ERR_APPROVAL_NOT_FOUND', id);
-      const current = fromRaw(raw, now);
-      if (current.status === 'used') return refused('ERR_APPROVAL_USED', id);
-      if (current.status === 'expired') return refused('ERR_APPROVAL_EXPIRED', id);
-      if (current.status !== 'approved') return refused('ERR_APPROVAL_NOT_APPROVED', id, current.status);
-      if (raw.tool !== call.tool) {
-        return refused('ERR_APPROVAL_MISMATCH', id, `it was issued for ${raw.tool}, not ${call.tool}`);
-      }
-      if (raw.args_hash !== argsHash(call.args)) {
-        return refused('ERR_APPROVAL_MISMATCH', id, 'the arguments differ from the approved ones');
-      }
-      if (raw.session_id !== call.sessionId) {
-        return refused('ERR_APPROVAL_MISMATCH', id, 'it was issued to another session');
-      }
-      markUsed.run(now, id);
-      return { ok: true, approval: { ...current, status: 'used', usedAt: now } };
-    },
-  );
+  const consumeTx = db.transaction((id: string, call: RedeemingCall, now: number): ApprovalCheck => {
+    const raw = byId.get(id);
+    if (!raw) return refused('ERR_APPROVAL_NOT_FOUND', id);
+    const current = fromRaw(raw, now);
+    if (current.status === 'used') return refused('ERR_APPROVAL_USED', id);
+    if (current.status === 'expired') return refused('ERR_APPROVAL_EXPIRED', id);
+    if (current.status !== 'approved') return refused('ERR_APPROVAL_NOT_APPROVED', id, current.status);
+    if (raw.tool !== call.tool) {
+      return refused('ERR_APPROVAL_MISMATCH', id, `it was issued for ${raw.tool}, not ${call.tool}`);
+    }
+    if (raw.args_hash !== argsHash(call.args)) {
+      return refused('ERR_APPROVAL_MISMATCH', id, 'the arguments differ from the approved ones');
+    }
+    // Rows from before principals existed carry '' and match no one: they were session-bound.
+    if (raw.principal === '' || raw.principal !== call.principal) {
+      return refused('ERR_APPROVAL_MISMATCH', id, 'it was issued to another identity');
+    }
+    markUsed.run(now, id);
+    return { ok: true, approval: { ...current, status: 'used', usedAt: now } };
+  });
 
   return {
     create(request: NewApproval, now: number): Approval {
@@ -141,6 +152,7 @@ export function createApprovalStore(db: Db) {
         args: canonicalJson(request.args),
         args_hash: argsHash(request.args),
         session_id: request.sessionId,
+        principal: request.principal ?? `${request.callerKind}:${request.callerId}`,
         caller_kind: request.callerKind,
         caller_id: request.callerId,
         plan: request.plan,
@@ -164,11 +176,7 @@ export function createApprovalStore(db: Db) {
       return decideTx.immediate(id, verdict, by, now);
     },
     /** Uses an approved request for exactly this call, once. */
-    consume(
-      id: string,
-      call: { tool: string; args: Record<string, unknown>; sessionId: string | null },
-      now: number,
-    ): ApprovalCheck {
+    consume(id: string, call: RedeemingCall, now: number): ApprovalCheck {
       return consumeTx.immediate(id, call, now);
     },
   };

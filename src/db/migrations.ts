@@ -170,4 +170,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX samples_series ON samples (node, metric, at);
   CREATE INDEX samples_at ON samples (at);
   `,
+  // 4: approvals are bound to the requester's identity (its principal), not its MCP session
+  `
+  ALTER TABLE approvals ADD COLUMN principal TEXT NOT NULL DEFAULT '';
+  `,
 ];

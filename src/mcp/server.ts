@@ -31,6 +31,12 @@ import { registerPrompts, type PromptDeps } from './prompts.js';
 export const SERVER_NAME = 'vigil';
 export const SERVER_VERSION = '0.1.0';
 
+/**
+ * The principal of a caller holding the static assistant token: over HTTP it presented the token,
+ * over stdio it runs with the config that holds it. Approvals are bound to this, not to a session.
+ */
+export const ASSISTANT_TOKEN_PRINCIPAL = 'assistant-token';
+
 /** The JSON Schema clients see; tools that can be red also accept `approval_id`. */
 function inputSchemaOf(tool: ToolDefinition): Tool['inputSchema'] {
   const canBeRed = tool.tier === 'red';
@@ -88,6 +94,8 @@ export function createMcpSession(deps: {
   tools: readonly Tool[];
   sessionId: () => string | undefined;
   callerId?: string;
+  /** Who is authenticated (`oauth:<sub>`); default the static assistant token. Approvals are bound to it. */
+  principal?: string;
   /** Serves resources (and their change notifications) when given; see resources.ts. */
   resources?: ResourceDeps;
   /** Serves prompts when given; see prompts.ts. */
@@ -162,11 +170,15 @@ export function createMcpSession(deps: {
   return server;
 }
 
-/** The session's caller: the verified OAuth subject, else the client's name; with the session id. */
-function callerOf(server: Server, deps: { sessionId: () => string | undefined; callerId?: string }): Caller {
+/** The session's caller: the verified OAuth subject, else the client's name; its principal and session id. */
+function callerOf(
+  server: Server,
+  deps: { sessionId: () => string | undefined; callerId?: string; principal?: string },
+): Caller {
   const sessionId = deps.sessionId();
   const id = deps.callerId ?? server.getClientVersion()?.name ?? 'mcp-client';
-  return { kind: 'assistant', id, ...(sessionId ? { sessionId } : {}) };
+  const principal = deps.principal ?? ASSISTANT_TOKEN_PRINCIPAL;
+  return { kind: 'assistant', id, principal, ...(sessionId ? { sessionId } : {}) };
 }
 
 /** The tool name and arguments of a tools/call request, and what is malformed about its envelope. */

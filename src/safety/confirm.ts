@@ -32,6 +32,11 @@ export interface ConfirmTool {
   plan(args: Record<string, unknown>): string;
 }
 
+/** The identity an approval is bound to: the authenticated principal, else the caller's kind and id. */
+export function principalOf(caller: Caller): string {
+  return caller.principal ?? `${caller.kind}:${caller.id}`;
+}
+
 function denied<C extends ErrorCode>(code: C, ...args: ErrorArgs<C>): Confirmation {
   return { status: 'denied', code, text: errorMessage(code, ...args) };
 }
@@ -54,9 +59,10 @@ export interface ConfirmRequest {
 export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
   const plan = req.tool.plan(req.args);
   const sessionId = req.caller.sessionId ?? null;
+  const principal = principalOf(req.caller);
 
   if (req.approvalId !== null) {
-    const check = req.approvals.consume(req.approvalId, { tool: req.tool.name, args: req.args, sessionId }, req.now());
+    const check = req.approvals.consume(req.approvalId, { tool: req.tool.name, args: req.args, principal }, req.now());
     if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
     return { status: 'confirmed', approvalId: check.approval.id };
   }
@@ -79,6 +85,7 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
       tool: req.tool.name,
       args: req.args,
       sessionId,
+      principal,
       callerKind: req.caller.kind,
       callerId: req.caller.id,
       plan,

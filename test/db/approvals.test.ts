@@ -1,4 +1,4 @@
-// Pins approvals: bound to tool, canonical args and session; single use; expiring; denied or re-decided requests are refused.
+// Pins approvals: bound to tool, canonical args and the requester's principal (not its session); single use; expiring; denied or re-decided requests are refused.
 import { describe, expect, it } from 'vitest';
 import { createApprovalStore, type NewApproval } from '../../src/db/approvals.js';
 import { openTracked, tempDbPath } from './helpers.js';
@@ -9,12 +9,13 @@ const REQUEST: NewApproval = {
   tool: 'stop_guest',
   args: { node: 'pve1', vmid: 101, timeout: 30 },
   sessionId: 'session-a',
+  principal: 'assistant-token',
   callerKind: 'assistant',
   callerId: 'claude',
   plan: 'stop VM 101 on pve1',
   ttlMs: TTL,
 };
-const CALL = { tool: REQUEST.tool, args: REQUEST.args, sessionId: REQUEST.sessionId };
+const CALL = { tool: REQUEST.tool, args: REQUEST.args, principal: 'assistant-token' };
 
 function store() {
   return createApprovalStore(openTracked(tempDbPath()));
@@ -100,18 +101,19 @@ describe('approvals', () => {
     expect(approvals.consume(a.id, CALL, T0 + 2).ok).toBe(true);
   });
 
-  it('refuses a call from another session, or with no session', () => {
+  it('is bound to the principal, not the session: another identity is refused, so is a pre-principal row', () => {
     const approvals = store();
     const a = approvals.create(REQUEST, T0);
     approvals.decide(a.id, 'approved', 'operator', T0);
-    expect(approvals.consume(a.id, { ...CALL, sessionId: 'session-b' }, T0 + 1)).toMatchObject({
+    expect(approvals.consume(a.id, { ...CALL, principal: 'oauth:mallory' }, T0 + 1)).toMatchObject({
       ok: false,
-      reason: expect.stringContaining('another session'),
+      code: 'ERR_APPROVAL_MISMATCH',
+      reason: expect.stringContaining('another identity'),
     });
-    expect(approvals.consume(a.id, { ...CALL, sessionId: null }, T0 + 1)).toMatchObject({
-      ok: false,
-      reason: expect.stringContaining('another session'),
-    });
+    expect(approvals.consume(a.id, { ...CALL, principal: '' }, T0 + 1)).toMatchObject({ ok: false });
+    // The session is kept for the record only; redeeming needs none.
+    expect(approvals.get(a.id, T0 + 1)).toMatchObject({ sessionId: 'session-a', principal: 'assistant-token' });
+    expect(approvals.consume(a.id, CALL, T0 + 2).ok).toBe(true);
   });
 
   it('refuses a call to another tool', () => {

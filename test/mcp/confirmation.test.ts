@@ -96,7 +96,7 @@ describe('red via operator approval', () => {
     expect(runs.get('test_smash')).toBe(1);
   });
 
-  it('refuses changed arguments, another session, and another tool', async () => {
+  it('refuses changed arguments, another identity (audited), and another tool; another session of the same identity redeems', async () => {
     const client = await vigil.connect();
     const id = await requestApproval(client, 103);
     expect((await vigil.api('POST', `/api/approvals/${id}/approve`)).status).toBe(200);
@@ -107,20 +107,34 @@ describe('red via operator approval', () => {
     });
     expect(textOf(changed)).toMatch(/arguments differ/);
 
-    const other = await vigil.connect();
-    const stolen = await other.callTool({
-      name: 'test_smash',
-      arguments: { node: 'pve1', vmid: 103, approval_id: id },
+    // Same tool and arguments, another authenticated identity (an OAuth subject): refused and audited.
+    const intruder = { kind: 'assistant', id: 'oauth:mallory', principal: 'oauth:mallory' } as const;
+    const stolen = await vigil.core.pipeline.executeTool(
+      'test_smash',
+      { node: 'pve1', vmid: 103, approval_id: id },
+      intruder,
+    );
+    expect(stolen).toMatchObject({ isError: true, text: expect.stringMatching(/another identity/) });
+    expect(lastAudit()).toMatchObject({
+      tool: 'test_smash',
+      callerId: 'oauth:mallory',
+      decision: 'denied',
+      outcome: 'not_run',
+      approvalId: id,
+      error: expect.stringMatching(/another identity/),
     });
-    expect(textOf(stolen)).toMatch(/another session/);
 
     const otherTool = await client.callTool({ name: 'set_kill_switch', arguments: { active: false, approval_id: id } });
     expect(textOf(otherTool)).toMatch(/issued for test_smash/);
     expect(runs.get('test_smash')).toBeUndefined();
 
-    // The rightful call still works afterwards: failed redemptions do not burn the approval.
-    const ok = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 103, approval_id: id } });
+    // Failed redemptions do not burn the approval, and it is bound to the token, not the session:
+    // a new session holding the same assistant token redeems it.
+    await client.close();
+    const later = await vigil.connect({ name: 'another-client' });
+    const ok = await later.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 103, approval_id: id } });
     expect(ok.isError).toBe(false);
+    expect(runs.get('test_smash')).toBe(1);
   });
 
   it('refuses an approval that is not yet approved, denied, or expired', async () => {

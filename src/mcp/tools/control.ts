@@ -151,8 +151,8 @@ export const approveAction = defineTool({
     const check = ctx.deps.stores.approvals.decide(args.id, verdict, who(ctx.caller), ctx.deps.now());
     if (!check.ok) throw new ToolFailure(check.reason, check.code);
     const a = check.approval;
-    // The session id binds the approval to the requester's MCP session: it stays out of the answer.
-    const { sessionId: _bound, ...approval } = a;
+    // Which session asked and which identity may redeem are the requester's business: out of the answer.
+    const { sessionId: _session, principal: _bound, ...approval } = a;
     ctx.deps.bus.publish({
       type: 'approval.resolved',
       severity: 'info',
