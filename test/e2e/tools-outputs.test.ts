@@ -20,6 +20,26 @@ const steps: { label: string; tool: string; args: (seen: Map<string, Data>) => R
   { label: 'list_storage', tool: 'list_storage', args: () => ({ node: 'pve1' }) },
   { label: 'list_guests', tool: 'list_guests', args: () => ({}) },
   { label: 'get_guest_status', tool: 'get_guest_status', args: () => ({ node: 'pve2', vmid: 103 }) },
+  { label: 'create_snapshot', tool: 'create_snapshot', args: () => ({ node: 'pve1', vmid: 100, name: 'outputs' }) },
+  { label: 'list_snapshots', tool: 'list_snapshots', args: () => ({ node: 'pve1', vmid: 100 }) },
+  {
+    label: 'rollback_snapshot',
+    tool: 'rollback_snapshot',
+    args: () => ({ node: 'pve1', vmid: 100, name: 'outputs', start: true }),
+  },
+  { label: 'delete_snapshot', tool: 'delete_snapshot', args: () => ({ node: 'pve1', vmid: 100, name: 'outputs' }) },
+  { label: 'run_backup', tool: 'run_backup', args: () => ({ node: 'pve1', vmid: 101 }) },
+  { label: 'list_backups', tool: 'list_backups', args: () => ({ node: 'pve1' }) },
+  { label: 'get_backup_jobs', tool: 'get_backup_jobs', args: () => ({}) },
+  { label: 'guest_agent_info', tool: 'guest_agent_info', args: () => ({ node: 'pve1', vmid: 100 }) },
+  { label: 'reset_guest', tool: 'reset_guest', args: () => ({ node: 'pve1', vmid: 100 }) },
+  { label: 'get_ha_status', tool: 'get_ha_status', args: () => ({}) },
+  { label: 'migrate_check', tool: 'migrate_check', args: () => ({ node: 'pve1', vmid: 100, target: 'pve2' }) },
+  {
+    label: 'read_journal',
+    tool: 'read_journal',
+    args: () => ({ node: 'pve1', unit: 'nginx', lines: 10, since_minutes: 60 }),
+  },
   { label: 'start_guest (already running)', tool: 'start_guest', args: () => ({ node: 'pve1', vmid: 100 }) },
   { label: 'stop_guest', tool: 'stop_guest', args: () => ({ node: 'pve1', vmid: 101 }) },
   { label: 'start_guest', tool: 'start_guest', args: () => ({ node: 'pve1', vmid: 101 }) },
@@ -58,7 +78,10 @@ const steps: { label: string; tool: string; args: (seen: Map<string, Data>) => R
     tool: 'approve_action',
     args: (seen) => ({ id: seen.get('pending approval')?.approvalId, verdict: 'approve' }),
   },
-  { label: 'reboot_node', tool: 'reboot_node', args: () => ({ node: 'pve2' }) },
+  // Moves CT 103 (HA-managed) from pve2 to pve1: after every step that expects it on pve2.
+  { label: 'migrate_guest', tool: 'migrate_guest', args: () => ({ node: 'pve2', vmid: 103, target: 'pve1' }) },
+  // pve1, not pve2: a rebooting node is offline for a moment, and pve2 is shut down next.
+  { label: 'reboot_node', tool: 'reboot_node', args: () => ({ node: 'pve1' }) },
   { label: 'shutdown_node', tool: 'shutdown_node', args: () => ({ node: 'pve2' }) },
   { label: 'wake_node', tool: 'wake_node', args: () => ({ node: 'pve2' }) },
 ];
