@@ -107,6 +107,12 @@ export const ERROR_CODES = {
     status: 504,
     message: (tool: string, ms: number) => `${tool} did not finish within ${ms} ms and was aborted`,
   },
+  /** A target the caller named that the config does not have (an HTTP check name): a client mistake. */
+  ERR_UNKNOWN_TARGET: { status: 404, message: (detail: string) => detail },
+  /** A target outside what the config allows (check_http to a URL not in httpChecks or safety.httpAllow). */
+  ERR_TARGET_NOT_ALLOWED: { status: 403, message: (detail: string) => detail },
+  /** Arguments that pass the schema but contradict each other (both name and url): a client mistake. */
+  ERR_CONFLICTING_ARGS: { status: 400, message: (detail: string) => detail },
   /** vigil's database cannot take the audit row (a full disk): the action is refused before it runs. */
   ERR_STORAGE_UNAVAILABLE: { status: 503, message: (reason: string) => reason },
   /** An operational failure a handler reports in its own words ("failed to start VM 101 on pve1: …"). */

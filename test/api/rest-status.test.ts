@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
 import { toolsWithTestTools } from '../helpers/tools.js';
+import { createHttpProber } from '../../src/clients/http-probe.js';
 
 let clock = Date.now();
 let vigil: TestVigil;
@@ -11,6 +12,8 @@ beforeAll(async () => {
     tools: toolsWithTestTools(),
     now: () => clock,
     safetyYaml: 'safety:\n  confirmation: approval',
+    yaml: 'httpChecks:\n  - name: web\n    url: http://127.0.0.1:9/health\n',
+    clients: { http: createHttpProber() },
   });
 });
 afterAll(async () => vigil.close());
@@ -86,6 +89,9 @@ describe('every route with bad ids, queries and bodies', () => {
     ['POST', '/api/tools/test_echo', 'null'],
     ['POST', '/api/tools/test_echo', { text: 'x'.repeat(1000) }],
     ['POST', '/api/tools/test_echo', `{"text":"${'x'.repeat(300_000)}"}`],
+    ['POST', '/api/tools/check_http', { name: 'web', url: 'http://127.0.0.1:9/' }],
+    ['POST', '/api/tools/check_http', { name: 'no-such-check' }],
+    ['POST', '/api/tools/check_http', { url: 'http://169.254.169.254/latest/meta-data/' }],
     ['GET', '/api/no/such/route'],
     ['DELETE', '/api/monitor/status'],
   ];

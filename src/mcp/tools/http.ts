@@ -64,7 +64,8 @@ export const checkHttp = defineTool({
   async handler(args, ctx) {
     const prober = ctx.deps.clients.http;
     if (!prober) throw new ToolFailure('failed to check HTTP: the HTTP prober is not set up');
-    if (args.name && args.url) throw new ToolFailure('give either name (a configured check) or url, not both');
+    if (args.name && args.url)
+      throw ToolFailure.of('ERR_CONFLICTING_ARGS', 'give either name (a configured check) or url, not both');
     const checks: { name: string; options: HttpProbeOptions }[] = [];
     if (args.url) {
       // Ad-hoc URLs are limited to the configured checks and safety.httpAllow: no probing of internal addresses.
@@ -73,7 +74,7 @@ export const checkHttp = defineTool({
         httpChecks.map((c) => c.url),
         safety.httpAllow,
       ).refusal(args.url);
-      if (refusal) throw new ToolFailure(refusal);
+      if (refusal) throw ToolFailure.of('ERR_TARGET_NOT_ALLOWED', refusal);
       checks.push({
         name: args.url,
         options: {
@@ -88,7 +89,7 @@ export const checkHttp = defineTool({
       const configured = ctx.deps.config.httpChecks.filter((c) => !args.name || c.name === args.name);
       if (args.name && configured.length === 0) {
         const known = ctx.deps.config.httpChecks.map((c) => c.name).join(', ') || 'none';
-        throw new ToolFailure(`unknown HTTP check "${args.name}"; configured checks: ${known}`);
+        throw ToolFailure.of('ERR_UNKNOWN_TARGET', `unknown HTTP check "${args.name}"; configured checks: ${known}`);
       }
       for (const c of configured) checks.push({ name: c.name, options: fromConfig(c, ctx.signal) });
     }
