@@ -58,7 +58,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     logger,
     allowedHosts: () => hosts,
     allowedOrigins: () => origins,
-    ...mcpSurface(core),
+    ...mcpSurface(core, options.homelab),
   });
   const server = createServer(app);
   const events = createEventStream({

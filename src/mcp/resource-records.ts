@@ -8,6 +8,7 @@ import type { Stores } from '../db/stores.js';
 import type { VigilEvent } from '../contracts/events.js';
 import type { Incident } from '../contracts/incidents.js';
 import type { Redactor } from '../safety/redact.js';
+import type { HomelabSnapshot } from '../realtime/socket-protocol.js';
 
 export const CLUSTER_URI = 'vigil://cluster';
 export const INCIDENTS_URI = 'vigil://incidents';
@@ -141,4 +142,25 @@ export function changesListing(event: Pick<VigilEvent, 'type'>): boolean {
  */
 export function touchesCluster(event: Pick<VigilEvent, 'type'>): boolean {
   return event.type.startsWith('incident.') || event.type.startsWith('remediation.') || event.type === 'tool.executed';
+}
+
+/**
+ * What of the monitor's observation the cluster snapshot would report differently: which nodes are
+ * online, each guest's node, status and lock, and which node crossed a disk or memory threshold.
+ * Usage figures that move every cycle are left out, so subscribers are not told every cycle.
+ */
+export function clusterPrint(s: HomelabSnapshot): string {
+  const over = (v: number | undefined, limit: number) => v !== undefined && v >= limit;
+  return JSON.stringify({
+    readable: s.clusterReadable,
+    nodes: s.nodes
+      .map((n) => [
+        n.name,
+        n.online,
+        over(n.diskPercent, s.thresholds.diskPercent),
+        over(n.memoryPercent, s.thresholds.memoryPercent),
+      ])
+      .sort(),
+    guests: s.guests.map((g) => [g.vmid, g.node, g.status, g.lock ?? null]).sort(),
+  });
 }

@@ -11,7 +11,8 @@
  * them would also grow the audit log on every notification-driven refresh.
  *
  * Change notifications come from the event bus, so events another process wrote reach subscribers
- * once this process polls the bus (the HTTP server's event stream does; `vigil mcp` polls too).
+ * once this process polls the bus (the HTTP server's event stream does; `vigil mcp` polls too), and,
+ * for vigil://cluster in the daemon, from the monitor's observation after each cycle.
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
@@ -25,11 +26,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../contracts/tiers.js';
 import type { EventBus } from '../realtime/bus.js';
+import type { HomelabSnapshot } from '../realtime/socket-protocol.js';
 import type { Pipeline } from './pipeline.js';
 import {
   approvalUri,
   changedUris,
   changesListing,
+  clusterPrint,
   CLUSTER_URI,
   incidentUri,
   INCIDENTS_URI,
@@ -50,6 +53,11 @@ export const RESOURCE_NOT_FOUND = -32002;
 export interface ResourceDeps extends RecordDeps {
   pipeline: Pick<Pipeline, 'executeTool'>;
   bus: Pick<EventBus, 'subscribe'>;
+  /** The monitor's observation feed, when a monitor runs in this process: a changed cluster outside any event. */
+  observations?: {
+    latest(): HomelabSnapshot;
+    subscribe(listener: (snapshot: HomelabSnapshot) => void): () => void;
+  };
 }
 
 const STATIC: Resource[] = [
@@ -195,10 +203,24 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
       send(server.sendResourceListChanged());
     }
   });
+  // A guest stopped by hand or a node going offline shows in the monitor's next cycle before (or
+  // without) any event: the cluster is due when what it would report changed.
+  let observed = deps.observations ? clusterPrint(deps.observations.latest()) : '';
+  const unobserve =
+    deps.observations?.subscribe((snapshot) => {
+      const print = clusterPrint(snapshot);
+      if (print === observed) return;
+      observed = print;
+      if (subscribed.has(CLUSTER_URI)) send(server.sendResourceUpdated({ uri: CLUSTER_URI }));
+    }) ?? (() => undefined);
+  const stop = () => {
+    unsubscribe();
+    unobserve();
+  };
   const previous = server.onclose;
   server.onclose = () => {
-    unsubscribe();
+    stop();
     previous?.();
   };
-  return unsubscribe;
+  return stop;
 }

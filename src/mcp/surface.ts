@@ -20,11 +20,17 @@ export interface SurfaceSource {
   deps: { now: () => number };
 }
 
-/** Resource and prompt dependencies for `createMcpSession`. */
-export function mcpSurface(core: SurfaceSource): { resources: ResourceDeps; prompts: PromptDeps } {
+/**
+ * Resource and prompt dependencies for `createMcpSession`; `observations` is the monitor's feed
+ * when a monitor runs in this process (the daemon), so cluster subscribers hear of changes no event names.
+ */
+export function mcpSurface(
+  core: SurfaceSource,
+  observations?: ResourceDeps['observations'],
+): { resources: ResourceDeps; prompts: PromptDeps } {
   const { config, stores, bus, pipeline, redact } = core;
   return {
-    resources: { stores, bus, pipeline, redact, now: core.deps.now },
+    resources: { stores, bus, pipeline, redact, now: core.deps.now, ...(observations ? { observations } : {}) },
     prompts: { config, stores, redact },
   };
 }

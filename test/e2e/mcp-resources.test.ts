@@ -10,6 +10,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { eventually, startMonitorLab, type MonitorLab } from '../monitor/harness.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
+import { createHomelabFeed } from '../../src/monitor/homelab.js';
+import { touchesCluster } from '../../src/mcp/resource-records.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -32,9 +34,11 @@ function watch(client: Client): Watched {
 }
 
 beforeAll(async () => {
-  t = await startMonitorLab();
+  // As the daemon: the monitor hands each cycle's readings to the feed the HTTP server serves from.
+  const feed = createHomelabFeed({ thresholds: { diskPercent: 90, memoryPercent: 95 } });
+  t = await startMonitorLab({ deps: { observed: feed.observe } });
   await t.cycle('critical'); // first look: everything running
-  http = await startHttp(t.core, '127.0.0.1', 0);
+  http = await startHttp(t.core, '127.0.0.1', 0, { homelab: feed });
   const httpClient = new Client({ name: 'e2e-http', version: '1' });
   await httpClient.connect(
     new StreamableHTTPClientTransport(new URL(`${http.url}/mcp`), {
@@ -95,5 +99,19 @@ describe('resource notifications from the lab', () => {
     expect(cluster.guests.total).toBeGreaterThan(0);
     const [row] = t.core.stores.audit.list({ limit: 1, tool: 'get_cluster_status' });
     expect(row).toMatchObject({ callerKind: 'assistant', callerId: 'e2e-stdio', decision: 'allowed', outcome: 'ok' });
+  });
+
+  it('tells an HTTP cluster subscriber when the monitor sees a guest stopped on purpose, which opens no incident', async () => {
+    await t.cycle('critical'); // the restarted guest of the first test is seen running again
+    viaHttp.updated.length = 0;
+    const events = t.core.stores.events.lastId();
+    t.lab.state.operatorStop(102);
+    await eventually(() => t.lab.state.getGuest(102)?.status === 'stopped', 10_000, 'guest 102 stopped');
+    await t.cycle('critical');
+    await eventually(() => viaHttp.updated.includes('vigil://cluster'), 10_000, 'cluster update');
+    // No event that would make the cluster due: the notification came from the monitor's observation.
+    expect(t.core.stores.events.since(events, 50).filter(touchesCluster)).toEqual([]);
+    const cluster = jsonOf(await viaHttp.client.readResource({ uri: 'vigil://cluster' }));
+    expect(cluster.problems.join('\n')).toMatch(/102.*is stopped/);
   });
 });

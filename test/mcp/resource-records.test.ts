@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   changedUris,
   changesListing,
+  clusterPrint,
   listingChanged,
   parseResourceUri,
   touchesCluster,
@@ -103,5 +104,29 @@ describe('urisNamedBy and changesListing', () => {
       'incident.opened',
       'incident.resolved',
     ]);
+  });
+});
+
+describe('clusterPrint', () => {
+  const snapshot = (cpu: number, disk: number, status: string) => ({
+    criticalAt: 1,
+    routineAt: 1,
+    thresholds: { diskPercent: 90, memoryPercent: 95 },
+    clusterReadable: true,
+    nodes: [{ name: 'pve1', online: true, cpuPercent: cpu, memoryPercent: 40, diskPercent: disk }],
+    guests: [{ vmid: 100, node: 'pve1', type: 'qemu' as const, status, ha: false, template: false, tags: [] }],
+    storage: [],
+    http: [],
+  });
+
+  it('ignores usage that moves below the thresholds, and changes with a guest status or a crossed threshold', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 89 }), (cpu, disk) => {
+        const base = clusterPrint(snapshot(cpu, disk, 'running'));
+        expect(clusterPrint(snapshot(50, 10, 'running'))).toBe(base);
+        expect(clusterPrint(snapshot(cpu, disk, 'stopped'))).not.toBe(base);
+        expect(clusterPrint(snapshot(cpu, 90 + (disk % 10), 'running'))).not.toBe(base);
+      }),
+    );
   });
 });
