@@ -101,6 +101,24 @@ describe('resource notifications from the lab', () => {
     expect(row).toMatchObject({ callerKind: 'assistant', callerId: 'e2e-stdio', decision: 'allowed', outcome: 'ok' });
   });
 
+  it('serves the prompts over stdio too, with the node checked against the config', async () => {
+    expect(viaStdio.client.getServerCapabilities()).toMatchObject({
+      resources: { subscribe: true, listChanged: true },
+      prompts: {},
+    });
+    const { prompts } = await viaStdio.client.listPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(['triage_node', 'explain_incident', 'weekly_report']);
+    const node = t.lab.nodesInfo()[0]!.name;
+    const { messages } = await viaStdio.client.getPrompt({ name: 'triage_node', arguments: { node } });
+    expect(JSON.stringify(messages)).toContain('get_node_status');
+    await expect(viaStdio.client.getPrompt({ name: 'triage_node', arguments: { node: 'nope' } })).rejects.toMatchObject(
+      {
+        code: -32602,
+        message: expect.stringMatching(/^MCP error -32602: node: "nope" is not a configured node; expected one of /),
+      },
+    );
+  });
+
   it('tells an HTTP cluster subscriber when the monitor sees a guest stopped on purpose, which opens no incident', async () => {
     await t.cycle('critical'); // the restarted guest of the first test is seen running again
     viaHttp.updated.length = 0;
