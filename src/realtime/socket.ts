@@ -154,7 +154,8 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     }
     socket.emit(SOCKET_MESSAGES.ready, ready);
     const snapshot = deps.homelab?.latest();
-    const payload = snapshot && (snapshot.criticalAt !== null || snapshot.routineAt !== null) && homelabPayload(snapshot);
+    const payload =
+      snapshot && (snapshot.criticalAt !== null || snapshot.routineAt !== null) && homelabPayload(snapshot);
     if (payload) socket.emit(SOCKET_MESSAGES.homelab, payload);
     logger.debug({ role: data.role, ...ready }, 'event stream client connected');
 
