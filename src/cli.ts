@@ -128,6 +128,12 @@ async function serve(v: Values): Promise<number> {
   return 0;
 }
 
+/** Where `vigil serve` with this config serves its dashboard: a wildcard bind is reached on loopback. */
+function dashboardUrl(server: { host: string; port: number }): string {
+  const host = server.host === '0.0.0.0' || server.host === '::' ? '127.0.0.1' : server.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
+}
+
 async function mcpStdio(v: Values): Promise<number> {
   const core = openCore(openConfig(v), v, true);
   const sessionId = `stdio-${randomUUID()}`;
@@ -135,6 +141,7 @@ async function mcpStdio(v: Values): Promise<number> {
     pipeline: core.pipeline,
     tools: listedTools(core.pipeline),
     sessionId: () => sessionId,
+    approvalPage: (id) => `${dashboardUrl(core.config.server)}/#/approvals/${encodeURIComponent(id)}`,
     ...mcpSurface(core),
   });
   // Resource notifications follow events the daemon or the monitor write to the shared database.

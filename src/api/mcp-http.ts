@@ -184,6 +184,8 @@ export function createMcpRouter(deps: McpHttpDeps): {
         tools,
         sessionId: () => transport.sessionId,
         ...(oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {}),
+        // The dashboard is served where this client reached /mcp (a Host the check above allowed).
+        approvalPage: (id) => `${req.protocol}://${req.headers.host}/#/approvals/${encodeURIComponent(id)}`,
         ...(deps.resources ? { resources: deps.resources } : {}),
         ...(deps.prompts ? { prompts: deps.prompts } : {}),
       });

@@ -11,6 +11,7 @@ import type { ObjectSchema, ToolData, ToolDefinition } from './tool.js';
 import { gateStatic, type GateBlock } from '../safety/gate.js';
 import type { Redactor } from '../safety/redact.js';
 import type { Elicit } from '../safety/confirm.js';
+import type { ApprovalLink } from '../safety/approval-link.js';
 import { blockedAnswer, deniedAnswer, dryRunAnswer, pendingAnswer } from './result.js';
 import type { ExecuteResult, Refused, Settled } from './result.js';
 import { createAdmission, splitArgs, type AdmittedCall, type SplitArgs } from './steps/admit.js';
@@ -27,6 +28,8 @@ export type * from './result.js';
 export interface ExecuteOptions {
   /** Present when the caller's MCP client can be asked through elicitation. */
   elicit?: Elicit;
+  /** Present when the client takes URL-mode elicitation: red is confirmed on the approval's dashboard page. */
+  link?: ApprovalLink;
   /** A malformed request envelope the transport found (a missing or non-string tool name): audited as invalid. */
   envelope?: string;
 }
@@ -74,7 +77,7 @@ export function createPipeline(p: PipelineDeps) {
     }
     let approvalId = split.approvalId;
     if (needsConfirmation(verdict, approvalId)) {
-      const c = await confirmStep(call, verdict, caller, approvalId, options.elicit, deps);
+      const c = await confirmStep(call, verdict, caller, approvalId, options, deps);
       if (c.status === 'pending') return { settled: pendingAnswer(c.text, c.data), call, approvalId: c.approvalId };
       if (c.status === 'denied') return { settled: deniedAnswer(c.code, c.text), call, approvalId };
       approvalId = c.approvalId ?? null;

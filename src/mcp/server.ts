@@ -22,6 +22,7 @@ import { APPROVAL_ARG } from './pipeline.js';
 import type { ToolDefinition } from './tool.js';
 import { tierAnnotations, type Caller } from '../contracts/tiers.js';
 import type { Elicit } from '../safety/confirm.js';
+import type { ApprovalLink } from '../safety/approval-link.js';
 import { kindOf } from './steps/admit.js';
 import { callToolResultOf, invalidArgumentsResult, outputSchemaOf } from './tool-contract.js';
 import { rpcError } from './rpc-error.js';
@@ -96,6 +97,13 @@ export function createMcpSession(deps: {
   callerId?: string;
   /** Who is authenticated (`oauth:<sub>`); default the static assistant token. Approvals are bound to it. */
   principal?: string;
+  /**
+   * The dashboard page of an approval (`http://HOST:PORT/#/approvals/<id>`). Given, a client that
+   * declares `elicitation.url` confirms red calls there (URL-mode elicitation) instead of by form.
+   */
+  approvalPage?: (approvalId: string) => string;
+  /** How long a URL-mode confirmation waits for the operator before answering with the pending approval. */
+  approvalWaitMs?: number;
   /** Serves resources (and their change notifications) when given; see resources.ts. */
   resources?: ResourceDeps;
   /** Serves prompts when given; see prompts.ts. */
@@ -146,8 +154,10 @@ export function createMcpSession(deps: {
           return answer.content?.confirm === true ? 'accept' : 'decline';
         }
       : undefined;
+    const link = approvalLinkOf(server, deps, extra);
     const result = await deps.pipeline.executeTool(call.name, call.args, callerOf(server, deps), {
       ...(elicit ? { elicit } : {}),
+      ...(link ? { link } : {}),
       ...(call.envelope ? { envelope: call.envelope } : {}),
     });
     if (result.kind === 'result') return callToolResultOf(result);
@@ -168,6 +178,44 @@ export function createMcpSession(deps: {
   };
 
   return server;
+}
+
+/**
+ * Below the SDK client's default request timeout (60 s): a client that sends no progress-aware
+ * timeout gets the pending approval rather than a timed-out call.
+ */
+const APPROVAL_WAIT_MS = 45_000;
+
+/** The URL-mode confirmation for one call, when the client declared `elicitation.url` and a page exists. */
+function approvalLinkOf(
+  server: Server,
+  deps: { approvalPage?: (approvalId: string) => string; approvalWaitMs?: number },
+  extra: Parameters<NonNullable<Server['fallbackRequestHandler']>>[1],
+): ApprovalLink | undefined {
+  const page = deps.approvalPage;
+  if (!page || server.getClientCapabilities()?.elicitation?.url === undefined) return undefined;
+  return {
+    async open(approvalId, message) {
+      const answer = await extra.sendRequest(
+        {
+          method: 'elicitation/create',
+          params: { mode: 'url', elicitationId: approvalId, url: page(approvalId), message },
+        },
+        ElicitResultSchema,
+        // The user may take a while to answer; the bound on the operator's decision is separate.
+        { timeout: 10 * 60_000 },
+      );
+      return answer.action;
+    },
+    async complete(approvalId) {
+      await extra.sendNotification({
+        method: 'notifications/elicitation/complete',
+        params: { elicitationId: approvalId },
+      });
+    },
+    waitMs: deps.approvalWaitMs ?? APPROVAL_WAIT_MS,
+    signal: extra.signal,
+  };
 }
 
 /** The session's caller: the verified OAuth subject, else the client's name; its principal and session id. */

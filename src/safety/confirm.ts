@@ -7,6 +7,7 @@ import type { ApprovalStore } from '../db/approvals.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Caller } from '../contracts/tiers.js';
 import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
+import { awaitDecision, type ApprovalLink } from './approval-link.js';
 
 /** Asks the human through the MCP client; resolves to what they answered. */
 export type Elicit = (message: string) => Promise<'accept' | 'decline' | 'cancel'>;
@@ -47,12 +48,75 @@ export interface ConfirmRequest {
   caller: Caller;
   approvalId: string | null;
   elicit: Elicit | undefined;
+  /** Present when the client takes URL-mode elicitation: the confirmation is the approval's dashboard page. */
+  link?: ApprovalLink;
   approvals: ApprovalStore;
   ttlMs: number;
   now: () => number;
   bus: EventBus;
   /** Why the monitor proposes instead of acting, when it does. */
   reason?: string;
+}
+
+/**
+ * URL-mode confirmation: files the approval, asks the client to open its dashboard page, and waits
+ * (up to the link's bound) for the operator. Still undecided then: the pending approval, to redeem
+ * later. Declined or cancelled by the user: the approval is withdrawn (denied) and the call refused.
+ */
+async function confirmByLink(
+  req: ConfirmRequest,
+  link: ApprovalLink,
+  plan: string,
+  sessionId: string | null,
+  principal: string,
+): Promise<Confirmation> {
+  const pending = fileApproval(req, plan, sessionId, principal);
+  const id = pending.approvalId;
+  let answer: 'accept' | 'decline' | 'cancel';
+  try {
+    answer = await link.open(
+      id,
+      `vigil needs an operator's approval to ${plan}. Open this page, sign in with the operator token, and approve or deny approval ${id}.`,
+    );
+  } catch {
+    // Could not ask: the approval stays pending for an operator, and nothing runs.
+    return pending;
+  }
+  if (answer !== 'accept') {
+    const how = answer === 'decline' ? 'declined' : 'cancelled';
+    const withdrawn = req.approvals.decide(id, 'denied', `${principal} (${how} the link)`, req.now());
+    if (withdrawn.ok) {
+      req.bus.publish({
+        type: 'approval.resolved',
+        severity: 'info',
+        title: `approval withdrawn: ${req.tool.name}`,
+        message: `the requester ${how} the approval page for "${plan}"`,
+        target: id,
+        data: { approvalId: id, tool: req.tool.name, verdict: 'denied', by: principal },
+      });
+    }
+    return answer === 'decline' ? denied('ERR_CONFIRM_DECLINED', plan) : denied('ERR_CONFIRM_CANCELLED', plan);
+  }
+  const decided = await awaitDecision({
+    approvals: req.approvals,
+    id,
+    now: req.now,
+    waitMs: link.waitMs,
+    ...(link.signal ? { signal: link.signal } : {}),
+  });
+  if (decided?.status === 'pending') {
+    return { ...pending, text: `The operator has not decided yet. ${pending.text}` };
+  }
+  // Best effort: the answer below tells the client the same.
+  await link.complete(id).catch(() => undefined);
+  if (decided?.status !== 'approved') {
+    return decided?.status === 'expired'
+      ? denied('ERR_APPROVAL_EXPIRED', id)
+      : denied('ERR_APPROVAL_NOT_APPROVED', id, decided?.status ?? 'gone');
+  }
+  const check = req.approvals.consume(id, { tool: req.tool.name, args: req.args, principal }, req.now());
+  if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
+  return { status: 'confirmed', approvalId: id };
 }
 
 /** Confirms one call: redeems an approval, asks through elicitation, or files a pending approval. */
@@ -67,6 +131,8 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
     return { status: 'confirmed', approvalId: check.approval.id };
   }
 
+  if (req.link) return confirmByLink(req, req.link, plan, sessionId, principal);
+
   if (req.elicit) {
     let answer: 'accept' | 'decline' | 'cancel';
     try {
@@ -80,6 +146,16 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
     return answer === 'decline' ? denied('ERR_CONFIRM_DECLINED', plan) : denied('ERR_CONFIRM_CANCELLED', plan);
   }
 
+  return fileApproval(req, plan, sessionId, principal);
+}
+
+/** Files a pending approval for an operator, announces it, and says how to redeem it. */
+function fileApproval(
+  req: ConfirmRequest,
+  plan: string,
+  sessionId: string | null,
+  principal: string,
+): Extract<Confirmation, { status: 'pending' }> {
   const approval = req.approvals.create(
     {
       tool: req.tool.name,

@@ -5,6 +5,7 @@
  */
 import type { Caller } from '../../contracts/tiers.js';
 import { confirmCall, type Confirmation, type Elicit } from '../../safety/confirm.js';
+import type { ApprovalLink } from '../../safety/approval-link.js';
 import type { GateDecision } from '../../safety/gate.js';
 import type { ToolDeps } from '../deps.js';
 import type { AdmittedCall } from './admit.js';
@@ -20,17 +21,20 @@ export function confirmStep(
   verdict: GateDecision,
   caller: Caller,
   approvalId: string | null,
-  elicit: Elicit | undefined,
+  ask: { elicit?: Elicit; link?: ApprovalLink },
   deps: ToolDeps,
 ): Promise<Confirmation> {
   const safety = deps.config.safety;
+  const canAsk = verdict.verdict === 'confirm' && safety.confirmation === 'elicit';
   return confirmCall({
     tool: call.tool,
     args: call.args,
     caller,
     approvalId,
-    // Elicitation only answers the assistant's red calls, and only when the config asks for it.
-    elicit: verdict.verdict === 'confirm' && safety.confirmation === 'elicit' ? elicit : undefined,
+    // Elicitation (form, or URL mode to the approval's page) only answers the assistant's red calls,
+    // and only when the config asks for it.
+    elicit: canAsk ? ask.elicit : undefined,
+    ...(canAsk && ask.link ? { link: ask.link } : {}),
     approvals: deps.stores.approvals,
     ttlMs: safety.approvalTtlSeconds * 1000,
     now: deps.now,
