@@ -27,8 +27,18 @@ const dryRunOutput = z.object({
   plan: z.string().describe('what the call would have done; nothing was done'),
 });
 
+/**
+ * Output schemas are written in draft-07 and say so: a schema without `$schema` means 2020-12 to
+ * a 2025-11-25 client, but the SDK 1.x client validates with Ajv's draft-07 default, which reads a
+ * 2020-12 tuple (`prefixItems`, `items: false`; a node's loadavg) as "no items allowed".
+ */
+const DIALECT = 'http://json-schema.org/draft-07/schema#';
+
 function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output' }) as Record<string, unknown>;
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'output', target: 'draft-7' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -40,9 +50,9 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
  */
 export function outputSchemaOf(tool: Pick<ToolDefinition, 'tier' | 'output'>): NonNullable<Tool['outputSchema']> {
   const own = jsonSchemaOf(tool.output);
-  if (tool.tier === 'green') return { ...own, type: 'object' };
+  if (tool.tier === 'green') return { $schema: DIALECT, ...own, type: 'object' };
   const others = tool.tier === 'red' ? [dryRunOutput, pendingApprovalOutput] : [dryRunOutput];
-  return { type: 'object', anyOf: [own, ...others.map(jsonSchemaOf)] };
+  return { $schema: DIALECT, type: 'object', anyOf: [own, ...others.map(jsonSchemaOf)] };
 }
 
 /**
