@@ -55,11 +55,16 @@ const views = {
 };
 let current = { name: 'overview', param: null };
 
-/** `#/homelab`, `#/incidents/12`, `#/nodes/pve1`, `#/audit`; anything else is the overview. */
+/**
+ * `#/homelab`, `#/incidents/12`, `#/nodes/pve1`, `#/audit`; `#/approvals/apr_…` is the overview with
+ * that approval's card in focus (MCP clients link there); anything else is the overview.
+ */
 function parseRoute(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (parts[0] === 'homelab') return { name: 'homelab', param: null };
   if (parts[0] === 'audit') return { name: 'audit', param: null };
+  if (parts[0] === 'approvals' && /^apr_[A-Za-z0-9_-]+$/.test(parts[1] || ''))
+    return { name: 'overview', param: parts[1] };
   if (parts[0] === 'incidents' && /^\d+$/.test(parts[1] || '')) return { name: 'incident', param: Number(parts[1]) };
   if (parts[0] === 'nodes' && parts[1]) return { name: 'node', param: parts[1] };
   return { name: 'overview', param: null };

@@ -66,6 +66,9 @@ export function createOverview(ctx) {
   let lastId = 0;
   let killSwitch = null;
   let shownLevel = null;
+  // The approval a deep link (#/approvals/apr_…) asked for, until its card is shown or found gone.
+  let focusId = null;
+  let expiryTimer = null;
 
   function report(r, done) {
     const b = r.body || {};
@@ -100,11 +103,39 @@ export function createOverview(ctx) {
     }
     // A monitor's approval request belongs to an incident: its card links there.
     const byApproval = Object.fromEntries((incidents || []).filter((i) => i.approvalId).map((i) => [i.approvalId, i]));
-    if (approvals) renderApprovals($('approvals'), approvals, decide, byApproval);
+    if (approvals) {
+      renderApprovals($('approvals'), approvals, decide, byApproval);
+      focusLinked();
+      refreshAtExpiry(approvals);
+    }
     if (incidents) fill($('incidents'), incidents, renderIncident, 'no open incidents');
     else fill($('incidents'), [], null, 'incidents are not available from this daemon');
     if (actions) fill($('actions'), actions, renderAction, 'no autonomous actions yet');
     else fill($('actions'), [], null, 'autonomous actions are not available from this daemon');
+  }
+
+  /** Brings the deep-linked approval's card into view and focus, or says it is no longer waiting. */
+  function focusLinked() {
+    if (!focusId) return;
+    const id = focusId;
+    focusId = null;
+    const li = [...$('approvals').children].find((c) => c.dataset.id === id);
+    if (!li) {
+      flash(`approval ${id} is not waiting any more: it was decided, used or has expired`);
+      return;
+    }
+    li.classList.add('linked');
+    li.scrollIntoView({ block: 'center' });
+    li.querySelector('.decide-approve')?.focus();
+  }
+
+  /** An approval that expires leaves the list without an event: refresh when the first one does. */
+  function refreshAtExpiry(approvals) {
+    clearTimeout(expiryTimer);
+    const soonest = Math.min(...approvals.map((a) => a.expiresAt));
+    if (!Number.isFinite(soonest)) return;
+    const wait = Math.min(Math.max(soonest - Date.now(), 0) + 1000, 2 ** 31 - 1);
+    expiryTimer = setTimeout(() => ctx.refresh(), wait);
   }
 
   function decide(id, verdict) {
@@ -140,8 +171,11 @@ export function createOverview(ctx) {
   $('autonomy-apply').addEventListener('click', setLevel);
 
   return {
-    title: () => 'overview',
-    show: () => undefined,
+    title: (id) => (id ? `approval ${id}` : 'overview'),
+    show(id) {
+      focusId = id;
+      if (id) ctx.refresh();
+    },
     lastId: () => lastId,
     /** Adds events (oldest first) to the live list; returns whether any was new. */
     addEvents(events) {
