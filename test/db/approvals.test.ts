@@ -1,5 +1,6 @@
 // Pins approvals: bound to tool, canonical args and the requester's principal (not its session); single use; expiring; denied or re-decided requests are refused.
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createApprovalStore, type NewApproval } from '../../src/db/approvals.js';
 import { openTracked, tempDbPath } from './helpers.js';
 
@@ -177,5 +178,21 @@ describe('approvals', () => {
     b.decide(approval.id, 'approved', 'operator', T0 + 1);
     const results = [a.consume(approval.id, CALL, T0 + 2), b.consume(approval.id, CALL, T0 + 2)];
     expect(results.map((r) => r.ok)).toEqual([true, false]);
+  });
+
+  it('property: only the principal it was filed for redeems it, whichever session asks', () => {
+    const approvals = store();
+    const principal = fc.string({ minLength: 1, maxLength: 30 });
+    fc.assert(
+      fc.property(principal, principal, fc.option(fc.string(), { nil: null }), (owner, other, session) => {
+        fc.pre(owner !== other);
+        const a = approvals.create({ ...REQUEST, principal: owner, sessionId: session }, T0);
+        approvals.decide(a.id, 'approved', 'operator', T0);
+        const stolen = approvals.consume(a.id, { ...CALL, principal: other }, T0 + 1);
+        expect(stolen).toMatchObject({ ok: false, code: 'ERR_APPROVAL_MISMATCH' });
+        expect(approvals.consume(a.id, { ...CALL, principal: owner }, T0 + 2).ok).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
   });
 });
