@@ -52,7 +52,7 @@ describe("an OAuth caller's approval", () => {
       { id, verdict: 'approve' },
       { kind: 'operator', id: 'operator' },
     );
-    expect(approved.isError).toBe(false);
+    expect(approved).toMatchObject({ kind: 'result', isError: false });
 
     for (const [who, client] of [
       ['oauth:bob', await asUser('bob')],
