@@ -196,7 +196,8 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   const command = name === undefined ? undefined : commandNamed(name);
   if (options.some((o) => o.name === 'version') && command === undefined && name === undefined)
     return { kind: 'version' };
-  const wantsHelp = options.some((o) => o.name === 'help' || o.name === 'h');
+  // `-h` is the short form; `--h` is an unknown long option, not help.
+  const wantsHelp = options.some((o) => o.rawName === '--help' || o.rawName === '-h');
   if (name === undefined) {
     if (wantsHelp) return { kind: 'help' };
     const first = options[0];

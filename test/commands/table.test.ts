@@ -47,6 +47,7 @@ describe('parseCommandLine', () => {
     expect(usageError(['approve'])).toMatch(/^approve: expected ID, got none/);
     expect(usageError(['status', 'extra'])).toMatch(/^status: takes no arguments, got "extra"/);
     expect(usageError(['help', 'frob'])).toMatch(/^unknown command "frob"/);
+    expect(usageError(['init', '--h'])).toMatch(/^init: unknown option "--h"/);
   });
 
   it('every option of every command parses, and appears in that command’s help', () => {
