@@ -35,6 +35,8 @@ export interface LabConfigOptions {
   services?: readonly string[];
   /** Default `info`. */
   logLevel?: LogLevel;
+  /** `safety.httpAllow`: hosts `check_http` may probe beyond the configured checks; default none. */
+  httpAllow?: readonly string[];
 }
 
 /** YAML double-quoted scalar: JSON string syntax is valid YAML and escapes everything needed. */
@@ -64,6 +66,7 @@ export function labConfigYaml(lab: Lab, opts: LabConfigOptions): string {
     `  level: ${opts.logLevel ?? 'info'}`,
     'safety:',
     '  confirmation: elicit',
+    ...(opts.httpAllow?.length ? [`  httpAllow: [${opts.httpAllow.map(q).join(', ')}]`] : []),
     '',
     'proxmox:',
     `  url: ${q(lab.url)}`,

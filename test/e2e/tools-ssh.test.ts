@@ -26,7 +26,7 @@ describe('SSH tools against the lab', () => {
 
   beforeAll(async () => {
     lab = await startFastLab();
-    lv = await startLabVigil(lab);
+    lv = await startLabVigil(lab, { httpAllow: ['127.0.0.1'] });
     client = await lv.vigil.connect();
     red = (await confirmingClient(lv.vigil)).client;
   });
@@ -169,12 +169,15 @@ describe('SSH tools against the lab', () => {
     expect(before.used - after.used).toBe(real.data.freedBytes);
   });
 
-  it('check_http: the configured check is up, a closed port is a DOWN result rather than a failure', async () => {
+  it('check_http: the configured check is up, a closed port of an allowed host is a DOWN result, other hosts are refused', async () => {
     const up = await call(lv.vigil, client, 'check_http', { name: 'lab-web' });
     expect(up.text).toMatch(/^1\/1 up\nUP lab-web https:\/\/127\.0\.0\.1:\d+\/_lab\/state → 200 in \d+ ms$/);
     const down = await call(lv.vigil, client, 'check_http', { url: 'http://127.0.0.1:1/', timeoutSeconds: 2 });
     expect(down).toMatchObject({ isError: false });
     expect(down.text).toMatch(/^0\/1 up\nDOWN .*connection refused by 127\.0\.0\.1:1$/);
+    const refused = await call(lv.vigil, client, 'check_http', { url: 'http://127.0.0.2:1/', timeoutSeconds: 2 });
+    expect(refused).toMatchObject({ isError: true });
+    expect(refused.text).toMatch(/may not probe http:\/\/127\.0\.0\.2:1: .*add "127\.0\.0\.2" .* to safety\.httpAllow/);
     const unknown = await call(lv.vigil, client, 'check_http', { name: 'nope' });
     expect(unknown).toMatchObject({ isError: true, text: 'unknown HTTP check "nope"; configured checks: lab-web' });
   });
