@@ -1,7 +1,8 @@
 /**
  * Routine detection of Proxmox-side conditions that call for a person, not an action, as a pure
  * function of one observation: `storage.high` (a storage pool from /cluster/resources at or above
- * the threshold), `ha.error` (the HA manager put a resource in `error`), `backup.failed` (the newest
+ * the threshold; a directory pool on a node's root filesystem is left to `disk.high`, which watches
+ * the same filesystem and cleans it, so one full disk raises one incident), `ha.error` (the HA manager put a resource in `error`), `backup.failed` (the newest
  * vzdump that covered a guest failed) and `backup.missing` (a guest `monitor.backups.required`
  * names has no archive younger than `maxAgeDays`). Their runbooks notify and never act.
  */
@@ -9,7 +10,15 @@ import { incidentKey } from '../contracts/conditions.js';
 import type { Finding } from '../contracts/incidents.js';
 
 export interface PveRoutineObs {
-  storage?: readonly { node: string; storage: string; status: string; shared: boolean; usedPercent?: number }[];
+  storage?: readonly {
+    node: string;
+    storage: string;
+    status: string;
+    shared: boolean;
+    usedPercent?: number;
+    /** On the node's root filesystem: disk.high covers it (and cleans it), so no storage.high. */
+    onRootFs?: boolean;
+  }[];
   /** HA-managed guests and their CRM state; absent when HA status could not be read. */
   ha?: readonly { sid: string; vmid: number; node?: string; crmState?: string }[];
   /** Per-guest backup state; absent when it could not be read. */
@@ -48,7 +57,7 @@ export function detectPveRoutine(obs: PveRoutineObs, o: PveRoutineOpts): { findi
     if (seenShared.has(target)) continue;
     seenShared.add(target);
     const key = incidentKey('storage.high', target);
-    if (s.usedPercent < o.storagePercent) {
+    if (s.onRootFs || s.usedPercent < o.storagePercent) {
       mark(key);
       continue;
     }

@@ -24,6 +24,11 @@ export interface StorageReading {
   plugintype?: string;
   shared: boolean;
   usedPercent?: number;
+  /**
+   * A local directory pool on the node's root filesystem (same size as the node's root disk, as
+   * `local` at /var/lib/vz is on a default install): `disk.high` watches it and has the runbook.
+   */
+  onRootFs?: boolean;
 }
 
 /** What one read of the cluster resources returns. */

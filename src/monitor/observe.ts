@@ -133,6 +133,9 @@ export function createObserver(deps: ObserverDeps) {
           lock: g.lock,
           tags: g.tags ?? [],
         }));
+      const rootSize = new Map(
+        all.filter((r): r is NodeResource => r.type === 'node').map((n) => [n.node, n.maxdisk] as const),
+      );
       const storage = all
         .filter((r): r is StorageResource => r.type === 'storage')
         .map((s) => ({
@@ -142,6 +145,11 @@ export function createObserver(deps: ObserverDeps) {
           plugintype: s.plugintype,
           shared: s.shared === true,
           usedPercent: pct(s.disk, s.maxdisk),
+          onRootFs:
+            s.plugintype === 'dir' &&
+            s.shared !== true &&
+            s.maxdisk !== undefined &&
+            s.maxdisk === rootSize.get(s.node),
         }));
       return { nodes, guests, storage };
     } catch (err) {

@@ -1,4 +1,4 @@
-// Pins the notify-only Proxmox detections as properties: storage.high exactly at or above the threshold (shared storages once), ha.error only for the CRM state error, backup.failed for a failed newest run, backup.missing only for required guests without an archive young enough.
+// Pins the notify-only Proxmox detections as properties: storage.high exactly at or above the threshold (shared storages once, root-filesystem pools left to disk.high), ha.error only for the CRM state error, backup.failed for a failed newest run, backup.missing only for required guests without an archive young enough.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectPveRoutine } from '../../src/monitor/detect-pve.js';
@@ -24,6 +24,19 @@ describe('detectPveRoutine', () => {
         }));
         const r = detectPveRoutine({ storage }, { ...base, openKeys: new Set() });
         expect(r.findings.length).toBe(used >= 90 ? (shared ? 1 : 2) : 0);
+      }),
+    );
+  });
+
+  it('a pool on the root filesystem is left to disk.high: never storage.high, and an open one resolves', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 100, noNaN: true }), (used) => {
+        const storage = [
+          { node: 'pve1', storage: 'local', status: 'available', shared: false, usedPercent: used, onRootFs: true },
+        ];
+        const r = detectPveRoutine({ storage }, { ...base, openKeys: new Set(['storage.high:pve1/local']) });
+        expect(r.findings).toEqual([]);
+        expect(r.healthy.has('storage.high:pve1/local')).toBe(true);
       }),
     );
   });
