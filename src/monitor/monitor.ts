@@ -5,38 +5,22 @@
  * still running is skipped, never overlapped. Remediations run beside the cycle; `settled`
  * resolves when those it started are done.
  */
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { VigilConfig } from '../config/types.js';
-import type { Stores } from '../db/stores.js';
-import type { Finding, Incident } from '../contracts/incidents.js';
-import type { Lease } from '../contracts/leases.js';
-import type { EventBus } from '../realtime/bus.js';
-import type { Pipeline } from '../mcp/pipeline.js';
-import type { InfraClients } from '../clients/index.js';
+import type { Incident } from '../contracts/incidents.js';
 import type { Condition, CycleKind } from '../contracts/conditions.js';
-import {
-  EMPTY_CRITICAL,
-  EMPTY_ROUTINE,
-  detectCritical,
-  detectRoutine,
-  type CriticalState,
-  type DetectResult,
-  type NodeObs,
-  type RoutineState,
-} from './detect.js';
-import type { PveRoutineObs } from './detect-pve.js';
-import { decideRemediation, type GuardDecision } from './guardrails.js';
+import { decideRemediation } from './guardrails.js';
 import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
-import { createObserver, fillLookbackMs, fillOptionsOf, type ObserverDeps } from './observe.js';
-import { detectFillPredicted } from './forecast.js';
-import { realSleep, type Notifier, type SampleStorePort, type Sleep } from './ports.js';
-import { createRemediator, guardInputFor, type Holder, type Outcome } from './remediate.js';
+import { createObserver } from './observe.js';
+import { realSleep } from './ports.js';
+import { createRemediator, guardInputFor, type Outcome } from './remediate.js';
 import { createReporter } from './report.js';
-import { runbooksFromConfig, type ToolCall } from './runbooks.js';
-import { forecastNote, storageMetric, withForecast } from './forecast-pools.js';
+import { runbooksFromConfig } from './runbooks.js';
 import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
+import { createDetection } from './monitor-detect.js';
+import { pidAlive, processHolder } from './monitor-holder.js';
+import type { CycleReport, MonitorDeps } from './monitor-types.js';
+
+export type { CycleReport, MonitorDeps } from './monitor-types.js';
+export { pidAlive, processHolder } from './monitor-holder.js';
 
 export const CRITICAL_CONDITIONS: readonly Condition[] = [
   'guest.crashed',
@@ -55,62 +39,6 @@ export const ROUTINE_CONDITIONS: readonly Condition[] = [
   'backup.failed',
   'backup.missing',
 ];
-
-export interface MonitorDeps {
-  config: VigilConfig;
-  stores: Stores;
-  bus: EventBus;
-  pipeline: Pipeline;
-  clients: InfraClients;
-  logger: Logger;
-  now: () => number;
-  notifier?: Notifier;
-  /** Records disk/memory samples and reads them back for disk.fill_predicted; without it there is no forecast. */
-  samples?: SampleStorePort;
-  sleep?: Sleep;
-  holder?: Holder;
-  /** Whether a lease's holder still lives; default: same host → signal 0 to its pid, else trust the expiry. */
-  alive?: (lease: Lease) => boolean;
-  /** `vigil once --dry-run`: detect and decide, write nothing, act on nothing. */
-  planOnly?: boolean;
-  /** Gets each cycle's readings as they are made (the dashboard's homelab view). */
-  observed?: ObserverDeps['observed'];
-}
-
-/** What one cycle found and did (or, plan-only, would do). */
-export interface CycleReport {
-  kind: CycleKind;
-  skipped?: 'overlap';
-  findings: Finding[];
-  suppressed: Finding[];
-  opened: Incident[];
-  resolved: Incident[];
-  /** Plan-only: per active or would-open incident, the guardrail verdict and the call. */
-  wouldDo: { key: string; summary: string; decision: GuardDecision; call: ToolCall | null }[];
-  /** Remediations this cycle started; resolves when they have finished. */
-  settled: Promise<Outcome[]>;
-  durationMs: number;
-}
-
-/** This process as a lease holder. */
-export function processHolder(): Holder {
-  return { id: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`, pid: process.pid, host: hostname() };
-}
-
-/** Default liveness: a holder on this host is alive while its pid answers signal 0. */
-export function pidAlive(me: Holder): (l: Lease) => boolean {
-  return (l) => {
-    if (l.holder === me.id) return true;
-    if (l.host !== me.host) return true;
-    if (l.pid === me.pid) return false; // same pid, other holder id: an earlier life of this process
-    try {
-      process.kill(l.pid, 0);
-      return true;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  };
-}
 
 /** Creates the monitor. Nothing runs until `runCycle` (or the scheduler) is called. */
 export function createMonitor(deps: MonitorDeps) {
@@ -164,112 +92,11 @@ export function createMonitor(deps: MonitorDeps) {
     signal: stopping.signal,
   });
 
-  let critical: CriticalState = EMPTY_CRITICAL;
-  let routine: RoutineState = EMPTY_ROUTINE;
-  let seeded = false;
+  const { seed, detect } = createDetection(deps, observer);
+
   const running = new Set<CycleKind>();
   const inFlight = new Map<string, Promise<Outcome>>();
   const m = config.monitor;
-
-  /** Guests with an open crash incident stay crashed across restarts until seen running. */
-  function seed(): void {
-    if (seeded) return;
-    seeded = true;
-    const crashed = store
-      .activeIncidents()
-      .filter((i) => i.condition === 'guest.crashed')
-      .map((i) => Number(i.target));
-    critical = { ...critical, crashed: new Set(crashed), guests: new Map(crashed.map((v) => [v, 'stopped' as const])) };
-  }
-
-  async function detect(kind: 'critical' | 'routine', openKeys: Set<string>): Promise<DetectResult<unknown>> {
-    if (kind === 'critical') {
-      const obs = await observer.critical(critical);
-      const r = detectCritical(critical, obs, {
-        unreachablePolls: m.thresholds.nodeUnreachablePolls,
-        openKeys,
-        agentFailures: m.guests.agentFailures,
-      });
-      critical = r.state;
-      return r;
-    }
-    const obs = await observer.routine();
-    if (!deps.planOnly) recordSamples(obs.nodes ?? [], now());
-    const r = detectRoutine(routine, obs, {
-      diskPercent: m.thresholds.diskPercent,
-      memoryPercent: m.thresholds.memoryPercent,
-      httpFailures: m.thresholds.httpFailures,
-      openKeys,
-      pve: {
-        storagePercent: m.thresholds.storagePercent,
-        backupRequired: m.backups.required,
-        backupMaxAgeDays: m.backups.maxAgeDays,
-        now: now(),
-      },
-    });
-    routine = r.state;
-    if (!deps.planOnly) recordStorageSamples(obs.pve?.storage ?? [], now());
-    const fill = forecastFills(obs.nodes ?? [], openKeys);
-    const findings = [...r.findings.map(forecastOf), ...fill.findings];
-    return { ...r, findings, healthy: new Set([...r.healthy, ...fill.healthy]) };
-  }
-
-  /**
-   * One sample per node and metric per routine interval at most (a tenth of slack for timer
-   * jitter): `vigil once` runs and faster cycles do not crowd the series the forecast fits.
-   */
-  function recordSamples(nodes: readonly NodeObs[], at: number): void {
-    const samples = deps.samples;
-    if (!samples) return;
-    const spacing = m.schedules.routineSeconds * 1000 * 0.9;
-    for (const n of nodes) {
-      if (!n.online) continue;
-      for (const [metric, value] of [
-        ['disk.percent', n.diskPercent],
-        ['memory.percent', n.memoryPercent],
-      ] as const) {
-        const last = samples.latest(n.name, metric);
-        if (value !== undefined && (!last || at - last.at >= spacing)) samples.record(n.name, metric, value, at);
-      }
-    }
-  }
-
-  /** Storage-pool usage samples, at the same spacing as the node samples, for storage.high forecasts. */
-  function recordStorageSamples(pools: NonNullable<PveRoutineObs['storage']>, at: number): void {
-    const samples = deps.samples;
-    if (!samples) return;
-    const spacing = m.schedules.routineSeconds * 1000 * 0.9;
-    for (const p of pools) {
-      if (p.usedPercent === undefined || p.status !== 'available') continue;
-      const last = samples.latest(p.node, storageMetric(p.storage));
-      if (!last || at - last.at >= spacing) samples.record(p.node, storageMetric(p.storage), p.usedPercent, at);
-    }
-  }
-
-  /** storage.high and memory.high findings carry days-to-critical and r² from the stored samples. */
-  function forecastOf(f: Finding): Finding {
-    const samples = deps.samples;
-    if (!samples || (f.condition !== 'storage.high' && f.condition !== 'memory.high') || !f.node) return f;
-    const metric = f.condition === 'memory.high' ? 'memory.percent' : storageMetric(String(f.details.storage));
-    const at = now();
-    const points = samples.series(f.node, metric, at - fillLookbackMs(config));
-    return withForecast(f, forecastNote(points, at, m.forecast.minSamples));
-  }
-
-  /**
-   * disk.fill_predicted over the stored series of every online node. A node already at the
-   * disk.high threshold is left to disk.high (same cleanup; two incidents would only race for it),
-   * and its open fill incident is neither seen nor resolved meanwhile.
-   */
-  function forecastFills(nodes: readonly NodeObs[], openKeys: ReadonlySet<string>) {
-    const samples = deps.samples;
-    if (!samples) return { findings: [], healthy: new Set<string>() };
-    const at = now();
-    const series = nodes
-      .filter((n) => n.online && n.diskPercent !== undefined && n.diskPercent < m.thresholds.diskPercent)
-      .map((n) => ({ node: n.name, points: samples.series(n.name, 'disk.percent', at - fillLookbackMs(config)) }));
-    return detectFillPredicted(series, at, fillOptionsOf(config), openKeys);
-  }
 
   function wouldDo(plan: IncidentPlan, active: readonly Incident[]): CycleReport['wouldDo'] {
     const t = now();

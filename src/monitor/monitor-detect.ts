@@ -1,0 +1,132 @@
+/**
+ * The observe → detect part of a cycle: the detectors' state between cycles, the samples recorded
+ * for forecasts, and the forecasts attached to findings (disk.fill_predicted, days-to-critical).
+ */
+import type { Finding } from '../contracts/incidents.js';
+import {
+  EMPTY_CRITICAL,
+  EMPTY_ROUTINE,
+  detectCritical,
+  detectRoutine,
+  type CriticalState,
+  type DetectResult,
+  type NodeObs,
+  type RoutineState,
+} from './detect.js';
+import type { PveRoutineObs } from './detect-pve.js';
+import { fillLookbackMs, fillOptionsOf, type Observer } from './observe.js';
+import { detectFillPredicted } from './forecast.js';
+import { forecastNote, storageMetric, withForecast } from './forecast-pools.js';
+import type { MonitorDeps } from './monitor-types.js';
+
+/** Creates the detection step of the monitor; it keeps the detectors' state from one cycle to the next. */
+export function createDetection(deps: MonitorDeps, observer: Observer) {
+  const { config, stores, now } = deps;
+  const store = stores.monitor;
+  let critical: CriticalState = EMPTY_CRITICAL;
+  let routine: RoutineState = EMPTY_ROUTINE;
+  let seeded = false;
+  const m = config.monitor;
+
+  /** Guests with an open crash incident stay crashed across restarts until seen running. */
+  function seed(): void {
+    if (seeded) return;
+    seeded = true;
+    const crashed = store
+      .activeIncidents()
+      .filter((i) => i.condition === 'guest.crashed')
+      .map((i) => Number(i.target));
+    critical = { ...critical, crashed: new Set(crashed), guests: new Map(crashed.map((v) => [v, 'stopped' as const])) };
+  }
+
+  async function detect(kind: 'critical' | 'routine', openKeys: Set<string>): Promise<DetectResult<unknown>> {
+    if (kind === 'critical') {
+      const obs = await observer.critical(critical);
+      const r = detectCritical(critical, obs, {
+        unreachablePolls: m.thresholds.nodeUnreachablePolls,
+        openKeys,
+        agentFailures: m.guests.agentFailures,
+      });
+      critical = r.state;
+      return r;
+    }
+    const obs = await observer.routine();
+    if (!deps.planOnly) recordSamples(obs.nodes ?? [], now());
+    const r = detectRoutine(routine, obs, {
+      diskPercent: m.thresholds.diskPercent,
+      memoryPercent: m.thresholds.memoryPercent,
+      httpFailures: m.thresholds.httpFailures,
+      openKeys,
+      pve: {
+        storagePercent: m.thresholds.storagePercent,
+        backupRequired: m.backups.required,
+        backupMaxAgeDays: m.backups.maxAgeDays,
+        now: now(),
+      },
+    });
+    routine = r.state;
+    if (!deps.planOnly) recordStorageSamples(obs.pve?.storage ?? [], now());
+    const fill = forecastFills(obs.nodes ?? [], openKeys);
+    const findings = [...r.findings.map(forecastOf), ...fill.findings];
+    return { ...r, findings, healthy: new Set([...r.healthy, ...fill.healthy]) };
+  }
+
+  /**
+   * One sample per node and metric per routine interval at most (a tenth of slack for timer
+   * jitter): `vigil once` runs and faster cycles do not crowd the series the forecast fits.
+   */
+  function recordSamples(nodes: readonly NodeObs[], at: number): void {
+    const samples = deps.samples;
+    if (!samples) return;
+    const spacing = m.schedules.routineSeconds * 1000 * 0.9;
+    for (const n of nodes) {
+      if (!n.online) continue;
+      for (const [metric, value] of [
+        ['disk.percent', n.diskPercent],
+        ['memory.percent', n.memoryPercent],
+      ] as const) {
+        const last = samples.latest(n.name, metric);
+        if (value !== undefined && (!last || at - last.at >= spacing)) samples.record(n.name, metric, value, at);
+      }
+    }
+  }
+
+  /** Storage-pool usage samples, at the same spacing as the node samples, for storage.high forecasts. */
+  function recordStorageSamples(pools: NonNullable<PveRoutineObs['storage']>, at: number): void {
+    const samples = deps.samples;
+    if (!samples) return;
+    const spacing = m.schedules.routineSeconds * 1000 * 0.9;
+    for (const p of pools) {
+      if (p.usedPercent === undefined || p.status !== 'available') continue;
+      const last = samples.latest(p.node, storageMetric(p.storage));
+      if (!last || at - last.at >= spacing) samples.record(p.node, storageMetric(p.storage), p.usedPercent, at);
+    }
+  }
+
+  /** storage.high and memory.high findings carry days-to-critical and r² from the stored samples. */
+  function forecastOf(f: Finding): Finding {
+    const samples = deps.samples;
+    if (!samples || (f.condition !== 'storage.high' && f.condition !== 'memory.high') || !f.node) return f;
+    const metric = f.condition === 'memory.high' ? 'memory.percent' : storageMetric(String(f.details.storage));
+    const at = now();
+    const points = samples.series(f.node, metric, at - fillLookbackMs(config));
+    return withForecast(f, forecastNote(points, at, m.forecast.minSamples));
+  }
+
+  /**
+   * disk.fill_predicted over the stored series of every online node. A node already at the
+   * disk.high threshold is left to disk.high (same cleanup; two incidents would only race for it),
+   * and its open fill incident is neither seen nor resolved meanwhile.
+   */
+  function forecastFills(nodes: readonly NodeObs[], openKeys: ReadonlySet<string>) {
+    const samples = deps.samples;
+    if (!samples) return { findings: [], healthy: new Set<string>() };
+    const at = now();
+    const series = nodes
+      .filter((n) => n.online && n.diskPercent !== undefined && n.diskPercent < m.thresholds.diskPercent)
+      .map((n) => ({ node: n.name, points: samples.series(n.name, 'disk.percent', at - fillLookbackMs(config)) }));
+    return detectFillPredicted(series, at, fillOptionsOf(config), openKeys);
+  }
+
+  return { seed, detect };
+}

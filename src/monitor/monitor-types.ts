@@ -1,0 +1,51 @@
+/** What the monitor is built from and what one cycle reports; shared by monitor.ts and its step modules. */
+import type { Logger } from 'pino';
+import type { VigilConfig } from '../config/types.js';
+import type { Stores } from '../db/stores.js';
+import type { Finding, Incident } from '../contracts/incidents.js';
+import type { Lease } from '../contracts/leases.js';
+import type { EventBus } from '../realtime/bus.js';
+import type { Pipeline } from '../mcp/pipeline.js';
+import type { InfraClients } from '../clients/index.js';
+import type { CycleKind } from '../contracts/conditions.js';
+import type { GuardDecision } from './guardrails.js';
+import type { ObserverDeps } from './observe.js';
+import type { Notifier, SampleStorePort, Sleep } from './ports.js';
+import type { Holder, Outcome } from './remediate-types.js';
+import type { ToolCall } from './runbooks.js';
+
+export interface MonitorDeps {
+  config: VigilConfig;
+  stores: Stores;
+  bus: EventBus;
+  pipeline: Pipeline;
+  clients: InfraClients;
+  logger: Logger;
+  now: () => number;
+  notifier?: Notifier;
+  /** Records disk/memory samples and reads them back for disk.fill_predicted; without it there is no forecast. */
+  samples?: SampleStorePort;
+  sleep?: Sleep;
+  holder?: Holder;
+  /** Whether a lease's holder still lives; default: same host → signal 0 to its pid, else trust the expiry. */
+  alive?: (lease: Lease) => boolean;
+  /** `vigil once --dry-run`: detect and decide, write nothing, act on nothing. */
+  planOnly?: boolean;
+  /** Gets each cycle's readings as they are made (the dashboard's homelab view). */
+  observed?: ObserverDeps['observed'];
+}
+
+/** What one cycle found and did (or, plan-only, would do). */
+export interface CycleReport {
+  kind: CycleKind;
+  skipped?: 'overlap';
+  findings: Finding[];
+  suppressed: Finding[];
+  opened: Incident[];
+  resolved: Incident[];
+  /** Plan-only: per active or would-open incident, the guardrail verdict and the call. */
+  wouldDo: { key: string; summary: string; decision: GuardDecision; call: ToolCall | null }[];
+  /** Remediations this cycle started; resolves when they have finished. */
+  settled: Promise<Outcome[]>;
+  durationMs: number;
+}
