@@ -107,7 +107,7 @@ export const ERROR_CODES = {
     status: 504,
     message: (tool: string, ms: number) => `${tool} did not finish within ${ms} ms and was aborted`,
   },
-  /** A target the caller named that the config does not have (an HTTP check name): a client mistake. */
+  /** A target the caller named that does not exist (a node, unit, HTTP check, guest or silence not configured or not there, a guest on another node): a client mistake. */
   ERR_UNKNOWN_TARGET: { status: 404, message: (detail: string) => detail },
   /** A target outside what the config allows (check_http to a URL not in httpChecks or safety.httpAllow). */
   ERR_TARGET_NOT_ALLOWED: { status: 403, message: (detail: string) => detail },

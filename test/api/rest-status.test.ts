@@ -92,6 +92,8 @@ describe('every route with bad ids, queries and bodies', () => {
     ['POST', '/api/tools/check_http', { name: 'web', url: 'http://127.0.0.1:9/' }],
     ['POST', '/api/tools/check_http', { name: 'no-such-check' }],
     ['POST', '/api/tools/check_http', { url: 'http://169.254.169.254/latest/meta-data/' }],
+    ['POST', '/api/tools/check_service', { node: 'pve9', service: 'nginx' }],
+    ['POST', '/api/tools/end_silence', { id: 999_999 }],
     ['GET', '/api/no/such/route'],
     ['DELETE', '/api/monitor/status'],
   ];

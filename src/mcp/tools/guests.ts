@@ -50,10 +50,14 @@ async function locate(
       if (err instanceof ProxmoxError && err.kind === 'permission')
         throw failure(`${what} guest ${id} on ${node}`, err);
     }
-    throw new ToolFailure(`failed to ${what} guest ${id} on ${node}: no guest ${id} exists in the cluster`);
+    throw ToolFailure.of(
+      'ERR_UNKNOWN_TARGET',
+      `failed to ${what} guest ${id} on ${node}: no guest ${id} exists in the cluster`,
+    );
   }
   if (g.node !== node)
-    throw new ToolFailure(
+    throw ToolFailure.of(
+      'ERR_UNKNOWN_TARGET',
       `failed to ${what} ${guestLabel(g.type, id)} on ${node}: it is on node ${g.node}, not ${node}`,
     );
   return g;

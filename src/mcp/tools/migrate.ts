@@ -92,7 +92,10 @@ export const migrateGuest = defineTool({
   timeoutMs: 60 * 60_000,
   async handler(args, ctx) {
     if (args.target === args.node)
-      throw new ToolFailure(`failed to migrate guest ${args.vmid}: it is already on ${args.node}`);
+      throw ToolFailure.of(
+        'ERR_CONFLICTING_ARGS',
+        `failed to migrate guest ${args.vmid}: it is already on ${args.node}`,
+      );
     const px = proxmoxOf(ctx);
     const g = await locateGuest(px, ctx, args.node, args.vmid, 'migrate');
     const label = guestLabel(g.type, args.vmid);

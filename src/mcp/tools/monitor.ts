@@ -191,7 +191,7 @@ export const endSilence = defineTool({
   plan: (a) => `end silence #${a.id}`,
   async handler(args, ctx) {
     if (!ctx.deps.stores.monitor.endSilence(args.id, ctx.deps.now()))
-      throw new ToolFailure(`silence #${args.id} does not exist or has already ended`);
+      throw ToolFailure.of('ERR_UNKNOWN_TARGET', `silence #${args.id} does not exist or has already ended`);
     return { text: `Silence #${args.id} ended.`, data: { id: args.id } };
   },
 });

@@ -27,12 +27,16 @@ export async function locateGuest(
   const all = await reading(`${what} guest ${id} on ${node}`, () => px.clusterResources('vm', ctx.signal));
   const g = all.filter(isGuest).find((r) => r.vmid === id);
   if (!g)
-    throw new ToolFailure(
+    throw ToolFailure.of(
+      'ERR_UNKNOWN_TARGET',
       `failed to ${what} guest ${id} on ${node}: no guest ${id} exists in the cluster (or the token may not audit it)`,
     );
   const label = guestLabel(g.type, id);
   if (g.node !== node)
-    throw new ToolFailure(`failed to ${what} ${label} on ${node}: it is on node ${g.node}, not ${node}`);
+    throw ToolFailure.of(
+      'ERR_UNKNOWN_TARGET',
+      `failed to ${what} ${label} on ${node}: it is on node ${g.node}, not ${node}`,
+    );
   if (g.status === 'unknown')
     throw new ToolFailure(
       `failed to ${what} ${label} on ${node}: node ${node} does not report the guest (status unknown; is the node offline?)`,

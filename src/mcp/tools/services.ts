@@ -21,7 +21,7 @@ export function findNode(ctx: ToolContext, name: string): NodeConfig {
   const node = ctx.deps.config.nodes.find((n) => n.name === name);
   if (!node) {
     const known = ctx.deps.config.nodes.map((n) => n.name).join(', ') || 'none';
-    throw new ToolFailure(`unknown node "${name}"; configured nodes: ${known}`);
+    throw ToolFailure.of('ERR_UNKNOWN_TARGET', `unknown node "${name}"; configured nodes: ${known}`);
   }
   return node;
 }
@@ -84,7 +84,8 @@ export function configuredUnit(node: NodeConfig, service: string, action: string
   const unit = node.services.find((u) => u === service || u === `${service}.service`);
   if (!unit) {
     const known = node.services.join(', ') || 'none';
-    throw new ToolFailure(
+    throw ToolFailure.of(
+      'ERR_UNKNOWN_TARGET',
       `failed to ${action} ${service} on ${node.name}: not in nodes[${node.name}].services (configured: ${known})`,
     );
   }
