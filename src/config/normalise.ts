@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, posix, resolve } from 'node:path';
 import type { ParsedConfig } from './schema.js';
-import { UNIT_RE } from './schema.js';
+import { UNIT_RE } from './fields.js';
 import type { NodeConfig, VigilConfig } from './types.js';
 
 /** `~` and `~/x` expand to the home directory; relative paths resolve against `baseDir`. */

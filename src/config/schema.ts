@@ -4,89 +4,35 @@
  * got; cross-field rules (unique names, references, token inequality) live in checks.ts.
  */
 import { z } from 'zod';
-import cron from 'node-cron';
 import { CONFIRMATION_MODES, LOG_FORMATS, LOG_LEVELS, WEBHOOK_FORMATS } from './types.js';
-import { CONDITIONS } from '../contracts/conditions.js';
 import { HTTP_ALLOW_EXPECTED, isHttpAllowEntry } from '../util/http-allow.js';
-
-/** A node name: what Proxmox accepts and what is safe as a label everywhere. */
-export const NODE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
-/**
- * A systemd unit name. The first character may not be "-" so a name can never be read as an
- * option by systemctl, whatever quoting the caller uses.
- */
-export const UNIT_RE = /^[a-zA-Z0-9@_.][a-zA-Z0-9@._-]*\.(service|socket|timer|target|mount|path)$/;
-/** A bare unit name, to which ".service" is appended. */
-export const BARE_UNIT_RE = /^[a-zA-Z0-9@_.][a-zA-Z0-9@._-]*$/;
-export const MAC_RE = /^[0-9a-fA-F]{2}([:-][0-9a-fA-F]{2}){5}$/;
-/** SHA-256 of a certificate as Proxmox shows it: 32 colon-separated hex bytes. */
-export const CERT_FINGERPRINT_RE = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){31}$/;
-/** SHA-256 of an SSH host key as `ssh-keygen -lf` prints it: unpadded base64 of 32 bytes. */
-export const SSH_FINGERPRINT_RE = /^SHA256:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=?$/;
-export const TOKEN_ID_RE = /^[A-Za-z0-9._-]+@[A-Za-z0-9._-]+![A-Za-z][A-Za-z0-9._-]*$/;
-export const VACUUM_SIZE_RE = /^[0-9]+[KMG]$/;
-export const TOOL_NAME_RE = /^[a-z][a-z0-9_]*$/;
-/** Host names and IP literals; no whitespace, no leading "-" (never an option to anything). */
-export const HOST_RE = /^[A-Za-z0-9_.:[\]%][A-Za-z0-9_.:[\]%-]*$/;
-
-export const MIN_TOKEN_LENGTH = 16;
-
-const str = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
-const pattern = (re: RegExp, expected: string) => str(expected).regex(re, { error: expected });
-const bool = () => z.boolean({ error: 'expected true or false' });
-const list = <T extends z.ZodType>(item: T) => z.array(item, { error: 'expected a list' });
-const obj = <S extends z.ZodRawShape>(shape: S) => z.strictObject(shape, { error: 'expected a mapping of keys' });
-
-/** An integer in [min, max]; `what` names the unit in the message. */
-function int(min: number, max: number, what = 'a number'): z.ZodNumber {
-  const expected = `expected ${what} ${min}–${max}`;
-  return z
-    .number({ error: expected })
-    .min(min, { error: expected })
-    .max(max, { error: expected })
-    .int({ error: expected });
-}
-
-const port = () => int(1, 65535);
-const seconds = (max: number) => int(1, max, 'a whole number of seconds');
-const absPath = () =>
-  str('expected an absolute path without ".."')
-    .regex(/^\//, { error: 'expected an absolute path without ".."' })
-    .refine((p) => !p.split('/').includes('..'), { error: 'expected an absolute path without ".."' })
-    .refine((p) => p.replace(/\/+$/, '') !== '', { error: 'expected a directory below "/", not the filesystem root' });
-const filePath = () => str('expected a file path').describe('Absolute, ~/..., or relative to this file');
-const httpUrl = (https: boolean) => {
-  const expected = https ? 'expected an https:// URL' : 'expected an http:// or https:// URL';
-  return str(expected).refine(
-    (u) => {
-      if (!URL.canParse(u)) return false;
-      const p = new URL(u).protocol;
-      return https ? p === 'https:' : p === 'https:' || p === 'http:';
-    },
-    { error: expected },
-  );
-};
-const secret = (expected: string) => z.string({ error: expected }).min(1, { error: expected });
-const token = () =>
-  secret(`expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")`)
-    .min(MIN_TOKEN_LENGTH, {
-      error: `expected at least ${MIN_TOKEN_LENGTH} characters (e.g. from "openssl rand -hex 32")`,
-    })
-    .describe('A bearer token: a literal or ${env:NAME}');
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** An https:// URL, or http:// on a loopback host (a local identity provider, the tests). */
-const secureUrl = (expected: string) =>
-  str(expected).refine(
-    (u) => {
-      if (!URL.canParse(u)) return false;
-      const url = new URL(u);
-      if (url.hash !== '' || url.search !== '') return false;
-      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-    },
-    { error: expected },
-  );
+import {
+  BARE_UNIT_RE,
+  CERT_FINGERPRINT_RE,
+  HOST_RE,
+  MAC_RE,
+  NODE_NAME_RE,
+  SSH_FINGERPRINT_RE,
+  TOKEN_ID_RE,
+  TOOL_NAME_RE,
+  UNIT_RE,
+  VACUUM_SIZE_RE,
+  absPath,
+  bool,
+  filePath,
+  httpUrl,
+  int,
+  list,
+  obj,
+  pattern,
+  port,
+  secret,
+  seconds,
+  secureUrl,
+  str,
+  token,
+} from './fields.js';
+import { monitorSchema } from './schema-monitor.js';
 
 /** A claim whose value (or one of whose values) makes the caller a role; a dotted name reaches into objects. */
 const claimSchema = obj({
@@ -249,130 +195,6 @@ const httpCheckSchema = obj({
   vmid: int(100, 999_999_999, 'a VMID')
     .optional()
     .describe('The guest serving this check: failures while it runs raise guest.unresponsive'),
-});
-
-/** A schedule interval in seconds that node-cron can express evenly (see src/monitor/schedule.ts). */
-const EVEN_INTERVAL = (s: number) =>
-  s < 60 ? 60 % s === 0 : s < 3600 ? s % 60 === 0 && 60 % (s / 60) === 0 : s % 3600 === 0 && 24 % (s / 3600) === 0;
-const interval = (fallback: number) =>
-  int(1, 86_400, 'a whole number of seconds')
-    .refine(EVEN_INTERVAL, {
-      error:
-        'expected seconds that divide a minute (1–30), whole minutes that divide an hour, or whole hours that divide a day',
-    })
-    .default(fallback);
-/** Seconds, fractions allowed (verification polls in a lab can be sub-second). */
-const fseconds = (max: number) => {
-  const expected = `expected a number of seconds greater than 0, at most ${max}`;
-  return z.number({ error: expected }).positive({ error: expected }).max(max, { error: expected });
-};
-
-const runbookTuning = obj({
-  enabled: bool().default(true),
-  cooldownSeconds: int(0, 86_400, 'a whole number of seconds')
-    .optional()
-    .describe('Wait after an action on a target before this runbook acts on it again'),
-  verifyTimeoutSeconds: fseconds(3600)
-    .optional()
-    .describe('How long verification polls before the attempt counts as failed'),
-  verifyIntervalSeconds: fseconds(600).optional(),
-});
-
-const monitorSchema = obj({
-  enabled: bool().default(true).describe('Run the monitor inside "vigil serve"'),
-  dryRun: bool().default(false).describe('Detect and open incidents, but only say what the runbooks would do'),
-  schedules: obj({
-    criticalSeconds: interval(15).describe('Cluster resources, node reachability, guest states'),
-    fastSeconds: interval(5).describe('The critical interval while incidents are open'),
-    routineSeconds: interval(300).describe('Disk, memory, services over SSH, HTTP checks'),
-    daily: str('expected a cron expression such as "0 30 3 * * *"')
-      .refine((e) => cron.validate(e), {
-        error: 'expected a cron expression such as "0 30 3 * * *" (seconds minutes hours day month weekday)',
-      })
-      .default('0 30 3 * * *')
-      .describe('node-cron expression of the daily run'),
-  }).prefault({}),
-  thresholds: obj({
-    diskPercent: int(1, 100, 'a percentage').default(90),
-    memoryPercent: int(1, 100, 'a percentage').default(95),
-    httpFailures: int(1, 100, 'a count').default(3).describe('Consecutive failed checks before http.down'),
-    nodeUnreachablePolls: int(1, 100, 'a count')
-      .default(2)
-      .describe('Consecutive polls offline and unreachable by SSH'),
-    storagePercent: int(1, 100, 'a percentage').default(90).describe('storage.high for a Proxmox storage pool'),
-  }).prefault({}),
-  guests: obj({
-    agentFailures: int(1, 100, 'a count')
-      .default(3)
-      .describe('Consecutive failed guest-agent pings of a running VM before guest.unresponsive'),
-    autoRestart: list(int(100, 999_999_999, 'a VMID'))
-      .default([])
-      .describe(
-        'Guests whose unresponsive runbook (reset, then stop and start) may act without approval below level 4',
-      ),
-    autoRestartTag: pattern(/^[a-z0-9_][a-z0-9_+.-]*$/i, 'expected a Proxmox tag such as "vigil-autorestart"')
-      .default('vigil-autorestart')
-      .describe('Guests with this Proxmox tag are opted in like autoRestart'),
-  }).prefault({}),
-  backups: obj({
-    required: list(int(100, 999_999_999, 'a VMID'))
-      .default([])
-      .describe('Guests that must have a successful backup within maxAgeDays (backup.missing)'),
-    maxAgeDays: int(1, 365, 'a number of days').default(2),
-  }).prefault({}),
-  flapping: obj({
-    openings: int(2, 1000, 'a count')
-      .default(4)
-      .describe('Openings of one incident key within the window that mark it flapping'),
-    windowMinutes: int(1, 10_080, 'a number of minutes').default(60),
-  }).prefault({}),
-  guardrails: obj({
-    maxAttempts: int(1, 100, 'a count').default(3).describe('Attempts per incident within the window, then escalate'),
-    attemptWindowMinutes: int(1, 10_080, 'a number of minutes').default(60),
-    backoffSeconds: list(int(0, 86_400, 'a whole number of seconds'))
-      .default([30, 120, 300])
-      .describe('Wait after the 1st, 2nd, ... failed attempt (the last value repeats)'),
-    maxConcurrentNodes: int(1, 1000, 'a count').default(1).describe('Blast radius: nodes under remediation at once'),
-    leaseSeconds: int(10, 86_400, 'a whole number of seconds')
-      .default(600)
-      .describe('A remediation lease expires after this long if its holder dies'),
-    dailyActionCap: int(0, 100_000, 'a count').default(50).describe('Actions in any 24 hours, all runbooks together'),
-  }).prefault({}),
-  forecast: obj({
-    windowDays: int(1, 365, 'a number of days')
-      .default(7)
-      .describe('disk.fill_predicted when the trend reaches 100 % within this many days'),
-    minR2: z
-      .number({ error: 'expected a number from 0 to 1' })
-      .min(0, { error: 'expected a number from 0 to 1' })
-      .max(1, { error: 'expected a number from 0 to 1' })
-      .default(0.8)
-      .describe('Minimum r² of the least-squares fit; a noisier series predicts nothing'),
-    minSamples: int(2, 100_000, 'a count').default(6).describe('Samples needed before any prediction'),
-    minSpanHours: int(0, 8760, 'a number of hours')
-      .default(6)
-      .describe('Time the samples must span before any prediction'),
-    sampleRetentionDays: int(1, 3650, 'a number of days')
-      .default(30)
-      .describe('The daily run deletes disk and memory samples older than this'),
-  }).prefault({}),
-  outboxRetentionDays: int(1, 3650, 'a number of days')
-    .default(30)
-    .describe('The daily run deletes delivered and given-up notifications older than this'),
-  runbooks: z
-    .partialRecord(z.enum(CONDITIONS), runbookTuning)
-    .default({})
-    .describe('Per-condition runbook tuning: enabled, cooldownSeconds, verifyTimeoutSeconds, verifyIntervalSeconds'),
-  maintenance: list(
-    obj({
-      target: str('expected "*", a node name, "guest:VMID", "service:NODE:UNIT" or "http:NAME"'),
-      start: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as "2025-06-01T22:00:00Z"' }),
-      end: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 time such as "2025-06-01T23:00:00Z"' }),
-      reason: z.string().default(''),
-    }),
-  )
-    .default([])
-    .describe('Windows in which incidents still open but no runbook acts on the target'),
 });
 
 const mailbox = () =>

@@ -1,7 +1,7 @@
 /** `forecast_disk`: when a node's disks will fill, from the samples the monitor records (green). */
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
-import { NODE_NAME_RE } from '../../config/schema.js';
+import { NODE_NAME_RE } from '../../config/fields.js';
 import { decideFillPredicted, FILL_VERDICTS, trendSegment } from '../../util/trend.js';
 
 const DAY_MS = 86_400_000;
