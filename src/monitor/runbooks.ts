@@ -40,7 +40,7 @@ export interface Runbook {
   enabled: boolean;
   /** The autonomy level the runbook declares (the gate takes the max with the tool's tier). */
   requiredLevel: AutonomyLevel;
-  /** Opt in to red tools at level 4. No built-in does. */
+  /** Opt in to red tools: at level 4, or at 3 for a target the operator opted in (reset-unresponsive-guest). */
   allowRed: boolean;
   /** The action for an incident; null means notify only (memory.high, or an HTTP check with no mapped service). */
   action(incident: Incident, config: VigilConfig): ToolCall | null;
@@ -55,6 +55,30 @@ export interface Runbook {
 
 const detail = (i: Incident, k: string) => i.details[k];
 const sec = (s: number) => s * 1000;
+
+/** A runbook that never acts: it reports with `snapshot` as its diagnostic until `check` holds. */
+function notifyOnly(
+  name: string,
+  condition: Condition,
+  description: string,
+  snapshot: Runbook['snapshot'],
+  check: RecoveryCheck = 'condition_cleared',
+): Runbook {
+  return {
+    name,
+    condition,
+    description,
+    enabled: true,
+    requiredLevel: 1,
+    allowRed: false,
+    action: () => null,
+    dryRunFirst: false,
+    preconditions: [],
+    verify: { check, delayMs: 0, timeoutMs: sec(1), intervalMs: sec(1) },
+    cooldownMs: 0,
+    snapshot,
+  };
+}
 
 function guestCall(tool: string, i: Incident): ToolCall | null {
   const node = i.node ?? (detail(i, 'node') as string | undefined);
@@ -206,77 +230,35 @@ export const BUILTIN_RUNBOOKS: readonly Runbook[] = [
     cooldownMs: sec(30),
     snapshot: (i) => guestCall('guest_agent_info', i),
   },
-  {
-    name: 'report-full-storage',
-    condition: 'storage.high',
-    description: 'notify with the storage list; no blind action (what to delete is for an operator)',
-    enabled: true,
-    requiredLevel: 1,
-    allowRed: false,
-    action: () => null,
-    dryRunFirst: false,
-    preconditions: [],
-    verify: { check: 'condition_cleared', delayMs: 0, timeoutMs: sec(1), intervalMs: sec(1) },
-    cooldownMs: 0,
-    snapshot: (i) => (i.node ? { tool: 'list_storage', args: { node: i.node } } : null),
-  },
-  {
-    name: 'report-ha-error',
-    condition: 'ha.error',
-    description:
-      'notify: an HA resource in error needs an operator (disable, fix, enable); vigil never starts HA-managed guests',
-    enabled: true,
-    requiredLevel: 1,
-    allowRed: false,
-    action: () => null,
-    dryRunFirst: false,
-    preconditions: [],
-    verify: { check: 'condition_cleared', delayMs: 0, timeoutMs: sec(1), intervalMs: sec(1) },
-    cooldownMs: 0,
-    snapshot: () => ({ tool: 'get_ha_status', args: {} }),
-  },
-  {
-    name: 'report-failed-backup',
-    condition: 'backup.failed',
-    description: 'notify with the backups of the guest; no action',
-    enabled: true,
-    requiredLevel: 1,
-    allowRed: false,
-    action: () => null,
-    dryRunFirst: false,
-    preconditions: [],
-    verify: { check: 'condition_cleared', delayMs: 0, timeoutMs: sec(1), intervalMs: sec(1) },
-    cooldownMs: 0,
-    snapshot: (i) => ({ tool: 'list_backups', args: { vmid: Number(i.target) } }),
-  },
-  {
-    name: 'report-missing-backup',
-    condition: 'backup.missing',
-    description: 'notify: a required guest has no recent successful backup; no action',
-    enabled: true,
-    requiredLevel: 1,
-    allowRed: false,
-    action: () => null,
-    dryRunFirst: false,
-    preconditions: [],
-    verify: { check: 'condition_cleared', delayMs: 0, timeoutMs: sec(1), intervalMs: sec(1) },
-    cooldownMs: 0,
-    snapshot: (i) => ({ tool: 'list_backups', args: { vmid: Number(i.target) } }),
-  },
-  {
-    name: 'report-memory-pressure',
-    condition: 'memory.high',
-    description: 'notify with the top processes; no blind action',
-    enabled: true,
-    requiredLevel: 1,
-    allowRed: false,
-    action: () => null,
-    dryRunFirst: false,
-    preconditions: [],
-    verify: { check: 'memory_below_threshold', delayMs: 0, timeoutMs: sec(1), intervalMs: sec(1) },
-    cooldownMs: 0,
-    snapshot: (i) => ({ tool: 'run_diagnostic', args: { node: i.target, diagnostic: 'top_processes', count: 10 } }),
-  },
+  notifyOnly(
+    'report-full-storage',
+    'storage.high',
+    'notify with the storage list; no blind action (what to delete is for an operator)',
+    (i) => (i.node ? { tool: 'list_storage', args: { node: i.node } } : null),
+  ),
+  notifyOnly(
+    'report-ha-error',
+    'ha.error',
+    'notify: an HA resource in error needs an operator (disable, fix, enable); vigil never starts HA-managed guests',
+    () => ({ tool: 'get_ha_status', args: {} }),
+  ),
+  notifyOnly('report-failed-backup', 'backup.failed', 'notify with the backups of the guest; no action', (i) => ({
+    tool: 'list_backups',
+    args: { vmid: Number(i.target) },
+  })),
+  notifyOnly(
+    'report-missing-backup',
+    'backup.missing',
+    'notify: a required guest has no recent successful backup; no action',
+    (i) => ({ tool: 'list_backups', args: { vmid: Number(i.target) } }),
+  ),
+  notifyOnly(
+    'report-memory-pressure',
+    'memory.high',
+    'notify with the top processes; no blind action',
+    (i) => ({ tool: 'run_diagnostic', args: { node: i.target, diagnostic: 'top_processes', count: 10 } }),
+    'memory_below_threshold',
+  ),
 ];
 
 /** The runbooks in force: the built-ins with `monitor.runbooks` tuning applied, one per condition. */
