@@ -1,17 +1,15 @@
 // Pins the approval deep link in a real browser: a URL-mode elicitation opens #/approvals/<id>, the operator approves there and the waiting call runs; an expired approval leaves the page.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
 import { runs, toolsWithTestTools } from '../helpers/tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
 const TTL_MS = 600_000;
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = chromiumAvailable('dashboard approval-link e2e');
 
 describe.skipIf(!haveChromium)('the approval page an MCP client is sent to', () => {
   // vigil's clock runs this far from the real one (the browser's): set to make an approval expire soon.
@@ -23,7 +21,7 @@ describe.skipIf(!haveChromium)('the approval page an MCP client is sent to', () 
 
   beforeAll(async () => {
     vigil = await startTestVigil({ tools: toolsWithTestTools(), now: () => Date.now() + skew });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });

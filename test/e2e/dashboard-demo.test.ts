@@ -1,26 +1,14 @@
 // Pins the dashboard over `vigil demo` (the built dist/) in headless Chromium: a guest the lab crashes shows up live as an incident the monitor remediates, the status returns to healthy, and the homelab view shows the lab.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { startDemo, type DemoProcess } from './demo-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const OPERATOR = `dash-operator-${process.pid}-0123456789`;
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  console.warn(`dashboard-demo e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+const haveChromium = chromiumAvailable('dashboard-demo e2e');
 
 interface LabSnapshot {
   guests: Array<{ vmid: number; status: string; template: boolean; ha: { managed: boolean } }>;
@@ -33,14 +21,13 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
   let page: Page;
 
   beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
     parent = mkdtempSync(join(tmpdir(), 'vigil-dash-demo-'));
     demo = await startDemo(
       ['--no-chaos'],
       { VIGIL_ASSISTANT_TOKEN: `dash-assistant-${process.pid}-0123456789`, VIGIL_OPERATOR_TOKEN: OPERATOR },
       join(parent, 'data'),
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   });
   afterAll(async () => {
@@ -70,7 +57,7 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
     await page.locator('#events li[data-type="incident.resolved"]').first().waitFor({ timeout: 30_000 });
     await page.locator('#overall[data-status="healthy"]').waitFor({ timeout: 20_000 });
     expect(await page.locator(`#incidents li[data-key="${key}"]`).count()).toBe(0);
-    await page.screenshot({ path: join(OUT, 'demo-remediated.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-remediated.png'), fullPage: true });
   });
 
   it('shows the demo homelab from the built files: every node, its guests, the lab HTTP check up', async () => {
@@ -79,6 +66,6 @@ describe.skipIf(!haveChromium)('dashboard over vigil demo, in headless Chromium'
     const snap = (await demo.lab('GET', '/_lab/state')).body as LabSnapshot & { nodes: { name: string }[] };
     for (const n of snap.nodes) await page.locator(`#homelab-nodes article[data-node="${n.name}"]`).waitFor();
     expect(await page.locator('#homelab-nodes .guests li[data-vmid]').count()).toBe(snap.guests.length);
-    await page.screenshot({ path: join(OUT, 'demo-homelab.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-homelab.png'), fullPage: true });
   });
 });

@@ -1,29 +1,18 @@
 // Pins the dashboard's views in headless Chromium against a lab-backed monitor: the homelab live over /events with each problem's reason and incident link, the incident timeline and next step, approval cards with a second confirmation for red, node plots, the audit filters and chain state, keyboard use, 375 px, and no serious or critical axe-core violation on any view.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import { startMonitorLab, type MonitorLab } from '../monitor/harness.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
 import { createHomelabFeed, type HomelabFeed } from '../../src/monitor/homelab.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const HOUR = 3_600_000;
 const OPERATOR = { kind: 'operator', id: 'test' } as const;
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`dashboard views e2e skipped: ${CHROMIUM} is missing`);
+const haveChromium = chromiumAvailable('dashboard views e2e');
 
 interface AxeViolation {
   id: string;
@@ -59,7 +48,7 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
     for (const width of [1280, 375]) {
       await page.setViewportSize({ width, height: 900 });
       await page.waitForTimeout(100); // layout and chart resize settle
-      await page.screenshot({ path: join(SHOTS, `${view}-${width}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${view}-${width}.png`), fullPage: true });
       expect(await axe(`${view}@${width}`)).toEqual([]);
       if (width === 375) expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
     }
@@ -67,7 +56,6 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
   }
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     t = await startMonitorLab({ lab: { nodes: 3, guests: 4 } });
     feed = createHomelabFeed({ thresholds: t.core.config.monitor.thresholds });
     t.restart({ samples: t.core.stores.samples, observed: (o) => feed.observe(o) });
@@ -79,7 +67,7 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
       t.core.stores.samples.record('pve1', 'disk.percent', 25 - h * 0.5, now - h * HOUR);
       t.core.stores.samples.record('pve1', 'memory.percent', 40 + 5 * Math.sin(h / 5), now - h * HOUR);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     // Shorter than the test's own timeout, so a failure names the locator it waited for.
     page.setDefaultTimeout(15_000);

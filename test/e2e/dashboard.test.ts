@@ -1,25 +1,12 @@
 // Pins the dashboard in a real browser (Debian's headless Chromium): token asked once, live events, kill switch with confirmation, approvals.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { SCREENSHOTS, chromiumAvailable, launchChromium } from '../helpers/browser.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const OUT = join(import.meta.dirname, '..', '..', 'test-output', 'screenshots');
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium)
-  console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)`);
+const haveChromium = chromiumAvailable('dashboard e2e');
 
 describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   let vigil: TestVigil;
@@ -28,14 +15,13 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
   let assistant: Client;
   const pageErrors: string[] = [];
 
-  const shot = (name: string) => page.screenshot({ path: join(OUT, `dashboard-${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `dashboard-${name}.png`), fullPage: true });
   const text = (selector: string) => page.locator(selector).innerText();
 
   beforeAll(async () => {
-    mkdirSync(OUT, { recursive: true });
     vigil = await startTestVigil();
     assistant = await vigil.connect({ name: 'chat-ui' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('console', (msg) => {
