@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { defineTool } from '../tool.js';
 import { guestLabel, proxmoxOf, reading } from './cluster.js';
+import type { GuestResource, TaskStatus } from '../../clients/proxmox/index.js';
 import { guestInput, locateGuest, runTask } from './pve-guest.js';
 
 const NAME_RULE =
@@ -37,6 +38,26 @@ const actionOutput = z.object({
   upid: z.string().describe('the Proxmox task that did it'),
   exitstatus: z.string().describe('the task exit status (OK, or WARNINGS: n)'),
 });
+
+/** The answer of a snapshot task that finished: what was done (in words), to which guest, by which task. */
+function snapshotDone(
+  done: string,
+  args: { node: string; vmid: number; name: string },
+  g: GuestResource,
+  run: { upid: string; task: TaskStatus },
+): { text: string; data: z.infer<typeof actionOutput> } {
+  return {
+    text: `${done} (task ${run.task.exitstatus})`,
+    data: {
+      node: args.node,
+      vmid: args.vmid,
+      type: g.type,
+      snapshot: args.name,
+      upid: run.upid,
+      exitstatus: run.task.exitstatus ?? 'OK',
+    },
+  };
+}
 
 export const listSnapshots = defineTool({
   name: 'list_snapshots',
@@ -106,7 +127,7 @@ export const createSnapshot = defineTool({
     const px = proxmoxOf(ctx);
     const g = await locateGuest(px, ctx, args.node, args.vmid, 'snapshot');
     const label = guestLabel(g.type, args.vmid);
-    const { upid, task } = await runTask(px, ctx, args.node, `snapshot ${label} on ${args.node}`, () =>
+    const run = await runTask(px, ctx, args.node, `snapshot ${label} on ${args.node}`, () =>
       px.createSnapshot(
         args.node,
         g.type,
@@ -115,17 +136,7 @@ export const createSnapshot = defineTool({
         ctx.signal,
       ),
     );
-    return {
-      text: `took snapshot "${args.name}" of ${label} on ${args.node} (task ${task.exitstatus})`,
-      data: {
-        node: args.node,
-        vmid: args.vmid,
-        type: g.type,
-        snapshot: args.name,
-        upid,
-        exitstatus: task.exitstatus ?? 'OK',
-      },
-    };
+    return snapshotDone(`took snapshot "${args.name}" of ${label} on ${args.node}`, args, g, run);
   },
 });
 
@@ -148,24 +159,10 @@ export const rollbackSnapshot = defineTool({
     const px = proxmoxOf(ctx);
     const g = await locateGuest(px, ctx, args.node, args.vmid, 'roll back');
     const label = guestLabel(g.type, args.vmid);
-    const { upid, task } = await runTask(
-      px,
-      ctx,
-      args.node,
-      `roll back ${label} on ${args.node} to "${args.name}"`,
-      () => px.rollbackSnapshot(args.node, g.type, args.vmid, args.name, { start: args.start }, ctx.signal),
+    const run = await runTask(px, ctx, args.node, `roll back ${label} on ${args.node} to "${args.name}"`, () =>
+      px.rollbackSnapshot(args.node, g.type, args.vmid, args.name, { start: args.start }, ctx.signal),
     );
-    return {
-      text: `rolled ${label} on ${args.node} back to snapshot "${args.name}" (task ${task.exitstatus})`,
-      data: {
-        node: args.node,
-        vmid: args.vmid,
-        type: g.type,
-        snapshot: args.name,
-        upid,
-        exitstatus: task.exitstatus ?? 'OK',
-      },
-    };
+    return snapshotDone(`rolled ${label} on ${args.node} back to snapshot "${args.name}"`, args, g, run);
   },
 });
 
@@ -183,24 +180,10 @@ export const deleteSnapshot = defineTool({
     const px = proxmoxOf(ctx);
     const g = await locateGuest(px, ctx, args.node, args.vmid, 'delete a snapshot of');
     const label = guestLabel(g.type, args.vmid);
-    const { upid, task } = await runTask(
-      px,
-      ctx,
-      args.node,
-      `delete snapshot "${args.name}" of ${label} on ${args.node}`,
-      () => px.deleteSnapshot(args.node, g.type, args.vmid, args.name, ctx.signal),
+    const run = await runTask(px, ctx, args.node, `delete snapshot "${args.name}" of ${label} on ${args.node}`, () =>
+      px.deleteSnapshot(args.node, g.type, args.vmid, args.name, ctx.signal),
     );
-    return {
-      text: `deleted snapshot "${args.name}" of ${label} on ${args.node} (task ${task.exitstatus})`,
-      data: {
-        node: args.node,
-        vmid: args.vmid,
-        type: g.type,
-        snapshot: args.name,
-        upid,
-        exitstatus: task.exitstatus ?? 'OK',
-      },
-    };
+    return snapshotDone(`deleted snapshot "${args.name}" of ${label} on ${args.node}`, args, g, run);
   },
 });
 
