@@ -90,55 +90,57 @@ function takeSnapshot(ctx: ApiContext, g: LabGuest, a: Record<string, string>): 
   }).upid;
 }
 
-function rollback(ctx: ApiContext, g: LabGuest, name: string, a: Record<string, string>): string {
-  const s = ctx.state;
-  return s.tasks.run({
+type LabSnapshot = LabGuest['snapshots'][number];
+
+/**
+ * A task on an existing snapshot: the guest must be unlocked and the snapshot exist when the worker
+ * starts; it holds `lock` until `apply` runs on the snapshot (which must still exist then).
+ */
+function onSnapshot(
+  ctx: ApiContext,
+  g: LabGuest,
+  name: string,
+  task: { qemu: string; lxc: string; lock: string },
+  apply: (snap: LabSnapshot) => void,
+): string {
+  const missing = () => new Error(`snapshot '${name}' does not exist`);
+  return ctx.state.tasks.run({
     node: g.node,
-    type: g.type === 'qemu' ? 'qmrollback' : 'vzrollback',
+    type: g.type === 'qemu' ? task.qemu : task.lxc,
     id: String(g.vmid),
     user: ctx.token.id,
-    durationMs: s.taskMs,
+    durationMs: ctx.state.taskMs,
     begin: () => {
       checkLock(g);
-      if (!g.snapshots.some((x) => x.name === name)) throw new Error(`snapshot '${name}' does not exist`);
-      setLock(ctx, g, 'rollback');
+      if (!g.snapshots.some((x) => x.name === name)) throw missing();
+      setLock(ctx, g, task.lock);
     },
     work: () => {
       const snap = g.snapshots.find((x) => x.name === name);
       setLock(ctx, g, null);
-      if (!snap) throw new Error(`snapshot '${name}' does not exist`);
-      // The running guest is stopped first; a snapshot with RAM brings the VM back running by itself.
-      s.setGuestStatus(g.vmid, 'stopped', 'rollback');
-      if (snap.vmstate || a.start === '1' || a.start === 'true') s.setGuestStatus(g.vmid, 'running', 'rollback');
-      g.parent = name;
+      if (!snap) throw missing();
+      apply(snap);
       return 'OK';
     },
   }).upid;
 }
 
+function rollback(ctx: ApiContext, g: LabGuest, name: string, a: Record<string, string>): string {
+  return onSnapshot(ctx, g, name, { qemu: 'qmrollback', lxc: 'vzrollback', lock: 'rollback' }, (snap) => {
+    // The running guest is stopped first; a snapshot with RAM brings the VM back running by itself.
+    ctx.state.setGuestStatus(g.vmid, 'stopped', 'rollback');
+    if (snap.vmstate || a.start === '1' || a.start === 'true') ctx.state.setGuestStatus(g.vmid, 'running', 'rollback');
+    g.parent = name;
+  });
+}
+
 function deleteSnapshot(ctx: ApiContext, g: LabGuest, name: string): string {
-  const s = ctx.state;
-  return s.tasks.run({
-    node: g.node,
-    type: g.type === 'qemu' ? 'qmdelsnapshot' : 'vzdelsnapshot',
-    id: String(g.vmid),
-    user: ctx.token.id,
-    durationMs: s.taskMs,
-    begin: () => {
-      checkLock(g);
-      if (!g.snapshots.some((x) => x.name === name)) throw new Error(`snapshot '${name}' does not exist`);
-      setLock(ctx, g, 'snapshot-delete');
-    },
-    work: () => {
-      const snap = g.snapshots.find((x) => x.name === name);
-      setLock(ctx, g, null);
-      if (!snap) throw new Error(`snapshot '${name}' does not exist`);
-      g.snapshots = g.snapshots.filter((x) => x !== snap);
-      for (const child of g.snapshots) if (child.parent === name) child.parent = snap.parent;
-      if (g.parent === name) g.parent = snap.parent;
-      return 'OK';
-    },
-  }).upid;
+  const task = { qemu: 'qmdelsnapshot', lxc: 'vzdelsnapshot', lock: 'snapshot-delete' };
+  return onSnapshot(ctx, g, name, task, (snap) => {
+    g.snapshots = g.snapshots.filter((x) => x !== snap);
+    for (const child of g.snapshots) if (child.parent === name) child.parent = snap.parent;
+    if (g.parent === name) g.parent = snap.parent;
+  });
 }
 
 /** The snapshot routes. */
