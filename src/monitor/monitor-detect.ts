@@ -3,16 +3,8 @@
  * for forecasts, and the forecasts attached to findings (disk.fill_predicted, days-to-critical).
  */
 import type { Finding } from '../contracts/incidents.js';
-import {
-  EMPTY_CRITICAL,
-  EMPTY_ROUTINE,
-  detectCritical,
-  detectRoutine,
-  type CriticalState,
-  type DetectResult,
-  type NodeObs,
-  type RoutineState,
-} from './detect.js';
+import { EMPTY_CRITICAL, detectCritical, type CriticalState, type DetectResult, type NodeObs } from './detect.js';
+import { EMPTY_ROUTINE, detectRoutine, type RoutineState } from './detect-routine.js';
 import type { PveRoutineObs } from './detect-pve.js';
 import { fillLookbackMs, fillOptionsOf, type Observer } from './observe.js';
 import { detectFillPredicted } from './forecast.js';

@@ -21,9 +21,9 @@ import {
   type CriticalState,
   type GuestObs,
   type NodeObs,
-  type RoutineObservation,
   type StopEvidence,
 } from './detect.js';
+import type { RoutineObservation } from './detect-routine.js';
 import type { RecoveryCheck } from './runbooks.js';
 import { createPveReader } from './observe-pve.js';
 import { decideFillPredicted, trendSegment } from '../util/trend.js';

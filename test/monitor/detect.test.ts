@@ -3,14 +3,13 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   EMPTY_CRITICAL,
-  EMPTY_ROUTINE,
   crashCandidates,
   detectCritical,
-  detectRoutine,
   type CriticalObservation,
   type GuestObs,
   type StopEvidence,
 } from '../../src/monitor/detect.js';
+import { EMPTY_ROUTINE, detectRoutine } from '../../src/monitor/detect-routine.js';
 import { planIncidents } from '../../src/monitor/incidents.js';
 import type { Incident } from '../../src/contracts/incidents.js';
 
