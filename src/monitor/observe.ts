@@ -4,16 +4,10 @@
  * value; a failed read is "could not tell", never "healthy".
  */
 import type { Logger } from 'pino';
-import type { VigilConfig, NodeConfig } from '../config/types.js';
+import type { HttpCheckConfig, VigilConfig, NodeConfig } from '../config/types.js';
 import type { InfraClients } from '../clients/index.js';
 import { buildCommand, parseDf, parseFree, parseSystemctlShow } from '../clients/commands/index.js';
 import { sshTargetFor } from '../clients/ssh/index.js';
-import {
-  type GuestResource,
-  type NodeResource,
-  type StorageResource,
-  type TaskListEntry,
-} from '../clients/proxmox/index.js';
 import type { Incident } from '../contracts/incidents.js';
 import {
   crashCandidates,
@@ -26,13 +20,11 @@ import {
 import type { RoutineObservation } from './detect-routine.js';
 import type { RecoveryCheck } from './runbooks.js';
 import { createPveReader } from './observe-pve.js';
+import { clusterReading, pct, powerEvidence } from './observe-readings.js';
 import { decideFillPredicted, trendSegment } from '../util/trend.js';
 import type { SampleStorePort } from './ports.js';
 import type { ClusterReading, Observation } from './homelab.js';
 
-/** Proxmox task types that stop a guest on purpose, and those that start it. */
-const STOP_TASKS = new Set(['qmstop', 'qmshutdown', 'vzstop', 'vzshutdown', 'hastop', 'qmsuspend', 'vzsuspend']);
-const START_TASKS = new Set(['qmstart', 'vzstart', 'hastart', 'qmresume', 'vzresume', 'qmreboot', 'vzreboot']);
 /** How far back the task list is read for crash evidence. */
 const TASK_LOOKBACK = 500;
 const SSH_PROBE_MS = 5000;
@@ -63,24 +55,7 @@ export function fillLookbackMs(config: VigilConfig): number {
   return Math.max(1, config.monitor.forecast.windowDays) * DAY_MS;
 }
 
-const pct = (used?: number, total?: number) => (used !== undefined && total ? (used / total) * 100 : undefined);
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
-/** The newest power task per vmid in a node's task list (newest first, as Proxmox sorts it). */
-export function powerEvidence(tasks: readonly TaskListEntry[], vmids: readonly number[]): Map<number, StopEvidence> {
-  const out = new Map<number, StopEvidence>(vmids.map((v) => [v, 'none']));
-  const open = new Set(vmids);
-  for (const t of tasks) {
-    const vmid = Number(t.id);
-    if (!open.has(vmid)) continue;
-    // A failed stop stopped nothing; a failed start did not mean to leave it stopped either.
-    if (STOP_TASKS.has(t.type) && (t.running || t.ok)) out.set(vmid, 'stop');
-    else if (START_TASKS.has(t.type)) out.set(vmid, 'start');
-    else continue;
-    open.delete(vmid);
-  }
-  return out;
-}
 
 /** Creates the observer over the configured clients. */
 export function createObserver(deps: ObserverDeps) {
@@ -110,48 +85,7 @@ export function createObserver(deps: ObserverDeps) {
   async function cluster(signal?: AbortSignal): Promise<ClusterReading | null> {
     if (!clients.proxmox) return null;
     try {
-      const all = await clients.proxmox.clusterResources(undefined, signal);
-      const nodes = all
-        .filter((r): r is NodeResource => r.type === 'node')
-        .map((n) => ({
-          name: n.node,
-          online: n.status === 'online',
-          diskPercent: pct(n.disk, n.maxdisk),
-          memoryPercent: pct(n.mem, n.maxmem),
-          cpuPercent: n.cpu === undefined ? undefined : n.cpu * 100,
-        }));
-      const guests = all
-        .filter((r): r is GuestResource => r.type === 'qemu' || r.type === 'lxc')
-        .map((g) => ({
-          vmid: g.vmid,
-          node: g.node,
-          type: g.type,
-          name: g.name,
-          status: g.status,
-          ha: Boolean(g.hastate),
-          template: g.template === true,
-          lock: g.lock,
-          tags: g.tags ?? [],
-        }));
-      const rootSize = new Map(
-        all.filter((r): r is NodeResource => r.type === 'node').map((n) => [n.node, n.maxdisk] as const),
-      );
-      const storage = all
-        .filter((r): r is StorageResource => r.type === 'storage')
-        .map((s) => ({
-          node: s.node,
-          storage: s.storage,
-          status: s.status,
-          plugintype: s.plugintype,
-          shared: s.shared === true,
-          usedPercent: pct(s.disk, s.maxdisk),
-          onRootFs:
-            s.plugintype === 'dir' &&
-            s.shared !== true &&
-            s.maxdisk !== undefined &&
-            s.maxdisk === rootSize.get(s.node),
-        }));
-      return { nodes, guests, storage };
+      return clusterReading(await clients.proxmox.clusterResources(undefined, signal));
     } catch (err) {
       logger.warn({ err: errText(err) }, 'monitor: reading the cluster failed');
       return null;
@@ -254,14 +188,7 @@ export function createObserver(deps: ObserverDeps) {
       await Promise.all(
         config.httpChecks.map(async (check) => {
           if (!clients.http) return;
-          const r = await clients.http.probe({
-            url: check.url,
-            expectStatus: check.expectStatus,
-            ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}),
-            timeoutMs: check.timeoutSeconds * 1000,
-            tls: check.tls,
-            ...(signal ? { signal } : {}),
-          });
+          const r = await probe(clients.http, check, signal);
           if (check.vmid !== undefined) {
             if (r.ok) pve.httpDown.delete(check.vmid);
             else pve.httpDown.add(check.vmid);
@@ -309,14 +236,7 @@ export function createObserver(deps: ObserverDeps) {
         case 'http_ok': {
           const check = config.httpChecks.find((c) => c.name === incident.target);
           if (!check || !clients.http) return false;
-          const r = await clients.http.probe({
-            url: check.url,
-            expectStatus: check.expectStatus,
-            ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}),
-            timeoutMs: check.timeoutSeconds * 1000,
-            tls: check.tls,
-          });
-          return r.ok;
+          return (await probe(clients.http, check, signal)).ok;
         }
         case 'fill_not_predicted': {
           if (!deps.samples) return false;
@@ -367,6 +287,18 @@ export function createObserver(deps: ObserverDeps) {
       return { name: node.name, online: false };
     }
   }
+}
+
+/** One configured HTTP check, probed once. */
+function probe(http: NonNullable<InfraClients['http']>, check: HttpCheckConfig, signal?: AbortSignal) {
+  return http.probe({
+    url: check.url,
+    expectStatus: check.expectStatus,
+    ...(check.bodyMatch !== undefined ? { bodyMatch: check.bodyMatch } : {}),
+    timeoutMs: check.timeoutSeconds * 1000,
+    tls: check.tls,
+    ...(signal ? { signal } : {}),
+  });
 }
 
 export type Observer = ReturnType<typeof createObserver>;
