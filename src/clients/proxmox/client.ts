@@ -17,18 +17,20 @@ import {
   parseStorage,
   parseTaskListEntry,
   parseTaskStatus,
-  type ClusterResource,
-  type ClusterStatus,
-  type Guest,
-  type GuestResource,
-  type GuestStatus,
-  type GuestType,
-  type NodeListEntry,
-  type NodeStatus,
-  type ServiceEntry,
-  type Storage,
-  type TaskListEntry,
-  type TaskStatus,
+} from './parse.js';
+import type {
+  ClusterResource,
+  ClusterStatus,
+  Guest,
+  GuestResource,
+  GuestStatus,
+  GuestType,
+  NodeListEntry,
+  NodeStatus,
+  ServiceEntry,
+  Storage,
+  TaskListEntry,
+  TaskStatus,
 } from './types.js';
 
 export const GUEST_ACTIONS = ['start', 'stop', 'shutdown', 'reboot', 'suspend', 'resume'] as const;

@@ -3,7 +3,7 @@
  * the parsers that build them from raw API JSON (reference section 10): 0/1 booleans become
  * booleans, `tags` a list, QEMU's and PVE 9 LXC's migration keys one shape.
  */
-import { asArray, asObject, bool, num, str } from './types.js';
+import { asArray, asObject, bool, num, str } from './parse.js';
 
 type Raw = Record<string, unknown>;
 

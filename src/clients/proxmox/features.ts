@@ -5,7 +5,8 @@
  */
 import { ProxmoxError } from './errors.js';
 import type { Params } from './transport.js';
-import { asArray, asObject, bool, num, str, type GuestType } from './types.js';
+import { asArray, asObject, bool, num, str } from './parse.js';
+import type { GuestType } from './types.js';
 import {
   agentEnabled,
   parseBackupJob,
