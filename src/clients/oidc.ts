@@ -6,6 +6,7 @@
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { OAuthConfig } from '../config/types.js';
+import { isSecureUrl } from '../util/secure-url.js';
 
 /** Clock difference tolerated between vigil and the identity provider, in seconds. */
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -31,13 +32,9 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<Verification>;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /** https, or http on loopback: the same rule as for server.oauth.issuer. */
 function secureUrl(value: unknown): value is string {
-  if (typeof value !== 'string' || !URL.canParse(value)) return false;
-  const url = new URL(value);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  return typeof value === 'string' && URL.canParse(value) && isSecureUrl(new URL(value));
 }
 
 /** An identifier fit for the audit log: printable, bounded. Empty when the claim is absent or not a string. */

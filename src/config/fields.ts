@@ -3,6 +3,7 @@
  * field builders whose messages start with "expected ..." so issues.ts can append what it got.
  */
 import { z } from 'zod';
+import { isSecureUrl } from '../util/secure-url.js';
 
 /** A node name: what Proxmox accepts and what is safe as a label everywhere. */
 export const NODE_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9-]*$/;
@@ -70,8 +71,6 @@ export const token = () =>
     })
     .describe('A bearer token: a literal or ${env:NAME}');
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
 /** An https:// URL, or http:// on a loopback host (a local identity provider, the tests). */
 export const secureUrl = (expected: string) =>
   str(expected).refine(
@@ -79,7 +78,7 @@ export const secureUrl = (expected: string) =>
       if (!URL.canParse(u)) return false;
       const url = new URL(u);
       if (url.hash !== '' || url.search !== '') return false;
-      return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+      return isSecureUrl(url);
     },
     { error: expected },
   );
