@@ -1,0 +1,192 @@
+/**
+ * Open-loop MCP benchmark of what users run: `vigil serve` (a `vigil init` config, its default
+ * logging, from a build: `--dist`) against bare SDK servers of both generations (McpServer, one
+ * no-op tool, stateful Streamable HTTP on node:http). Each server is pinned to core 0; autocannon
+ * runs in its own process pinned to core 1, 50 connections, one MCP session (2025-11-25) per
+ * server, `tools/call` of a trivial green read. Rounds alternate between the servers.
+ *
+ * Two runs per server and round, because autocannon cannot offer a truly open arrival process:
+ * - saturating: no rate limit, every connection sends as soon as it is answered. This is what the
+ *   throughput and CPU-per-call ratios come from (the server's core is the bottleneck there).
+ * - fixed rate: `overallRate` at `rateFraction` of that server's own saturated rate, found by a
+ *   short closed-loop probe before the rounds. Latency there is measured against the intended send
+ *   times (autocannon corrects for coordinated omission), so p50/p99 show the server below
+ *   saturation; autocannon spends each connection's quota at the start of every second, so arrivals
+ *   come in bursts and these percentiles include that queueing.
+ * A run with any non-2xx, error or timeout is reported as INVALID, and one checked tools/call before
+ * and after each run must answer with a result (autocannon itself only sees status codes).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchRow } from './common.js';
+import type { LoadResult, LoadSpec } from './loadgen.js';
+import { callBody, checkCall, openSession, type WireSession } from './mcp-wire.js';
+import { ASSISTANT_TOKEN, ROOT, initConfig, startBare, startVigil, type Running } from './processes.js';
+import { load, mb, num, pinned, ticksPerSecond } from './proc.js';
+
+export interface OpenLoopOptions {
+  /** The build whose `cli.js serve` is measured. */
+  dist: string;
+  /** The vigil tool called: a green read with no arguments. */
+  tool: string;
+  connections: number;
+  rounds: number;
+  seconds: number;
+  probeSeconds: number;
+  rateFraction: number;
+}
+
+export const openLoopDefaults = (dist: string): OpenLoopOptions => ({
+  dist,
+  // get_events: the cheaper of the two no-argument green reads (measured: ~0.85 ms of CPU per call
+  // against ~1 ms for get_monitor_status at 9d8d0f4). It reads SQLite, goes through the whole
+  // pipeline with its audit row, and its answer keeps one size over the run: green reads publish
+  // no events.
+  tool: 'get_events',
+  connections: 50,
+  rounds: 3,
+  seconds: 10,
+  probeSeconds: 5,
+  rateFraction: 0.8,
+});
+
+interface Target {
+  name: string;
+  tool: string;
+  server: Running;
+  session: WireSession;
+}
+
+interface Run extends LoadResult {
+  load: string;
+}
+
+const pkgVersion = (name: string) =>
+  (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** One autocannon run in its own process on core 1. */
+async function drive(t: Target, connections: number, seconds: number, rate?: number): Promise<Run> {
+  const spec: LoadSpec = {
+    url: t.session.url,
+    headers: t.session.headers,
+    body: callBody(t.tool),
+    connections,
+    seconds,
+    serverPid: t.server.pid,
+    ...(rate ? { rate } : {}),
+  };
+  const before = load();
+  await checkCall(t.session, t.tool);
+  const cmd = pinned(1, [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'loadgen.ts'), JSON.stringify(spec)]);
+  const child = spawn(cmd[0]!, cmd.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  await checkCall(t.session, t.tool);
+  return { ...(JSON.parse(out) as LoadResult), load: before };
+}
+
+const valid = (r: Run) => r.non2xx + r.errors + r.timeouts === 0;
+const rate = (rs: Run[]) => rs.reduce((n, r) => n + r.ok2xx, 0) / rs.reduce((s, r) => s + r.wallSeconds, 0);
+const cpuPerCall = (rs: Run[], hz: number) =>
+  (rs.reduce((n, r) => n + r.serverTicks, 0) / hz / rs.reduce((n, r) => n + r.ok2xx, 0)) * 1e6;
+const loadgenCores = (r: Run, hz: number) => r.loadgenTicks / hz / r.wallSeconds;
+
+/** The rows of one server and one mode (saturating or fixed rate). */
+function rowsFor(name: string, mode: string, rs: Run[], hz: number): BenchRow[] {
+  const bad = rs.filter((r) => !valid(r));
+  const per = (f: (r: Run) => string) => rs.map(f).join(' / ');
+  return [
+    {
+      name: `open-loop ${mode} ${name}: calls/s (rounds)`,
+      value: `${num(rate(rs))} (${per((r) => num(r.ok2xx / r.wallSeconds))})${bad.length ? ' INVALID' : ''}`,
+    },
+    { name: `open-loop ${mode} ${name}: p50 / p99 ms (rounds)`, value: per((r) => `${num(r.p50ms)}/${num(r.p99ms)}`) },
+    {
+      name: `open-loop ${mode} ${name}: server CPU per call, RSS`,
+      value: `${num(cpuPerCall(rs, hz))} µs, ${mb(Math.max(...rs.map((r) => r.serverRssBytes)))} MB`,
+    },
+    {
+      name: `open-loop ${mode} ${name}: load generator CPU (cores), errors`,
+      value: `max ${num(Math.max(...rs.map((r) => loadgenCores(r, hz))), 2)}, non-2xx ${rs.reduce((n, r) => n + r.non2xx, 0)} errors ${rs.reduce((n, r) => n + r.errors + r.timeouts, 0)}`,
+    },
+    { name: `open-loop ${mode} ${name}: load average before each run`, value: per((r) => r.load.split(' ')[0]!) },
+  ];
+}
+
+/** Runs the benchmark and returns its table rows. */
+export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> {
+  const hz = ticksPerSecond();
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-open-'));
+  const started: Running[] = [];
+  try {
+    const v1 = await startBare('v1', 0);
+    started.push(v1);
+    const v2 = await startBare('v2', 0);
+    started.push(v2);
+    const vigil = await startVigil(opts.dist, initConfig(opts.dist, dir), 0);
+    started.push(vigil);
+    const targets: Target[] = [
+      {
+        name: `bare SDK ${pkgVersion('@modelcontextprotocol/sdk')}`,
+        tool: 'noop',
+        server: v1,
+        session: await openSession(v1.url, undefined),
+      },
+      {
+        name: `bare SDK v2 ${pkgVersion('@modelcontextprotocol/server')}`,
+        tool: 'noop',
+        server: v2,
+        session: await openSession(v2.url, undefined),
+      },
+      {
+        name: `vigil serve (${opts.tool})`,
+        tool: opts.tool,
+        server: vigil,
+        session: await openSession(vigil.url, ASSISTANT_TOKEN),
+      },
+    ];
+    // The probe warms each server's JIT and finds its saturated rate for the fixed-rate runs.
+    const fixedRate = new Map<Target, number>();
+    for (const t of targets) {
+      const probe = await drive(t, opts.connections, opts.probeSeconds);
+      fixedRate.set(t, Math.max(1, Math.round((probe.ok2xx / probe.wallSeconds) * opts.rateFraction)));
+    }
+    const sat = new Map<Target, Run[]>(targets.map((t) => [t, []]));
+    const fixed = new Map<Target, Run[]>(targets.map((t) => [t, []]));
+    for (let round = 0; round < opts.rounds; round += 1) {
+      // bare, vigil, bare, vigil…: vigil between the two bare servers, their order swapped each round.
+      const order = round % 2 === 0 ? [targets[0]!, targets[2]!, targets[1]!] : [targets[1]!, targets[2]!, targets[0]!];
+      for (const t of order) {
+        sat.get(t)!.push(await drive(t, opts.connections, opts.seconds));
+        fixed.get(t)!.push(await drive(t, opts.connections, opts.seconds, fixedRate.get(t)));
+      }
+    }
+    const rows: BenchRow[] = [];
+    for (const t of targets) rows.push(...rowsFor(t.name, 'saturating', sat.get(t)!, hz));
+    for (const t of targets)
+      rows.push(...rowsFor(`${t.name} at ${num(fixedRate.get(t)!)}/s`, 'fixed-rate', fixed.get(t)!, hz));
+    const vigilSat = sat.get(targets[2]!)!;
+    for (const bare of targets.slice(0, 2)) {
+      const bareSat = sat.get(bare)!;
+      const thr = rate(vigilSat) / rate(bareSat);
+      const cpu = cpuPerCall(vigilSat, hz) / cpuPerCall(bareSat, hz);
+      rows.push(
+        { name: `open-loop vigil / ${bare.name}: throughput`, value: num(thr, 2), target: '≥ 0.8', pass: thr >= 0.8 },
+        {
+          name: `open-loop vigil / ${bare.name}: CPU per call`,
+          value: num(cpu, 2),
+          target: '≤ 1.25',
+          pass: cpu <= 1.25,
+        },
+      );
+    }
+    return rows;
+  } finally {
+    await Promise.allSettled(started.map((s) => s.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
