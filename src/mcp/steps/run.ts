@@ -11,6 +11,7 @@ import { killSwitchBlocks } from '../../safety/gate.js';
 import type { Redactor } from '../../safety/redact.js';
 import type { ToolDeps } from '../deps.js';
 import type { Failed, Refused, Succeeded } from '../result.js';
+import type { ToolContext } from '../tool.js';
 import type { AdmittedCall } from './admit.js';
 import { gateToolOf, lazyGateState, type PreferenceReader } from './decide.js';
 
@@ -34,15 +35,24 @@ export async function runCall(req: RunRequest): Promise<RunAnswer> {
     const blocked = killSwitchBlocks(gateTool, caller, lazyGateState(req.preferences));
     if (blocked?.verdict === 'block') throw new ToolFailure(blocked.reason, blocked.error);
   };
-  const controller = new AbortController();
-  const deadline = startDeadline(req.timeoutMs, controller, errorMessage('ERR_TIMEOUT', call.tool.name, req.timeoutMs));
+  const abort = lazyAbort();
+  const deadline = startDeadline(req.timeoutMs, abort, () =>
+    errorMessage('ERR_TIMEOUT', call.tool.name, req.timeoutMs),
+  );
+  const ctx: ToolContext = {
+    caller,
+    // Created on first read: a handler that only reads the database never makes one.
+    get signal() {
+      return abort.signal();
+    },
+    logger,
+    deps,
+    assertMayAct,
+  };
   try {
     // The switch may have been flipped while we waited for a confirmation.
     if (call.tool.kind === 'infra' && call.tier !== 'green') assertMayAct();
-    const output = await Promise.race([
-      call.tool.handler(call.args, { caller, signal: controller.signal, logger, deps, assertMayAct }),
-      deadline.expired,
-    ]);
+    const output = await Promise.race([call.tool.handler(call.args, ctx), deadline.expired]);
     return {
       kind: 'result',
       decision: 'allowed',
@@ -52,7 +62,7 @@ export async function runCall(req: RunRequest): Promise<RunAnswer> {
       data: output.data,
     };
   } catch (err) {
-    if (deadline.fired()) return failed('timeout', 'ERR_TIMEOUT', deadline.message);
+    if (deadline.fired()) return failed('timeout', 'ERR_TIMEOUT', deadline.message());
     const message = err instanceof Error ? err.message : String(err);
     if (!(err instanceof ToolFailure))
       logger.warn({ tool: call.tool.name, err: req.redact(message) }, 'tool handler failed');
@@ -64,7 +74,7 @@ export async function runCall(req: RunRequest): Promise<RunAnswer> {
   } finally {
     deadline.cancel();
     // Tell anything the handler left running that the call is over (a prepared reason: no stack trace per call).
-    if (!controller.signal.aborted) controller.abort(CALL_FINISHED);
+    abort.finish(CALL_FINISHED);
   }
 }
 
@@ -72,20 +82,53 @@ function failed(outcome: Failed['outcome'], code: Failed['code'], text: string):
   return { kind: 'result', decision: 'allowed', outcome, isError: true, code, text };
 }
 
-/** A timer that rejects `expired` and aborts `controller` after `ms`, unless cancelled first. */
-function startDeadline(ms: number, controller: AbortController, message: string) {
+/**
+ * The call's AbortSignal, made only when the handler reads it. An abort before that is kept as its
+ * reason, so a signal read later is already aborted; `finish` aborts a signal that exists and is live.
+ */
+export function lazyAbort() {
+  let controller: AbortController | undefined;
+  let reason: unknown;
+  let aborted = false;
+  return {
+    signal(): AbortSignal {
+      if (!controller) {
+        controller = new AbortController();
+        if (aborted) controller.abort(reason);
+      }
+      return controller.signal;
+    },
+    abort(why: unknown): void {
+      if (aborted) return;
+      aborted = true;
+      reason = why;
+      controller?.abort(why);
+    },
+    finish(why: unknown): void {
+      if (!aborted) {
+        aborted = true;
+        reason = why;
+      }
+      if (controller && !controller.signal.aborted) controller.abort(why);
+    },
+  };
+}
+
+/** A timer that rejects `expired` and aborts the call after `ms`, unless cancelled first. */
+function startDeadline(ms: number, abort: ReturnType<typeof lazyAbort>, describe: () => string) {
   const state = { fired: false, timer: undefined as NodeJS.Timeout | undefined };
   const expired = new Promise<never>((_, reject) => {
     state.timer = setTimeout(() => {
       // Reject first: aborting makes the handler reject too, and the deadline must win the race.
       state.fired = true;
+      const message = describe();
       reject(new TimeoutError(message));
-      controller.abort(new Error(message));
+      abort.abort(new Error(message));
     }, ms);
   });
   return {
     expired,
-    message,
+    message: describe,
     fired: () => state.fired,
     cancel: () => clearTimeout(state.timer),
   };
