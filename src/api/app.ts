@@ -3,7 +3,8 @@
  * dashboard at /, and the Socket.IO event stream at /events on the same server. Binds 127.0.0.1
  * unless told otherwise.
  */
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Core } from '../core.js';
@@ -60,9 +61,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     allowedOrigins: () => origins,
     ...mcpSurface(core, options.homelab),
   });
-  const server = createServer(app);
   const events = createEventStream({
-    httpServer: server,
     bus: core.bus,
     events: core.stores.events,
     authenticate: createTokenCheck(tokens).roleOf,
@@ -71,6 +70,15 @@ export async function startHttp(core: Core, host: string, port: number, options:
     logger,
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
     ...(options.homelab ? { homelab: options.homelab } : {}),
+  });
+  // Socket.IO sees only the requests under its own path; every other request goes straight to express.
+  const server = createServer((req, res) => {
+    if (events.owns(req.url ?? '/')) events.handleRequest(req, res);
+    else void app(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (events.owns(req.url ?? '/')) events.handleUpgrade(req, socket, head);
+    else socket.destroy();
   });
   const { outbox, monitor: monitorStore } = core.stores;
   const metrics = createMetrics({

@@ -8,7 +8,8 @@
  * joins the room that live broadcasts go to. Broadcasting to a room also encodes each event once,
  * whatever the number of clients.
  */
-import type { Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import type { EventBus } from './bus.js';
@@ -32,7 +33,6 @@ export const REPLAY_WINDOW_MS = 60_000;
 const LIVE_ROOM = 'live';
 
 export interface EventStreamDeps {
-  httpServer: HttpServer;
   bus: EventBus;
   events: EventStore;
   /** Which role a handshake token belongs to (assistant or operator); undefined refuses it. */
@@ -54,6 +54,12 @@ export interface EventStreamDeps {
 export interface EventStream {
   io: Server;
   namespace: Namespace;
+  /** Whether a request (or upgrade) for `url` is Socket.IO's: the handshake, polling, or its client script. */
+  owns(url: string): boolean;
+  /** Serves one HTTP request that `owns` said is Socket.IO's. */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** Takes over one WebSocket upgrade that `owns` said is Socket.IO's. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Number of connected clients. */
   clients(): number;
   close(): void;
@@ -66,10 +72,16 @@ interface SocketData {
   since?: number;
 }
 
-/** Attaches the `/events` namespace to the HTTP server and starts the cross-process poll timer. */
+/**
+ * Creates the `/events` namespace and starts the cross-process poll timer. The daemon's HTTP server
+ * hands it only the requests under Socket.IO's path (`owns`, `handleRequest`, `handleUpgrade`).
+ */
 export function createEventStream(deps: EventStreamDeps): EventStream {
   const { bus, events, logger } = deps;
-  const io = new Server(deps.httpServer, {
+  // Socket.IO attaches to a server of its own that never listens: attached to the daemon's server it
+  // would wrap the request listener, and every MCP and API request would cross engine.io first.
+  const own = createServer();
+  const io = new Server(own, {
     // The dashboard loads the client from /socket.io/socket.io.min.js: no build step, no CDN.
     serveClient: true,
     connectionStateRecovery: {
@@ -195,9 +207,13 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   const poller = setInterval(pollSafely, deps.pollMs ?? 250);
   poller.unref();
 
+  const path = `${io.path()}/`;
   return {
     io,
     namespace: nsp,
+    owns: (url) => url.startsWith(path),
+    handleRequest: (req, res) => own.emit('request', req, res),
+    handleUpgrade: (req, socket, head) => own.emit('upgrade', req, socket, head),
     clients: () => nsp.sockets.size,
     close() {
       clearInterval(poller);
