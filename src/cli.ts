@@ -4,9 +4,8 @@
  * Exit codes: 0 ok, 1 failure (e.g. broken audit chain, refused action), 2 bad usage or config.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { loadConfig, resolveConfigPath, writeExampleConfig, secretValues } from './config/index.js';
 import type { VigilConfig } from './config/types.js';
 import { ConfigError } from './errors.js';
@@ -16,14 +15,12 @@ import { UsageError, commandHelp, parseCommandLine, usageText } from './commands
 import { configExists, explainListenError, isApprovalId, malformedApprovalId } from './commands/friendly.js';
 import { createCore, type Core } from './core.js';
 import { startDaemon } from './daemon.js';
-import { createMcpSession, listedTools } from './mcp/server.js';
 import { mcpSurface } from './mcp/surface.js';
+import type { RoundState } from './safety/confirm-rounds.js';
 import { describeRange } from './db/audit-chain.js';
 import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
-import { runLabCommand } from './commands/lab.js';
-import { runDemoCommand } from './commands/demo.js';
 import { runCheckCommand } from './commands/check.js';
 import { runOnce } from './commands/once.js';
 import { observedMonitorStatus } from './monitor/status.js';
@@ -134,28 +131,44 @@ function dashboardUrl(server: { host: string; port: number }): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${server.port}`;
 }
 
+/**
+ * `vigil mcp`: MCP over stdio. The SDK's stdio entry reads the client's opening (a 2026-07-28
+ * request, or a 2025 initialize) and pins one server instance of that generation for the connection.
+ */
 async function mcpStdio(v: Values): Promise<number> {
   const core = openCore(openConfig(v), v, true);
   const sessionId = `stdio-${randomUUID()}`;
-  const server = createMcpSession({
-    pipeline: core.pipeline,
-    tools: listedTools(core.pipeline),
-    sessionId: () => sessionId,
-    approvalPage: (id) => `${dashboardUrl(core.config.server)}/#/approvals/${encodeURIComponent(id)}`,
-    ...mcpSurface(core),
-  });
+  // Imported here, not at the top: `vigil serve` loads the MCP layer only for its first /mcp request.
+  const [{ serveStdio }, { createRequestStateCodec }, { createMcpSession, listedTools }] = await Promise.all([
+    import('@modelcontextprotocol/server/stdio'),
+    import('@modelcontextprotocol/server'),
+    import('./mcp/server.js'),
+  ]);
+  const tools = listedTools(core.pipeline);
+  const stateCodec = createRequestStateCodec<RoundState>({ key: randomBytes(32), ttlSeconds: 24 * 3600 });
+  const handle = serveStdio((ctx) =>
+    createMcpSession({
+      pipeline: core.pipeline,
+      tools,
+      sessionId: () => sessionId,
+      era: ctx.era,
+      stateCodec,
+      // The entry routes this instance's change notifications onto the connection's listen streams.
+      modernFeed: 'instance',
+      approvalPage: (id) => `${dashboardUrl(core.config.server)}/#/approvals/${encodeURIComponent(id)}`,
+      ...mcpSurface(core),
+    }),
+  );
   // Resource notifications follow events the daemon or the monitor write to the shared database.
   const polling = setInterval(() => core.bus.poll(), 500);
-  const transport = new StdioServerTransport();
-  await server.connect(transport);
   await new Promise<void>((resolve) => {
-    transport.onclose = resolve;
     process.stdin.once('end', resolve);
+    process.stdin.once('close', resolve);
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   clearInterval(polling);
-  await server.close();
+  await handle.close();
   await core.close();
   return 0;
 }
@@ -268,13 +281,14 @@ const HANDLERS: Record<string, (v: Values, positionals: string[]) => Promise<num
   // Failures are reported as check lines with remedies; log lines would only repeat them.
   check: (v) => runCheckCommand(openConfig(v), { out, logger: createLogger('silent') }),
   once,
-  lab: (v) =>
-    runLabCommand(
+  // The lab and the demo are imported when run: the daemon never loads the simulated homelab.
+  lab: async (v) =>
+    (await import('./commands/lab.js')).runLabCommand(
       { nodes: str(v, 'nodes'), guests: str(v, 'guests'), writeConfig: str(v, 'write-config') },
       { out, err: fail },
     ),
-  demo: (v) =>
-    runDemoCommand(
+  demo: async (v) =>
+    (await import('./commands/demo.js')).runDemoCommand(
       {
         port: str(v, 'port'),
         noChaos: v['no-chaos'] === true,

@@ -1,16 +1,20 @@
 /**
- * MCP over Streamable HTTP at /mcp: bearer assistant token, Host and Origin checked against
- * DNS rebinding, one transport and one server per session. A session is bound to the token that
- * opened it: a request naming a session with any other credential is refused as unknown and
- * audited, so a leaked session id alone is not enough to act (or redeem an approval) in it.
+ * MCP over Streamable HTTP at /mcp, for clients of revision 2026-07-28 and of 2025-11-25 and
+ * 2025-06-18 on one endpoint: bearer assistant token, Host and Origin checked against DNS
+ * rebinding, then each request is routed by its generation. A 2026-07-28 request is served on its
+ * own (no session, a fresh server instance, the SDK's `createMcpHandler`). A 2025 client gets a
+ * session with one transport and one server, as the SDK's sessionless fallback would lose its
+ * elicitation and subscriptions; a session is bound to the token that opened it: a request naming
+ * a session with any other credential is refused as unknown and audited, so a leaked session id
+ * alone is not enough to act (or redeem an approval) in it. Sessions are bounded in number and
+ * closed when idle (`server.mcpSessions`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { Logger } from 'pino';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { isInitializeRequest, isLegacyRequest, type Server } from '@modelcontextprotocol/server';
+import { NodeStreamableHTTPServerTransport, toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpSession, listedTools } from '../mcp/server.js';
 import type { ResourceDeps } from '../mcp/resources.js';
 import type { PromptDeps } from '../mcp/prompts.js';
@@ -18,9 +22,10 @@ import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import { errorMessage } from '../contracts/errors.js';
 import { oauthCaller } from './oauth/index.js';
+import { createModernMcp } from './mcp-modern.js';
 
 const MAX_SESSIONS = 1000;
-/** A session with no request for this long may be closed to make room for a new one. */
+/** A session with no request for this long is closed. */
 const SESSION_IDLE_MS = 30 * 60_000;
 
 export interface McpHttpDeps {
@@ -30,11 +35,16 @@ export interface McpHttpDeps {
   /** Host header values accepted (host:port); computed once the port is known. */
   allowedHosts: () => ReadonlySet<string>;
   allowedOrigins: () => ReadonlySet<string>;
-  /** Most open sessions; default 1000. */
+  /** Most open 2025 sessions (`server.mcpSessions.max`); default 1000. */
   maxSessions?: number;
-  /** Idle time after which a session may be evicted when the table is full; default 30 min. */
+  /** Idle time after which a 2025 session is closed (`server.mcpSessions.idleSeconds`); default 30 min. */
   sessionIdleMs?: number;
   now?: () => number;
+  /**
+   * Runs `sweep` every `ms` until the returned stop is called; default `setInterval`. Tests pass
+   * their own to sweep idle sessions when they choose.
+   */
+  every?: (ms: number, sweep: () => void) => () => void;
   /** MCP resources and prompts for every session (src/mcp/resources.ts, src/mcp/prompts.ts). */
   resources?: ResourceDeps;
   prompts?: PromptDeps;
@@ -43,7 +53,7 @@ export interface McpHttpDeps {
 interface Session {
   /** The identity (role and token digest) of the credential that opened the session. */
   owner: string;
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   server: Server;
   lastSeen: number;
   /** Requests in progress (an open GET stream counts until it ends): a busy session is never idle. */
@@ -91,7 +101,15 @@ export function createMcpRouter(deps: McpHttpDeps): {
     }
   };
 
-  /** Clients that vanish without DELETE leave their session behind; at the cap, close the idle ones. */
+  const modern = createModernMcp({
+    pipeline: deps.pipeline,
+    tools,
+    logger: deps.logger,
+    ...(deps.resources ? { resources: deps.resources } : {}),
+    ...(deps.prompts ? { prompts: deps.prompts } : {}),
+  });
+
+  /** Clients that vanish without DELETE leave their session behind: idle ones are closed. */
   const evictIdle = async (): Promise<void> => {
     const cutoff = now() - idleMs;
     const idle = [...sessions.entries()].filter(([, s]) => s.busy === 0 && s.lastSeen <= cutoff);
@@ -153,6 +171,11 @@ export function createMcpRouter(deps: McpHttpDeps): {
   router.post('/', express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
     const sessionId = req.headers['mcp-session-id'];
     try {
+      if (typeof sessionId !== 'string' && !(await isLegacyRequest(await toWebRequest(req, req.body), req.body))) {
+        const oauth = oauthCaller(res);
+        await modern.handle(req, res, oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {});
+        return;
+      }
       if (typeof sessionId === 'string') {
         const session = sessions.get(sessionId);
         if (!session) {
@@ -169,36 +192,47 @@ export function createMcpRouter(deps: McpHttpDeps): {
       }
       if (sessions.size >= maxSessions) await evictIdle();
       if (sessions.size >= maxSessions) {
-        jsonRpcError(res, 503, -32000, `too many open MCP sessions (${maxSessions}); close idle clients`);
+        jsonRpcError(
+          res,
+          503,
+          -32000,
+          `too many open MCP sessions (server.mcpSessions.max is ${maxSessions}); close idle clients, raise ` +
+            'server.mcpSessions.max, or use a client of revision 2026-07-28 (it keeps no session)',
+        );
         return;
       }
-      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, { owner: res.locals.owner as string, transport, server, lastSeen: now(), busy: 0 });
-        },
-      });
-      const oauth = oauthCaller(res);
-      const server = createMcpSession({
-        pipeline: deps.pipeline,
-        tools,
-        sessionId: () => transport.sessionId,
-        ...(oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {}),
-        // The dashboard is served where this client reached /mcp (a Host the check above allowed).
-        approvalPage: (id) => `${req.protocol}://${req.headers.host}/#/approvals/${encodeURIComponent(id)}`,
-        ...(deps.resources ? { resources: deps.resources } : {}),
-        ...(deps.prompts ? { prompts: deps.prompts } : {}),
-      });
-      transport.onclose = () => {
-        if (transport.sessionId) sessions.delete(transport.sessionId);
-      };
-      await server.connect(transport);
-      await transport.handleRequest(req, res, req.body);
+      await openSession(req, res);
     } catch (err) {
       deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'MCP request failed');
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
     }
   });
+
+  /** A 2025 client's initialize: a transport and a server of its own, kept until it ends or idles. */
+  const openSession = async (req: Request, res: Response): Promise<void> => {
+    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { owner: res.locals.owner as string, transport, server, lastSeen: now(), busy: 0 });
+      },
+    });
+    const oauth = oauthCaller(res);
+    const server = createMcpSession({
+      pipeline: deps.pipeline,
+      tools,
+      sessionId: () => transport.sessionId,
+      ...(oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {}),
+      // The dashboard is served where this client reached /mcp (a Host the check above allowed).
+      approvalPage: (id) => `${req.protocol}://${req.headers.host}/#/approvals/${encodeURIComponent(id)}`,
+      ...(deps.resources ? { resources: deps.resources } : {}),
+      ...(deps.prompts ? { prompts: deps.prompts } : {}),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  };
 
   const bySession = async (req: Request, res: Response) => {
     const sessionId = req.headers['mcp-session-id'];
@@ -218,13 +252,23 @@ export function createMcpRouter(deps: McpHttpDeps): {
   router.get('/', bySession);
   router.delete('/', bySession);
 
+  const every =
+    deps.every ??
+    ((ms: number, sweep: () => void) => {
+      const timer = setInterval(sweep, ms);
+      timer.unref();
+      return () => clearInterval(timer);
+    });
+  const stopSweep = every(Math.max(1000, Math.min(idleMs, 60_000)), () => void evictIdle());
+
   return {
     router,
     sessionCount: () => sessions.size,
     async close() {
+      stopSweep();
       const all = [...sessions.values()];
       sessions.clear();
-      await Promise.allSettled(all.map((s) => s.server.close()));
+      await Promise.allSettled([modern.close(), ...all.map((s) => s.server.close())]);
     },
   };
 }

@@ -12,6 +12,7 @@ import { gateStatic, type GateBlock } from '../safety/gate.js';
 import type { Redactor } from '../safety/redact.js';
 import type { Elicit } from '../safety/confirm.js';
 import type { ApprovalLink } from '../safety/approval-link.js';
+import { InputRequired, type ConfirmRounds } from '../safety/confirm-rounds.js';
 import { blockedAnswer, deniedAnswer, dryRunAnswer, pendingAnswer } from './result.js';
 import type { ExecuteResult, Refused, Settled } from './result.js';
 import { createAdmission, splitArgs, type AdmittedCall, type SplitArgs } from './steps/admit.js';
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   elicit?: Elicit;
   /** Present when the client takes URL-mode elicitation: red is confirmed on the approval's dashboard page. */
   link?: ApprovalLink;
+  /** Present for a 2026-07-28 client: red is confirmed across rounds (src/safety/confirm-rounds.ts). */
+  rounds?: ConfirmRounds;
   /** A malformed request envelope the transport found (a missing or non-string tool name): audited as invalid. */
   envelope?: string;
 }
@@ -140,6 +143,8 @@ export function createPipeline(p: PipelineDeps) {
     try {
       ended = await settle(name, split, caller, options);
     } catch (err) {
+      // Not settled yet: the client answers and calls again, and that round is recorded.
+      if (err instanceof InputRequired) throw err;
       // Something below the steps broke (the database, most likely): the row still records the call.
       const message = err instanceof Error ? err.message : String(err);
       const settled = blockedAnswer({ verdict: 'block', code: 'unknown', error: 'ERR_TOOL_FAILED', reason: message });

@@ -3,14 +3,7 @@
  * on, so the model reads before it proposes anything. Arguments are checked here (prompt arguments
  * are strings): a bad one is an InvalidParams error naming the argument and what would be accepted.
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  ErrorCode,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  type GetPromptResult,
-  type Prompt,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolErrorCode, type GetPromptResult, type Prompt, type Server } from '@modelcontextprotocol/server';
 import type { VigilConfig } from '../config/types.js';
 import type { Stores } from '../db/stores.js';
 import type { Redactor } from '../safety/redact.js';
@@ -44,7 +37,7 @@ const PROMPTS: Prompt[] = [
   },
 ];
 
-const invalid = (message: string) => rpcError(ErrorCode.InvalidParams, message);
+const invalid = (message: string) => rpcError(ProtocolErrorCode.InvalidParams, message);
 
 /** Checks a prompt's arguments: no unknown ones, the required ones present and non-empty. */
 function checkArguments(prompt: Prompt, args: Record<string, string>): void {
@@ -127,8 +120,8 @@ const WEEKLY = [
 /** Declares the prompts capability on `server` (before it connects) and serves it. */
 export function registerPrompts(server: Server, deps: PromptDeps): void {
   server.registerCapabilities({ prompts: { listChanged: false } });
-  server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: PROMPTS }));
-  server.setRequestHandler(GetPromptRequestSchema, async (request): Promise<GetPromptResult> => {
+  server.setRequestHandler('prompts/list', async () => ({ prompts: PROMPTS }));
+  server.setRequestHandler('prompts/get', async (request): Promise<GetPromptResult> => {
     const { name } = request.params;
     const args = request.params.arguments ?? {};
     const prompt = PROMPTS.find((p) => p.name === name);

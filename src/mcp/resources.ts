@@ -1,7 +1,8 @@
 /**
- * MCP resources for one session (revision 2025-11-25: resources/list, resources/templates/list,
- * resources/read, resources/subscribe and their notifications; the 2026-07-28 subscriptions/listen
- * is not served by SDK 1.x).
+ * MCP resources: resources/list, resources/templates/list and resources/read for every revision;
+ * change notifications through resources/subscribe for a 2025 session, and through the
+ * subscriptions/listen streams of revision 2026-07-28, which the SDK's serving entries hold and
+ * filter (this module only says which URIs changed).
  *
  * vigil://cluster is a fresh read through executeTool('get_cluster_status'), never the monitor's
  * cached observation: the stdio server has no monitor, the observation lacks quorum and the open
@@ -14,16 +15,7 @@
  * once this process polls the bus (the HTTP server's event stream does; `vigil mcp` polls too), and,
  * for vigil://cluster in the daemon, from the monitor's observation after each cycle.
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  ErrorCode,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
-  ReadResourceRequestSchema,
-  SubscribeRequestSchema,
-  UnsubscribeRequestSchema,
-  type Resource,
-} from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolErrorCode, type Resource, type Server } from '@modelcontextprotocol/server';
 import type { Caller } from '../contracts/tiers.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { HomelabSnapshot } from '../realtime/socket-protocol.js';
@@ -47,8 +39,11 @@ import {
 } from './resource-records.js';
 import { rpcError } from './rpc-error.js';
 
-/** JSON-RPC code the spec gives a resource that does not exist. */
-export const RESOURCE_NOT_FOUND = -32002;
+/**
+ * JSON-RPC code of a resource that does not exist: Invalid Params since SEP-2164 (revision
+ * 2026-07-28; the SDK sends it to 2025 clients too, where the spec said -32002), with the URI as data.
+ */
+export const RESOURCE_NOT_FOUND = -32602;
 
 export interface ResourceDeps extends RecordDeps {
   pipeline: Pick<Pipeline, 'executeTool'>;
@@ -103,13 +98,54 @@ const TEMPLATES = [
 ];
 
 const notFound = (uri: string) =>
-  rpcError(RESOURCE_NOT_FOUND, `resource not found: ${JSON.stringify(uri.slice(0, 200))}`);
+  rpcError(RESOURCE_NOT_FOUND, `resource not found: ${JSON.stringify(uri.slice(0, 200))}`, { uri: uri.slice(0, 200) });
+
+/** Where change notifications go: a 2026-07-28 endpoint's `notify`, or one instance's own senders. */
+export interface ChangeSink {
+  updated(uri: string): void;
+  listChanged(): void;
+}
 
 /**
- * Declares the resources capability on `server` (before it connects) and serves it; returns a
- * function that drops the session's bus subscription (also dropped when the server closes).
+ * The 2026-07-28 feed: on each event, every URI it names (and the cluster when the event touches it)
+ * is reported updated, and the listing changed when the event adds or removes a listed resource;
+ * the SDK's listen router passes each to the streams that asked for it. Returns the unsubscribe.
  */
-export function registerResources(server: Server, deps: ResourceDeps, caller: () => Caller): () => void {
+export function watchChanges(deps: Pick<ResourceDeps, 'bus' | 'observations'>, sink: ChangeSink): () => void {
+  const unsubscribe = deps.bus.subscribe((event) => {
+    const due = new Set(urisNamedBy(event));
+    if (touchesCluster(event)) due.add(CLUSTER_URI);
+    for (const uri of due) sink.updated(uri);
+    if (changesListing(event)) sink.listChanged();
+  });
+  let observed = deps.observations ? clusterPrint(deps.observations.latest()) : '';
+  const unobserve =
+    deps.observations?.subscribe((snapshot) => {
+      const print = clusterPrint(snapshot);
+      if (print === observed) return;
+      observed = print;
+      sink.updated(CLUSTER_URI);
+    }) ?? (() => undefined);
+  return () => {
+    unsubscribe();
+    unobserve();
+  };
+}
+
+/**
+ * Declares the resources capability on `server` (before it connects) and serves it. `feed` says
+ * who tells subscribers of changes: `session` (a 2025 session: resources/subscribe, and this
+ * session's own bus subscription), `all` (a 2026-07-28 stdio connection: the instance reports
+ * every change and the stdio entry routes it onto its listen streams) or `none` (a 2026-07-28
+ * HTTP request: the endpoint's one `watchChanges` feed does). The bus subscription is dropped
+ * when the server closes.
+ */
+export function registerResources(
+  server: Server,
+  deps: ResourceDeps,
+  caller: () => Caller,
+  feed: 'session' | 'all' | 'none' = 'session',
+): void {
   server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
 
   const listing = (): Resource[] => {
@@ -134,7 +170,7 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
     const result = await deps.pipeline.executeTool('get_cluster_status', {}, caller());
     if (result.kind === 'result' && result.decision === 'allowed' && !result.isError) return result.data;
     const why = result.kind === 'protocol_error' ? result.message : result.text;
-    throw rpcError(ErrorCode.InternalError, `${CLUSTER_URI}: ${why.split('\n')[0]}`);
+    throw rpcError(ProtocolErrorCode.InternalError, `${CLUSTER_URI}: ${why.split('\n')[0]}`);
   };
 
   const read = async (uri: string, ref: ResourceRef | undefined): Promise<unknown> => {
@@ -144,24 +180,56 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
     return value;
   };
 
-  // Subscribed URIs and the fingerprint of what the client could last have read (cluster: none kept).
-  const subscribed = new Map<string, string>();
-  const fingerprint = (ref: ResourceRef): string =>
-    ref.kind === 'cluster' ? '' : (JSON.stringify(readRecord(ref, deps)) ?? 'gone');
-  let listed = listing().map((r) => r.uri);
-
-  server.setRequestHandler(ListResourcesRequestSchema, async () => {
+  // What this client last listed: a change to it is due as resources/list_changed (2025 sessions).
+  const seen = { listed: listing().map((r) => r.uri) };
+  server.setRequestHandler('resources/list', async () => {
     const resources = listing();
-    listed = resources.map((r) => r.uri);
+    seen.listed = resources.map((r) => r.uri);
     return { resources };
   });
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: TEMPLATES }));
-  server.setRequestHandler(ReadResourceRequestSchema, async (request) => {
+  server.setRequestHandler('resources/templates/list', async () => ({ resourceTemplates: TEMPLATES }));
+  server.setRequestHandler('resources/read', async (request) => {
     const { uri } = request.params;
     const value = await read(uri, parseResourceUri(uri));
     return { contents: [{ uri, mimeType: JSON_MIME, text: JSON.stringify(value, null, 2) }] };
   });
-  server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+
+  if (feed === 'none') return;
+  const stop =
+    feed === 'all'
+      ? watchChanges(deps, {
+          updated: (uri) => send(server.sendResourceUpdated({ uri })),
+          listChanged: () => send(server.sendResourceListChanged()),
+        })
+      : watchSession(server, deps, () => listing().map((r) => r.uri), seen);
+  const previous = server.onclose;
+  server.onclose = () => {
+    stop();
+    previous?.();
+  };
+}
+
+/** A client that went away mid-notification is the transport's business, not the publisher's. */
+function send(p: Promise<void>): void {
+  p.catch(() => undefined);
+}
+
+/**
+ * A 2025 session's subscriptions: resources/subscribe and resources/unsubscribe, and notifications
+ * for what it subscribed to, from its own bus subscription. Returns the unsubscribe.
+ */
+function watchSession(
+  server: Server,
+  deps: ResourceDeps,
+  listNow: () => string[],
+  seen: { listed: string[] },
+): () => void {
+  // Subscribed URIs and the fingerprint of what the client could last have read (cluster: none kept).
+  const subscribed = new Map<string, string>();
+  const fingerprint = (ref: ResourceRef): string =>
+    ref.kind === 'cluster' ? '' : (JSON.stringify(readRecord(ref, deps)) ?? 'gone');
+
+  server.setRequestHandler('resources/subscribe', async (request) => {
     const { uri } = request.params;
     const ref = parseResourceUri(uri);
     // A record must exist to be watched; the cluster always exists (reading it may still fail).
@@ -169,15 +237,11 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
     subscribed.set(uri, fingerprint(ref));
     return {};
   });
-  server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+  server.setRequestHandler('resources/unsubscribe', async (request) => {
     subscribed.delete(request.params.uri);
     return {};
   });
 
-  const send = (p: Promise<void>): void => {
-    // A client that went away mid-notification is the transport's business, not the publisher's.
-    p.catch(() => undefined);
-  };
   const unsubscribe = deps.bus.subscribe((event) => {
     const before = new Map<string, string>();
     const after = new Map<string, string>();
@@ -197,9 +261,9 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
       due.add(uri);
     }
     for (const uri of due) send(server.sendResourceUpdated({ uri }));
-    const now = listing().map((r) => r.uri);
-    if (changesListing(event) || listingChanged(listed, now)) {
-      listed = now;
+    const now = listNow();
+    if (changesListing(event) || listingChanged(seen.listed, now)) {
+      seen.listed = now;
       send(server.sendResourceListChanged());
     }
   });
@@ -213,14 +277,8 @@ export function registerResources(server: Server, deps: ResourceDeps, caller: ()
       observed = print;
       if (subscribed.has(CLUSTER_URI)) send(server.sendResourceUpdated({ uri: CLUSTER_URI }));
     }) ?? (() => undefined);
-  const stop = () => {
+  return () => {
     unsubscribe();
     unobserve();
   };
-  const previous = server.onclose;
-  server.onclose = () => {
-    stop();
-    previous?.();
-  };
-  return stop;
 }

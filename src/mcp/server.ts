@@ -1,21 +1,33 @@
 /**
- * One MCP server instance per session (sharing one across clients leaks responses). It only
- * translates: tools/list shows what the static gate allows; tools/call hands everything to
- * executeTool. The low-level `Server` is used instead of `McpServer.registerTool` on purpose:
- * `registerTool` validates arguments and rejects unknown tools before our pipeline sees the call,
- * and those outcomes must be audited too. For the same reason tools/call is served by the
- * fallback handler: `Server.setRequestHandler` checks the tools/call envelope itself and answers a
- * malformed one (arguments as a string, a numeric name) with a validation dump and no audit row.
+ * One MCP server instance per serving unit (a 2025 session, one 2026-07-28 request, one stdio
+ * connection); the same factory serves both protocol generations. It only translates: tools/list
+ * shows what the static gate allows; tools/call hands everything to executeTool. The low-level
+ * `Server` is used instead of `McpServer.registerTool` on purpose: `registerTool` validates
+ * arguments and rejects unknown tools before our pipeline sees the call, and those outcomes must be
+ * audited too. For the same reason tools/call is served by the fallback handler: a registered
+ * tools/call handler checks the envelope itself and answers a malformed one (arguments as a
+ * string, a numeric name) with a validation dump and no audit row.
+ *
+ * Confirmation differs by generation: a 2025 client is asked by elicitation while the call waits
+ * (form, or URL mode to the approval's dashboard page); a 2026-07-28 client has no server→client
+ * requests, so the call answers "input required" and the client retries with the answer (see
+ * src/safety/confirm-rounds.ts).
  */
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
-  ElicitResultSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  ProtocolErrorCode,
+  Server,
+  inputRequired,
+  inputResponse,
   type CallToolResult,
+  type ClientCapabilities,
+  type InputRequiredResult,
   type JSONRPCRequest,
+  type RequestStateCodec,
+  type ServerContext,
   type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Pipeline } from './pipeline.js';
 import { APPROVAL_ARG } from './pipeline.js';
@@ -23,6 +35,7 @@ import type { ToolDefinition } from './tool.js';
 import { tierAnnotations, type Caller } from '../contracts/tiers.js';
 import type { Elicit } from '../safety/confirm.js';
 import type { ApprovalLink } from '../safety/approval-link.js';
+import { InputRequired, type ConfirmRounds, type RoundState } from '../safety/confirm-rounds.js';
 import { kindOf } from './steps/admit.js';
 import { callToolResultOf, invalidArgumentsResult, outputSchemaOf } from './tool-contract.js';
 import { rpcError } from './rpc-error.js';
@@ -84,16 +97,26 @@ export function listedTools(pipeline: Pick<Pipeline, 'listTools'>): Tool[] {
   return pipeline.listTools('assistant').map(describeTool);
 }
 
+/** Which protocol generation an instance serves: `modern` is 2026-07-28, `legacy` 2025-11-25 and 2025-06-18. */
+export type Era = 'legacy' | 'modern';
+
+/** What a 2026-07-28 round carries to the next (src/safety/confirm-rounds.ts), signed by this codec. */
+export type StateCodec = RequestStateCodec<RoundState>;
+
 /**
- * Creates the MCP server for one session. `sessionId()` is read per call (HTTP assigns it after
- * initialize). `callerId` is the verified OAuth subject when there is one; otherwise the audit log
- * names the client by what it says it is.
+ * Creates the MCP server for one serving unit. `sessionId()` is read per call (HTTP assigns it
+ * after initialize). `callerId` is the verified OAuth subject when there is one; otherwise the
+ * audit log names the client by what it says it is.
  */
 export function createMcpSession(deps: {
   pipeline: Pipeline;
   /** The tools/list answer, from `listedTools` (computed once, not per session). */
   tools: readonly Tool[];
   sessionId: () => string | undefined;
+  /** The generation this instance serves; default legacy (a 2025 session). */
+  era?: Era;
+  /** Signs the state a 2026-07-28 confirmation carries between rounds; shared by every instance. */
+  stateCodec?: StateCodec;
   callerId?: string;
   /** Who is authenticated (`oauth:<sub>`); default the static assistant token. Approvals are bound to it. */
   principal?: string;
@@ -102,13 +125,20 @@ export function createMcpSession(deps: {
    * declares `elicitation.url` confirms red calls there (URL-mode elicitation) instead of by form.
    */
   approvalPage?: (approvalId: string) => string;
-  /** How long a URL-mode confirmation waits for the operator before answering with the pending approval. */
+  /** How long a 2025 URL-mode confirmation waits for the operator before answering with the pending approval. */
   approvalWaitMs?: number;
-  /** Serves resources (and their change notifications) when given; see resources.ts. */
+  /** Serves resources when given; see resources.ts. */
   resources?: ResourceDeps;
+  /**
+   * Where a 2026-07-28 instance's change notifications go: `instance` (stdio, whose entry routes them
+   * onto the connection's subscriptions/listen streams) or `endpoint` (HTTP, where one feed for the
+   * whole endpoint publishes them). Default `endpoint`.
+   */
+  modernFeed?: 'instance' | 'endpoint';
   /** Serves prompts when given; see prompts.ts. */
   prompts?: PromptDeps;
 }): Server {
+  const era = deps.era ?? 'legacy';
   const server = new Server(
     { name: SERVER_NAME, version: SERVER_VERSION },
     {
@@ -120,46 +150,31 @@ export function createMcpSession(deps: {
     },
   );
 
-  if (deps.resources) registerResources(server, deps.resources, () => callerOf(server, deps));
+  if (deps.resources) {
+    const feed = era === 'legacy' ? 'session' : (deps.modernFeed ?? 'endpoint') === 'instance' ? 'all' : 'none';
+    registerResources(server, deps.resources, () => callerOf(server, deps), feed);
+  }
   if (deps.prompts) registerPrompts(server, deps.prompts);
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: [...deps.tools],
-  }));
+  server.setRequestHandler('tools/list', async () => ({ tools: [...deps.tools] }));
 
-  type Extra = Parameters<NonNullable<Server['fallbackRequestHandler']>>[1];
-  const callTool = async (request: JSONRPCRequest, extra: Extra): Promise<CallToolResult> => {
+  const callTool = async (
+    request: JSONRPCRequest,
+    ctx: ServerContext,
+  ): Promise<CallToolResult | InputRequiredResult> => {
     const call = readEnvelope(request.params);
-    const canElicit = server.getClientCapabilities()?.elicitation !== undefined;
-    const elicit: Elicit | undefined = canElicit
-      ? async (message) => {
-          const answer = await extra.sendRequest(
-            {
-              method: 'elicitation/create',
-              params: {
-                message,
-                requestedSchema: {
-                  type: 'object',
-                  properties: {
-                    confirm: { type: 'boolean', title: 'Confirm', description: 'Tick to let vigil do this' },
-                  },
-                  required: ['confirm'],
-                },
-              },
-            },
-            ElicitResultSchema,
-          );
-          if (answer.action !== 'accept') return answer.action;
-          // Accepting the form without ticking confirm is not a yes.
-          return answer.content?.confirm === true ? 'accept' : 'decline';
-        }
-      : undefined;
-    const link = approvalLinkOf(server, deps, extra);
-    const result = await deps.pipeline.executeTool(call.name, call.args, callerOf(server, deps), {
-      ...(elicit ? { elicit } : {}),
-      ...(link ? { link } : {}),
-      ...(call.envelope ? { envelope: call.envelope } : {}),
-    });
+    const caller = callerOf(server, deps, ctx);
+    const ask = era === 'modern' ? await roundsOf(ctx, deps) : legacyAsk(server, deps, ctx);
+    let result;
+    try {
+      result = await deps.pipeline.executeTool(call.name, call.args, caller, {
+        ...ask,
+        ...(call.envelope ? { envelope: call.envelope } : {}),
+      });
+    } catch (err) {
+      if (err instanceof InputRequired && deps.stateCodec) return inputRequiredOf(err, deps.stateCodec, deps);
+      throw err;
+    }
     if (result.kind === 'result') return callToolResultOf(result);
     // Arguments the tool's schema refuses are a result the model can read (SEP-1303); an unknown
     // tool and a malformed envelope (no string name, arguments not an object) stay protocol errors.
@@ -170,11 +185,11 @@ export function createMcpSession(deps: {
         deps.tools.find((t) => t.name === call.name),
       );
     }
-    throw rpcError(ErrorCode.InvalidParams, result.message);
+    throw rpcError(ProtocolErrorCode.InvalidParams, result.message);
   };
-  server.fallbackRequestHandler = async (request, extra) => {
-    if (request.method === 'tools/call') return callTool(request, extra);
-    throw rpcError(ErrorCode.MethodNotFound, `method not found: ${request.method}`);
+  server.fallbackRequestHandler = async (request, ctx) => {
+    if (request.method === 'tools/call') return callTool(request, ctx);
+    throw rpcError(ProtocolErrorCode.MethodNotFound, `method not found: ${request.method}`);
   };
 
   return server;
@@ -186,45 +201,126 @@ export function createMcpSession(deps: {
  */
 const APPROVAL_WAIT_MS = 45_000;
 
-/** The URL-mode confirmation for one call, when the client declared `elicitation.url` and a page exists. */
-function approvalLinkOf(
+/** What the client declared it can do: per request on 2026-07-28, at initialize on 2025. */
+function capabilitiesOf(server: Server, ctx?: ServerContext): ClientCapabilities | undefined {
+  return (
+    (envelopeOf(ctx, CLIENT_CAPABILITIES_META_KEY) as ClientCapabilities | undefined) ?? server.getClientCapabilities()
+  );
+}
+
+/** One key of a 2026-07-28 request's `_meta` envelope (absent on 2025 requests). */
+function envelopeOf(ctx: ServerContext | undefined, key: string): unknown {
+  return (ctx?.mcpReq.envelope as Record<string, unknown> | undefined)?.[key];
+}
+
+/** How a 2025 client is asked: form elicitation, and URL mode to the approval's page when it takes it. */
+function legacyAsk(
   server: Server,
   deps: { approvalPage?: (approvalId: string) => string; approvalWaitMs?: number },
-  extra: Parameters<NonNullable<Server['fallbackRequestHandler']>>[1],
-): ApprovalLink | undefined {
+  ctx: ServerContext,
+): { elicit?: Elicit; link?: ApprovalLink } {
+  const elicitation = capabilitiesOf(server, ctx)?.elicitation;
+  if (elicitation === undefined) return {};
+  const elicit: Elicit = async (message) => {
+    const answer = await ctx.mcpReq.elicitInput({
+      mode: 'form',
+      message,
+      requestedSchema: {
+        type: 'object',
+        properties: { confirm: { type: 'boolean', title: 'Confirm', description: 'Tick to let vigil do this' } },
+        required: ['confirm'],
+      },
+    });
+    if (answer.action !== 'accept') return answer.action;
+    // Accepting the form without ticking confirm is not a yes.
+    return answer.content?.confirm === true ? 'accept' : 'decline';
+  };
   const page = deps.approvalPage;
-  if (!page || server.getClientCapabilities()?.elicitation?.url === undefined) return undefined;
-  return {
+  if (!page || elicitation.url === undefined) return { elicit };
+  const link: ApprovalLink = {
     async open(approvalId, message) {
-      const answer = await extra.sendRequest(
-        {
-          method: 'elicitation/create',
-          params: { mode: 'url', elicitationId: approvalId, url: page(approvalId), message },
-        },
-        ElicitResultSchema,
+      const answer = await ctx.mcpReq.elicitInput(
+        { mode: 'url', elicitationId: approvalId, url: page(approvalId), message },
         // The user may take a while to answer; the bound on the operator's decision is separate.
         { timeout: 10 * 60_000 },
       );
       return answer.action;
     },
     async complete(approvalId) {
-      await extra.sendNotification({
-        method: 'notifications/elicitation/complete',
-        params: { elicitationId: approvalId },
-      });
+      await ctx.mcpReq.notify({ method: 'notifications/elicitation/complete', params: { elicitationId: approvalId } });
     },
     waitMs: deps.approvalWaitMs ?? APPROVAL_WAIT_MS,
-    signal: extra.signal,
+    signal: ctx.mcpReq.signal,
   };
+  return { elicit, link };
 }
 
-/** The session's caller: the verified OAuth subject, else the client's name; its principal and session id. */
+/** The form a 2026-07-28 client shows when it cannot open a URL. */
+const CONFIRM_FORM = {
+  type: 'object' as const,
+  properties: { confirm: { type: 'boolean' as const, title: 'Confirm', description: 'Tick to let vigil do this' } },
+  required: ['confirm'],
+};
+
+/**
+ * How a 2026-07-28 client is asked: across rounds, by the approval's page when it takes URL mode
+ * and a page exists, else by form. Reads the previous round's signed state and the answer it brought.
+ */
+async function roundsOf(
+  ctx: ServerContext,
+  deps: { stateCodec?: StateCodec; approvalPage?: (approvalId: string) => string },
+): Promise<{ rounds?: ConfirmRounds }> {
+  const elicitation = (envelopeOf(ctx, CLIENT_CAPABILITIES_META_KEY) as ClientCapabilities | undefined)?.elicitation;
+  if (elicitation === undefined || !deps.stateCodec) return {};
+  const via = deps.approvalPage && elicitation.url !== undefined ? 'url' : 'form';
+  const raw = ctx.mcpReq.requestState<unknown>();
+  let state: RoundState | undefined;
+  if (typeof raw === 'string') {
+    try {
+      state = await deps.stateCodec.verify(raw, ctx);
+    } catch {
+      throw rpcError(ProtocolErrorCode.InvalidParams, 'Invalid or expired requestState');
+    }
+  }
+  const view = inputResponse(ctx.mcpReq.inputResponses, state?.approvalId ? 'approval' : 'confirm');
+  let answer: ConfirmRounds['answer'];
+  if (view.kind === 'elicit') {
+    // Accepting the form without ticking confirm is not a yes.
+    answer = view.action === 'accept' && !state?.approvalId && view.content?.confirm !== true ? 'decline' : view.action;
+  }
+  return { rounds: { via, ...(state ? { state } : {}), ...(answer ? { answer } : {}) } };
+}
+
+/** The input-required result of a round that needs the client's answer first. */
+async function inputRequiredOf(
+  asked: InputRequired,
+  codec: StateCodec,
+  deps: { approvalPage?: (approvalId: string) => string },
+): Promise<InputRequiredResult> {
+  const id = asked.state.approvalId;
+  const requestState = await codec.mint(asked.state);
+  if (id && deps.approvalPage) {
+    return inputRequired({
+      inputRequests: { approval: inputRequired.elicitUrl({ message: asked.prompt, url: deps.approvalPage(id) }) },
+      requestState,
+    });
+  }
+  return inputRequired({
+    inputRequests: { confirm: inputRequired.elicit({ message: asked.prompt, requestedSchema: CONFIRM_FORM }) },
+    requestState,
+  });
+}
+
+/** The caller of one request: the verified OAuth subject, else the client's name; its principal and session id. */
 function callerOf(
   server: Server,
   deps: { sessionId: () => string | undefined; callerId?: string; principal?: string },
+  ctx?: ServerContext,
 ): Caller {
   const sessionId = deps.sessionId();
-  const id = deps.callerId ?? server.getClientVersion()?.name ?? 'mcp-client';
+  const info = envelopeOf(ctx, CLIENT_INFO_META_KEY) as { name?: unknown } | undefined;
+  const named = typeof info?.name === 'string' ? info.name : server.getClientVersion()?.name;
+  const id = deps.callerId ?? named ?? 'mcp-client';
   const principal = deps.principal ?? ASSISTANT_TOKEN_PRINCIPAL;
   return { kind: 'assistant', id, principal, ...(sessionId ? { sessionId } : {}) };
 }

@@ -4,7 +4,7 @@
  * tool result an argument the schema refuses gets (SEP-1303, revision 2025-11-25: the model reads
  * it and corrects itself, where a protocol error would only reach the client).
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { ToolResult } from './result.js';
 import type { ToolDefinition } from './tool.js';

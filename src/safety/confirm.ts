@@ -3,7 +3,7 @@
  * approval means a pending approval, never a run. `confirmed: true` in the arguments counts for
  * nothing — the model can set it.
  */
-import type { ApprovalStore } from '../db/approvals.js';
+import type { Approval, ApprovalStore } from '../db/approvals.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Caller } from '../contracts/tiers.js';
 import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
@@ -82,21 +82,7 @@ async function confirmByLink(
     // Could not ask: the approval stays pending for an operator, and nothing runs.
     return pending;
   }
-  if (answer !== 'accept') {
-    const how = answer === 'decline' ? 'declined' : 'cancelled';
-    const withdrawn = req.approvals.decide(id, 'denied', `${principal} (${how} the link)`, req.now());
-    if (withdrawn.ok) {
-      req.bus.publish({
-        type: 'approval.resolved',
-        severity: 'info',
-        title: `approval withdrawn: ${req.tool.name}`,
-        message: `the requester ${how} the approval page for "${plan}"`,
-        target: id,
-        data: { approvalId: id, tool: req.tool.name, verdict: 'denied', by: principal },
-      });
-    }
-    return answer === 'decline' ? denied('ERR_CONFIRM_DECLINED', plan) : denied('ERR_CONFIRM_CANCELLED', plan);
-  }
+  if (answer !== 'accept') return withdrawApproval(req, id, plan, principal, answer);
   const decided = await awaitDecision({
     approvals: req.approvals,
     id,
@@ -117,6 +103,32 @@ async function confirmByLink(
   const check = req.approvals.consume(id, { tool: req.tool.name, args: req.args, principal }, req.now());
   if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
   return { status: 'confirmed', approvalId: id };
+}
+
+/**
+ * The requester declined or cancelled the approval's page: the approval is withdrawn (denied, and
+ * announced) and the call refused.
+ */
+export function withdrawApproval(
+  req: Pick<ConfirmRequest, 'approvals' | 'bus' | 'now' | 'tool'>,
+  id: string,
+  plan: string,
+  principal: string,
+  answer: 'decline' | 'cancel',
+): Confirmation {
+  const how = answer === 'decline' ? 'declined' : 'cancelled';
+  const withdrawn = req.approvals.decide(id, 'denied', `${principal} (${how} the link)`, req.now());
+  if (withdrawn.ok) {
+    req.bus.publish({
+      type: 'approval.resolved',
+      severity: 'info',
+      title: `approval withdrawn: ${req.tool.name}`,
+      message: `the requester ${how} the approval page for "${plan}"`,
+      target: id,
+      data: { approvalId: id, tool: req.tool.name, verdict: 'denied', by: principal },
+    });
+  }
+  return answer === 'decline' ? denied('ERR_CONFIRM_DECLINED', plan) : denied('ERR_CONFIRM_CANCELLED', plan);
 }
 
 /** Confirms one call: redeems an approval, asks through elicitation, or files a pending approval. */
@@ -150,7 +162,7 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
 }
 
 /** Files a pending approval for an operator, announces it, and says how to redeem it. */
-function fileApproval(
+export function fileApproval(
   req: ConfirmRequest,
   plan: string,
   sessionId: string | null,
@@ -169,7 +181,6 @@ function fileApproval(
     },
     req.now(),
   );
-  const expires = new Date(approval.expiresAt).toISOString();
   req.bus.publish({
     type: 'approval.requested',
     severity: 'warning',
@@ -185,20 +196,30 @@ function fileApproval(
       caller: req.caller.kind,
     },
   });
+  return pendingConfirmation(approval, req.tool.name);
+}
+
+/** The answer for a call whose approval waits for an operator: how to redeem it, and its data. */
+export function pendingConfirmation(
+  approval: Pick<Approval, 'id' | 'expiresAt' | 'plan'>,
+  tool: string,
+): Extract<Confirmation, { status: 'pending' }> {
+  const plan = approval.plan;
+  const expires = new Date(approval.expiresAt).toISOString();
   return {
     status: 'pending',
     approvalId: approval.id,
     text:
       `Not run yet: "${plan}" needs an operator's approval. Approval ${approval.id} is pending until ${expires}. ` +
       `An operator approves it with \`vigil approve ${approval.id}\`, the dashboard or ` +
-      `POST /api/approvals/${approval.id}/approve; then call ${req.tool.name} again with the same arguments ` +
+      `POST /api/approvals/${approval.id}/approve; then call ${tool} again with the same arguments ` +
       `and "approval_id": "${approval.id}".`,
     data: {
       status: 'pending_approval',
       approvalId: approval.id,
       expiresAt: approval.expiresAt,
       plan,
-      tool: req.tool.name,
+      tool,
     },
   };
 }

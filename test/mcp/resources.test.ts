@@ -1,4 +1,4 @@
-// Pins MCP resources over Streamable HTTP with the SDK client: listing, templates, reads without session ids or secrets, -32002 for unknown URIs, and update / list_changed notifications driven by the event bus.
+// Pins MCP resources over Streamable HTTP with the SDK client: listing, templates, reads without session ids or secrets, -32602 with the URI as data for unknown URIs (SEP-2164), and update / list_changed notifications driven by the event bus.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
@@ -80,13 +80,13 @@ describe('MCP resources', () => {
     expect(resourceTemplates.every((t) => t.mimeType === 'application/json')).toBe(true);
   });
 
-  it('answers an unknown or malformed URI with -32002 and a one-line message', async () => {
+  it('answers an unknown or malformed URI with -32602 (SEP-2164), the URI as data and a one-line message', async () => {
     for (const uri of ['vigil://nope', 'vigil://incidents/999999', 'vigil://incidents/abc', 'file:///etc/passwd']) {
       const err = await client.readResource({ uri }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: -32002 });
-      expect((err as Error).message).toBe(`MCP error -32002: resource not found: ${JSON.stringify(uri)}`);
+      expect(err).toMatchObject({ code: -32602, data: { uri } });
+      expect((err as Error).message).toBe(`MCP error -32602: resource not found: ${JSON.stringify(uri)}`);
     }
-    await expect(client.subscribeResource({ uri: 'vigil://audit/424242' })).rejects.toMatchObject({ code: -32002 });
+    await expect(client.subscribeResource({ uri: 'vigil://audit/424242' })).rejects.toMatchObject({ code: -32602 });
   });
 
   it('reads an audit row without its session id or chain hashes', async () => {

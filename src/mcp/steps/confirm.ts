@@ -6,6 +6,7 @@
 import type { Caller } from '../../contracts/tiers.js';
 import { confirmCall, type Confirmation, type Elicit } from '../../safety/confirm.js';
 import type { ApprovalLink } from '../../safety/approval-link.js';
+import { confirmRound, type ConfirmRounds } from '../../safety/confirm-rounds.js';
 import type { GateDecision } from '../../safety/gate.js';
 import type { ToolDeps } from '../deps.js';
 import type { AdmittedCall } from './admit.js';
@@ -15,18 +16,22 @@ export function needsConfirmation(verdict: GateDecision, approvalId: string | nu
   return verdict.verdict === 'confirm' || verdict.verdict === 'propose' || approvalId !== null;
 }
 
-/** Confirms one call: redeems its approval, asks through elicitation, or files a pending approval. */
+/**
+ * Confirms one call: redeems its approval, asks through elicitation, or files a pending approval.
+ * A 2026-07-28 client (`ask.rounds`) is asked by ending the round instead: this throws
+ * `InputRequired` until its retry brings the answer.
+ */
 export function confirmStep(
   call: AdmittedCall,
   verdict: GateDecision,
   caller: Caller,
   approvalId: string | null,
-  ask: { elicit?: Elicit; link?: ApprovalLink },
+  ask: { elicit?: Elicit; link?: ApprovalLink; rounds?: ConfirmRounds },
   deps: ToolDeps,
 ): Promise<Confirmation> {
   const safety = deps.config.safety;
   const canAsk = verdict.verdict === 'confirm' && safety.confirmation === 'elicit';
-  return confirmCall({
+  const request = {
     tool: call.tool,
     args: call.args,
     caller,
@@ -40,5 +45,8 @@ export function confirmStep(
     now: deps.now,
     bus: deps.bus,
     reason: verdict.verdict === 'propose' ? verdict.reason : undefined,
-  });
+  };
+  // An approval_id in the arguments is redeemed as from any client; only asking differs.
+  if (canAsk && ask.rounds && approvalId === null) return Promise.resolve(confirmRound(request, ask.rounds));
+  return confirmCall(request);
 }
