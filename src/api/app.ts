@@ -59,6 +59,8 @@ export async function startHttp(core: Core, host: string, port: number, options:
     logger,
     allowedHosts: () => hosts,
     allowedOrigins: () => origins,
+    maxSessions: config.server.mcpSessions.max,
+    sessionIdleMs: config.server.mcpSessions.idleSeconds * 1000,
     ...mcpSurface(core, options.homelab),
   });
   const events = createEventStream({

@@ -84,6 +84,16 @@ const serverSchema = obj({
   )
     .default([])
     .describe('Origins accepted on /mcp'),
+  mcpSessions: obj({
+    max: int(1, 100_000, 'a whole number of sessions')
+      .default(1000)
+      .describe('Most open 2025-protocol /mcp sessions; a new one beyond it is refused with 503'),
+    idleSeconds: seconds(86_400)
+      .default(1800)
+      .describe('A 2025-protocol /mcp session with no request for this long is closed'),
+  })
+    .prefault({})
+    .describe('Bounds on the sessions 2025-protocol MCP clients keep open over HTTP (2026-07-28 clients keep none)'),
   oauth: oauthSchema
     .optional()
     .describe('OAuth 2.1 resource-server mode for /mcp: accept access tokens of your identity provider'),

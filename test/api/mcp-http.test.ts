@@ -1,4 +1,4 @@
-// Pins the /mcp session table: a full table refuses new sessions with 503 unless some are idle, and idle ones (never busy ones) then make room.
+// Pins the /mcp session table of 2025 clients: a full table refuses new sessions with 503 naming server.mcpSessions.max unless some are idle, idle ones (never busy ones) make room and are swept on a timer, and 2026-07-28 requests need no room.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -11,6 +11,8 @@ let server: Server;
 let url: string;
 let clock = 0;
 let mcp: ReturnType<typeof createMcpRouter>;
+/** The router's idle sweep, run when a test says so (no wall-clock timer). */
+let sweep: () => void = () => undefined;
 
 beforeAll(async () => {
   vigil = await startTestVigil();
@@ -24,6 +26,10 @@ beforeAll(async () => {
     maxSessions: 2,
     sessionIdleMs: 1000,
     now: () => clock,
+    every: (_ms, run) => {
+      sweep = run;
+      return () => undefined;
+    },
   });
   const app = express();
   app.use('/mcp', mcp.router);
@@ -39,7 +45,11 @@ afterAll(async () => {
   await vigil.close();
 });
 
-async function post(body: unknown, sessionId?: string): Promise<{ status: number; sessionId: string | null }> {
+async function post(
+  body: unknown,
+  sessionId?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; sessionId: string | null; text: string }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: {
@@ -47,11 +57,11 @@ async function post(body: unknown, sessionId?: string): Promise<{ status: number
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
       ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' } : {}),
+      ...headers,
     },
     body: JSON.stringify(body),
   });
-  await res.text();
-  return { status: res.status, sessionId: res.headers.get('mcp-session-id') };
+  return { status: res.status, sessionId: res.headers.get('mcp-session-id'), text: await res.text() };
 }
 
 const initialize = () =>
@@ -73,7 +83,9 @@ describe('MCP session table', () => {
     const a = await initialize();
     const b = await initialize();
     expect([a.status, b.status]).toEqual([200, 200]);
-    expect((await initialize()).status).toBe(503);
+    const refused = await initialize();
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.text).error.message).toMatch(/server\.mcpSessions\.max is 2/);
 
     clock = 500;
     expect((await ping(b.sessionId!)).status).toBe(202);
@@ -84,6 +96,22 @@ describe('MCP session table', () => {
     expect((await ping(a.sessionId!)).status).toBe(404);
     expect((await ping(b.sessionId!)).status).toBe(202);
     expect((await ping(c.sessionId!)).status).toBe(202);
+  });
+
+  it('closes sessions idle for longer than the timeout on each sweep, before the table is full', async () => {
+    clock = 5000;
+    sweep();
+    const before = mcp.sessionCount();
+    expect(before).toBe(0);
+    const idle = (await initialize()).sessionId!;
+    clock = 5900;
+    const fresh = (await initialize()).sessionId!;
+    expect(mcp.sessionCount()).toBe(before + 2);
+    clock = 6500;
+    sweep();
+    await expect.poll(() => mcp.sessionCount()).toBe(before + 1);
+    expect((await ping(idle)).status).toBe(404);
+    expect((await ping(fresh)).status).toBe(202);
   });
 
   it('never evicts a session whose GET stream is open, however long ago it was opened', async () => {
@@ -105,5 +133,24 @@ describe('MCP session table', () => {
     clock = 100_000;
     expect((await initialize()).status).toBe(503);
     streams.abort();
+  });
+
+  it('serves 2026-07-28 requests, which keep no session, while the table is full', async () => {
+    clock = 300_000;
+    await initialize();
+    await initialize();
+    expect((await initialize()).status).toBe(503);
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+      'io.modelcontextprotocol/clientInfo': { name: 'modern', version: '1' },
+    };
+    const modern = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: meta } }, undefined, {
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/list',
+    });
+    expect(modern.status).toBe(200);
+    expect(modern.sessionId).toBeNull();
+    expect(JSON.parse(modern.text).result.tools.length).toBeGreaterThan(0);
   });
 });

@@ -26,6 +26,12 @@ describe('config mistakes', () => {
     ]);
   });
 
+  it('an MCP session cap out of range names the setting and the range', () => {
+    expect(issuesOf(minimal('server:\n  mcpSessions: { max: 0, idleSeconds: 30 }\n'))).toEqual([
+      'server.mcpSessions.max: expected a whole number of sessions 1–100000, got 0',
+    ]);
+  });
+
   it('a non-numeric env value for a number is reported like a literal one', () => {
     expect(issuesOf(minimal('server:\n  port: ${env:PORT}\n'), { ...ENV, PORT: '80a' })).toEqual([
       'server.port: expected a number 1–65535, got "80a"',

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       port: 9000,
       allowedHosts: ['vigil.lan:9000'],
       allowedOrigins: ['https://chat.example'],
+      mcpSessions: { max: 1000, idleSeconds: 1800 },
     });
     expect(c.auth).toEqual({ assistantToken: ASSISTANT, operatorToken: 'literal-operator-token-xyz' });
     expect(c.database.path).toBe(join(dirname(file), 'data/vigil.db'));
@@ -124,7 +125,13 @@ describe('loadConfig', () => {
   it('fills every default for the minimal file', () => {
     const file = writeConfig(minimal());
     const c = loadConfig(file, ENV);
-    expect(c.server).toEqual({ host: '127.0.0.1', port: 8377, allowedHosts: [], allowedOrigins: [] });
+    expect(c.server).toEqual({
+      host: '127.0.0.1',
+      port: 8377,
+      allowedHosts: [],
+      allowedOrigins: [],
+      mcpSessions: { max: 1000, idleSeconds: 1800 },
+    });
     expect(c.database.path).toBe(join(dirname(file), 'vigil.db'));
     expect(c.logging.level).toBe('info');
     expect(c.safety.confirmation).toBe('elicit');
