@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Core } from '../core.js';
-import { createMcpRouter } from './mcp-http.js';
+import { lazyMcpRouter } from './mcp-lazy.js';
 import { mcpSurface } from '../mcp/surface.js';
 import { createOAuthRouter } from './oauth/index.js';
 import { createRestRouter } from './rest.js';
@@ -31,6 +31,8 @@ export interface HttpOptions {
 export interface HttpApp {
   server: HttpServer;
   events: EventStream;
+  /** Whether an /mcp request has loaded the MCP protocol layer yet. */
+  mcpLoaded(): boolean;
   url: string;
   port: number;
   close(): Promise<void>;
@@ -53,7 +55,8 @@ export async function startHttp(core: Core, host: string, port: number, options:
     const state = core.stores.storage.check(1000);
     res.status(state.ok ? 200 : 503).json(state);
   });
-  const mcp = createMcpRouter({
+  // Built, and the MCP protocol layer loaded, on the first /mcp request (src/api/mcp-lazy.ts).
+  const mcp = lazyMcpRouter({
     pipeline: core.pipeline,
     tokens,
     logger,
@@ -111,7 +114,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
       }),
     );
   }
-  app.use('/mcp', mcp.router);
+  app.use('/mcp', mcp.handler);
   app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
   app.use(
     '/api',
@@ -180,6 +183,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
   return {
     server,
     events,
+    mcpLoaded: mcp.loaded,
     port: boundPort,
     url: `http://${urlHost}:${boundPort}`,
     async close() {
