@@ -11,32 +11,49 @@ import type { AuditEntry, AuditQuery, AuditRow } from '../audit.js';
 import type { ToolCallRow } from '../audit-reads.js';
 import type { AuditPort } from '../ports.js';
 import { jsonObject } from '../rows.js';
-import { inTransaction, one, rows, type Pool } from './pool.js';
+import { inTransaction, one, rows, type Pool, type Queryable } from './pool.js';
 import { auditRowOf, chainRowOf, type Row } from './rows.js';
 
 const HEAD_KEY = 'audit.head';
+
+/**
+ * Locks the chain head row, then reads the last row: undefined when there is no head row yet,
+ * else the last row (null for an empty chain). Two statements on purpose: under READ COMMITTED a
+ * statement reads from the snapshot taken when it started, so a read in the locking statement
+ * itself would miss the row the previous lock holder committed while this one waited.
+ */
+async function lockHead(c: Queryable): Promise<{ id: number; hash: string } | null | undefined> {
+  const head = await c.query('SELECT key FROM preferences WHERE key = $1 FOR UPDATE', [HEAD_KEY]);
+  if (head.rowCount === 0) return undefined;
+  return (await one<{ id: number; hash: string }>(c, 'SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1')) ?? null;
+}
 
 /** Creates the audit port over a pool (schema migrated). */
 export function createPgAudit(pool: Pool): AuditPort {
   return {
     append: (entry: AuditEntry) =>
       inTransaction(pool, async (c) => {
-        // The head row must exist to be locked: the first append creates it (a concurrent first
-        // append waits on the unique key, then finds it), with the empty chain's head.
-        await c.query(
-          'INSERT INTO preferences (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING',
-          [HEAD_KEY, JSON.stringify({ id: 0, hash: GENESIS_HASH }), entry.at],
-        );
-        await c.query('SELECT value FROM preferences WHERE key = $1 FOR UPDATE', [HEAD_KEY]);
-        const last = await one<{ id: number; hash: string }>(c, 'SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+        let last = await lockHead(c);
+        if (last === undefined) {
+          // The head row must exist to be locked: the first append creates it (a concurrent first
+          // append waits on the unique key, then finds it), with the empty chain's head.
+          await c.query(
+            'INSERT INTO preferences (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING',
+            [HEAD_KEY, JSON.stringify({ id: 0, hash: GENESIS_HASH }), entry.at],
+          );
+          last = await lockHead(c);
+        }
         const prevHash = last?.hash ?? GENESIS_HASH;
         const id = (last?.id ?? 0) + 1;
         const row = chainContent(entry);
         const hash = rowHash(prevHash, row);
+        // The row and the new head in one statement: one round trip fewer on every call.
         await c.query(
-          `INSERT INTO audit (id, at, caller_kind, caller_id, session_id, tool, tier, args, target, decision, outcome,
-             duration_ms, error, approval_id, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+          `WITH added AS (
+             INSERT INTO audit (id, at, caller_kind, caller_id, session_id, tool, tier, args, target, decision, outcome,
+               duration_ms, error, approval_id, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id)
+           UPDATE preferences SET value = $18, updated_at = $2 WHERE key = $17 AND EXISTS (SELECT 1 FROM added)`,
           [
             id,
             row.at,
@@ -54,13 +71,10 @@ export function createPgAudit(pool: Pool): AuditPort {
             row.approval_id,
             prevHash,
             hash,
+            HEAD_KEY,
+            JSON.stringify({ id, hash }),
           ],
         );
-        await c.query('UPDATE preferences SET value = $2, updated_at = $3 WHERE key = $1', [
-          HEAD_KEY,
-          JSON.stringify({ id, hash }),
-          entry.at,
-        ]);
         return id;
       }),
 
