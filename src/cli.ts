@@ -4,7 +4,7 @@
  * Exit codes: 0 ok, 1 failure (e.g. broken audit chain, refused action), 2 bad usage or config.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig, resolveConfigPath, writeExampleConfig, secretValues } from './config/index.js';
 import type { VigilConfig } from './config/types.js';
@@ -16,7 +16,6 @@ import { configExists, explainListenError, isApprovalId, malformedApprovalId } f
 import { createCore, type Core } from './core.js';
 import { startDaemon } from './daemon.js';
 import { mcpSurface } from './mcp/surface.js';
-import type { RoundState } from './safety/confirm-rounds.js';
 import { describeRange } from './db/audit-chain.js';
 import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
@@ -139,13 +138,12 @@ async function mcpStdio(v: Values): Promise<number> {
   const core = openCore(openConfig(v), v, true);
   const sessionId = `stdio-${randomUUID()}`;
   // Imported here, not at the top: `vigil serve` loads the MCP layer only for its first /mcp request.
-  const [{ serveStdio }, { createRequestStateCodec }, { createMcpSession, listedTools }] = await Promise.all([
+  const [{ serveStdio }, { createMcpSession, createStateCodec, listedTools }] = await Promise.all([
     import('@modelcontextprotocol/server/stdio'),
-    import('@modelcontextprotocol/server'),
     import('./mcp/server.js'),
   ]);
   const tools = listedTools(core.pipeline);
-  const stateCodec = createRequestStateCodec<RoundState>({ key: randomBytes(32), ttlSeconds: 24 * 3600 });
+  const stateCodec = createStateCodec();
   const handle = serveStdio((ctx) =>
     createMcpSession({
       pipeline: core.pipeline,

@@ -4,20 +4,15 @@
  * those to sessions). Change notifications reach the clients' subscriptions/listen streams through
  * one feed for the whole endpoint, and confirmation state between rounds is signed with one key.
  */
-import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { createMcpHandler, createRequestStateCodec, type AuthInfo } from '@modelcontextprotocol/server';
+import { createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Logger } from 'pino';
-import { createMcpSession, type StateCodec } from '../mcp/server.js';
+import { createMcpSession, createStateCodec } from '../mcp/server.js';
 import { watchChanges, type ResourceDeps } from '../mcp/resources.js';
 import type { PromptDeps } from '../mcp/prompts.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { Tool } from '@modelcontextprotocol/server';
-import type { RoundState } from '../safety/confirm-rounds.js';
-
-/** How long a confirmation's request state stays valid; the approval's own expiry still applies. */
-const ROUND_TTL_SECONDS = 24 * 3600;
 
 /** Who sent a request, as the router authenticated it (handed to the instance through `authInfo`). */
 export interface ModernCaller {
@@ -34,10 +29,7 @@ export function createModernMcp(deps: {
   resources?: ResourceDeps;
   prompts?: PromptDeps;
 }): { handle: (req: Request, res: Response, caller: ModernCaller) => Promise<void>; close: () => Promise<void> } {
-  const stateCodec: StateCodec = createRequestStateCodec<RoundState>({
-    key: randomBytes(32),
-    ttlSeconds: ROUND_TTL_SECONDS,
-  });
+  const stateCodec = createStateCodec();
   const handler = createMcpHandler(
     (ctx) => {
       const caller = (ctx.authInfo?.extra ?? {}) as ModernCaller;

@@ -1,4 +1,4 @@
-// Pins the 2026-07-28 wire of /mcp with plain fetch: server/discover, the per-request _meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers, no session, and the spec's errors for an unsupported revision or disagreeing headers.
+// Pins the 2026-07-28 wire of /mcp with plain fetch: server/discover, the per-request _meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers, no session, and the spec's errors for an unsupported revision, disagreeing headers or a forged requestState.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestVigil, type TestVigil } from '../helpers/vigil.js';
 
@@ -86,6 +86,21 @@ describe('the 2026-07-28 wire', () => {
     const bare = await post('tools/list', {});
     expect(bare.status).toBe(400);
     expect(bare.body.error).toMatchObject({ code: -32602 });
+  });
+
+  it('refuses a retry whose requestState vigil did not sign', async () => {
+    const { body } = await post(
+      'tools/call',
+      {
+        name: 'get_events',
+        arguments: {},
+        requestState: 'eyJhcHByb3ZhbElkIjoiYXByX2ZvcmdlZCJ9',
+        inputResponses: { approval: { action: 'accept' } },
+        _meta: { ...envelope(), 'io.modelcontextprotocol/clientCapabilities': { elicitation: { url: {} } } },
+      },
+      { 'mcp-name': 'get_events' },
+    );
+    expect(body.error).toMatchObject({ code: -32602, message: 'Invalid or expired requestState' });
   });
 
   it('keeps the bearer token, Host and Origin checks in front of 2026-07-28 requests', async () => {
