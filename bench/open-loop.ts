@@ -5,11 +5,12 @@
  * runs in its own process pinned to core 1, 50 connections, one MCP session (2025-11-25) per
  * server, `tools/call` of a trivial green read. Rounds alternate between the servers.
  *
- * Two runs per server and round, because autocannon cannot offer a truly open arrival process:
+ * Two sets of rounds, because autocannon cannot offer a truly open arrival process:
  * - saturating: no rate limit, every connection sends as soon as it is answered. This is what the
  *   throughput and CPU-per-call ratios come from (the server's core is the bottleneck there).
- * - fixed rate: `overallRate` at `rateFraction` of that server's own saturated rate, found by a
- *   short closed-loop probe before the rounds. Latency there is measured against the intended send
+ * - fixed rate: `overallRate` at `rateFraction` of that server's own saturated rate (the median of
+ *   its saturating rounds; a short untimed probe before them only warms the JIT, a cold probe
+ *   under-calls the rate by a factor of 2–4). Latency there is measured against the intended send
  *   times (autocannon corrects for coordinated omission), so p50/p99 show the server below
  *   saturation; autocannon spends each connection's quota at the start of every second, so arrivals
  *   come in bursts and these percentiles include that queueing.
@@ -24,7 +25,7 @@ import type { BenchRow } from './common.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { callBody, checkCall, openSession, type WireSession } from './mcp-wire.js';
 import { ASSISTANT_TOKEN, ROOT, initConfig, startBare, startVigil, type Running } from './processes.js';
-import { load, mb, num, pinned, ticksPerSecond } from './proc.js';
+import { load, mb, median, num, pinned, ticksPerSecond } from './proc.js';
 
 export interface OpenLoopOptions {
   /** The build whose `cli.js serve` is measured. */
@@ -48,7 +49,7 @@ export const openLoopDefaults = (dist: string): OpenLoopOptions => ({
   connections: 50,
   rounds: 3,
   seconds: 10,
-  probeSeconds: 5,
+  probeSeconds: 3,
   rateFraction: 0.8,
 });
 
@@ -106,8 +107,9 @@ function rowsFor(name: string, mode: string, rs: Run[], hz: number): BenchRow[] 
     },
     { name: `open-loop ${mode} ${name}: p50 / p99 ms (rounds)`, value: per((r) => `${num(r.p50ms)}/${num(r.p99ms)}`) },
     {
-      name: `open-loop ${mode} ${name}: server CPU per call, RSS`,
-      value: `${num(cpuPerCall(rs, hz))} µs, ${mb(Math.max(...rs.map((r) => r.serverRssBytes)))} MB`,
+      // Calls per second of the server's own CPU: unlike calls/s, it holds when other work shares the core.
+      name: `open-loop ${mode} ${name}: server CPU per call (calls per CPU-second), RSS`,
+      value: `${num(cpuPerCall(rs, hz))} µs (${num(1e6 / cpuPerCall(rs, hz))}), ${mb(Math.max(...rs.map((r) => r.serverRssBytes)))} MB`,
     },
     {
       name: `open-loop ${mode} ${name}: load generator CPU (cores), errors`,
@@ -149,22 +151,23 @@ export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> 
         session: await openSession(vigil.url, ASSISTANT_TOKEN),
       },
     ];
-    // The probe warms each server's JIT and finds its saturated rate for the fixed-rate runs.
-    const fixedRate = new Map<Target, number>();
-    for (const t of targets) {
-      const probe = await drive(t, opts.connections, opts.probeSeconds);
-      fixedRate.set(t, Math.max(1, Math.round((probe.ok2xx / probe.wallSeconds) * opts.rateFraction)));
-    }
+    for (const t of targets) await drive(t, opts.connections, opts.probeSeconds);
+    // bare, vigil, bare, vigil…: vigil between the two bare servers, their order swapped each round.
+    const order = (round: number) =>
+      round % 2 === 0 ? [targets[0]!, targets[2]!, targets[1]!] : [targets[1]!, targets[2]!, targets[0]!];
     const sat = new Map<Target, Run[]>(targets.map((t) => [t, []]));
+    for (let round = 0; round < opts.rounds; round += 1)
+      for (const t of order(round)) sat.get(t)!.push(await drive(t, opts.connections, opts.seconds));
+    const fixedRate = new Map<Target, number>(
+      targets.map((t) => [
+        t,
+        Math.max(1, Math.round(median(sat.get(t)!.map((r) => r.ok2xx / r.wallSeconds)) * opts.rateFraction)),
+      ]),
+    );
     const fixed = new Map<Target, Run[]>(targets.map((t) => [t, []]));
-    for (let round = 0; round < opts.rounds; round += 1) {
-      // bare, vigil, bare, vigil…: vigil between the two bare servers, their order swapped each round.
-      const order = round % 2 === 0 ? [targets[0]!, targets[2]!, targets[1]!] : [targets[1]!, targets[2]!, targets[0]!];
-      for (const t of order) {
-        sat.get(t)!.push(await drive(t, opts.connections, opts.seconds));
+    for (let round = 0; round < opts.rounds; round += 1)
+      for (const t of order(round))
         fixed.get(t)!.push(await drive(t, opts.connections, opts.seconds, fixedRate.get(t)));
-      }
-    }
     const rows: BenchRow[] = [];
     for (const t of targets) rows.push(...rowsFor(t.name, 'saturating', sat.get(t)!, hz));
     for (const t of targets)
