@@ -112,6 +112,25 @@ export function storeContract(open: OpenPorts): void {
     });
   });
 
+  describe('events under concurrency', () => {
+    it('runs concurrent appendWith calls one after the other, each with its event', async () => {
+      const p = await open();
+      const targets = ['vm1', 'vm2', 'vm3', 'vm4'];
+      const done = await Promise.all(
+        targets.map((t) =>
+          p.events.appendWith(
+            (m) => m.tryOpenIncident(incident(t), T),
+            (i) => ({ type: 'incident.opened', severity: 'critical', title: i.target, message: '' }),
+            T,
+          ),
+        ),
+      );
+      expect(done.map((d) => d?.event.title).sort()).toEqual(targets);
+      expect((await p.events.latest()).map((e) => e.title).sort()).toEqual(targets);
+      expect(await p.monitor.activeIncidents()).toHaveLength(4);
+    });
+  });
+
   describe('preferences', () => {
     it('defaults, then persists the kill switch and the autonomy level', async () => {
       const p = await open();

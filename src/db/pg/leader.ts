@@ -99,8 +99,14 @@ export function createLeadership(opts: LeadershipOptions) {
     c.on('error', () => lose(c));
     c.on('end', () => lose(c));
     client = c;
-    await c.connect();
-    await c.query(`SET idle_session_timeout = ${Math.max(2 * opts.intervalMs, 100)}`);
+    try {
+      await c.connect();
+      // PostgreSQL 14 or newer: the server ends this session when its beats stop (a dead or cut-off leader).
+      await c.query(`SET idle_session_timeout = ${Math.max(2 * opts.intervalMs, 100)}`);
+    } catch (err) {
+      lose(c);
+      throw err;
+    }
     return c;
   }
 

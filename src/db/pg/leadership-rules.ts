@@ -64,3 +64,31 @@ export function takeoverDue(
 export function heartbeatStale(lastBeat: number, now: number, intervalMs: number): boolean {
   return now - lastBeat > 2 * intervalMs;
 }
+
+/** What `holderAlive` reads of a daemon's heartbeat. */
+export interface BeatView {
+  daemonId: string;
+  role: 'leader' | 'standby' | 'stopped';
+  lastBeat: number;
+}
+
+/**
+ * Liveness of a remediation lease's holder across daemons, for `acquireLease`'s `alive`: a holder
+ * that is a known daemon lives while its heartbeat is fresh and it has not stopped; one with a
+ * stale beat is dead, so the new leader recovers its leases instead of waiting for them to expire.
+ * Holders that are no daemon (a `vigil` CLI process) are left to `otherwise` (the pid check).
+ * Daemons use their daemon id as their lease holder id for this to apply.
+ */
+export function holderAlive<L extends { holder: string }>(
+  beats: readonly BeatView[],
+  now: number,
+  intervalMs: number,
+  otherwise: (lease: L) => boolean,
+): (lease: L) => boolean {
+  const byId = new Map(beats.map((b) => [b.daemonId, b]));
+  return (lease) => {
+    const beat = byId.get(lease.holder);
+    if (!beat) return otherwise(lease);
+    return beat.role !== 'stopped' && !heartbeatStale(beat.lastBeat, now, intervalMs);
+  };
+}

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   heartbeatStale,
+  holderAlive,
   mayWrite,
   nextLeadership,
   STANDBY,
@@ -74,5 +75,23 @@ describe('leadership rules', () => {
   it('calls a heartbeat stale after two intervals', () => {
     expect(heartbeatStale(1_000, 1_200, 100)).toBe(false);
     expect(heartbeatStale(1_000, 1_201, 100)).toBe(true);
+  });
+
+  it('calls a lease holder dead once its heartbeat is stale or it stopped, and defers unknown holders', () => {
+    const role = fc.constantFrom('leader' as const, 'standby' as const, 'stopped' as const);
+    fc.assert(
+      fc.property(
+        role,
+        fc.nat(10_000),
+        fc.nat(10_000),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.boolean(),
+        (r, last, age, interval, fallback) => {
+          const alive = holderAlive([{ daemonId: 'a', role: r, lastBeat: last }], last + age, interval, () => fallback);
+          expect(alive({ holder: 'a' })).toBe(r !== 'stopped' && age <= 2 * interval);
+          expect(alive({ holder: 'cli:123' })).toBe(fallback);
+        },
+      ),
+    );
   });
 });
