@@ -106,7 +106,12 @@ export async function startPostgres(install: PostgresInstall): Promise<RunningPo
   if (as) chownSync(dir, as.uid, as.gid);
   const data = join(dir, 'data');
   const init = command(install, as, 'initdb', ['-D', data, '-U', 'vigil', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  execFileSync(init.file, init.args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  // cwd: the temp dir, which the cluster's user can enter (the repository may not be).
+  execFileSync(init.file, init.args, {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
 
   const port = await freePort();
   const settings = [
@@ -119,7 +124,7 @@ export async function startPostgres(install: PostgresInstall): Promise<RunningPo
     'max_connections=60',
   ];
   const run = command(install, as, 'postgres', ['-D', data, ...settings.flatMap((s) => ['-c', s])]);
-  const child: ChildProcess = spawn(run.file, run.args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(run.file, run.args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-8000);

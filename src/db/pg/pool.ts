@@ -37,7 +37,16 @@ export function checkPostgresUrl(url: string): void {
 /** A pool of connections to `url`; `max` bounds the connections one daemon holds. */
 export function createPgPool(url: string, max = 10): Pool {
   checkPostgresUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max, types: vigilTypes(), application_name: 'vigil' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: vigilTypes(),
+    application_name: 'vigil',
+    // An unreachable server fails a call within seconds (the storage probe then refuses actions)
+    // instead of hanging it for the operating system's TCP timeout.
+    connectionTimeoutMillis: 5000,
+    keepAlive: true,
+  });
   // An idle connection that the server drops must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

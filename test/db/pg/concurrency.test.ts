@@ -1,4 +1,4 @@
-// Pins the PostgreSQL stores under concurrent daemons: two writers keep one verifiable audit chain, each outbox row is claimed exactly once, and event ids replay in commit order.
+// Pins the PostgreSQL stores under concurrent daemons: two writers keep one verifiable audit chain, approvals and the kill switch are shared, each outbox row is claimed exactly once, and event ids replay in commit order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openPgStores } from '../../../src/db/pg/stores.js';
@@ -58,6 +58,36 @@ describe.skipIf(!POSTGRES)('PostgreSQL stores with two daemons', () => {
     await client.query(`UPDATE audit SET outcome = 'error' WHERE id = 3`);
     await client.end();
     expect(await a.audit.verify()).toMatchObject({ ok: false, firstBadId: 3, badRows: 1 });
+  });
+
+  it('shares approvals and the kill switch: asked on one daemon, decided and redeemed on the other, once', async () => {
+    const [a, b] = await twoDaemons();
+    const asked = await a.approvals.create(
+      {
+        tool: 'delete_snapshot',
+        args: { vmid: 101 },
+        sessionId: null,
+        callerKind: 'assistant',
+        callerId: 'x',
+        plan: 'p',
+        principal: 'assistant-token',
+        ttlMs: 60_000,
+      },
+      1_000,
+    );
+    expect(await b.approvals.decide(asked.id, 'approved', 'operator', 1_001)).toMatchObject({ ok: true });
+    const call = { tool: 'delete_snapshot', args: { vmid: 101 }, principal: 'assistant-token' };
+    const redeemed = await Promise.all([
+      a.approvals.consume(asked.id, call, 1_002),
+      b.approvals.consume(asked.id, call, 1_002),
+    ]);
+    expect(redeemed.filter((r) => r.ok)).toHaveLength(1);
+    expect(redeemed.find((r) => !r.ok)).toMatchObject({ code: 'ERR_APPROVAL_USED' });
+    await a.preferences.setKillSwitch(
+      { active: true, scope: 'all', reason: 'drill', since: 1_003, by: 'operator' },
+      1_003,
+    );
+    expect(await b.preferences.killSwitch()).toMatchObject({ active: true, scope: 'all', reason: 'drill' });
   });
 
   it('hands each outbox row to exactly one of two concurrent claimers', async () => {
