@@ -1,14 +1,15 @@
-// Pins approvals for OAuth callers against a real OpenID provider: bound to the token's subject, so another subject (or the static token) with the same tool and arguments is refused and audited, and the subject redeems from a new session.
+// Pins approvals for OAuth callers against a real OpenID provider: bound to the token's subject, so another subject (or the static token) with the same tool and arguments is refused and audited, and the subject redeems from a new session — or, at revision 2026-07-28, from any request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { textOf } from '../helpers/vigil.js';
 import { startTestOidc, type TestOidc } from '../helpers/oidc.js';
 import { freePort, startOAuthVigil, type OAuthVigil } from '../helpers/oauth-vigil.js';
 
 let oidc: TestOidc;
 let vigil: OAuthVigil;
-const clients: Client[] = [];
+const clients: (Client | ModernClient)[] = [];
 
 beforeAll(async () => {
   const port = await freePort();
@@ -69,6 +70,39 @@ describe("an OAuth caller's approval", () => {
     await alice.close();
     const aliceAgain = await asUser('alice');
     const run = await aliceAgain.callTool(release(id));
+    expect(run.isError).toBe(false);
+    expect(vigil.core.stores.approvals.get(id, Date.now())?.status).toBe('used');
+  }, 60_000);
+
+  it('binds a 2026-07-28 request to the subject of its access token, without a session', async () => {
+    const modern = async (user: string) => {
+      const token = await oidc.accessToken({ user, scope: 'vigil:assistant', resource: vigil.resource });
+      const client = new ModernClient(
+        { name: 'oauth-modern', version: '1.0.0' },
+        { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+      );
+      await client.connect(
+        new ModernTransport(new URL(vigil.resource), {
+          requestInit: { headers: { Authorization: `Bearer ${token}` } },
+        }),
+      );
+      clients.push(client);
+      return client;
+    };
+    const carol = await modern('carol');
+    expect(carol.getProtocolEra()).toBe('modern');
+    const asked = await carol.callTool(release());
+    const id = (asked.structuredContent as { approvalId: string }).approvalId;
+    expect(vigil.core.stores.approvals.get(id, Date.now())).toMatchObject({ principal: 'oauth:carol' });
+    expect(vigil.core.stores.audit.list({ limit: 1 })[0]!.callerId).toMatch(/^oauth:carol/);
+    await vigil.core.pipeline.executeTool(
+      'approve_action',
+      { id, verdict: 'approve' },
+      { kind: 'operator', id: 'operator' },
+    );
+    const stolen = await (await modern('dave')).callTool(release(id));
+    expect(textOf(stolen)).toMatch(/another identity/);
+    const run = await carol.callTool(release(id));
     expect(run.isError).toBe(false);
     expect(vigil.core.stores.approvals.get(id, Date.now())?.status).toBe('used');
   }, 60_000);
