@@ -100,8 +100,9 @@ export async function startHttp(core: Core, host: string, port: number, options:
   });
   // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
   app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.contentType);
-    res.send(await metrics.render());
+    const scrape = await metrics.render();
+    res.setHeader('Content-Type', scrape.contentType);
+    res.send(scrape.text);
   });
   // OAuth (opt-in): the metadata document, and a guard that verifies access tokens before /mcp sees them.
   if (config.server.oauth) {

@@ -1,6 +1,9 @@
 /**
  * Prometheus metrics at `/metrics`, on a registry of their own per app (never prom-client's global
- * default, so two daemons in one process — tests — do not share counters).
+ * default, so two daemons in one process — tests — do not share counters). prom-client itself
+ * (./metrics-registry.ts) is imported on the first scrape; what must be counted from daemon start
+ * (the audit cursor, remediation tallies) is kept here until then. Process metrics that prom-client
+ * samples over time (GC durations, event-loop lag) start with the first scrape.
  *
  * Where each number comes from, so that it stays honest across processes:
  * - tool calls and their durations: the audit log, tailed by id at each scrape. Every executeTool
@@ -13,22 +16,12 @@
  *   Cycles are gauges of the last run per schedule: the runs table keeps only that, and a
  *   histogram fed by sampling it at scrape time would silently miss cycles.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditReads } from '../db/audit-reads.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { VigilEvent } from '../contracts/events.js';
+import type { MetricsRegistry, MetricsSources, RemediationCount } from './metrics-registry.js';
 
-/** State owned by other subsystems, read at scrape time. */
-export interface MetricsSources {
-  /** Open incidents, one entry per incident, with their condition. */
-  openIncidents?: () => ReadonlyArray<{ condition: string }>;
-  /** Notifications waiting in the outbox. */
-  outboxDepth?: () => number;
-  /** The last finished cycle of each monitor schedule (critical, routine, daily). */
-  lastCycles?: () => ReadonlyArray<{ kind: string; durationMs: number | null; finishedAt: number | null }>;
-  /** Connected event-stream clients. */
-  streamClients?: () => number;
-}
+export type { MetricsSources } from './metrics-registry.js';
 
 export interface MetricsDeps {
   /** The audit log's readers (`stores.audit`). */
@@ -39,11 +32,15 @@ export interface MetricsDeps {
   processMetrics?: boolean;
 }
 
-export interface Metrics {
-  registry: Registry;
-  /** The exposition text (reads the audit tail and the providers first). */
-  render(): Promise<string>;
+/** One scrape: the exposition text and its content type. */
+export interface Scrape {
   contentType: string;
+  text: string;
+}
+
+export interface Metrics {
+  /** Reads the audit tail and the providers, then renders the exposition text. */
+  render(): Promise<Scrape>;
   close(): void;
 }
 
@@ -53,35 +50,44 @@ const REMEDIATION_RESULTS = {
   'remediation.skipped': 'skipped',
 } as const;
 
-/** Builds the registry and its collectors. */
+/** Starts counting (audit cursor, remediations); the registry is built on the first `render`. */
 export function createMetrics(deps: MetricsDeps): Metrics {
-  const registry = new Registry();
-  const sources = deps.sources ?? {};
-  if (deps.processMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'vigil_' });
-
-  const toolCalls = new Counter({
-    name: 'vigil_tool_calls_total',
-    help: 'executeTool calls by tool, tier and gate decision (from the audit log, all processes)',
-    labelNames: ['tool', 'tier', 'decision'] as const,
-    registers: [registry],
-  });
-  const toolDuration = new Histogram({
-    name: 'vigil_tool_call_duration_seconds',
-    help: 'executeTool call duration, from the audit log',
-    labelNames: ['tool'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
-    registers: [registry],
-  });
-  const remediations = new Counter({
-    name: 'vigil_remediations_total',
-    help: 'finished remediations by runbook and result (from remediation.* events)',
-    labelNames: ['runbook', 'result'] as const,
-    registers: [registry],
-  });
-
   // Tail the audit table from the current end: counters count calls since this daemon started.
   let auditCursor = deps.audit.lastId();
-  const drainAudit = (): void => {
+  const remediations = new Map<string, { runbook: string; result: string; count: number }>();
+  let built: Promise<MetricsRegistry> | undefined;
+
+  const unsubscribeBus = deps.bus.subscribe((event: VigilEvent) => {
+    if (!(event.type in REMEDIATION_RESULTS)) return;
+    const runbook = typeof event.data?.runbook === 'string' ? event.data.runbook : 'unknown';
+    const result = REMEDIATION_RESULTS[event.type as keyof typeof REMEDIATION_RESULTS];
+    const key = JSON.stringify([runbook, result]);
+    const tally = remediations.get(key) ?? { runbook, result, count: 0 };
+    tally.count += 1;
+    remediations.set(key, tally);
+  });
+
+  const build = (): Promise<MetricsRegistry> => {
+    if (!built) {
+      const building = import('./metrics-registry.js').then(({ buildRegistry }) =>
+        buildRegistry({
+          sources: deps.sources ?? {},
+          processMetrics: deps.processMetrics !== false,
+          remediations: function* (): Iterable<RemediationCount> {
+            for (const t of remediations.values()) yield [t.runbook, t.result, t.count];
+          },
+        }),
+      );
+      // A failed import is tried again by the next scrape.
+      building.catch(() => {
+        if (built === building) built = undefined;
+      });
+      built = building;
+    }
+    return built;
+  };
+
+  const drainAudit = ({ toolCalls, toolDuration }: MetricsRegistry): void => {
     for (;;) {
       const rows = deps.audit.toolCallsAfter(auditCursor, 5000);
       for (const row of rows) {
@@ -95,87 +101,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     }
   };
 
-  const unsubscribeBus = deps.bus.subscribe((event: VigilEvent) => {
-    if (!(event.type in REMEDIATION_RESULTS)) return;
-    const runbook = typeof event.data?.runbook === 'string' ? event.data.runbook : 'unknown';
-    remediations.inc({ runbook, result: REMEDIATION_RESULTS[event.type as keyof typeof REMEDIATION_RESULTS] });
-  });
-
-  if (sources.openIncidents) {
-    const read = sources.openIncidents;
-    new Gauge({
-      name: 'vigil_open_incidents',
-      help: 'open incidents by condition',
-      labelNames: ['condition'] as const,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const counts = new Map<string, number>();
-        for (const i of read()) counts.set(i.condition, (counts.get(i.condition) ?? 0) + 1);
-        for (const [condition, n] of counts) this.set({ condition }, n);
-      },
-    });
-  }
-  if (sources.outboxDepth) {
-    const read = sources.outboxDepth;
-    new Gauge({
-      name: 'vigil_notification_outbox_depth',
-      help: 'notifications waiting in the outbox',
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
-  }
-  if (sources.lastCycles) {
-    const read = sources.lastCycles;
-    const lastCycleGauge = (
-      name: string,
-      help: string,
-      value: (run: { durationMs: number; finishedAt: number }) => number,
-    ) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['kind'] as const,
-        registers: [registry],
-        collect() {
-          this.reset();
-          for (const run of read()) {
-            if (run.durationMs !== null && run.finishedAt !== null)
-              this.set({ kind: run.kind }, value({ durationMs: run.durationMs, finishedAt: run.finishedAt }));
-          }
-        },
-      });
-    lastCycleGauge(
-      'vigil_monitor_last_cycle_duration_seconds',
-      'duration of the last cycle of each monitor schedule (observe, detect, open incidents, start remediations)',
-      (run) => run.durationMs / 1000,
-    );
-    lastCycleGauge(
-      'vigil_monitor_last_cycle_finished_seconds',
-      'when the last cycle of each monitor schedule finished (unix time)',
-      (run) => run.finishedAt / 1000,
-    );
-  }
-  if (sources.streamClients) {
-    const read = sources.streamClients;
-    new Gauge({
-      name: 'vigil_event_stream_clients',
-      help: 'clients connected to the /events Socket.IO namespace',
-      registers: [registry],
-      collect() {
-        this.set(read());
-      },
-    });
-  }
-
   return {
-    registry,
-    contentType: registry.contentType,
     async render() {
-      drainAudit();
-      return registry.metrics();
+      const metrics = await build();
+      drainAudit(metrics);
+      return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
     },
     close() {
       unsubscribeBus();

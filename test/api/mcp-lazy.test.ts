@@ -1,4 +1,4 @@
-// Pins the lazy MCP layer: `vigil serve` loads no MCP SDK module until the first /mcp request, which loads it once (a failed load is retried) and is answered; other requests never load it.
+// Pins what vigil serve loads on first use: no MCP SDK module until the first /mcp request (loaded once, a failed load retried, the request answered), no prom-client until the first /metrics scrape.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,11 +133,12 @@ describe('vigil serve', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-lazy-'));
     ({ assistantToken } = writeTestConfig(dir, { yaml: 'monitor:\n  enabled: false' }));
-    // Reports every module the daemon resolves from the MCP SDK packages, on stderr.
-    const hook = `data:text/javascript,${encodeURIComponent(
-      "import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(" +
-        '\'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes("@modelcontextprotocol")) process.stderr.write("[mcp-module] " + r.url + "\\\\n"); return r; }\'));',
-    )}`;
+    // Reports every module the daemon resolves from the MCP SDK packages and prom-client, on stderr.
+    const resolveHook =
+      'export async function resolve(s, c, n) { const r = await n(s, c); ' +
+      "if (/@modelcontextprotocol|prom-client/.test(r.url)) process.stderr.write('[lazy-module] ' + r.url + '\\n'); return r; }";
+    const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolveHook)}`)});`;
+    const hook = `data:text/javascript,${encodeURIComponent(register)}`;
     child = spawn(
       process.execPath,
       ['--import', 'tsx', '--import', hook, 'src/cli.ts', 'serve', '--config', join(dir, 'vigil.yaml'), '--port', '0'],
@@ -150,10 +151,10 @@ describe('vigil serve', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads no MCP SDK module before the first /mcp request, and answers that request', async () => {
+  it('loads no MCP SDK module before the first /mcp request, nor prom-client before the first scrape', async () => {
     const url = await serving();
     await fetch(`${url}/healthz`);
-    expect(stderr).not.toContain('[mcp-module]');
+    expect(stderr).not.toContain('[lazy-module]');
     const answer = await fetch(`${url}/mcp`, {
       method: 'POST',
       headers: { ...MCP_HEADERS, authorization: `Bearer ${assistantToken}` },
@@ -161,6 +162,10 @@ describe('vigil serve', () => {
     });
     expect(answer.status).toBe(200);
     expect(await answer.text()).toContain('"serverInfo"');
-    expect(stderr).toContain('[mcp-module]');
+    expect(stderr).toContain('@modelcontextprotocol');
+    expect(stderr).not.toContain('prom-client');
+    const scrape = await fetch(`${url}/metrics`);
+    expect(await scrape.text()).toContain('vigil_tool_calls_total');
+    expect(stderr).toContain('prom-client');
   }, 60_000);
 });
