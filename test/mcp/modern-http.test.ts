@@ -70,6 +70,22 @@ describe('MCP 2026-07-28 over HTTP', () => {
     expect(status?.annotations?.idempotentHint).toBe(true);
   });
 
+  it('is what a v2 client picks on its own, and its legacy mode still opens a 2025-11-25 session', async () => {
+    const connect = async (mode: 'auto' | 'legacy') => {
+      const client = new Client({ name: `v2-${mode}`, version: '2.4.0' }, { versionNegotiation: { mode } });
+      const transport = new StreamableHTTPClientTransport(new URL(`${vigil.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${vigil.assistantToken}` } },
+      });
+      await client.connect(transport);
+      clients.push(client);
+      return { version: client.getNegotiatedProtocolVersion(), session: transport.sessionId };
+    };
+    expect(await connect('auto')).toEqual({ version: '2026-07-28', session: undefined });
+    const legacy = await connect('legacy');
+    expect(legacy.version).toBe('2025-11-25');
+    expect(legacy.session).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('answers a green call, and invalid arguments as an isError result naming the field', async () => {
     const { client } = await modernClient();
     const ok = await client.callTool({ name: 'test_echo', arguments: { text: 'hi' } });
