@@ -58,6 +58,10 @@ export interface RunningPostgres {
   createDatabase(name: string): Promise<string>;
   /** The tail of the server's log, for failure messages. */
   log(): string;
+  /** Stops the server (fast shutdown: every session ends) and keeps the data, as an outage does. */
+  halt(): Promise<void>;
+  /** Starts the server again on the same port and data (after `halt()`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -124,28 +128,40 @@ export async function startPostgres(install: PostgresInstall): Promise<RunningPo
     'max_connections=60',
   ];
   const run = command(install, as, 'postgres', ['-D', data, ...settings.flatMap((s) => ['-c', s])]);
-  const child: ChildProcess = spawn(run.file, run.args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log = (log + chunk.toString()).slice(-8000);
-  });
   const url = (database = 'postgres'): string => `postgres://vigil@127.0.0.1:${port}/${database}`;
 
-  // Ready when a real query succeeds, not merely when the port is bound.
-  for (let attempt = 0; ; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`postgres exited (${child.exitCode}): ${log}`);
-    const client = new pg.Client({ connectionString: url() });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
-      break;
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      if (attempt >= 200) throw new Error(`postgres did not accept connections: ${String(err)}\n${log}`);
-      await new Promise((r) => setTimeout(r, 50));
+  /** Starts the server on the cluster and resolves once a real query succeeds, not merely once the port is bound. */
+  async function launch(): Promise<ChildProcess> {
+    const child = spawn(run.file, run.args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-8000);
+    });
+    for (let attempt = 0; ; attempt += 1) {
+      if (child.exitCode !== null) throw new Error(`postgres exited (${child.exitCode}): ${log}`);
+      const client = new pg.Client({ connectionString: url() });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        await client.end();
+        return child;
+      } catch (err) {
+        await client.end().catch(() => undefined);
+        if (attempt >= 200) throw new Error(`postgres did not accept connections: ${String(err)}\n${log}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
   }
+
+  async function halt(): Promise<void> {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, no checkpoint wait.
+    child.kill('SIGINT');
+    await exited;
+  }
+
+  let child = await launch();
 
   return {
     port,
@@ -162,13 +178,13 @@ export async function startPostgres(install: PostgresInstall): Promise<RunningPo
       return url(name);
     },
     log: () => log,
+    halt,
+    async restart() {
+      await halt();
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, no checkpoint wait.
-        child.kill('SIGINT');
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

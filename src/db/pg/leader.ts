@@ -93,7 +93,8 @@ export function createLeadership(opts: LeadershipOptions) {
       types: vigilTypes(),
       application_name: `vigil-leader ${opts.daemonId}`,
       keepAlive: true,
-      // A query on the lock connection that hangs (a cut network) counts as losing it.
+      // A connect or a query on the lock connection that hangs (a cut network) counts as losing it.
+      connectionTimeoutMillis: opts.intervalMs * 2,
       query_timeout: opts.intervalMs * 2,
     });
     c.on('error', () => lose(c));
