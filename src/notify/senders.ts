@@ -4,7 +4,7 @@
  * safe to log and store: it names the destination by label, never by its secret URL or password.
  */
 import { createHash } from 'node:crypto';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { NotificationsConfig, WebhookConfig } from '../config/types.js';
 import { webhookRequest, type OutgoingMessage } from './message.js';
 
@@ -26,20 +26,27 @@ export function webhookChannel(url: string): string {
 /** Ms; short of the outbox lease, so a hung peer cannot outlive the claim and cause a second send. */
 export const SEND_TIMEOUT_MS = 30_000;
 
-/** Sends mail over SMTP. One transport per process; connections are opened per message. */
+/**
+ * Sends mail over SMTP. One transport per process, made (and nodemailer imported) for the first
+ * message, so a daemon that has sent none does not hold it; connections are opened per message.
+ */
 export function createEmailSender(
   config: NonNullable<NotificationsConfig['email']>,
   timeoutMs = SEND_TIMEOUT_MS,
 ): Sender {
-  const transport = nodemailer.createTransport({
-    host: config.host,
-    port: config.port,
-    secure: config.secure,
-    ...(config.user !== undefined && { auth: { user: config.user, pass: config.password ?? '' } }),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  let transport: Promise<Transporter> | undefined;
+  const open = (): Promise<Transporter> =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        host: config.host,
+        port: config.port,
+        secure: config.secure,
+        ...(config.user !== undefined && { auth: { user: config.user, pass: config.password ?? '' } }),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      }),
+    ));
   const domain = /@([^>\s]+)>?$/.exec(config.from)?.[1] ?? 'vigil.local';
   const label = `email via ${config.host}:${config.port}`;
   return {
@@ -47,7 +54,9 @@ export function createEmailSender(
     label,
     async send(msg) {
       try {
-        await transport.sendMail({
+        await (
+          await open()
+        ).sendMail({
           from: config.from,
           to: config.to,
           subject: `[vigil] ${msg.subject}`,
@@ -64,7 +73,7 @@ export function createEmailSender(
         throw new Error(`${label}: ${describe(err, timeoutMs)}`);
       }
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }
 
