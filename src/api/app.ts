@@ -50,11 +50,6 @@ export async function startHttp(core: Core, host: string, port: number, options:
 
   const app = express();
   app.disable('x-powered-by');
-  // Not ok while the database cannot be written: vigil then refuses every action, and says so here.
-  app.get('/healthz', (_req, res) => {
-    const state = core.stores.storage.check(1000);
-    res.status(state.ok ? 200 : 503).json(state);
-  });
   // Built, and the MCP protocol layer loaded, on the first /mcp request (src/api/mcp-lazy.ts).
   const mcp = lazyMcpRouter({
     pipeline: core.pipeline,
@@ -98,12 +93,6 @@ export async function startHttp(core: Core, host: string, port: number, options:
       ...options.metricsSources,
     },
   });
-  // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
-  app.get('/metrics', async (_req, res) => {
-    const scrape = await metrics.render();
-    res.setHeader('Content-Type', scrape.contentType);
-    res.send(scrape.text);
-  });
   // OAuth (opt-in): the metadata document, and a guard that verifies access tokens before /mcp sees them.
   if (config.server.oauth) {
     app.use(
@@ -115,7 +104,19 @@ export async function startHttp(core: Core, host: string, port: number, options:
       }),
     );
   }
+  // /mcp is the first route MCP requests meet (after the OAuth guard): no other route is tried first.
   app.use('/mcp', mcp.handler);
+  // Not ok while the database cannot be written: vigil then refuses every action, and says so here.
+  app.get('/healthz', (_req, res) => {
+    const state = core.stores.storage.check(1000);
+    res.status(state.ok ? 200 : 503).json(state);
+  });
+  // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
+  app.get('/metrics', async (_req, res) => {
+    const scrape = await metrics.render();
+    res.setHeader('Content-Type', scrape.contentType);
+    res.send(scrape.text);
+  });
   app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
   app.use(
     '/api',
