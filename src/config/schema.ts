@@ -86,8 +86,8 @@ const serverSchema = obj({
     .describe('Origins accepted on /mcp'),
   mcpSessions: obj({
     max: int(1, 100_000, 'a whole number of sessions')
-      .default(1000)
-      .describe('Most open 2025-protocol /mcp sessions; a new one beyond it is refused with 503'),
+      .default(200)
+      .describe('Most open 2025-protocol /mcp sessions (about 0.85 MB each); a new one beyond it is refused with 503'),
     idleSeconds: seconds(86_400)
       .default(1800)
       .describe('A 2025-protocol /mcp session with no request for this long is closed'),

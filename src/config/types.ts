@@ -30,7 +30,7 @@ export interface VigilConfig {
     allowedHosts: string[];
     /** Origins accepted on /mcp */
     allowedOrigins: string[];
-    /** 2025-protocol /mcp sessions: at most `max` open (default 1000), closed after `idleSeconds` idle (default 1800) */
+    /** 2025-protocol /mcp sessions: at most `max` open (default 200), closed after `idleSeconds` idle (default 1800) */
     mcpSessions: { max: number; idleSeconds: number };
     /** OAuth 2.1 resource-server mode for /mcp; absent: static bearer tokens only */
     oauth?: OAuthConfig;

@@ -59,7 +59,7 @@ describe('loadConfig', () => {
       port: 9000,
       allowedHosts: ['vigil.lan:9000'],
       allowedOrigins: ['https://chat.example'],
-      mcpSessions: { max: 1000, idleSeconds: 1800 },
+      mcpSessions: { max: 200, idleSeconds: 1800 },
     });
     expect(c.auth).toEqual({ assistantToken: ASSISTANT, operatorToken: 'literal-operator-token-xyz' });
     expect(c.database.path).toBe(join(dirname(file), 'data/vigil.db'));
@@ -130,7 +130,7 @@ describe('loadConfig', () => {
       port: 8377,
       allowedHosts: [],
       allowedOrigins: [],
-      mcpSessions: { max: 1000, idleSeconds: 1800 },
+      mcpSessions: { max: 200, idleSeconds: 1800 },
     });
     expect(c.database.path).toBe(join(dirname(file), 'vigil.db'));
     expect(c.logging.level).toBe('info');
