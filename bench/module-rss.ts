@@ -35,8 +35,11 @@ const PACKAGES: [label: string, code: string][] = [
   ['yaml', "await import('yaml');"],
 ];
 
-/** vigil's own compiled modules, each row importing the ones above it too (so: cumulative). */
-const LAYERS = ['config/index.js', 'core.js', 'api/app.js', 'daemon.js'];
+/**
+ * vigil's own compiled modules, each row importing the ones above it too (so: cumulative); the
+ * last is the MCP layer, which the daemon may load only on the first /mcp request.
+ */
+const LAYERS = ['config/index.js', 'core.js', 'api/app.js', 'daemon.js', 'api/mcp-http.js'];
 
 /** RSS (bytes) of a node process that ran `code` (ESM, top-level await) from `cwd`, after GC. */
 function rssAfter(cwd: string, code: string): number {
