@@ -16,19 +16,33 @@ import { load } from './proc.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const { values } = parseArgs({
-  options: {
-    only: { type: 'string' },
-    dist: { type: 'string', default: join(ROOT, 'dist') },
-    'rest-seconds': { type: 'string' },
-    quick: { type: 'boolean', default: false },
-  },
-});
+/** A bad option: one line saying what to give instead, exit 2 (as vigil's own CLI does). */
+function usage(message: string): never {
+  console.error(`bench: ${message}`);
+  process.exit(2);
+}
+
+/** The options above; anything else is a usage error. */
+function options() {
+  try {
+    return parseArgs({
+      options: {
+        only: { type: 'string' },
+        dist: { type: 'string', default: join(ROOT, 'dist') },
+        'rest-seconds': { type: 'string' },
+        quick: { type: 'boolean', default: false },
+      },
+    }).values;
+  } catch (err) {
+    return usage(err instanceof Error ? err.message : String(err));
+  }
+}
+const values = options();
 const dist = resolve(values.dist);
 const quick = values.quick;
 const restSeconds = Number(values['rest-seconds'] ?? (quick ? 30 : 300));
 if (!Number.isFinite(restSeconds) || restSeconds <= 0)
-  throw new Error(`--rest-seconds: expected a positive number of seconds, got "${values['rest-seconds']}"`);
+  usage(`--rest-seconds: expected a positive number of seconds, got "${values['rest-seconds']}"`);
 
 /** Every part, in the order they run; each loads its modules only when chosen. */
 const PARTS: Record<string, () => Promise<BenchRow[]>> = {
@@ -58,11 +72,10 @@ const PARTS: Record<string, () => Promise<BenchRow[]>> = {
 
 const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(PARTS);
 const unknown = chosen.filter((n) => !(n in PARTS));
-if (unknown.length)
-  throw new Error(`--only: unknown part "${unknown.join('", "')}"; parts: ${Object.keys(PARTS).join(', ')}`);
+if (unknown.length) usage(`--only: unknown part "${unknown.join('", "')}"; parts: ${Object.keys(PARTS).join(', ')}`);
 const needsDist = ['open-loop', 'many-sessions', 'rest-memory', 'module-rss'];
 if (chosen.some((n) => needsDist.includes(n)) && !existsSync(join(dist, 'cli.js')))
-  throw new Error(`--dist: no cli.js in ${dist}; run "npm run build" first (or give a built checkout's dist)`);
+  usage(`--dist: no cli.js in ${dist}; run "npm run build" first (or give a built checkout's dist)`);
 
 function print(rows: BenchRow[]): void {
   const width = Math.max(...rows.map((r) => r.name.length));
