@@ -15,7 +15,7 @@ import { createRestRouter } from './rest.js';
 import { createTokenCheck } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
 import { createDashboardRouter } from './dashboard/index.js';
-import { createEventStream, type EventStream } from '../realtime/socket.js';
+import { lazyEventStream, type LazyEventStream } from '../realtime/socket-lazy.js';
 import { createDashboardRoutes } from './dashboard-routes.js';
 import type { HomelabFeed } from '../monitor/homelab.js';
 
@@ -30,7 +30,8 @@ export interface HttpOptions {
 
 export interface HttpApp {
   server: HttpServer;
-  events: EventStream;
+  /** The /events stream: Socket.IO is created on the first request under its path. */
+  events: LazyEventStream;
   /** Whether an /mcp request has loaded the MCP protocol layer yet. */
   mcpLoaded(): boolean;
   url: string;
@@ -61,7 +62,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     sessionIdleMs: config.server.mcpSessions.idleSeconds * 1000,
     ...mcpSurface(core, options.homelab),
   });
-  const events = createEventStream({
+  const events = lazyEventStream({
     bus: core.bus,
     events: core.stores.events,
     authenticate: createTokenCheck(tokens).roleOf,

@@ -3,6 +3,7 @@
  * Events written by another process sharing the database (`vigil mcp`) are picked up by `poll()`,
  * which the daemon runs on a short timer.
  */
+import type { Logger } from 'pino';
 import type { EventStore } from '../db/events.js';
 import { newEventSchema, type NewEvent, type VigilEvent } from '../contracts/events.js';
 
@@ -76,3 +77,12 @@ export function createEventBus(deps: {
 }
 
 export type EventBus = ReturnType<typeof createEventBus>;
+
+/** Polls the bus for events other processes stored; a failure is logged, never thrown. */
+export function pollBus(bus: Pick<EventBus, 'poll'>, logger: Pick<Logger, 'error'>): void {
+  try {
+    bus.poll();
+  } catch (err) {
+    logger.error({ err: err instanceof Error ? err.message : String(err) }, 'polling the event store failed');
+  }
+}

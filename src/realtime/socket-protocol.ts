@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { eventSchema } from '../contracts/events.js';
 
+/** Where Socket.IO answers on the daemon's HTTP server: its handshake, polling, WebSocket and client script. */
+export const SOCKET_IO_PATH = '/socket.io';
+
 /** The namespace the event stream lives on. */
 export const EVENTS_NAMESPACE = '/events';
 

@@ -12,12 +12,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { EventBus } from './bus.js';
+import { pollBus, type EventBus } from './bus.js';
 import type { EventStore } from '../db/events.js';
 import type { VigilEvent } from '../contracts/events.js';
 import {
   EVENTS_NAMESPACE,
   SOCKET_MESSAGES,
+  SOCKET_IO_PATH,
   SOCKET_REFUSALS,
   handshakeAuthSchema,
   sinceMessageSchema,
@@ -40,8 +41,6 @@ export interface EventStreamDeps {
   /** Whether a browser Origin may open the stream (absent for non-browser clients). */
   allowOrigin?(origin: string | undefined): boolean;
   logger: Logger;
-  /** How often to pick up events written by other processes (`vigil mcp`). Default 250 ms. */
-  pollMs?: number;
   /** How long a dropped client may come back and get the packets it missed from memory. Default 2 min. */
   recoveryMs?: number;
   /** The monitor's latest homelab snapshot and its updates, sent as `homelab` messages (not events). */
@@ -54,11 +53,9 @@ export interface EventStreamDeps {
 export interface EventStream {
   io: Server;
   namespace: Namespace;
-  /** Whether a request (or upgrade) for `url` is Socket.IO's: the handshake, polling, or its client script. */
-  owns(url: string): boolean;
-  /** Serves one HTTP request that `owns` said is Socket.IO's. */
+  /** Serves one HTTP request under `SOCKET_IO_PATH` (the handshake, polling, the client script). */
   handleRequest(req: IncomingMessage, res: ServerResponse): void;
-  /** Takes over one WebSocket upgrade that `owns` said is Socket.IO's. */
+  /** Takes over one WebSocket upgrade under `SOCKET_IO_PATH`. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Number of connected clients. */
   clients(): number;
@@ -73,8 +70,9 @@ interface SocketData {
 }
 
 /**
- * Creates the `/events` namespace and starts the cross-process poll timer. The daemon's HTTP server
- * hands it only the requests under Socket.IO's path (`owns`, `handleRequest`, `handleUpgrade`).
+ * Creates the `/events` namespace. The daemon's HTTP server hands it only the requests under
+ * `SOCKET_IO_PATH` (`handleRequest`, `handleUpgrade`); the cross-process poll that feeds live
+ * clients runs outside it, from daemon start (./socket-lazy.ts).
  */
 export function createEventStream(deps: EventStreamDeps): EventStream {
   const { bus, events, logger } = deps;
@@ -84,6 +82,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   const io = new Server(own, {
     // The dashboard loads the client from /socket.io/socket.io.min.js: no build step, no CDN.
     serveClient: true,
+    path: SOCKET_IO_PATH,
     connectionStateRecovery: {
       maxDisconnectionDuration: deps.recoveryMs ?? 120_000,
       // A recovered session must show its token again, like a new one.
@@ -197,26 +196,16 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   });
 
   function pollSafely(): void {
-    try {
-      bus.poll();
-    } catch (err) {
-      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'polling the event store failed');
-    }
+    pollBus(bus, logger);
   }
-  // Events written by `vigil mcp` (another process, same database) reach live clients within a poll.
-  const poller = setInterval(pollSafely, deps.pollMs ?? 250);
-  poller.unref();
 
-  const path = `${io.path()}/`;
   return {
     io,
     namespace: nsp,
-    owns: (url) => url.startsWith(path),
     handleRequest: (req, res) => own.emit('request', req, res),
     handleUpgrade: (req, socket, head) => own.emit('upgrade', req, socket, head),
     clients: () => nsp.sockets.size,
     close() {
-      clearInterval(poller);
       unsubscribe();
       unsubscribeHomelab?.();
       io.disconnectSockets(true);
