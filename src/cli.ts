@@ -20,7 +20,6 @@ import { describeRange } from './db/audit-chain.js';
 import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
-import { runCheckCommand } from './commands/check.js';
 import { runOnce } from './commands/once.js';
 import { observedMonitorStatus } from './monitor/status.js';
 import { createNotifications } from './notify/index.js';
@@ -277,8 +276,12 @@ const HANDLERS: Record<string, (v: Values, positionals: string[]) => Promise<num
   deny: decide('deny'),
   audit,
   // Failures are reported as check lines with remedies; log lines would only repeat them.
-  check: (v) => runCheckCommand(openConfig(v), { out, logger: createLogger('silent') }),
+  // Imported when run: its issuer probe brings the JOSE library, which the daemon needs only with OAuth.
+  check: async (v) =>
+    (await import('./commands/check.js')).runCheckCommand(openConfig(v), { out, logger: createLogger('silent') }),
   once,
+  db: async (v, [action]) =>
+    (await import('./commands/db.js')).runDbCommand(openConfig(v), { action, to: str(v, 'to') }, { out, err: fail }),
   // The lab and the demo are imported when run: the daemon never loads the simulated homelab.
   lab: async (v) =>
     (await import('./commands/lab.js')).runLabCommand(

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { OAuthConfig } from '../../config/types.js';
 import { bearerToken, type Role } from '../auth.js';
 import { challenge, mcpAccess, metadataPaths, policyOf, protectedResourceMetadata, type Refusal } from './policy.js';
-import { createAccessTokenVerifier, type AccessTokenVerifier } from '../../clients/oidc.js';
+import type { AccessTokenVerifier } from '../../clients/oidc.js';
 
 export interface OAuthDeps {
   config: OAuthConfig;
@@ -50,12 +50,25 @@ function refuse(res: Response, refusal: Refusal, config: OAuthConfig): void {
 }
 
 /**
+ * The JWKS verifier of `config`. Its module (and the JOSE library under it) is imported here, when
+ * OAuth is configured, not by every process that loads this file for `oauthCaller`.
+ */
+function jwksVerifier(config: OAuthConfig, now: () => number): AccessTokenVerifier {
+  const made = import('../../clients/oidc.js').then(({ createAccessTokenVerifier }) =>
+    createAccessTokenVerifier({ config, now }),
+  );
+  // A failed import surfaces on the first verify (a 500 for that request), not as an unhandled rejection.
+  made.catch(() => undefined);
+  return { verify: async (token) => (await made).verify(token) };
+}
+
+/**
  * Builds the router to mount before /mcp: the metadata at `/.well-known/oauth-protected-resource`
  * (root, `/mcp`-suffixed, and the configured resource's own path) and the /mcp guard.
  */
 export function createOAuthRouter(deps: OAuthDeps): Router {
   const { config, logger } = deps;
-  const verifier = deps.verifier ?? createAccessTokenVerifier({ config, now: deps.now });
+  const verifier = deps.verifier ?? jwksVerifier(config, deps.now);
   const policy = policyOf(config);
   const metadata = protectedResourceMetadata(config);
   const router = express.Router();
