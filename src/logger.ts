@@ -4,8 +4,9 @@
  * (a stream, not a worker transport, so nothing is lost when a command exits right after logging);
  * otherwise, or when asked, one JSON object per line for log collectors.
  */
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from './config/types.js';
 import { createRedactor } from './safety/redact.js';
 
@@ -33,7 +34,7 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = [], f
       },
     },
     pretty
-      ? pinoPretty({
+      ? prettyStream()({
           destination: 2,
           sync: true,
           colorize: process.stderr.isTTY === true,
@@ -44,4 +45,12 @@ export function createLogger(level: LogLevel, secrets: readonly string[] = [], f
         })
       : pino.destination(2),
   );
+}
+
+/**
+ * pino-pretty, loaded only when lines are formatted for people: a daemon logging JSON never holds
+ * it. Loaded synchronously (it is CommonJS) because the logger is made synchronously.
+ */
+function prettyStream(): typeof PinoPretty {
+  return createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 }
