@@ -280,6 +280,11 @@ const HANDLERS: Record<string, (v: Values, positionals: string[]) => Promise<num
   check: async (v) =>
     (await import('./commands/check.js')).runCheckCommand(openConfig(v), { out, logger: createLogger('silent') }),
   once,
+  db: async (v, [action]) =>
+    (await import('./commands/db.js')).runDbCommand(
+      { action, to: str(v, 'to'), source: openConfig(v).database.path },
+      { out, err: fail },
+    ),
   // The lab and the demo are imported when run: the daemon never loads the simulated homelab.
   lab: async (v) =>
     (await import('./commands/lab.js')).runLabCommand(

@@ -120,6 +120,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [CONFIG],
   },
   {
+    name: 'db',
+    args: 'migrate',
+    positionals: { min: 1, max: 1 },
+    summary: 'copy the SQLite database into an empty PostgreSQL database and verify its audit chain there',
+    options: [
+      {
+        name: 'to',
+        type: 'string',
+        value: 'postgres://USER:PASSWORD@HOST/DB',
+        help: 'the empty target database (its password is never printed)',
+      },
+      CONFIG,
+    ],
+  },
+  {
     name: 'check',
     positionals: { min: 0, max: 0 },
     summary: "test connectivity to Proxmox, every node's SSH, WoL settings and HTTP checks, with remedies",
