@@ -1,5 +1,5 @@
 /** Bearer-token checks for the two roles: the assistant (MCP) and the operator (REST, approvals). */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 export const ROLES = ['assistant', 'operator'] as const;
@@ -26,8 +26,12 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return match?.[1];
 }
 
+// One-shot hashing (Node 20.12 and later) makes no Hash object per request; older Node 20 builds
+// use createHash. The node types this project builds against predate it.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
 function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return oneShot ? oneShot('sha256', text, 'buffer') : crypto.createHash('sha256').update(text).digest();
 }
 
 /**
@@ -37,15 +41,17 @@ function digest(text: string): Buffer {
  */
 export function createTokenCheck(tokens: { assistantToken: string; operatorToken: string }): TokenCheck {
   const expected = { assistant: digest(tokens.assistantToken), operator: digest(tokens.operatorToken) };
+  // A token that matches has exactly the expected digest, so its identity is known in advance.
+  const identities: Record<Role, TokenIdentity> = {
+    assistant: Object.freeze({ role: 'assistant', identity: `assistant:${expected.assistant.toString('hex')}` }),
+    operator: Object.freeze({ role: 'operator', identity: `operator:${expected.operator.toString('hex')}` }),
+  };
   const identify = (token: string | undefined): TokenIdentity | undefined => {
     if (token === undefined) return undefined;
     const given = digest(token);
-    const role: Role | undefined = timingSafeEqual(given, expected.operator)
-      ? 'operator'
-      : timingSafeEqual(given, expected.assistant)
-        ? 'assistant'
-        : undefined;
-    return role === undefined ? undefined : { role, identity: `${role}:${given.toString('hex')}` };
+    if (crypto.timingSafeEqual(given, expected.operator)) return identities.operator;
+    if (crypto.timingSafeEqual(given, expected.assistant)) return identities.assistant;
+    return undefined;
   };
   return { identify, roleOf: (token) => identify(token)?.role };
 }
