@@ -35,7 +35,7 @@ export async function benchExecuteTool(
       rates.push((opts.calls / (performance.now() - t0)) * 1000);
     }
     const expected = opts.warmup + opts.calls * opts.repetitions;
-    const audited = core.stores.audit.count();
+    const audited = await core.stores.audit.count();
     if (audited !== expected) throw new Error(`expected ${expected} audit rows, found ${audited}`);
 
     const ctx = {
@@ -43,7 +43,7 @@ export async function benchExecuteTool(
       signal: new AbortController().signal,
       logger: core.logger,
       deps: core.deps,
-      assertMayAct: () => {},
+      assertMayAct: async () => {},
     } satisfies ToolContext;
     for (let i = 0; i < opts.warmup; i += 1) await noop.handler({}, ctx);
     const baseSamples = new Array<number>(opts.calls);

@@ -13,7 +13,8 @@ import { createLogger } from './logger.js';
 import { LOG_FORMATS, type LogFormat } from './config/types.js';
 import { UsageError, commandHelp, parseCommandLine, usageText } from './commands/table.js';
 import { configExists, explainListenError, isApprovalId, malformedApprovalId } from './commands/friendly.js';
-import { createCore, type Core } from './core.js';
+import { openCore as openCoreOf, type Core } from './core.js';
+import { pollBus } from './realtime/bus.js';
 import { startDaemon } from './daemon.js';
 import { mcpSurface } from './mcp/surface.js';
 import { describeRange } from './db/audit-chain.js';
@@ -51,9 +52,9 @@ function openConfig(v: Values): VigilConfig {
   return loadConfig(resolveConfigPath(str(v, 'config')));
 }
 
-function openCore(config: VigilConfig, v: Values, withClients = false): Core {
+function openCore(config: VigilConfig, v: Values, withClients = false): Promise<Core> {
   const logger = createLogger(config.logging.level, secretValues(config), logFormatOf(v, config));
-  return createCore({ config, logger, ...(withClients ? { clients: createClients(config, logger) } : {}) });
+  return openCoreOf({ config, logger, ...(withClients ? { clients: createClients(config, logger) } : {}) });
 }
 
 /** Prints a pipeline result; returns the exit code. */
@@ -82,7 +83,8 @@ function version(): string {
   return pkg.version;
 }
 
-async function withCore<T>(core: Core, run: (core: Core) => Promise<T>): Promise<T> {
+async function withCore<T>(opening: Promise<Core>, run: (core: Core) => Promise<T>): Promise<T> {
+  const core = await opening;
   try {
     return await run(core);
   } finally {
@@ -97,7 +99,7 @@ async function serve(v: Values): Promise<number> {
   if (!/^\d+$/.test(rawPort ?? '0') || port > 65535)
     throw new UsageError(`--port: expected a number 0–65535 (0 picks a free port), got "${rawPort}"`);
   const host = str(v, 'host') ?? config.server.host;
-  const core = openCore(config, v, true);
+  const core = await openCore(config, v, true);
   let daemon;
   try {
     daemon = await startDaemon(core, host, port);
@@ -134,7 +136,7 @@ function dashboardUrl(server: { host: string; port: number }): string {
  * request, or a 2025 initialize) and pins one server instance of that generation for the connection.
  */
 async function mcpStdio(v: Values): Promise<number> {
-  const core = openCore(openConfig(v), v, true);
+  const core = await openCore(openConfig(v), v, true);
   const sessionId = `stdio-${randomUUID()}`;
   // Imported here, not at the top: `vigil serve` loads the MCP layer only for its first /mcp request.
   const [{ serveStdio }, { createMcpSession, createStateCodec, listedTools }] = await Promise.all([
@@ -157,7 +159,7 @@ async function mcpStdio(v: Values): Promise<number> {
     }),
   );
   // Resource notifications follow events the daemon or the monitor write to the shared database.
-  const polling = setInterval(() => core.bus.poll(), 500);
+  const polling = setInterval(() => void pollBus(core.bus, core.logger), 500);
   await new Promise<void>((resolve) => {
     process.stdin.once('end', resolve);
     process.stdin.once('close', resolve);
@@ -187,7 +189,7 @@ function init(v: Values): number {
 function status(v: Values): Promise<number> {
   return withCore(openCore(openConfig(v), v), async (core) => {
     // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
-    core.deps.monitorStatus = () =>
+    core.deps.monitorStatus = async () =>
       observedMonitorStatus({ store: core.stores.monitor, config: core.config, now: core.deps.now });
     return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
   });
@@ -228,7 +230,7 @@ function decide(verdict: 'approve' | 'deny') {
 function audit(v: Values, [what]: string[]): Promise<number> {
   if (what !== 'verify') throw new UsageError(`audit: expected "audit verify", got "audit ${what}"`);
   return withCore(openCore(openConfig(v), v), async (core) => {
-    const result = core.stores.audit.verify();
+    const result = await core.stores.audit.verify();
     if (result.ok) {
       out(`audit log intact: ${result.rows} rows, hash chain verified`);
       return 0;

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { VigilConfig } from './config/types.js';
 import { secretValues } from './config/index.js';
 import { openDatabase } from './db/database.js';
-import { createStores, type Stores } from './db/stores.js';
+import { createSqlitePorts } from './db/sqlite-ports.js';
+import type { StorePorts } from './db/ports.js';
 import { createEventBus, type EventBus } from './realtime/bus.js';
 import { createPipeline, type Pipeline } from './mcp/pipeline.js';
 import { allTools } from './mcp/tools/index.js';
@@ -22,12 +23,14 @@ export interface CoreOptions {
   now?: () => number;
   /** Replace the tool list (tests add no-op tools; benchmarks too). */
   tools?: ToolDefinition[];
+  /** Stores already opened (PostgreSQL, see openCore); absent = the SQLite file at database.path. */
+  stores?: StorePorts;
 }
 
 export interface Core {
   config: VigilConfig;
   logger: Logger;
-  stores: Stores;
+  stores: StorePorts;
   bus: EventBus;
   pipeline: Pipeline;
   deps: ToolDeps;
@@ -39,8 +42,7 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
-  const db = openDatabase(config.database.path);
-  const stores = createStores(db);
+  const stores = options.stores ?? createSqlitePorts(openDatabase(config.database.path));
   const redact = createRedactor(secretValues(config));
   const bus = createEventBus({
     redact,
@@ -62,7 +64,15 @@ export function createCore(options: CoreOptions): Core {
     redact,
     close: async () => {
       await closeClients(clients);
-      db.close();
+      await stores.close();
     },
   };
+}
+
+/**
+ * Opens the configured database and builds the core over it: what every command uses. (The
+ * PostgreSQL engine, `database.url`, is opened here too: its connection is asynchronous.)
+ */
+export async function openCore(options: CoreOptions): Promise<Core> {
+  return createCore(options);
 }

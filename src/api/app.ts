@@ -88,7 +88,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
     // Outbox and monitor state are tables every daemon has, whichever process fills them.
     sources: {
       streamClients: events.clients,
-      outboxDepth: () => outbox.counts().pending,
+      outboxDepth: async () => (await outbox.counts()).pending,
       openIncidents: () => monitorStore.activeIncidents(),
       lastCycles: () => monitorStore.runs(),
       ...options.metricsSources,
@@ -108,8 +108,8 @@ export async function startHttp(core: Core, host: string, port: number, options:
   // /mcp is the first route MCP requests meet (after the OAuth guard): no other route is tried first.
   app.use('/mcp', mcp.handler);
   // Not ok while the database cannot be written: vigil then refuses every action, and says so here.
-  app.get('/healthz', (_req, res) => {
-    const state = core.stores.storage.check(1000);
+  app.get('/healthz', async (_req, res) => {
+    const state = await core.stores.storage.check(1000);
     res.status(state.ok ? 200 : 503).json(state);
   });
   // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.

@@ -7,7 +7,7 @@
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { SamplePoint } from '../db/samples.js';
 import type { AuditQuery, AuditRow } from '../db/audit.js';
 import type { VigilConfig } from '../config/types.js';
@@ -25,16 +25,16 @@ import type { Incident } from '../contracts/incidents.js';
 
 export interface DashboardRoutesDeps {
   pipeline: Pipeline;
-  stores: Stores;
+  stores: StorePorts;
   config: VigilConfig;
   tokens: { assistantToken: string; operatorToken: string };
   now: () => number;
   /** The monitor's store: incidents, actions and the guardrails' counters. */
   monitor: Parameters<typeof guardInputFor>[0]['store'];
   /** Stored node metrics (`disk.percent`, `memory.percent`). */
-  samples: { series(node: string, metric: string, since: number, limit?: number): SamplePoint[] };
+  samples: { series(node: string, metric: string, since: number, limit?: number): Promise<SamplePoint[]> };
   /** The report of the monitor running in this process, if one does. */
-  monitorStatus: () => { running: boolean; detail?: string } | undefined;
+  monitorStatus: () => Promise<{ running: boolean; detail?: string } | undefined> | undefined;
   /** The monitor's latest observation; absent when no monitor runs in this process. */
   homelab?: HomelabFeed;
 }
@@ -106,16 +106,25 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
   };
 
   /** What the timeline and the next step are built from: stored rows and the guardrails' verdict now. */
-  const storyOf = (incident: Incident): TimelineInput => {
+  const storyOf = async (incident: Incident): Promise<TimelineInput> => {
     const rb = runbooks.get(incident.condition);
     const call = rb ? rb.action(incident, deps.config) : null;
     const ctx = { config: deps.config, store, stores: deps.stores, now: deps.now };
+    const actions = await store.actionsForIncident(incident.id);
+    // Read ahead for the pure timeline: the audit rows its actions name and the incident's approval.
+    const audits = new Map<number, AuditRow>();
+    for (const a of actions) {
+      if (a.auditId === null || audits.has(a.auditId)) continue;
+      const row = (await deps.stores.audit.list({ beforeId: a.auditId + 1, limit: 1 })).find((r) => r.id === a.auditId);
+      if (row) audits.set(row.id, row);
+    }
+    const approval = incident.approvalId ? await deps.stores.approvals.get(incident.approvalId, deps.now()) : undefined;
     return {
       incident,
-      actions: store.actionsForIncident(incident.id),
-      auditOf: (id: number) => deps.stores.audit.list({ beforeId: id + 1, limit: 1 }).find((r) => r.id === id),
-      approvalOf: (id: string) => deps.stores.approvals.get(id, deps.now()),
-      decision: rb && call ? decideRemediation(guardInputFor(ctx, incident, rb, call)) : null,
+      actions,
+      auditOf: (id: number) => audits.get(id),
+      approvalOf: (id: string) => (approval?.id === id ? approval : undefined),
+      decision: rb && call ? decideRemediation(await guardInputFor(ctx, incident, rb, call)) : null,
       call,
       now: deps.now(),
     };
@@ -123,29 +132,31 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
   const tierOf = (tool: string) => deps.pipeline.tools.find((t) => t.name === tool)?.tier ?? null;
 
   // What the overview shows, from the stores: get_monitor_status and get_incidents would audit every refresh.
-  router.get('/overview', operator, (_req, res) => {
+  router.get('/overview', operator, async (_req, res) => {
     const now = deps.now();
-    const pending = deps.stores.approvals.pending(now).map((a) => ({ ...a, tier: tierOf(a.tool) }));
+    const pending = (await deps.stores.approvals.pending(now)).map((a) => ({ ...a, tier: tierOf(a.tool) }));
     res.json({
       status: {
-        killSwitch: deps.stores.preferences.killSwitch(),
-        autonomyLevel: deps.stores.preferences.autonomyLevel(),
+        killSwitch: await deps.stores.preferences.killSwitch(),
+        autonomyLevel: await deps.stores.preferences.autonomyLevel(),
         pendingApprovals: pending,
-        monitor: deps.monitorStatus() ?? { running: false, detail: 'the monitor is not running in this process' },
+        monitor: (await deps.monitorStatus()) ?? {
+          running: false,
+          detail: 'the monitor is not running in this process',
+        },
       },
       // Each open incident with what vigil will do next, so the overview answers it at a glance.
-      incidents: store
-        .activeIncidents()
-        .reverse()
-        .map((i) => ({ ...i, next: nextStepOf(storyOf(i)) })),
-      actions: store.recentActions({ limit: 20 }),
+      incidents: await Promise.all(
+        (await store.activeIncidents()).reverse().map(async (i) => ({ ...i, next: nextStepOf(await storyOf(i)) })),
+      ),
+      actions: await store.recentActions({ limit: 20 }),
     });
   });
 
-  router.get('/homelab', operator, (_req, res) => {
+  router.get('/homelab', operator, async (_req, res) => {
     res.json({
       snapshot: deps.homelab?.latest() ?? null,
-      incidents: store.activeIncidents().map((i) => ({
+      incidents: (await store.activeIncidents()).map((i) => ({
         id: i.id,
         key: i.key,
         condition: i.condition,
@@ -158,16 +169,16 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
     });
   });
 
-  router.get('/incidents/:id/timeline', operator, (req, res) => {
+  router.get('/incidents/:id/timeline', operator, async (req, res) => {
     const params = parseOr400(idParams, req.params, res, 'path');
     if (!params) return;
-    const incident = store.incident(params.id);
+    const incident = await store.incident(params.id);
     if (!incident) {
       res.status(404).json({ error: `no incident with id ${params.id}; GET /api/incidents lists them` });
       return;
     }
     const rb = runbooks.get(incident.condition);
-    const input = storyOf(incident);
+    const input = await storyOf(incident);
     res.json({
       incident,
       runbook: rb ? { name: rb.name, description: rb.description, cooldownMs: rb.cooldownMs } : null,
@@ -176,14 +187,14 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
     });
   });
 
-  router.get('/nodes/:node/history', operator, (req, res) => {
+  router.get('/nodes/:node/history', operator, async (req, res) => {
     const params = parseOr400(historyParams, req.params, res, 'path');
     const q = params && parseOr400(historyQuery, req.query, res, 'query');
     if (!params || !q) return;
     const now = deps.now();
-    const points = deps.samples.series(params.node, q.metric, now - q.days * DAY_MS);
+    const points = await deps.samples.series(params.node, q.metric, now - q.days * DAY_MS);
     // The trend is fitted over the forecast's own lookback and reset rule, as disk.fill_predicted does.
-    const lookback = deps.samples.series(
+    const lookback = await deps.samples.series(
       params.node,
       q.metric,
       now - Math.max(1, deps.config.monitor.forecast.windowDays) * DAY_MS,
@@ -211,7 +222,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
     });
   });
 
-  router.get('/audit/search', operator, (req, res) => {
+  router.get('/audit/search', operator, async (req, res) => {
     const q = parseOr400(auditQuery, req.query, res, 'query');
     if (!q) return;
     const [kind, id] = q.caller?.split(':', 2) ?? [];
@@ -221,7 +232,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
     let exhausted = false;
     // tool and caller kind are filtered in SQL; outcome and caller id page by page, a bounded scan.
     scan: while (scanned < AUDIT_SCAN_MAX) {
-      const page = deps.stores.audit.list({
+      const page = await deps.stores.audit.list({
         limit: 500,
         ...(before === undefined ? {} : { beforeId: before }),
         ...(q.tool ? { tool: q.tool } : {}),
@@ -243,11 +254,11 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
     res.json({ entries: found, nextBefore: exhausted ? null : (before ?? null) });
   });
 
-  router.get('/audit/verify', operator, (_req, res) => {
-    res.json({ verification: deps.stores.audit.verify(), checkedAt: deps.now() });
+  router.get('/audit/verify', operator, async (_req, res) => {
+    res.json({ verification: await deps.stores.audit.verify(), checkedAt: deps.now() });
   });
 
-  router.get('/tools', operator, (_req, res) => {
+  router.get('/tools', operator, async (_req, res) => {
     res.json({ tools: deps.pipeline.tools.map((t) => ({ name: t.name, title: t.title, tier: t.tier })) });
   });
 

@@ -87,18 +87,22 @@ export function createMcpRouter(deps: McpHttpDeps): {
    * record and publish steps (one audit row with the session id, a tool.blocked event without it);
    * the session itself is untouched.
    */
+  const failed = (err: unknown): void =>
+    deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auditing a refused session failed');
   const refuseBorrowed = (req: Request, sessionId: string, who: string): void => {
     deps.logger.warn({ method: req.method, who }, 'MCP request named a session opened by another client');
     try {
       const reason = errorMessage('ERR_SESSION_BORROWED', req.method, who);
-      deps.pipeline.refuse(
-        SESSION_AUDIT_TOOL,
-        { httpMethod: req.method },
-        { kind: 'assistant', id: who, sessionId },
-        { verdict: 'block', code: 'caller_not_permitted', error: 'ERR_SESSION_BORROWED', reason },
-      );
+      deps.pipeline
+        .refuse(
+          SESSION_AUDIT_TOOL,
+          { httpMethod: req.method },
+          { kind: 'assistant', id: who, sessionId },
+          { verdict: 'block', code: 'caller_not_permitted', error: 'ERR_SESSION_BORROWED', reason },
+        )
+        .catch(failed);
     } catch (err) {
-      deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auditing a refused session failed');
+      failed(err);
     }
   };
 

@@ -5,16 +5,23 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** A value read now or from a store (asynchronously). */
+type Read<T> = () => T | Promise<T>;
+
 /** State owned by other subsystems, read at scrape time. */
 export interface MetricsSources {
   /** Open incidents, one entry per incident, with their condition. */
-  openIncidents?: () => ReadonlyArray<{ condition: string }>;
+  openIncidents?: Read<ReadonlyArray<{ condition: string }>>;
   /** Notifications waiting in the outbox. */
-  outboxDepth?: () => number;
+  outboxDepth?: Read<number>;
   /** The last finished cycle of each monitor schedule (critical, routine, daily). */
-  lastCycles?: () => ReadonlyArray<{ kind: string; durationMs: number | null; finishedAt: number | null }>;
+  lastCycles?: Read<ReadonlyArray<{ kind: string; durationMs: number | null; finishedAt: number | null }>>;
   /** Connected event-stream clients. */
-  streamClients?: () => number;
+  streamClients?: Read<number>;
+  /** This daemon's monitor role among daemons sharing PostgreSQL (a single daemon always leads). */
+  leadership?: Read<{ leading: boolean; epoch: number | null }>;
+  /** Whether the database answers and takes writes (PostgreSQL reachable, disk not full). */
+  storageReachable?: Read<boolean>;
 }
 
 /** A remediation tally kept since daemon start: runbook, result and how many. */
@@ -74,10 +81,10 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
       help: 'open incidents by condition',
       labelNames: ['condition'] as const,
       registers: [registry],
-      collect() {
+      async collect() {
         this.reset();
         const counts = new Map<string, number>();
-        for (const i of read()) counts.set(i.condition, (counts.get(i.condition) ?? 0) + 1);
+        for (const i of await read()) counts.set(i.condition, (counts.get(i.condition) ?? 0) + 1);
         for (const [condition, n] of counts) this.set({ condition }, n);
       },
     });
@@ -88,8 +95,8 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
       name: 'vigil_notification_outbox_depth',
       help: 'notifications waiting in the outbox',
       registers: [registry],
-      collect() {
-        this.set(read());
+      async collect() {
+        this.set(await read());
       },
     });
   }
@@ -105,9 +112,9 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
         help,
         labelNames: ['kind'] as const,
         registers: [registry],
-        collect() {
+        async collect() {
           this.reset();
-          for (const run of read()) {
+          for (const run of await read()) {
             if (run.durationMs !== null && run.finishedAt !== null)
               this.set({ kind: run.kind }, value({ durationMs: run.durationMs, finishedAt: run.finishedAt }));
           }
@@ -130,8 +137,38 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
       name: 'vigil_event_stream_clients',
       help: 'clients connected to the /events Socket.IO namespace',
       registers: [registry],
-      collect() {
-        this.set(read());
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+  if (sources.leadership) {
+    const read = sources.leadership;
+    new Gauge({
+      name: 'vigil_leader',
+      help: '1 while this daemon is the active monitor (leads), 0 while it stands by',
+      registers: [registry],
+      async collect() {
+        this.set((await read()).leading ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'vigil_leader_epoch',
+      help: 'the fencing epoch this daemon leads under; 0 while it does not lead',
+      registers: [registry],
+      async collect() {
+        this.set((await read()).epoch ?? 0);
+      },
+    });
+  }
+  if (sources.storageReachable) {
+    const read = sources.storageReachable;
+    new Gauge({
+      name: 'vigil_database_reachable',
+      help: '1 while the database answers and takes writes (PostgreSQL reachable, disk not full), else 0',
+      registers: [registry],
+      async collect() {
+        this.set((await read()) ? 1 : 0);
       },
     });
   }

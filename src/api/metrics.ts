@@ -16,7 +16,7 @@
  *   Cycles are gauges of the last run per schedule: the runs table keeps only that, and a
  *   histogram fed by sampling it at scrape time would silently miss cycles.
  */
-import type { AuditReads } from '../db/audit-reads.js';
+import type { AuditPort } from '../db/ports.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { VigilEvent } from '../contracts/events.js';
 import type { MetricsRegistry, MetricsSources, RemediationCount } from './metrics-registry.js';
@@ -25,7 +25,7 @@ export type { MetricsSources } from './metrics-registry.js';
 
 export interface MetricsDeps {
   /** The audit log's readers (`stores.audit`). */
-  audit: Pick<AuditReads, 'lastId' | 'toolCallsAfter'>;
+  audit: Pick<AuditPort, 'lastId' | 'toolCallsAfter'>;
   bus: EventBus;
   sources?: MetricsSources;
   /** Also export process CPU, memory and event-loop metrics. Default true. */
@@ -53,7 +53,12 @@ const REMEDIATION_RESULTS = {
 /** Starts counting (audit cursor, remediations); the registry is built on the first `render`. */
 export function createMetrics(deps: MetricsDeps): Metrics {
   // Tail the audit table from the current end: counters count calls since this daemon started.
-  let auditCursor = deps.audit.lastId();
+  let auditCursor = 0;
+  // Unreadable at start: counted from the first id instead (never a failed scrape for it).
+  const cursorRead = deps.audit.lastId().then(
+    (id) => void (auditCursor = id),
+    () => undefined,
+  );
   const remediations = new Map<string, { runbook: string; result: string; count: number }>();
   let built: Promise<MetricsRegistry> | undefined;
 
@@ -87,9 +92,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     return built;
   };
 
-  const drainAudit = ({ toolCalls, toolDuration }: MetricsRegistry): void => {
+  const drainAudit = async ({ toolCalls, toolDuration }: MetricsRegistry): Promise<void> => {
+    await cursorRead;
     for (;;) {
-      const rows = deps.audit.toolCallsAfter(auditCursor, 5000);
+      const rows = await deps.audit.toolCallsAfter(auditCursor, 5000);
       for (const row of rows) {
         // Unknown tool names come from callers; labelling them would let anyone grow the series.
         const tool = row.decision === 'unknown_tool' ? '(unknown)' : row.tool;
@@ -104,7 +110,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   return {
     async render() {
       const metrics = await build();
-      drainAudit(metrics);
+      await drainAudit(metrics);
       return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
     },
     close() {

@@ -5,7 +5,7 @@
 import express, { type Request, type Response, type NextFunction, type Router } from 'express';
 import { z } from 'zod';
 import type { Pipeline, ExecuteResult } from '../mcp/pipeline.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { Caller } from '../contracts/tiers.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
@@ -15,7 +15,7 @@ import { INCIDENT_STATUSES } from '../contracts/conditions.js';
 
 export interface RestDeps {
   pipeline: Pipeline;
-  stores: Stores;
+  stores: StorePorts;
   tokens: { assistantToken: string; operatorToken: string };
   now: () => number;
 }
@@ -119,24 +119,27 @@ export function createRestRouter(deps: RestDeps): Router {
     const q = parseOr400(incidentsQuery, req.query, res, 'query');
     if (q) await run(res, 'get_incidents', q);
   });
-  router.get('/audit', (req, res) => {
+  router.get('/audit', async (req, res) => {
     const q = parseOr400(limitQuery, req.query, res, 'query');
-    if (q) res.json({ entries: deps.stores.audit.list({ limit: q.limit }) });
+    if (q) res.json({ entries: await deps.stores.audit.list({ limit: q.limit }) });
   });
-  router.get('/events', (req, res) => {
+  router.get('/events', async (req, res) => {
     const q = parseOr400(sinceQuery, req.query, res, 'query');
     // Without `since`: the newest events (what a page shows first); with it: the next page forward.
     if (q)
       res.json({
-        events: q.since === undefined ? deps.stores.events.latest(q.limit) : deps.stores.events.since(q.since, q.limit),
+        events:
+          q.since === undefined
+            ? await deps.stores.events.latest(q.limit)
+            : await deps.stores.events.since(q.since, q.limit),
       });
   });
-  router.get('/approvals', (req, res) => {
+  router.get('/approvals', async (req, res) => {
     const q = parseOr400(limitQuery, req.query, res, 'query');
     if (q)
       res.json({
-        pending: deps.stores.approvals.pending(deps.now()),
-        recent: deps.stores.approvals.recent(q.limit, deps.now()),
+        pending: await deps.stores.approvals.pending(deps.now()),
+        recent: await deps.stores.approvals.recent(q.limit, deps.now()),
       });
   });
   for (const verdict of ['approve', 'deny'] as const) {

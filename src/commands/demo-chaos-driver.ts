@@ -35,7 +35,7 @@ export interface ChaosDeps {
   /** Repair a fault by hand when it is still there this long after it was injected. Default 15 min. */
   healAfterMs?: number;
   /** Incident keys the monitor would not act on now (see `busyKeys`); default none. */
-  busy?: (now: number) => ReadonlySet<string>;
+  busy?: (now: number) => ReadonlySet<string> | Promise<ReadonlySet<string>>;
   /** Units vigil watches per node; only these are failed. Default: every unit of the lab. */
   watched?: ReadonlyMap<string, readonly string[]>;
   onStrike(action: ChaosAction): void;
@@ -45,7 +45,7 @@ export interface ChaosDeps {
 
 export interface Chaos {
   /** One step: forget repaired faults, heal stale ones, maybe inject one; returns what was injected. */
-  tick(): ChaosAction | null;
+  tick(): Promise<ChaosAction | null>;
   /** Faults injected and still there. */
   outstanding(): readonly ChaosFault[];
 }
@@ -58,8 +58,10 @@ export function createChaos(deps: ChaosDeps): Chaos {
   let faults: ChaosFault[] = [];
   const struck = new Map<string, number>();
   return {
-    tick() {
+    async tick() {
       const now = deps.now();
+      // Read first: the lab's state is then read and changed with no await in between.
+      const busy = (await deps.busy?.(now)) ?? new Set<string>();
       let view = chaosView(deps.state, deps.watched);
       faults = faults.filter((f) => stillBroken(f.action, view));
       const stale = faults.filter((f) => now - f.at >= healAfterMs);
@@ -76,7 +78,7 @@ export function createChaos(deps: ChaosDeps): Chaos {
         view,
         faults.map((f) => f.action),
         random,
-        { ...deps.policy, avoid: new Set(struck.keys()), busy: deps.busy?.(now) ?? new Set() },
+        { ...deps.policy, avoid: new Set(struck.keys()), busy },
       );
       if (!action) return null;
       applyChaos(deps.state, action);
@@ -96,9 +98,11 @@ export interface ChaosTimer {
 /** Ticks `chaos` every `intervalMs` (the first after `firstAfterMs`, default one interval). */
 export function startChaos(chaos: Chaos, intervalMs: number, firstAfterMs = intervalMs): ChaosTimer {
   let interval: NodeJS.Timeout | undefined;
+  // A tick that fails (the database unreachable) is skipped; the next one tries again.
+  const tick = () => void chaos.tick().catch(() => undefined);
   const first = setTimeout(() => {
-    chaos.tick();
-    interval = setInterval(() => chaos.tick(), intervalMs);
+    tick();
+    interval = setInterval(tick, intervalMs);
   }, firstAfterMs);
   return {
     stop() {

@@ -67,16 +67,16 @@ const DEMO_MONITOR_YAML = [
 const HEAL_AFTER_MIN = 15;
 
 /** What the monitor would not act on now, from the shared database: chaos breaks something else. */
-export function demoBusy(core: Core): (now: number) => ReadonlySet<string> {
+export function demoBusy(core: Core): (now: number) => Promise<ReadonlySet<string>> {
   const runbooks = runbooksFromConfig(core.config);
   const cooldown = new Map([...runbooks.values()].map((rb) => [rb.name, rb.cooldownMs]));
   const g = core.config.monitor.guardrails;
   const limits = { maxAttempts: g.maxAttempts, windowMs: g.attemptWindowMinutes * 60_000 };
   const lookback = Math.max(limits.windowMs, ...cooldown.values());
-  return (now) =>
+  return async (now) =>
     busyKeys({
-      active: core.stores.monitor.activeIncidents(),
-      attempts: core.stores.monitor.actionsSince(now - lookback).filter((a) => a.counts),
+      active: await core.stores.monitor.activeIncidents(),
+      attempts: (await core.stores.monitor.actionsSince(now - lookback)).filter((a) => a.counts),
       cooldownMs: (runbook) => cooldown.get(runbook) ?? 0,
       limits,
       now,

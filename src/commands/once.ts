@@ -17,31 +17,31 @@ export interface OnceIo {
   out(line: string): void;
 }
 
-type Incident = ReturnType<Monitor['store']['activeIncidents']>[number];
+type Incident = Awaited<ReturnType<Monitor['store']['activeIncidents']>>[number];
 
 const describeCall = (tool: string, args: Record<string, unknown>) => `${tool} ${JSON.stringify(args)}`;
 
 /** Reads back, after the cycle, what the explanation of one outcome needs. */
-function factsFor(core: Core, monitor: Monitor, key: string): OnceFacts {
+async function factsFor(core: Core, monitor: Monitor, key: string): Promise<OnceFacts> {
   const now = core.deps.now();
   const { preferences, approvals } = core.stores;
-  const ks = preferences.killSwitch();
+  const ks = await preferences.killSwitch();
   const facts: OnceFacts = {
     maxConcurrentNodes: core.config.monitor.guardrails.maxConcurrentNodes,
-    autonomyLevel: preferences.autonomyLevel(),
+    autonomyLevel: await preferences.autonomyLevel(),
     killSwitch: { active: ks.active, scope: ks.scope },
   };
-  const incident = monitor.store.activeIncidents().find((i) => i.key === key);
+  const incident = (await monitor.store.activeIncidents()).find((i) => i.key === key);
   if (!incident) return facts;
   facts.status = incident.status;
   if (incident.approvalId) {
-    const a = approvals.get(incident.approvalId, now);
+    const a = await approvals.get(incident.approvalId, now);
     if (a) facts.approval = { id: a.id, expiresAt: a.expiresAt, status: a.status };
   }
   const rb = monitor.runbooks.get(incident.condition);
   if (rb) {
     const decision = decideRemediation(
-      guardInputFor(
+      await guardInputFor(
         { config: core.config, store: monitor.store, stores: core.stores, now: core.deps.now },
         incident,
         rb,
@@ -85,8 +85,8 @@ export async function runOnce(
     ...(notifier && !opts.dryRun ? { notifier } : {}),
     ...(opts.samples ? { samples: opts.samples } : {}),
   });
-  if (!opts.dryRun) monitor.recover();
-  const before = monitor.store.activeIncidents();
+  if (!opts.dryRun) await monitor.recover();
+  const before = await monitor.store.activeIncidents();
   // One after the other: the routine pass's actions must not meet the critical pass's lease.
   const reports: CycleReport[] = [];
   const outcomes: Outcome[] = [];
@@ -132,7 +132,7 @@ export async function runOnce(
     io.out(`  ${key}: ${p.summary}${p.since !== undefined ? ` (open since ${clock(p.since, now)})` : ''}`);
     const o = byKey.get(key);
     if (o) {
-      const e = explainOutcome(o, factsFor(core, monitor, key), now);
+      const e = explainOutcome(o, await factsFor(core, monitor, key), now);
       io.out(`    did: ${e.did}`);
       io.out(`    next: ${e.next}`);
     } else if (resolved.has(key)) {

@@ -3,17 +3,17 @@
  * and passed down; nothing here is fetched from a module-level singleton.
  */
 import type { VigilConfig } from '../config/types.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { InfraClients } from '../clients/index.js';
 
 export interface ToolDeps {
   config: VigilConfig;
-  stores: Stores;
+  stores: StorePorts;
   bus: EventBus;
   clients: InfraClients;
   /** Milliseconds since the epoch; injectable so tests can move time. */
   now(): number;
   /** The monitor's own report, when a monitor runs in this process. */
-  monitorStatus?: () => { running: boolean; detail?: string; [key: string]: unknown };
+  monitorStatus?: () => Promise<{ running: boolean; detail?: string; [key: string]: unknown }>;
 }

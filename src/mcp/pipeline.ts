@@ -73,7 +73,7 @@ export function createPipeline(p: PipelineDeps) {
     const admission = admit(name, split);
     if (!admission.ok) return { settled: admission.refusal, approvalId: split.approvalId };
     const { call } = admission;
-    const verdict = decide(call, caller, policy, preferences);
+    const verdict = await decide(call, caller, policy, preferences);
     if (verdict.verdict === 'block') return { settled: blockedAnswer(verdict), call, approvalId: split.approvalId };
     if (verdict.verdict === 'dry_run') {
       return { settled: dryRunAnswer(call.tool.plan(call.args)), call, approvalId: split.approvalId };
@@ -87,7 +87,7 @@ export function createPipeline(p: PipelineDeps) {
     }
     // An action whose audit row could not be written must not run: refuse while the database is full.
     const writable =
-      call.tool.kind === 'infra' && call.tier !== 'green' ? deps.stores.storage.check() : { ok: true as const };
+      call.tool.kind === 'infra' && call.tier !== 'green' ? await deps.stores.storage.check() : { ok: true as const };
     if (!writable.ok) {
       const refusal = blockedAnswer({
         verdict: 'block',
@@ -103,7 +103,14 @@ export function createPipeline(p: PipelineDeps) {
   }
 
   /** Record → publish: one audit row and its event; the answer with its audit id. */
-  function conclude(name: string, split: SplitArgs, caller: Caller, at: number, started: number, ended: Ended) {
+  async function conclude(
+    name: string,
+    split: SplitArgs,
+    caller: Caller,
+    at: number,
+    started: number,
+    ended: Ended,
+  ): Promise<ExecuteResult> {
     const facts: CallFacts = {
       tool: name,
       caller,
@@ -116,7 +123,7 @@ export function createPipeline(p: PipelineDeps) {
     };
     let auditId: number;
     try {
-      auditId = recordCall(deps.stores.audit, redact, facts, ended.settled);
+      auditId = await recordCall(deps.stores.audit, redact, facts, ended.settled);
     } catch (err) {
       // A refusal that changed nothing is still answered when its row cannot be written (a full disk);
       // a call that may have acted fails loudly instead.
@@ -125,7 +132,7 @@ export function createPipeline(p: PipelineDeps) {
       logger.error({ tool: name, err: err instanceof Error ? err.message : String(err) }, 'refusal not audited');
       return { ...s, auditId: 0 } as ExecuteResult;
     }
-    publishCall(deps.bus, { logger, redact }, facts, ended.settled, auditId);
+    await publishCall(deps.bus, { logger, redact }, facts, ended.settled, auditId);
     return { ...ended.settled, auditId } as ExecuteResult;
   }
 
@@ -148,7 +155,7 @@ export function createPipeline(p: PipelineDeps) {
       // Something below the steps broke (the database, most likely): the row still records the call.
       const message = err instanceof Error ? err.message : String(err);
       const settled = blockedAnswer({ verdict: 'block', code: 'unknown', error: 'ERR_TOOL_FAILED', reason: message });
-      conclude(name, split, caller, at, started, { settled, approvalId: split.approvalId });
+      await conclude(name, split, caller, at, started, { settled, approvalId: split.approvalId });
       throw err;
     }
     return conclude(name, split, caller, at, started, ended);
@@ -158,22 +165,22 @@ export function createPipeline(p: PipelineDeps) {
    * Records a call its caller refused before making it (the monitor found the kill switch on), through
    * the same record and publish steps as executeTool: one redacted audit row and a `tool.blocked` event.
    */
-  function refuse(
+  async function refuse(
     name: string,
     rawArgs: Record<string, unknown> | undefined,
     caller: Caller,
     refusal: Refusal,
-  ): Refused {
+  ): Promise<Refused> {
     const started = performance.now();
     const at = deps.now();
     const split = splitArgs(rawArgs);
     const admission = admit(name, split);
     const call = admission.ok ? admission.call : undefined;
-    return conclude(name, split, caller, at, started, {
+    return (await conclude(name, split, caller, at, started, {
       settled: blockedAnswer(refusal),
       ...(call ? { call } : {}),
       approvalId: null,
-    }) as Refused;
+    })) as Refused;
   }
 
   /**

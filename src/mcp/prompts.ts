@@ -5,14 +5,14 @@
  */
 import { ProtocolErrorCode, type GetPromptResult, type Prompt, type Server } from '@modelcontextprotocol/server';
 import type { VigilConfig } from '../config/types.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { Redactor } from '../safety/redact.js';
 import { incidentUri, incidentView, JSON_MIME } from './resource-records.js';
 import { rpcError } from './rpc-error.js';
 
 export interface PromptDeps {
   config: Pick<VigilConfig, 'nodes'>;
-  stores: Pick<Stores, 'monitor'>;
+  stores: Pick<StorePorts, 'monitor'>;
   redact: Redactor;
 }
 
@@ -72,10 +72,10 @@ function triageNode(deps: PromptDeps, node: string): string {
   ].join('\n');
 }
 
-function explainIncident(deps: PromptDeps, raw: string): GetPromptResult['messages'] {
+async function explainIncident(deps: PromptDeps, raw: string): Promise<GetPromptResult['messages']> {
   if (!/^[1-9][0-9]{0,14}$/.test(raw))
     throw invalid(`incident_id: expected a positive integer such as 12, got ${JSON.stringify(raw.slice(0, 40))}`);
-  const incident = deps.stores.monitor.incident(Number(raw));
+  const incident = await deps.stores.monitor.incident(Number(raw));
   if (!incident) throw invalid(`incident_id: no incident #${raw}; list them with get_incidents`);
   return [
     {
@@ -135,7 +135,7 @@ export function registerPrompts(server: Server, deps: PromptDeps): void {
       name === 'triage_node'
         ? text(triageNode(deps, args.node!))
         : name === 'explain_incident'
-          ? explainIncident(deps, args.incident_id!)
+          ? await explainIncident(deps, args.incident_id!)
           : text(WEEKLY);
     return { description: prompt.description, messages };
   });

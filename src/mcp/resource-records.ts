@@ -4,7 +4,7 @@
  * which events change the cluster. Views leave out what get_audit_log leaves out (session ids and
  * chain hashes) and pass through the redactor, so no secret or session id reaches a client.
  */
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { VigilEvent } from '../contracts/events.js';
 import type { Incident } from '../contracts/incidents.js';
 import type { Redactor } from '../safety/redact.js';
@@ -44,7 +44,7 @@ export const incidentUri = (id: number): string => `vigil://incidents/${id}`;
 export const approvalUri = (id: string): string => `vigil://approvals/${id}`;
 
 export interface RecordDeps {
-  stores: Pick<Stores, 'monitor' | 'audit' | 'approvals'>;
+  stores: Pick<StorePorts, 'monitor' | 'audit' | 'approvals'>;
   redact: Redactor;
   now: () => number;
 }
@@ -66,17 +66,17 @@ export function incidentView(i: Incident) {
  * The record a URI names, or undefined when there is none. The cluster is not a record (it is read
  * through get_cluster_status); asking for it here is a programming error.
  */
-export function readRecord(ref: Exclude<ResourceRef, { kind: 'cluster' }>, deps: RecordDeps): unknown {
+export async function readRecord(ref: Exclude<ResourceRef, { kind: 'cluster' }>, deps: RecordDeps): Promise<unknown> {
   const { monitor, audit, approvals } = deps.stores;
   switch (ref.kind) {
     case 'incidents':
-      return deps.redact({ incidents: monitor.activeIncidents().map(incidentView) });
+      return deps.redact({ incidents: (await monitor.activeIncidents()).map(incidentView) });
     case 'incident': {
-      const incident = monitor.incident(ref.id);
+      const incident = await monitor.incident(ref.id);
       return incident && deps.redact(incidentView(incident));
     }
     case 'audit': {
-      const row = audit.list({ beforeId: ref.id + 1, limit: 1 })[0];
+      const row = (await audit.list({ beforeId: ref.id + 1, limit: 1 }))[0];
       if (row?.id !== ref.id) return undefined;
       // The fields get_audit_log shows, named one by one: no session id (a credential), no chain hashes.
       const { id, at, callerKind, callerId, tool, tier, args, target, decision, outcome, durationMs, error } = row;
@@ -88,7 +88,7 @@ export function readRecord(ref: Exclude<ResourceRef, { kind: 'cluster' }>, deps:
       });
     }
     case 'approval': {
-      const approval = approvals.get(ref.id, deps.now());
+      const approval = await approvals.get(ref.id, deps.now());
       if (!approval) return undefined;
       // Named field by field, so what binds an approval to its requester (session, principal) never leaves.
       const { id, tool, args, plan, status, callerKind, callerId, decidedBy } = approval;

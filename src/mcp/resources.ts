@@ -18,6 +18,7 @@
 import { ProtocolErrorCode, type Resource, type Server } from '@modelcontextprotocol/server';
 import type { Caller } from '../contracts/tiers.js';
 import type { EventBus } from '../realtime/bus.js';
+import type { VigilEvent } from '../contracts/events.js';
 import type { HomelabSnapshot } from '../realtime/socket-protocol.js';
 import type { Pipeline } from './pipeline.js';
 import {
@@ -148,15 +149,15 @@ export function registerResources(
 ): void {
   server.registerCapabilities({ resources: { subscribe: true, listChanged: true } });
 
-  const listing = (): Resource[] => {
-    const incidents = deps.stores.monitor.activeIncidents().map((i) => ({
+  const listing = async (): Promise<Resource[]> => {
+    const incidents = (await deps.stores.monitor.activeIncidents()).map((i) => ({
       uri: incidentUri(i.id),
       name: `incident-${i.id}`,
       title: `incident ${i.key} (${i.status})`,
       description: String(deps.redact(i.summary)),
       mimeType: JSON_MIME,
     }));
-    const approvals = deps.stores.approvals.pending(deps.now()).map((a) => ({
+    const approvals = (await deps.stores.approvals.pending(deps.now())).map((a) => ({
       uri: approvalUri(a.id),
       name: `approval-${a.id}`,
       title: `approval waiting: ${a.tool}`,
@@ -175,15 +176,20 @@ export function registerResources(
 
   const read = async (uri: string, ref: ResourceRef | undefined): Promise<unknown> => {
     if (!ref) throw notFound(uri);
-    const value = ref.kind === 'cluster' ? await readCluster() : readRecord(ref, deps);
+    const value = ref.kind === 'cluster' ? await readCluster() : await readRecord(ref, deps);
     if (value === undefined) throw notFound(uri);
     return value;
   };
 
   // What this client last listed: a change to it is due as resources/list_changed (2025 sessions).
-  const seen = { listed: listing().map((r) => r.uri) };
+  const seen = { listed: [] as string[] };
+  const first = listing().then(
+    (r) => void (seen.listed = r.map((x) => x.uri)),
+    () => undefined,
+  );
   server.setRequestHandler('resources/list', async () => {
-    const resources = listing();
+    await first;
+    const resources = await listing();
     seen.listed = resources.map((r) => r.uri);
     return { resources };
   });
@@ -201,7 +207,7 @@ export function registerResources(
           updated: (uri) => send(server.sendResourceUpdated({ uri })),
           listChanged: () => send(server.sendResourceListChanged()),
         })
-      : watchSession(server, deps, () => listing().map((r) => r.uri), seen);
+      : watchSession(server, deps, async () => (await listing()).map((r) => r.uri), seen);
   const previous = server.onclose;
   server.onclose = () => {
     stop();
@@ -221,20 +227,20 @@ function send(p: Promise<void>): void {
 function watchSession(
   server: Server,
   deps: ResourceDeps,
-  listNow: () => string[],
+  listNow: () => Promise<string[]>,
   seen: { listed: string[] },
 ): () => void {
   // Subscribed URIs and the fingerprint of what the client could last have read (cluster: none kept).
   const subscribed = new Map<string, string>();
-  const fingerprint = (ref: ResourceRef): string =>
-    ref.kind === 'cluster' ? '' : (JSON.stringify(readRecord(ref, deps)) ?? 'gone');
+  const fingerprint = async (ref: ResourceRef): Promise<string> =>
+    ref.kind === 'cluster' ? '' : (JSON.stringify(await readRecord(ref, deps)) ?? 'gone');
 
   server.setRequestHandler('resources/subscribe', async (request) => {
     const { uri } = request.params;
     const ref = parseResourceUri(uri);
     // A record must exist to be watched; the cluster always exists (reading it may still fail).
-    if (!ref || (ref.kind !== 'cluster' && readRecord(ref, deps) === undefined)) throw notFound(uri);
-    subscribed.set(uri, fingerprint(ref));
+    if (!ref || (ref.kind !== 'cluster' && (await readRecord(ref, deps)) === undefined)) throw notFound(uri);
+    subscribed.set(uri, await fingerprint(ref));
     return {};
   });
   server.setRequestHandler('resources/unsubscribe', async (request) => {
@@ -242,7 +248,12 @@ function watchSession(
     return {};
   });
 
+  // Events are handled one after another (each reads the store): notifications keep their order.
+  let handling: Promise<void> = Promise.resolve();
   const unsubscribe = deps.bus.subscribe((event) => {
+    handling = handling.then(() => onEvent(event)).catch(() => undefined);
+  });
+  async function onEvent(event: VigilEvent): Promise<void> {
     const before = new Map<string, string>();
     const after = new Map<string, string>();
     const due = new Set<string>();
@@ -253,7 +264,7 @@ function watchSession(
         continue;
       }
       before.set(uri, print);
-      after.set(uri, fingerprint(ref));
+      after.set(uri, await fingerprint(ref));
     }
     for (const uri of [...changedUris(before, after), ...urisNamedBy(event)]) {
       if (!subscribed.has(uri)) continue;
@@ -261,12 +272,12 @@ function watchSession(
       due.add(uri);
     }
     for (const uri of due) send(server.sendResourceUpdated({ uri }));
-    const now = listNow();
+    const now = await listNow();
     if (changesListing(event) || listingChanged(seen.listed, now)) {
       seen.listed = now;
       send(server.sendResourceListChanged());
     }
-  });
+  }
   // A guest stopped by hand or a node going offline shows in the monitor's next cycle before (or
   // without) any event: the cluster is due when what it would report changed.
   let observed = deps.observations ? clusterPrint(deps.observations.latest()) : '';

@@ -3,7 +3,7 @@
  * assembled runtime (the core) where the endpoint is built: HTTP (src/api/app.ts) and stdio (src/cli.ts).
  */
 import type { VigilConfig } from '../config/types.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Redactor } from '../safety/redact.js';
 import type { Pipeline } from './pipeline.js';
@@ -13,7 +13,7 @@ import type { ResourceDeps } from './resources.js';
 /** The parts of the core the surface reads (structural, so this layer does not import the core). */
 export interface SurfaceSource {
   config: VigilConfig;
-  stores: Stores;
+  stores: StorePorts;
   bus: EventBus;
   pipeline: Pipeline;
   redact: Redactor;

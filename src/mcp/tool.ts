@@ -28,7 +28,7 @@ export interface ToolContext {
    * mutating request: a switch flipped between the gate and the action must win.
    * Throws a ToolFailure when the action is no longer allowed.
    */
-  assertMayAct(): void;
+  assertMayAct(): Promise<void>;
 }
 
 /** Any zod object: tool inputs and outputs are objects (MCP's inputSchema and outputSchema are). */

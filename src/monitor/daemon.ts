@@ -19,9 +19,9 @@ export interface MonitorService {
  */
 export function safeNotifier(inner: Notifier, log: (err: unknown) => void): Notifier {
   return {
-    enqueue(request) {
+    async enqueue(request) {
       try {
-        return inner.enqueue(request);
+        return await inner.enqueue(request);
       } catch (err) {
         log(err);
         return undefined;
@@ -60,8 +60,8 @@ export function startMonitorService(
     now: core.deps.now,
   });
   const startedAt = core.deps.now();
-  core.deps.monitorStatus = () => {
-    const s = monitor.status(scheduler.running(), startedAt);
+  core.deps.monitorStatus = async () => {
+    const s = await monitor.status(scheduler.running(), startedAt);
     return { ...s, running: s.running };
   };
   if (config.monitor.enabled) scheduler.start();

@@ -5,7 +5,7 @@
  * Dependency suppression applies to openings only: a finding about something on a node that is
  * down opens nothing, but an open incident there still resolves when its target is seen healthy.
  */
-import type { MonitorStore } from '../db/monitor.js';
+import type { MonitorPort } from '../db/ports.js';
 import type { Finding, Incident, NewIncident } from '../contracts/incidents.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Condition } from '../contracts/conditions.js';
@@ -65,25 +65,25 @@ export function planIncidents(input: {
 }
 
 export interface IncidentLogDeps {
-  store: MonitorStore;
+  store: MonitorPort;
   bus: EventBus;
   notifier?: Notifier;
   now: () => number;
   /** Autonomy level 0 (observe) records only: no notifications. */
-  notifying: () => boolean;
+  notifying: () => Promise<boolean>;
 }
 
 /** Applies a plan: writes incidents with their incident.* events, queues notifications. */
-export function applyIncidentPlan(
+export async function applyIncidentPlan(
   plan: IncidentPlan,
   deps: IncidentLogDeps,
-): { opened: Incident[]; resolved: Incident[] } {
+): Promise<{ opened: Incident[]; resolved: Incident[] }> {
   const at = deps.now();
   const opened: Incident[] = [];
   for (const n of plan.open) {
     // The row and its incident.opened event commit together: no reader sees one without the other.
-    const done = deps.bus.publishWith(
-      () => deps.store.tryOpenIncident(n, at),
+    const done = await deps.bus.publishWith(
+      (m) => m.tryOpenIncident(n, at),
       (incident) => ({
         type: 'incident.opened',
         severity: n.severity,
@@ -97,8 +97,8 @@ export function applyIncidentPlan(
     );
     if (!done) continue;
     opened.push(done.value);
-    if (deps.notifying()) {
-      deps.notifier?.enqueue({
+    if (await deps.notifying()) {
+      await deps.notifier?.enqueue({
         kind: 'report',
         incidentKey: n.key,
         subject: `[vigil] ${n.flapping ? 'flapping' : 'incident'}: ${n.summary}`,
@@ -109,19 +109,19 @@ export function applyIncidentPlan(
     }
   }
   for (const { incident, finding } of plan.seen)
-    deps.store.touchIncident(incident.id, finding.summary, finding.details, at);
+    await deps.store.touchIncident(incident.id, finding.summary, finding.details, at);
   const resolved: Incident[] = [];
-  for (const incident of plan.resolve) resolved.push(resolveIncident(incident, 'seen healthy again', deps));
+  for (const incident of plan.resolve) resolved.push(await resolveIncident(incident, 'seen healthy again', deps));
   return { opened, resolved };
 }
 
 /** Resolves one incident (detection saw it healthy, or a remediation verified recovery). */
-export function resolveIncident(incident: Incident, how: string, deps: IncidentLogDeps): Incident {
+export async function resolveIncident(incident: Incident, how: string, deps: IncidentLogDeps): Promise<Incident> {
   const at = deps.now();
   // Detection and a verifying remediation may both see the recovery: only the first one tells,
   // and its row change and incident.resolved event commit together.
-  const told = deps.bus.publishWith(
-    () => deps.store.resolveIncident(incident.id, at),
+  const told = await deps.bus.publishWith(
+    (m) => m.resolveIncident(incident.id, at),
     () => ({
       type: 'incident.resolved',
       severity: 'info',
@@ -138,9 +138,10 @@ export function resolveIncident(incident: Incident, how: string, deps: IncidentL
       },
     }),
   );
-  if (!told) return { ...incident, status: 'resolved', resolvedAt: deps.store.incident(incident.id)?.resolvedAt ?? at };
-  if (deps.notifying()) {
-    deps.notifier?.enqueue({
+  if (!told)
+    return { ...incident, status: 'resolved', resolvedAt: (await deps.store.incident(incident.id))?.resolvedAt ?? at };
+  if (await deps.notifying()) {
+    await deps.notifier?.enqueue({
       kind: 'recovery',
       incidentKey: incident.key,
       subject: `[vigil] resolved: ${incident.condition} ${incident.target}`,

@@ -21,11 +21,10 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
   const m = config.monitor;
 
   /** Guests with an open crash incident stay crashed across restarts until seen running. */
-  function seed(): void {
+  async function seed(): Promise<void> {
     if (seeded) return;
     seeded = true;
-    const crashed = store
-      .activeIncidents()
+    const crashed = (await store.activeIncidents())
       .filter((i) => i.condition === 'guest.crashed')
       .map((i) => Number(i.target));
     critical = { ...critical, crashed: new Set(crashed), guests: new Map(crashed.map((v) => [v, 'stopped' as const])) };
@@ -43,7 +42,7 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
       return r;
     }
     const obs = await observer.routine();
-    if (!deps.planOnly) recordSamples(obs.nodes ?? [], now());
+    if (!deps.planOnly) await recordSamples(obs.nodes ?? [], now());
     const r = detectRoutine(routine, obs, {
       diskPercent: m.thresholds.diskPercent,
       memoryPercent: m.thresholds.memoryPercent,
@@ -57,9 +56,9 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
       },
     });
     routine = r.state;
-    if (!deps.planOnly) recordStorageSamples(obs.pve?.storage ?? [], now());
-    const fill = forecastFills(obs.nodes ?? [], openKeys);
-    const findings = [...r.findings.map(forecastOf), ...fill.findings];
+    if (!deps.planOnly) await recordStorageSamples(obs.pve?.storage ?? [], now());
+    const fill = await forecastFills(obs.nodes ?? [], openKeys);
+    const findings = [...(await Promise.all(r.findings.map(forecastOf))), ...fill.findings];
     return { ...r, findings, healthy: new Set([...r.healthy, ...fill.healthy]) };
   }
 
@@ -67,7 +66,7 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
    * One sample per node and metric per routine interval at most (a tenth of slack for timer
    * jitter): `vigil once` runs and faster cycles do not crowd the series the forecast fits.
    */
-  function recordSamples(nodes: readonly NodeObs[], at: number): void {
+  async function recordSamples(nodes: readonly NodeObs[], at: number): Promise<void> {
     const samples = deps.samples;
     if (!samples) return;
     const spacing = m.schedules.routineSeconds * 1000 * 0.9;
@@ -77,31 +76,31 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
         ['disk.percent', n.diskPercent],
         ['memory.percent', n.memoryPercent],
       ] as const) {
-        const last = samples.latest(n.name, metric);
-        if (value !== undefined && (!last || at - last.at >= spacing)) samples.record(n.name, metric, value, at);
+        const last = await samples.latest(n.name, metric);
+        if (value !== undefined && (!last || at - last.at >= spacing)) await samples.record(n.name, metric, value, at);
       }
     }
   }
 
   /** Storage-pool usage samples, at the same spacing as the node samples, for storage.high forecasts. */
-  function recordStorageSamples(pools: NonNullable<PveRoutineObs['storage']>, at: number): void {
+  async function recordStorageSamples(pools: NonNullable<PveRoutineObs['storage']>, at: number): Promise<void> {
     const samples = deps.samples;
     if (!samples) return;
     const spacing = m.schedules.routineSeconds * 1000 * 0.9;
     for (const p of pools) {
       if (p.usedPercent === undefined || p.status !== 'available') continue;
-      const last = samples.latest(p.node, storageMetric(p.storage));
-      if (!last || at - last.at >= spacing) samples.record(p.node, storageMetric(p.storage), p.usedPercent, at);
+      const last = await samples.latest(p.node, storageMetric(p.storage));
+      if (!last || at - last.at >= spacing) await samples.record(p.node, storageMetric(p.storage), p.usedPercent, at);
     }
   }
 
   /** storage.high and memory.high findings carry days-to-critical and r² from the stored samples. */
-  function forecastOf(f: Finding): Finding {
+  async function forecastOf(f: Finding): Promise<Finding> {
     const samples = deps.samples;
     if (!samples || (f.condition !== 'storage.high' && f.condition !== 'memory.high') || !f.node) return f;
     const metric = f.condition === 'memory.high' ? 'memory.percent' : storageMetric(String(f.details.storage));
     const at = now();
-    const points = samples.series(f.node, metric, at - fillLookbackMs(config));
+    const points = await samples.series(f.node, metric, at - fillLookbackMs(config));
     return withForecast(f, forecastNote(points, at, m.forecast.minSamples));
   }
 
@@ -110,13 +109,18 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
    * disk.high threshold is left to disk.high (same cleanup; two incidents would only race for it),
    * and its open fill incident is neither seen nor resolved meanwhile.
    */
-  function forecastFills(nodes: readonly NodeObs[], openKeys: ReadonlySet<string>) {
+  async function forecastFills(nodes: readonly NodeObs[], openKeys: ReadonlySet<string>) {
     const samples = deps.samples;
     if (!samples) return { findings: [], healthy: new Set<string>() };
     const at = now();
-    const series = nodes
-      .filter((n) => n.online && n.diskPercent !== undefined && n.diskPercent < m.thresholds.diskPercent)
-      .map((n) => ({ node: n.name, points: samples.series(n.name, 'disk.percent', at - fillLookbackMs(config)) }));
+    const series = await Promise.all(
+      nodes
+        .filter((n) => n.online && n.diskPercent !== undefined && n.diskPercent < m.thresholds.diskPercent)
+        .map(async (n) => ({
+          node: n.name,
+          points: await samples.series(n.name, 'disk.percent', at - fillLookbackMs(config)),
+        })),
+    );
     return detectFillPredicted(series, at, fillOptionsOf(config), openKeys);
   }
 

@@ -1,7 +1,7 @@
 /** What the monitor is built from and what one cycle reports; shared by monitor.ts and its step modules. */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { Finding, Incident } from '../contracts/incidents.js';
 import type { Lease } from '../contracts/leases.js';
 import type { EventBus } from '../realtime/bus.js';
@@ -16,7 +16,7 @@ import type { ToolCall } from './runbooks.js';
 
 export interface MonitorDeps {
   config: VigilConfig;
-  stores: Stores;
+  stores: StorePorts;
   bus: EventBus;
   pipeline: Pipeline;
   clients: InfraClients;

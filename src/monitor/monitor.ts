@@ -62,7 +62,7 @@ export function createMonitor(deps: MonitorDeps) {
     bus,
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
     now,
-    notifying: () => stores.preferences.autonomyLevel() >= 1,
+    notifying: async () => (await stores.preferences.autonomyLevel()) >= 1,
   };
   const reporter = createReporter({
     config,
@@ -98,7 +98,7 @@ export function createMonitor(deps: MonitorDeps) {
   const inFlight = new Map<string, Promise<Outcome>>();
   const m = config.monitor;
 
-  function wouldDo(plan: IncidentPlan, active: readonly Incident[]): CycleReport['wouldDo'] {
+  async function wouldDo(plan: IncidentPlan, active: readonly Incident[]): Promise<CycleReport['wouldDo']> {
     const t = now();
     const pseudo: Incident[] = plan.open.map((n, i) => ({
       ...n,
@@ -112,21 +112,23 @@ export function createMonitor(deps: MonitorDeps) {
       escalatedAt: null,
     }));
     const resolving = new Set(plan.resolve.map((i) => i.key));
-    return [...active.filter((i) => !resolving.has(i.key)), ...pseudo].map((incident) => {
-      const rb = runbooks.get(incident.condition)!;
-      const call = rb.action(incident, config);
-      return {
-        key: incident.key,
-        summary: incident.summary,
-        decision: decideRemediation(guardInputFor({ config, store, stores, now }, incident, rb, call)),
-        call,
-      };
-    });
+    return Promise.all(
+      [...active.filter((i) => !resolving.has(i.key)), ...pseudo].map(async (incident) => {
+        const rb = runbooks.get(incident.condition)!;
+        const call = rb.action(incident, config);
+        return {
+          key: incident.key,
+          summary: incident.summary,
+          decision: decideRemediation(await guardInputFor({ config, store, stores, now }, incident, rb, call)),
+          call,
+        };
+      }),
+    );
   }
 
-  function remediateActive(): Promise<Outcome[]> {
+  async function remediateActive(): Promise<Outcome[]> {
     const started: Promise<Outcome>[] = [];
-    for (const incident of store.activeIncidents()) {
+    for (const incident of await store.activeIncidents()) {
       if (inFlight.has(incident.key)) continue;
       const p = remediator.remediate(incident).catch((err: unknown): Outcome => {
         logger.error(
@@ -148,12 +150,12 @@ export function createMonitor(deps: MonitorDeps) {
   }
 
   /** Retention (samples, delivered and given-up notifications), then SQLite's own upkeep. */
-  function daily(): void {
+  async function daily(): Promise<void> {
     const t = now();
-    const samples = deps.samples?.prune(t, m.forecast.sampleRetentionDays * 86_400_000) ?? 0;
-    const outbox = stores.outbox.prune(t - m.outboxRetentionDays * 86_400_000);
+    const samples = (await deps.samples?.prune(t, m.forecast.sampleRetentionDays * 86_400_000)) ?? 0;
+    const outbox = await stores.outbox.prune(t - m.outboxRetentionDays * 86_400_000);
     if (samples || outbox) logger.info({ samples, outbox }, 'monitor: pruned by retention');
-    stores.maintenance.optimize();
+    await stores.maintenance.optimize();
   }
 
   async function runCycle(kind: CycleKind): Promise<CycleReport> {
@@ -165,19 +167,24 @@ export function createMonitor(deps: MonitorDeps) {
     let error: string | null = null;
     try {
       if (kind === 'daily') {
-        if (!deps.planOnly) daily();
+        if (!deps.planOnly) await daily();
         return { kind, ...empty, durationMs: performance.now() - t0 };
       }
-      seed();
-      const active = store.activeIncidents();
+      await seed();
+      const active = await store.activeIncidents();
       const r = await detect(kind, new Set(active.map((i) => i.key)));
+      // Read ahead for the pure planner: how often each finding's key opened within the flapping window.
+      const since = now() - m.flapping.windowMinutes * 60_000;
+      const openingCounts = new Map(
+        await Promise.all(r.findings.map(async (f) => [f.key, await store.openingsSince(f.key, since)] as const)),
+      );
       const plan = planIncidents({
         findings: r.findings,
         healthy: r.healthy,
         downNodes: r.downNodes,
         active,
         scope: kind === 'critical' ? CRITICAL_CONDITIONS : ROUTINE_CONDITIONS,
-        openings: (key) => store.openingsSince(key, now() - m.flapping.windowMinutes * 60_000),
+        openings: (key) => openingCounts.get(key) ?? 0,
         flapOpenings: m.flapping.openings,
       });
       if (deps.planOnly) {
@@ -186,11 +193,11 @@ export function createMonitor(deps: MonitorDeps) {
           ...empty,
           findings: r.findings,
           suppressed: plan.suppressed,
-          wouldDo: wouldDo(plan, active),
+          wouldDo: await wouldDo(plan, active),
           durationMs: performance.now() - t0,
         };
       }
-      const { opened, resolved } = applyIncidentPlan(plan, incidentLog);
+      const { opened, resolved } = await applyIncidentPlan(plan, incidentLog);
       const settled = remediateActive();
       return {
         kind,
@@ -208,7 +215,7 @@ export function createMonitor(deps: MonitorDeps) {
     } finally {
       running.delete(kind);
       if (!deps.planOnly) {
-        store.recordRun({
+        await store.recordRun({
           kind,
           holder: holder.id,
           startedAt,
@@ -226,14 +233,14 @@ export function createMonitor(deps: MonitorDeps) {
    * Self-watch: a schedule whose last run is older than two intervals (a hung cycle blocks its
    * later ticks) is logged and sent as an escalation once; it clears when the schedule runs again.
    */
-  function selfCheck(since: number): CycleKind[] {
-    const overdue = overdueSchedules(store.runs(), intervalsOf(config), since, now());
+  async function selfCheck(since: number): Promise<CycleKind[]> {
+    const overdue = overdueSchedules(await store.runs(), intervalsOf(config), since, now());
     for (const kind of overdue) {
       if (degraded.has(kind)) continue;
       degraded.add(kind);
       logger.error({ kind }, 'monitor: a schedule missed two intervals');
-      if (!deps.planOnly && stores.preferences.autonomyLevel() >= 1) {
-        deps.notifier?.enqueue({
+      if (!deps.planOnly && (await stores.preferences.autonomyLevel()) >= 1) {
+        await deps.notifier?.enqueue({
           kind: 'escalation',
           incidentKey: `monitor.schedule:${kind}`,
           subject: `vigil monitor degraded: the ${kind} schedule missed two intervals`,
@@ -251,7 +258,7 @@ export function createMonitor(deps: MonitorDeps) {
     /** Marks actions and incidents left mid-remediation by a dead process; call once at start. */
     recover: () => recoverInterrupted({ store, bus, holder, alive, now, logger }),
     /** Whether incidents are open (the scheduler polls faster then). */
-    hasOpenIncidents: () => store.activeIncidents().length > 0,
+    hasOpenIncidents: async () => (await store.activeIncidents()).length > 0,
     /** Remediations still running in this process. */
     inFlight: () => [...inFlight.keys()],
     /** Waits for every remediation running in this process. */

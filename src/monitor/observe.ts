@@ -34,7 +34,7 @@ export interface ObserverDeps {
   clients: InfraClients;
   logger: Logger;
   /** Guests stopped through vigil since `since` (from the audit log). */
-  stopCalls: (since: number) => ReadonlyMap<number, number>;
+  stopCalls: (since: number) => Promise<ReadonlyMap<number, number>>;
   now: () => number;
   /** Stored disk samples, for verifying `disk.fill_predicted`; without them it never verifies. */
   samples?: SampleStorePort;
@@ -156,7 +156,7 @@ export function createObserver(deps: ObserverDeps) {
           signal,
         ),
         agents: await pve.agents(c, signal),
-        stopCalls: candidates.length ? deps.stopCalls(deps.now() - 24 * 3_600_000) : new Map(),
+        stopCalls: candidates.length ? await deps.stopCalls(deps.now() - 24 * 3_600_000) : new Map(),
       };
     },
 
@@ -248,7 +248,7 @@ export function createObserver(deps: ObserverDeps) {
           // The reading is judged with the stored trend but not stored: samples stay one per routine interval.
           const at = deps.now();
           const points = [
-            ...deps.samples.series(incident.target, 'disk.percent', at - fillLookbackMs(config)),
+            ...(await deps.samples.series(incident.target, 'disk.percent', at - fillLookbackMs(config))),
             { at, value: n.diskPercent },
           ];
           return !decideFillPredicted(trendSegment(points), at, fillOptionsOf(config)).raise;

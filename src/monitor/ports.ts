@@ -28,12 +28,12 @@ export interface Notifier {
  * The sample store (`stores.samples`, src/db/samples.ts) satisfies it.
  */
 export interface SampleStorePort {
-  record(node: string, metric: string, value: number, at: number): void;
-  latest(node: string, metric: string): { at: number; value: number } | undefined;
+  record(node: string, metric: string, value: number, at: number): Promise<void>;
+  latest(node: string, metric: string): Promise<{ at: number; value: number } | undefined>;
   /** Observations at or after `since`, oldest first. */
-  series(node: string, metric: string, since: number): { at: number; value: number }[];
+  series(node: string, metric: string, since: number): Promise<{ at: number; value: number }[]>;
   /** Deletes observations older than `retentionMs` before `now`; returns how many. */
-  prune(now: number, retentionMs: number): number;
+  prune(now: number, retentionMs: number): Promise<number>;
 }
 
 /** Waits `ms` (or until the signal aborts); injectable so tests can shorten verification waits. */

@@ -2,7 +2,7 @@
  * The act and verify steps of one attempt: executeTool (which gates, confirms, re-checks the switch
  * and audits), then the runbook's recovery check, and the action row and events for each result.
  */
-import type { MonitorStore } from '../db/monitor.js';
+import type { MonitorPort } from '../db/ports.js';
 import type { Incident } from '../contracts/incidents.js';
 import type { ExecuteResult } from '../mcp/pipeline.js';
 import { APPROVAL_ARG } from '../mcp/pipeline.js';
@@ -31,7 +31,7 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
     for (let i = 0; i < polls; i++) {
       if (deps.signal.aborted) return 'stopped';
       if (await deps.observer.recovered(v.check, incident, deps.signal)) return true;
-      store.renewLease(lease, deps.holder.id, now() + deps.config.monitor.guardrails.leaseSeconds * 1000);
+      await store.renewLease(lease, deps.holder.id, now() + deps.config.monitor.guardrails.leaseSeconds * 1000);
       if (i < polls - 1) await deps.sleep(v.intervalMs, deps.signal);
     }
     return false;
@@ -47,7 +47,7 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
   ): Promise<Outcome> {
     const started = now();
     const t0 = performance.now();
-    const actionId = store.startAction({
+    const actionId = await store.startAction({
       incidentId: incident.id,
       incidentKey: incident.key,
       runbook: rb.name,
@@ -63,8 +63,8 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
     });
     const args = approvalId ? { ...call.args, [APPROVAL_ARG]: approvalId } : call.args;
     const r: ExecuteResult = await deps.pipeline.executeTool(call.tool, args, monitorCaller(rb, incident));
-    const finish = (
-      result: Parameters<MonitorStore['finishAction']>[1]['result'],
+    const finish = async (
+      result: Parameters<MonitorPort['finishAction']>[1]['result'],
       detail: string,
       didCount: boolean,
       verification: string | null = null,
@@ -91,18 +91,18 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
     });
 
     if (r.kind === 'protocol_error') {
-      finish('failed', r.message, true);
+      await finish('failed', r.message, true);
       return failed(incident, rb, outcome('failed', r.message));
     }
     if (r.decision === 'pending') {
-      finish('pending_approval', r.text, false);
-      store.setApproval(incident.id, r.approvalId, now());
-      store.setStatus(incident.id, 'open', now());
+      await finish('pending_approval', r.text, false);
+      await store.setApproval(incident.id, r.approvalId, now());
+      await store.setStatus(incident.id, 'open', now());
       return outcome('pending_approval', r.text);
     }
     if (r.decision === 'blocked' || r.decision === 'denied') {
-      finish('blocked', r.text, false);
-      store.setStatus(incident.id, 'open', now());
+      await finish('blocked', r.text, false);
+      await store.setStatus(incident.id, 'open', now());
       return skipped(
         incident,
         r.decision === 'blocked' && isKillSwitchCode(r.code) ? 'kill_switch' : 'precondition',
@@ -110,32 +110,32 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
       );
     }
     if (r.decision === 'dry_run') {
-      finish('dry_run', r.text, false);
-      store.setStatus(incident.id, 'open', now());
+      await finish('dry_run', r.text, false);
+      await store.setStatus(incident.id, 'open', now());
       return outcome('dry_run', r.text);
     }
-    if (approvalId) store.setApproval(incident.id, null, now());
+    if (approvalId) await store.setApproval(incident.id, null, now());
     if (r.isError) {
-      finish('failed', r.text, true);
+      await finish('failed', r.text, true);
       return failed(incident, rb, outcome('failed', r.text));
     }
     const ok = await verify(rb, incident, node);
     if (ok === 'stopped') {
       // The action ran; whether it worked is for the next process's detection to see.
-      finish('interrupted', `${r.text} — vigil stopped before verification finished`, true);
-      store.setStatus(incident.id, 'open', now());
+      await finish('interrupted', `${r.text} — vigil stopped before verification finished`, true);
+      await store.setStatus(incident.id, 'open', now());
       return outcome('interrupted', 'vigil stopped before verification finished');
     }
     const verification = ok
       ? `${rb.verify.check}: recovered`
       : `${rb.verify.check}: not recovered within ${rb.verify.timeoutMs} ms`;
     if (!ok) {
-      finish('verify_failed', r.text, true, verification);
+      await finish('verify_failed', r.text, true, verification);
       return failed(incident, rb, outcome('verify_failed', verification));
     }
-    finish('succeeded', r.text, true, verification);
+    await finish('succeeded', r.text, true, verification);
     lastSkip.delete(incident.key);
-    bus.publish({
+    await bus.publish({
       type: 'remediation.succeeded',
       severity: 'info',
       title: `${rb.name}: ${incident.condition} ${incident.target} fixed`,
@@ -145,8 +145,8 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
       incidentKey: incident.key,
       data: { incidentId: incident.id, runbook: rb.name, tool: call.tool, durationMs: now() - started },
     });
-    resolveIncident(
-      store.incident(incident.id) ?? incident,
+    await resolveIncident(
+      (await store.incident(incident.id)) ?? incident,
       `remediated by ${rb.name} (${call.tool})`,
       deps.incidentLog,
     );

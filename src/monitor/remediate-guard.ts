@@ -8,7 +8,7 @@ import type { RemediatorDeps } from './remediate-types.js';
 import type { Runbook, ToolCall } from './runbooks.js';
 
 /** The pure part for `vigil once --dry-run` and for callers who only ask: the guardrail verdict and the call it would make. */
-export function guardInputFor(
+export async function guardInputFor(
   deps: Pick<RemediatorDeps, 'config' | 'store' | 'stores' | 'now'>,
   incident: Incident,
   rb: Runbook,
@@ -17,10 +17,10 @@ export function guardInputFor(
   const now = deps.now();
   const g = deps.config.monitor.guardrails;
   const windowMs = g.attemptWindowMinutes * 60_000;
-  const recent = deps.store.actionsForKey(incident.key, now - Math.max(windowMs, rb.cooldownMs));
+  const recent = await deps.store.actionsForKey(incident.key, now - Math.max(windowMs, rb.cooldownMs));
   const successes = recent.filter((a) => a.runbook === rb.name && a.result === 'succeeded');
   const rules = [
-    ...deps.store.activeSilences(now),
+    ...(await deps.store.activeSilences(now)),
     ...deps.config.monitor.maintenance.map((m) => ({
       matcher: m.target,
       reason: `maintenance: ${m.reason}`,
@@ -33,11 +33,11 @@ export function guardInputFor(
     runbook: { enabled: rb.enabled, acts: call !== null, cooldownMs: rb.cooldownMs },
     incident: { status: incident.status, flapping: incident.flapping },
     silenced: silenceReason(incident, rules, now),
-    killSwitchActive: deps.stores.preferences.killSwitch().active,
-    level: deps.stores.preferences.autonomyLevel(),
+    killSwitchActive: (await deps.stores.preferences.killSwitch()).active,
+    level: await deps.stores.preferences.autonomyLevel(),
     attempts: recent.filter((a) => a.counts).map((a) => a.startedAt),
     lastSuccessAt: successes.length ? successes[successes.length - 1]!.startedAt : null,
-    actionsLastDay: deps.store.actionsSince(now - DAY_MS).filter((a) => a.counts).length,
+    actionsLastDay: (await deps.store.actionsSince(now - DAY_MS)).filter((a) => a.counts).length,
     limits: {
       maxAttempts: g.maxAttempts,
       windowMs,

@@ -16,11 +16,11 @@ import type { Runbook, ToolCall } from './runbooks.js';
 export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string, SkipReason>) {
   const { store, bus, now } = deps;
 
-  function skipped(incident: Incident, reason: SkipReason, detail: string): Outcome {
+  async function skipped(incident: Incident, reason: SkipReason, detail: string): Promise<Outcome> {
     // One event per change of reason, not one per cycle.
     if (lastSkip.get(incident.key) !== reason) {
       lastSkip.set(incident.key, reason);
-      bus.publish({
+      await bus.publish({
         type: 'remediation.skipped',
         severity: reason === 'kill_switch' || reason === 'blast_radius' ? 'warning' : 'info',
         title: `no action on ${incident.condition} ${incident.target}: ${reason}`,
@@ -35,23 +35,23 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
   }
 
   /** The kill switch blocks: audit it once per incident per switch activation. */
-  function killSwitchBlock(incident: Incident, rb: Runbook, call: ToolCall): Outcome {
-    const since = deps.stores.preferences.killSwitch().since ?? 0;
-    const already = store
-      .actionsForKey(incident.key, since)
-      .some((a) => a.result === 'blocked' && a.incidentId === incident.id);
+  async function killSwitchBlock(incident: Incident, rb: Runbook, call: ToolCall): Promise<Outcome> {
+    const since = (await deps.stores.preferences.killSwitch()).since ?? 0;
+    const already = (await store.actionsForKey(incident.key, since)).some(
+      (a) => a.result === 'blocked' && a.incidentId === incident.id,
+    );
     if (!already) {
       const at = now();
-      const ks = deps.stores.preferences.killSwitch();
+      const ks = await deps.stores.preferences.killSwitch();
       // Recorded by the pipeline (one redacted audit row and a tool.blocked event), not run: the
       // switch was read here, so a release in between cannot let the call through unguarded.
-      const { auditId } = deps.pipeline.refuse(
+      const { auditId } = await deps.pipeline.refuse(
         call.tool,
         call.args,
         monitorCaller(rb, incident),
         killSwitchRefusal({ scope: ks.scope, reason: ks.reason || 'the kill switch is on' }),
       );
-      const id = store.startAction({
+      const id = await store.startAction({
         incidentId: incident.id,
         incidentKey: incident.key,
         runbook: rb.name,
@@ -65,7 +65,7 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
         startedAt: at,
         approvalId: null,
       });
-      store.finishAction(id, {
+      await store.finishAction(id, {
         result: 'blocked',
         detail: 'blocked by the kill switch',
         auditId,
@@ -78,7 +78,7 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
   }
 
   async function failed(incident: Incident, rb: Runbook, o: Extract<Outcome, { verdict: 'acted' }>): Promise<Outcome> {
-    bus.publish({
+    await bus.publish({
       type: 'remediation.failed',
       severity: 'warning',
       title: `${rb.name}: ${incident.condition} ${incident.target} not fixed`,
@@ -90,14 +90,13 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
     });
     const g = deps.config.monitor.guardrails;
     const attempts = attemptsInWindow(
-      store
-        .actionsForKey(incident.key, now() - g.attemptWindowMinutes * 60_000)
+      (await store.actionsForKey(incident.key, now() - g.attemptWindowMinutes * 60_000))
         .filter((a) => a.counts)
         .map((a) => a.startedAt),
       now(),
       g.attemptWindowMinutes * 60_000,
     );
-    const current = store.incident(incident.id) ?? incident;
+    const current = (await store.incident(incident.id)) ?? incident;
     // The last allowed attempt failed: escalate now rather than on the next cycle.
     if (attempts.length >= g.maxAttempts)
       await deps.reporter.escalate(
@@ -105,7 +104,7 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
         rb,
         `${attempts.length} attempts failed within ${g.attemptWindowMinutes} min; last: ${o.detail}`,
       );
-    else store.setStatus(incident.id, 'open', now());
+    else await store.setStatus(incident.id, 'open', now());
     return o;
   }
 
@@ -113,11 +112,11 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
    * monitor.dryRun: say once per incident what would run. No tool call, no lease, and nothing that
    * counts as an attempt, so switching dry run off later starts from clean counters.
    */
-  function dryRun(incident: Incident, rb: Runbook, c: ToolCall, node: string): Outcome {
+  async function dryRun(incident: Incident, rb: Runbook, c: ToolCall, node: string): Promise<Outcome> {
     const plan = `would call ${c.tool} ${JSON.stringify(c.args)}`;
-    if (!store.actionsForIncident(incident.id).some((a) => a.result === 'dry_run')) {
+    if (!(await store.actionsForIncident(incident.id)).some((a) => a.result === 'dry_run')) {
       const at = now();
-      const id = store.startAction({
+      const id = await store.startAction({
         incidentId: incident.id,
         incidentKey: incident.key,
         runbook: rb.name,
@@ -131,14 +130,14 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
         startedAt: at,
         approvalId: null,
       });
-      store.finishAction(id, {
+      await store.finishAction(id, {
         result: 'dry_run',
         detail: `monitor.dryRun: ${plan}`,
         counts: false,
         finishedAt: at,
         durationMs: 0,
       });
-      bus.publish({
+      await bus.publish({
         type: 'remediation.skipped',
         severity: 'info',
         title: `dry run: ${rb.name} for ${incident.condition} ${incident.target}`,

@@ -1,9 +1,9 @@
 /** The shapes the remediation modules share: who acts, what they need, and what an attempt came to. */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { MonitorStore } from '../db/monitor.js';
+import type { MonitorPort } from '../db/ports.js';
 import type { Lease } from '../contracts/leases.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { Condition } from '../contracts/conditions.js';
@@ -23,8 +23,8 @@ export interface Holder {
 
 export interface RemediatorDeps {
   config: VigilConfig;
-  store: MonitorStore;
-  stores: Stores;
+  store: MonitorPort;
+  stores: StorePorts;
   bus: EventBus;
   pipeline: Pipeline;
   observer: Observer;

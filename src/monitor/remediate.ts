@@ -35,21 +35,21 @@ export function createRemediator(deps: RemediatorDeps) {
       if (!rb) return { key: incident.key, verdict: 'skipped', reason: 'disabled', detail: 'no runbook' };
       const call = rb.action(incident, deps.config);
       if (call === null && rb.enabled) {
-        if (!store.actionsForIncident(incident.id).some((a) => a.result === 'notified'))
+        if (!(await store.actionsForIncident(incident.id)).some((a) => a.result === 'notified'))
           await deps.reporter.notifyOnly(incident, rb);
         return skipped(incident, 'no_action', rb.description);
       }
 
       let approvalId: string | null = null;
       if (incident.approvalId) {
-        const a = deps.stores.approvals.get(incident.approvalId, now());
+        const a = await deps.stores.approvals.get(incident.approvalId, now());
         if (a?.status === 'pending') return skipped(incident, 'awaiting_approval', `approval ${a.id} is pending`);
         if (a?.status === 'denied') return skipped(incident, 'approval_denied', `an operator denied approval ${a.id}`);
         if (a?.status === 'approved') approvalId = a.id;
-        else store.setApproval(incident.id, null, now());
+        else await store.setApproval(incident.id, null, now());
       }
 
-      const decision: GuardDecision = decideRemediation(guardInputFor(deps, incident, rb, call));
+      const decision: GuardDecision = decideRemediation(await guardInputFor(deps, incident, rb, call));
       if (decision.verdict === 'escalate') {
         await deps.reporter.escalate(incident, rb, decision.detail);
         return { key: incident.key, verdict: 'escalated', detail: decision.detail };
@@ -63,7 +63,7 @@ export function createRemediator(deps: RemediatorDeps) {
       if (deps.config.monitor.dryRun) return dryRun(incident, rb, c, node);
 
       const at = now();
-      const lease = store.acquireLease(
+      const lease = await store.acquireLease(
         {
           node,
           holder: deps.holder.id,
@@ -89,8 +89,8 @@ export function createRemediator(deps: RemediatorDeps) {
         );
       leaseUsers.set(node, (leaseUsers.get(node) ?? 0) + 1);
       try {
-        store.setStatus(incident.id, 'remediating', now());
-        bus.publish({
+        await store.setStatus(incident.id, 'remediating', now());
+        await bus.publish({
           type: 'remediation.started',
           severity: 'info',
           title: `${rb.name}: ${c.tool} for ${incident.condition} ${incident.target}`,
@@ -102,12 +102,12 @@ export function createRemediator(deps: RemediatorDeps) {
         });
         const pre = await preconditionFailure(deps, rb, c);
         if (pre) {
-          store.setStatus(incident.id, 'open', now());
+          await store.setStatus(incident.id, 'open', now());
           return skipped(incident, 'precondition', pre);
         }
         // Checked again right before acting: a switch flipped since the guardrails ran wins.
-        if (deps.stores.preferences.killSwitch().active) {
-          store.setStatus(incident.id, 'open', now());
+        if ((await deps.stores.preferences.killSwitch()).active) {
+          await store.setStatus(incident.id, 'open', now());
           return killSwitchBlock(incident, rb, c);
         }
         // The probe is a green call (measure only), so at level 2 it runs without an approval of its
@@ -117,7 +117,7 @@ export function createRemediator(deps: RemediatorDeps) {
           const ran = dry.kind === 'result' && dry.decision === 'allowed' && dry.outcome === 'ok';
           const freed = ran ? (toolData(cleanupDisk, dry.data)?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {
-            const id = store.startAction({
+            const id = await store.startAction({
               incidentId: incident.id,
               incidentKey: incident.key,
               runbook: rb.name,
@@ -131,7 +131,7 @@ export function createRemediator(deps: RemediatorDeps) {
               startedAt: now(),
               approvalId: null,
             });
-            store.finishAction(id, {
+            await store.finishAction(id, {
               result: 'failed',
               detail: `dry run: nothing to free${dry.isError ? ` (${dry.text})` : ''}`,
               auditId: dry.auditId,
@@ -156,7 +156,7 @@ export function createRemediator(deps: RemediatorDeps) {
         if (users > 0) leaseUsers.set(node, users);
         else {
           leaseUsers.delete(node);
-          store.releaseLease(node, deps.holder.id);
+          await store.releaseLease(node, deps.holder.id);
         }
       }
     },

@@ -1,9 +1,9 @@
 /**
  * Telling people: escalations (history + diagnostic snapshot, sent at once) and notify-only reports.
  */
-import type { MonitorStore } from '../db/monitor.js';
+import type { MonitorPort } from '../db/ports.js';
 import type { Incident } from '../contracts/incidents.js';
-import type { Stores } from '../db/stores.js';
+import type { StorePorts } from '../db/ports.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import type { Caller } from '../contracts/tiers.js';
@@ -13,8 +13,8 @@ import type { VigilConfig } from '../config/types.js';
 
 export interface ReporterDeps {
   config: VigilConfig;
-  store: MonitorStore;
-  stores: Stores;
+  store: MonitorPort;
+  stores: StorePorts;
   bus: EventBus;
   pipeline: Pipeline;
   notifier?: Notifier;
@@ -44,8 +44,8 @@ export function createReporter(deps: ReporterDeps) {
     return r.kind === 'result' ? `${call.tool}: ${r.text}` : `${call.tool}: ${r.message}`;
   }
 
-  function history(incident: Incident): string {
-    const rows = deps.store.actionsForKey(incident.key, incident.firstSeen - 3_600_000);
+  async function history(incident: Incident): Promise<string> {
+    const rows = await deps.store.actionsForKey(incident.key, incident.firstSeen - 3_600_000);
     if (rows.length === 0) return 'no actions were taken';
     return rows
       .map(
@@ -63,8 +63,8 @@ export function createReporter(deps: ReporterDeps) {
       const at = deps.now();
       // An incident resolved meanwhile (detection saw it recover) needs no operator. The row
       // change and its incident.escalated event commit together.
-      const escalated = deps.bus.publishWith(
-        () => deps.store.escalateIncident(incident.id, at),
+      const escalated = await deps.bus.publishWith(
+        (m) => m.escalateIncident(incident.id, at),
         () => ({
           type: 'incident.escalated',
           severity: 'critical',
@@ -78,13 +78,13 @@ export function createReporter(deps: ReporterDeps) {
       );
       if (!escalated) return;
       // Level 0 records only; every other level is told (escalations are never rate limited).
-      if (deps.stores.preferences.autonomyLevel() === 0) return;
+      if ((await deps.stores.preferences.autonomyLevel()) === 0) return;
       const snap = await snapshot(rb, incident);
-      deps.notifier?.enqueue({
+      await deps.notifier?.enqueue({
         kind: 'escalation',
         incidentKey: incident.key,
         subject: `[vigil] ESCALATION: ${incident.summary}`,
-        body: `${incident.summary}\nWhy: ${why}\nFirst seen ${new Date(incident.firstSeen).toISOString()}, ${incident.attempts} attempt(s).\n\nHistory:\n${history(incident)}`,
+        body: `${incident.summary}\nWhy: ${why}\nFirst seen ${new Date(incident.firstSeen).toISOString()}, ${incident.attempts} attempt(s).\n\nHistory:\n${await history(incident)}`,
         ...(snap ? { snapshot: snap } : {}),
       });
     },
@@ -92,7 +92,7 @@ export function createReporter(deps: ReporterDeps) {
     /** A notify-only runbook's report (memory pressure): once per incident, with its snapshot. */
     async notifyOnly(incident: Incident, rb: Runbook): Promise<void> {
       const at = deps.now();
-      const id = deps.store.startAction({
+      const id = await deps.store.startAction({
         incidentId: incident.id,
         incidentKey: incident.key,
         runbook: rb.name,
@@ -106,9 +106,9 @@ export function createReporter(deps: ReporterDeps) {
         startedAt: at,
         approvalId: null,
       });
-      const snap = deps.stores.preferences.autonomyLevel() >= 1 ? await snapshot(rb, incident) : undefined;
+      const snap = (await deps.stores.preferences.autonomyLevel()) >= 1 ? await snapshot(rb, incident) : undefined;
       if (snap !== undefined) {
-        deps.notifier?.enqueue({
+        await deps.notifier?.enqueue({
           kind: 'report',
           incidentKey: incident.key,
           subject: `[vigil] ${incident.summary}`,
@@ -116,7 +116,7 @@ export function createReporter(deps: ReporterDeps) {
           snapshot: snap,
         });
       }
-      deps.store.finishAction(id, {
+      await deps.store.finishAction(id, {
         result: 'notified',
         detail: snap ? 'reported with a diagnostic snapshot' : 'recorded (autonomy level 0)',
         counts: false,

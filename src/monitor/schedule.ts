@@ -75,14 +75,19 @@ export function createScheduler(deps: {
     }
   }
 
-  function critical(fast: boolean): void {
+  async function critical(fast: boolean): Promise<void> {
     // The fast schedule only runs while incidents are open; either one skips a tick that comes
     // right after the other fired (both may match the same second).
-    if (fast && !monitor.hasOpenIncidents()) return;
+    try {
+      if (fast && !(await monitor.hasOpenIncidents())) return;
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: reading open incidents failed');
+      return;
+    }
     const t = deps.now();
     if (t - lastCritical < (s.fastSeconds * 1000) / 2) return;
     lastCritical = t;
-    void run('critical');
+    await run('critical');
   }
 
   const make = (expr: string, name: string, fn: () => void) =>
@@ -98,18 +103,25 @@ export function createScheduler(deps: {
       if (started) return;
       started = true;
       startedAt = deps.now();
-      monitor.recover();
+      // Interrupted remediations of dead processes are recovered before the first look.
+      const recovered = monitor
+        .recover()
+        .catch((err: unknown) =>
+          logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: recovery failed'),
+        );
       tasks.push(
-        make(cronForSeconds(s.criticalSeconds), 'critical', () => critical(false)),
-        make(cronForSeconds(s.fastSeconds), 'critical-fast', () => critical(true)),
+        make(cronForSeconds(s.criticalSeconds), 'critical', () => void critical(false)),
+        make(cronForSeconds(s.fastSeconds), 'critical-fast', () => void critical(true)),
         make(cronForSeconds(s.routineSeconds), 'routine', () => void run('routine')),
         make(s.daily, 'daily', () => void run('daily')),
-        make('30 * * * * *', 'watchdog', () => void monitor.selfCheck(startedAt)),
+        make('30 * * * * *', 'watchdog', () => void monitor.selfCheck(startedAt).catch(() => undefined)),
       );
       for (const t of tasks) void t.start();
       // First look at once rather than after a whole interval.
-      critical(false);
-      void run('routine');
+      void recovered.then(async () => {
+        await critical(false);
+      });
+      void recovered.then(() => run('routine'));
     },
     async stop() {
       for (const t of tasks.splice(0)) await t.destroy();

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/types.js';
-import type { MonitorStore } from '../db/monitor.js';
+import type { MonitorPort } from '../db/ports.js';
 import type { Lease } from '../contracts/leases.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { CycleKind } from '../contracts/conditions.js';
@@ -41,8 +41,8 @@ export function median(xs: readonly number[]): number | null {
 }
 
 /** The monitor's report for get_monitor_status and the REST status route. */
-export function monitorStatusOf(deps: {
-  store: MonitorStore;
+export async function monitorStatusOf(deps: {
+  store: MonitorPort;
   config: VigilConfig;
   now: () => number;
   running: boolean;
@@ -50,10 +50,10 @@ export function monitorStatusOf(deps: {
   startedAt?: number;
 }) {
   const now = deps.now();
-  const runs = deps.store.runs();
+  const runs = await deps.store.runs();
   const overdue = deps.running ? overdueSchedules(runs, intervalsOf(deps.config), deps.startedAt ?? now, now) : [];
-  const active = deps.store.activeIncidents();
-  const actions = deps.store.actionsSince(now - WEEK_MS).filter((a) => a.counts && a.finishedAt !== null);
+  const active = await deps.store.activeIncidents();
+  const actions = (await deps.store.actionsSince(now - WEEK_MS)).filter((a) => a.counts && a.finishedAt !== null);
   const runbooks: Record<
     string,
     { attempts: number; succeeded: number; successRate: number | null; medianRecoveryMs: number | null }
@@ -84,7 +84,7 @@ export function monitorStatusOf(deps: {
       overdue: overdue.includes(r.kind),
     })),
     activeIncidents: active.map((i) => ({ key: i.key, status: i.status, attempts: i.attempts, since: i.firstSeen })),
-    leases: deps.store.leases(),
+    leases: await deps.store.leases(),
     runbooks,
   };
 }
@@ -102,14 +102,14 @@ export function holderOf(id: string): Pick<Lease, 'holder' | 'pid' | 'host'> {
  * incident goes back to open, and detection decides from what it sees — so a guest the dead
  * process did start is resolved, not started twice.
  */
-export function recoverInterrupted(deps: {
-  store: MonitorStore;
+export async function recoverInterrupted(deps: {
+  store: MonitorPort;
   bus: EventBus;
   holder: Holder;
   alive: (l: Lease) => boolean;
   now: () => number;
   logger: Logger;
-}): number {
+}): Promise<number> {
   const { store, now } = deps;
   const dead = (holderId: string) =>
     holderId !== deps.holder.id &&
@@ -121,17 +121,17 @@ export function recoverInterrupted(deps: {
       expiresAt: Number.MAX_SAFE_INTEGER,
     });
   let count = 0;
-  for (const a of store.runningActions()) {
+  for (const a of await store.runningActions()) {
     if (!dead(a.holder)) continue;
     count++;
-    store.finishAction(a.id, {
+    await store.finishAction(a.id, {
       result: 'interrupted',
       detail: `the process ${a.holder} ended during this action`,
       counts: a.counts,
       finishedAt: now(),
       durationMs: now() - a.startedAt,
     });
-    deps.bus.publish({
+    await deps.bus.publish({
       type: 'remediation.failed',
       severity: 'warning',
       title: `${a.runbook}: interrupted`,
@@ -145,19 +145,19 @@ export function recoverInterrupted(deps: {
       'monitor: recovered an interrupted remediation',
     );
   }
-  const leases = store.leases();
+  const leases = await store.leases();
   for (const l of leases) {
     if (!dead(l.holder) && l.expiresAt > now()) continue;
-    store.releaseLease(l.node, l.holder);
+    await store.releaseLease(l.node, l.holder);
     deps.logger.warn(
       { node: l.node, holder: l.holder, incident: l.incidentKey },
       'monitor: recovered the remediation lease of a process that is gone',
     );
   }
-  for (const i of store.activeIncidents()) {
+  for (const i of await store.activeIncidents()) {
     if (i.status !== 'remediating') continue;
     const held = leases.find((l) => l.incidentKey === i.key && l.expiresAt > now() && !dead(l.holder));
-    if (!held) store.setStatus(i.id, 'open', now());
+    if (!held) await store.setStatus(i.id, 'open', now());
   }
   return count;
 }
@@ -166,12 +166,12 @@ export function recoverInterrupted(deps: {
  * The monitor as seen from another process (`vigil status`, `vigil mcp`): running when some
  * process ran a critical cycle within the last two intervals, as the shared database records.
  */
-export function observedMonitorStatus(deps: { store: MonitorStore; config: VigilConfig; now: () => number }) {
+export async function observedMonitorStatus(deps: { store: MonitorPort; config: VigilConfig; now: () => number }) {
   const now = deps.now();
-  const critical = deps.store.runs().find((r) => r.kind === 'critical');
+  const critical = (await deps.store.runs()).find((r) => r.kind === 'critical');
   const running = critical !== undefined && now - critical.startedAt <= 2 * intervalsOf(deps.config).critical;
   // Asked as if running, for the incident count; the caller's text says "running" or "not running".
-  const s = monitorStatusOf({
+  const s = await monitorStatusOf({
     ...deps,
     running: true,
     holder: { id: '', pid: 0, host: '' },

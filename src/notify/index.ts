@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { NotificationsConfig } from '../config/types.js';
-import type { OutboxStore } from '../db/outbox.js';
+import type { OutboxPort } from '../db/ports.js';
 import type { NewEvent } from '../contracts/events.js';
 import { createNotifier } from './notifier.js';
 import { createSenders, type Sender } from './senders.js';
@@ -32,7 +32,7 @@ export function deliveryOptions(config: NotificationsConfig): DeliveryOptions {
 export function createNotifications(deps: {
   config: NotificationsConfig;
   /** The outbox table (`stores.outbox`). */
-  outbox: OutboxStore;
+  outbox: OutboxPort;
   logger: Logger;
   now(): number;
   bus?: { publish(event: NewEvent): unknown };

@@ -4,7 +4,8 @@
  * a notification survives SMTP being down or the process dying right after.
  */
 import { z } from 'zod';
-import { NOTIFICATION_KINDS, type OutboxStore } from '../db/outbox.js';
+import { NOTIFICATION_KINDS } from '../db/outbox.js';
+import type { OutboxPort } from '../db/ports.js';
 import { bareSubject } from './message.js';
 
 const SUBJECT_MAX = 300;
@@ -28,12 +29,12 @@ export interface Notifier {
    * destination is configured). Reports are folded into digests; escalations and recoveries go
    * out one by one, escalations as soon as the worker runs. Throws on an invalid notification.
    */
-  enqueue(notification: Notification): number[];
+  enqueue(notification: Notification): Promise<number[]>;
 }
 
 /** Creates the notifier over the outbox; `channels` come from the configured senders. */
 export function createNotifier(deps: {
-  outbox: OutboxStore;
+  outbox: OutboxPort;
   channels: readonly string[];
   now(): number;
   /** Asks the delivery worker to run soon. */
@@ -42,7 +43,7 @@ export function createNotifier(deps: {
   redact?: (value: unknown) => unknown;
 }): Notifier {
   return {
-    enqueue(notification) {
+    async enqueue(notification) {
       const n = notificationSchema.parse(
         withinLimits(deps.redact ? (deps.redact(notification) as Notification) : notification),
       );
@@ -51,7 +52,7 @@ export function createNotifier(deps: {
         body: n.body,
         ...(n.snapshot !== undefined && { snapshot: n.snapshot }),
       };
-      const ids = deps.outbox.add(
+      const ids = await deps.outbox.add(
         deps.channels.map((channel) => ({ channel, kind: n.kind, incidentKey: n.incidentKey, payload })),
         deps.now(),
       );

@@ -8,7 +8,8 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { OutboxRow, OutboxStore } from '../db/outbox.js';
+import type { OutboxRow } from '../db/outbox.js';
+import type { OutboxPort } from '../db/ports.js';
 import type { NewEvent } from '../contracts/events.js';
 import { buildMessages, type OutgoingMessage } from './message.js';
 import type { Sender } from './senders.js';
@@ -47,7 +48,7 @@ export function retryDelayMs(failures: number, retry: Pick<RetryPolicy, 'initial
 }
 
 export interface DeliveryWorkerDeps {
-  outbox: OutboxStore;
+  outbox: OutboxPort;
   senders: readonly Sender[];
   now(): number;
   logger: Logger;
@@ -63,22 +64,22 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
   const senders = new Map(deps.senders.map((s) => [s.channel, s]));
   const { options, outbox, logger } = deps;
 
-  const publish = (event: NewEvent): void => {
+  const publish = async (event: NewEvent): Promise<void> => {
     try {
-      deps.bus?.publish(event);
+      await deps.bus?.publish(event);
     } catch (err) {
       // The event is a report about delivery; failing to store it must not stop delivery itself.
       logger.error({ err }, 'could not publish notification event');
     }
   };
 
-  const fail = (
+  const fail = async (
     sender: Sender,
     msg: OutgoingMessage,
     rows: OutboxRow[],
     error: string,
     result: DeliveryResult,
-  ): void => {
+  ): Promise<void> => {
     const at = deps.now();
     const expired = rows.filter((r) => at - r.createdAt >= options.retry.giveUpMs);
     const retrying = rows.filter((r) => !expired.includes(r));
@@ -86,8 +87,8 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       id: r.id,
       nextAttemptAt: at + retryDelayMs(r.attempts + 1, options.retry),
     }));
-    outbox.markRetry(retries, owner, error);
-    outbox.markFailed(
+    await outbox.markRetry(retries, owner, error);
+    await outbox.markFailed(
       expired.map((r) => r.id),
       owner,
       error,
@@ -100,7 +101,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       { destination: label, outboxIds: msg.ids, kind: msg.kind, error, nextAttemptAt: next },
       'notification delivery failed',
     );
-    publish({
+    await publish({
       type: 'notification.failed',
       severity: expired.length ? 'critical' : 'warning',
       title: `${expired.length ? 'Notification dropped' : 'Notification not delivered yet'}: ${msg.subject}`.slice(
@@ -134,20 +135,20 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
       const rest = messages.slice(i).flatMap((m) => m.ids);
       // A lease about to run out could let another process claim and send the same rows.
       if (deps.now() > claimedAt + options.leaseMs / 2) {
-        outbox.release(rest, owner);
+        await outbox.release(rest, owner);
         return;
       }
       try {
         await sender.send(msg);
       } catch (err) {
-        fail(sender, msg, msgRows, err instanceof Error ? err.message : String(err), result);
-        outbox.release(
+        await fail(sender, msg, msgRows, err instanceof Error ? err.message : String(err), result);
+        await outbox.release(
           messages.slice(i + 1).flatMap((m) => m.ids),
           owner,
         );
         return;
       }
-      const marked = outbox.markDelivered(msg.ids, owner, deps.now());
+      const marked = await outbox.markDelivered(msg.ids, owner, deps.now());
       if (marked < msg.ids.length) {
         logger.warn(
           { destination: sender.label, outboxIds: msg.ids, marked },
@@ -163,13 +164,13 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     const result: DeliveryResult = { sent: 0, delivered: 0, failed: 0, givenUp: 0 };
     const now = deps.now();
     const channels = [...senders.keys()];
-    const dropped = outbox.dropOrphans(
+    const dropped = await outbox.dropOrphans(
       channels,
       now - options.retry.giveUpMs,
       'its destination is no longer configured',
     );
     if (dropped) logger.warn({ dropped }, 'dropped notifications queued for destinations no longer configured');
-    const rows = outbox.claim({ owner, now, leaseMs: options.leaseMs, digestMs: options.digestMs, channels });
+    const rows = await outbox.claim({ owner, now, leaseMs: options.leaseMs, digestMs: options.digestMs, channels });
     const byChannel = new Map<string, OutboxRow[]>();
     for (const row of rows) byChannel.set(row.channel, [...(byChannel.get(row.channel) ?? []), row]);
     await Promise.all([...byChannel].map(([channel, list]) => drainChannel(senders.get(channel)!, list, now, result)));
@@ -201,12 +202,12 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
    * Rows a process on this host had claimed when it died (SIGKILL, power loss of the VM) go back at
    * once, instead of waiting out a lease that is minutes long; a live holder keeps its rows.
    */
-  const reclaimFromDead = (): void => {
+  const reclaimFromDead = async (): Promise<void> => {
     const host = hostname();
-    for (const { owner: holder, ids } of outbox.leaseHolders()) {
+    for (const { owner: holder, ids } of await outbox.leaseHolders()) {
       const [h, pid] = holder.split(':');
       if (h !== host || holder === owner || processAlive(Number(pid))) continue;
-      const released = outbox.release(ids, holder);
+      const released = await outbox.release(ids, holder);
       if (released) logger.warn({ rows: released, holder }, 'took back notifications claimed by a process that died');
     }
   };
@@ -217,11 +218,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     /** Polls every `pollMs` and runs at once when woken. */
     start(): void {
       if (timer) return;
-      try {
-        reclaimFromDead();
-      } catch (err) {
-        logger.error({ err }, 'taking back notifications of dead processes failed');
-      }
+      // The first cycle runs after this (cycles chain on `tail`), so it can claim what was taken back.
+      tail = reclaimFromDead().catch((err: unknown) =>
+        logger.error({ err }, 'taking back notifications of dead processes failed'),
+      );
       timer = setInterval(runLogged, options.pollMs);
       timer.unref();
       runLogged();

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { pollBus } from './bus.js';
+import { createBusPoller } from './bus.js';
 import type { EventStream, EventStreamDeps } from './socket.js';
 import { SOCKET_IO_PATH } from './socket-protocol.js';
 
@@ -43,7 +43,8 @@ export function lazyEventStream(
   let stream: EventStream | undefined;
   let creating: Promise<EventStream> | undefined;
   let closed = false;
-  const poller = setInterval(() => pollBus(deps.bus, deps.logger), deps.pollMs ?? 250);
+  const pollOnce = createBusPoller(deps.bus, deps.logger);
+  const poller = setInterval(() => void pollOnce(), deps.pollMs ?? 250);
   poller.unref();
 
   const create = (): Promise<EventStream> => {

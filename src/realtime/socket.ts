@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { Logger } from 'pino';
 import { pollBus, type EventBus } from './bus.js';
-import type { EventStore } from '../db/events.js';
+import type { EventPort } from '../db/ports.js';
 import type { VigilEvent } from '../contracts/events.js';
 import {
   EVENTS_NAMESPACE,
@@ -35,7 +35,7 @@ const LIVE_ROOM = 'live';
 
 export interface EventStreamDeps {
   bus: EventBus;
-  events: EventStore;
+  events: EventPort;
   /** Which role a handshake token belongs to (assistant or operator); undefined refuses it. */
   authenticate(token: string): Role | undefined;
   /** Whether a browser Origin may open the stream (absent for non-browser clients). */
@@ -93,7 +93,10 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
   const nsp = io.of(EVENTS_NAMESPACE);
 
   // Highest id that was either broadcast live or already stored when the stream started.
-  let broadcastUpTo = events.lastId();
+  let broadcastUpTo = 0;
+  const started = events.lastId().then((id) => {
+    broadcastUpTo = Math.max(broadcastUpTo, id);
+  });
   const unsubscribe = bus.subscribe((event: VigilEvent) => {
     if (event.id <= broadcastUpTo) return;
     broadcastUpTo = event.id;
@@ -129,29 +132,45 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     next();
   });
 
-  /** Replays (since, last broadcast] to one socket; returns what was sent. Synchronous on purpose. */
-  const replay = (socket: Socket, since: number): Ready => {
-    pollSafely();
-    const bound = broadcastUpTo;
-    if (since >= bound) return { replayed: 0, lastId: bound, truncated: false, recovered: false };
-    const start = Math.max(since, bound - REPLAY_MAX);
-    let cursor = start;
-    let replayed = 0;
-    while (cursor < bound) {
-      const batch = events.since(cursor, 1000);
-      for (const event of batch) {
-        if (event.id > bound) break;
-        socket.emit(SOCKET_MESSAGES.event, event);
-        replayed += 1;
-      }
+  /** Reads the stored events in (from, to], at most 1000 per query. */
+  const read = async (from: number, to: number): Promise<VigilEvent[]> => {
+    const out: VigilEvent[] = [];
+    let cursor = from;
+    while (cursor < to) {
+      const batch = await events.since(cursor, 1000);
+      for (const event of batch) if (event.id <= to) out.push(event);
       const last = batch[batch.length - 1];
-      if (!last || last.id >= bound || batch.length < 1000) break;
+      if (!last || last.id >= to || batch.length < 1000) break;
       cursor = last.id;
     }
-    return { replayed, lastId: bound, truncated: start > since, recovered: false };
+    return out;
   };
 
-  nsp.on('connection', (socket: Socket) => {
+  /**
+   * Replays (since, last broadcast] to one socket, then `join` (the live room): the reads are
+   * asynchronous, so it reads again whatever was broadcast meanwhile, and emits and joins only
+   * once nothing new came in, all in one synchronous step — no event is missed or sent twice.
+   */
+  const replay = async (socket: Socket, since: number, join: () => void): Promise<Ready> => {
+    await started;
+    await pollSafely();
+    let bound = broadcastUpTo;
+    const start = Math.max(since, bound - REPLAY_MAX);
+    const found = since >= bound ? [] : await read(start, bound);
+    while (broadcastUpTo > bound) {
+      const upTo = broadcastUpTo;
+      if (since < upTo) found.push(...(await read(Math.max(bound, since), upTo)));
+      bound = upTo;
+    }
+    for (const event of found) socket.emit(SOCKET_MESSAGES.event, event);
+    join();
+    if (since >= bound) return { replayed: 0, lastId: bound, truncated: false, recovered: false };
+    return { replayed: found.length, lastId: bound, truncated: start > since, recovered: false };
+  };
+
+  nsp.on('connection', (socket: Socket) => void connected(socket));
+
+  async function connected(socket: Socket): Promise<void> {
     const data = socket.data as SocketData;
     let ready: Ready;
     if (socket.recovered) {
@@ -160,8 +179,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     } else {
       // Without `since` the client starts from now: nothing to replay, but the poll still runs
       // first so that rows already stored are not sent to it as "live" later.
-      ready = replay(socket, data.since ?? Number.MAX_SAFE_INTEGER);
-      void socket.join(LIVE_ROOM);
+      ready = await replay(socket, data.since ?? Number.MAX_SAFE_INTEGER, () => void socket.join(LIVE_ROOM));
     }
     socket.emit(SOCKET_MESSAGES.ready, ready);
     const snapshot = deps.homelab?.latest();
@@ -173,7 +191,7 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     // A client that asks for replays faster than it reads them would make the server buffer without
     // bound: `since` messages share a budget of REPLAY_MAX events per minute per connection.
     let budget = { windowStart: 0, used: 0 };
-    socket.on(SOCKET_MESSAGES.since, (payload: unknown, ack?: unknown) => {
+    socket.on(SOCKET_MESSAGES.since, async (payload: unknown, ack?: unknown) => {
       const parsed = sinceMessageSchema.safeParse(payload);
       const answer = typeof ack === 'function' ? (ack as (body: unknown) => void) : undefined;
       if (!parsed.success) {
@@ -189,14 +207,14 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
         });
         return;
       }
-      const ready = replay(socket, parsed.data.since);
+      const ready = await replay(socket, parsed.data.since, () => undefined);
       budget.used += ready.replayed;
       answer?.(ready);
     });
-  });
+  }
 
-  function pollSafely(): void {
-    pollBus(bus, logger);
+  function pollSafely(): Promise<void> {
+    return pollBus(bus, logger);
   }
 
   return {

@@ -4,7 +4,8 @@
  * waits, up to a bound, for the operator's decision. The model cannot grant it: accepting the
  * elicitation only means the user agreed to open the page.
  */
-import type { Approval, ApprovalStore } from '../db/approvals.js';
+import type { Approval } from '../db/approvals.js';
+import type { ApprovalPort } from '../db/ports.js';
 
 /** What the user answered to the URL-mode elicitation (accept: they agreed to open the page). */
 export type LinkAnswer = 'accept' | 'decline' | 'cancel';
@@ -30,7 +31,7 @@ const POLL_MS = 200;
  * made by `vigil serve`'s dashboard reaches a `vigil mcp` process.
  */
 export async function awaitDecision(opts: {
-  approvals: Pick<ApprovalStore, 'get'>;
+  approvals: Pick<ApprovalPort, 'get'>;
   id: string;
   now: () => number;
   waitMs: number;
@@ -38,7 +39,7 @@ export async function awaitDecision(opts: {
 }): Promise<Approval | undefined> {
   const until = opts.now() + opts.waitMs;
   for (;;) {
-    const approval = opts.approvals.get(opts.id, opts.now());
+    const approval = await opts.approvals.get(opts.id, opts.now());
     if (approval?.status !== 'pending') return approval;
     if (opts.now() >= until || opts.signal?.aborted) return approval;
     await new Promise<void>((resolve) => {

@@ -61,7 +61,7 @@ export function linkMessage(plan: string, approvalId: string): string {
  * otherwise the confirmation, as `confirmCall` gives it: confirmed (and the approval used), denied,
  * or pending when the user opened the page but the operator has not decided yet.
  */
-export function confirmRound(req: ConfirmRequest, rounds: ConfirmRounds): Confirmation {
+export async function confirmRound(req: ConfirmRequest, rounds: ConfirmRounds): Promise<Confirmation> {
   const plan = req.tool.plan(req.args);
   const principal = principalOf(req.caller);
   const call = { tool: req.tool.name, argsHash: argsHash(req.args), principal };
@@ -76,7 +76,7 @@ export function confirmRound(req: ConfirmRequest, rounds: ConfirmRounds): Confir
 
   if (!state) {
     if (rounds.via === 'form') throw new InputRequired(call, `Confirm: ${plan}?`);
-    const pending = fileApproval(req, plan, req.caller.sessionId ?? null, principal);
+    const pending = await fileApproval(req, plan, req.caller.sessionId ?? null, principal);
     throw new InputRequired({ ...call, approvalId: pending.approvalId }, linkMessage(plan, pending.approvalId));
   }
   const id = state.approvalId;
@@ -91,13 +91,13 @@ export function confirmRound(req: ConfirmRequest, rounds: ConfirmRounds): Confir
   }
   if (!id) return { status: 'confirmed' };
 
-  const approval = req.approvals.get(id, req.now());
+  const approval = await req.approvals.get(id, req.now());
   if (approval?.status === 'pending') {
     // The page was opened but the operator has not decided: redeem it later with approval_id.
     const pending = pendingConfirmation(approval, req.tool.name);
     return { ...pending, text: `The operator has not decided yet. ${pending.text}` };
   }
-  const check = req.approvals.consume(id, { tool: call.tool, args: req.args, principal }, req.now());
+  const check = await req.approvals.consume(id, { tool: call.tool, args: req.args, principal }, req.now());
   if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
   return { status: 'confirmed', approvalId: id };
 }

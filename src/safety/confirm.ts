@@ -3,7 +3,8 @@
  * approval means a pending approval, never a run. `confirmed: true` in the arguments counts for
  * nothing — the model can set it.
  */
-import type { Approval, ApprovalStore } from '../db/approvals.js';
+import type { Approval } from '../db/approvals.js';
+import type { ApprovalPort } from '../db/ports.js';
 import type { EventBus } from '../realtime/bus.js';
 import type { Caller } from '../contracts/tiers.js';
 import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
@@ -50,7 +51,7 @@ export interface ConfirmRequest {
   elicit: Elicit | undefined;
   /** Present when the client takes URL-mode elicitation: the confirmation is the approval's dashboard page. */
   link?: ApprovalLink;
-  approvals: ApprovalStore;
+  approvals: ApprovalPort;
   ttlMs: number;
   now: () => number;
   bus: EventBus;
@@ -70,7 +71,7 @@ async function confirmByLink(
   sessionId: string | null,
   principal: string,
 ): Promise<Confirmation> {
-  const pending = fileApproval(req, plan, sessionId, principal);
+  const pending = await fileApproval(req, plan, sessionId, principal);
   const id = pending.approvalId;
   let answer: 'accept' | 'decline' | 'cancel';
   try {
@@ -100,7 +101,7 @@ async function confirmByLink(
       ? denied('ERR_APPROVAL_EXPIRED', id)
       : denied('ERR_APPROVAL_NOT_APPROVED', id, decided?.status ?? 'gone');
   }
-  const check = req.approvals.consume(id, { tool: req.tool.name, args: req.args, principal }, req.now());
+  const check = await req.approvals.consume(id, { tool: req.tool.name, args: req.args, principal }, req.now());
   if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
   return { status: 'confirmed', approvalId: id };
 }
@@ -109,17 +110,17 @@ async function confirmByLink(
  * The requester declined or cancelled the approval's page: the approval is withdrawn (denied, and
  * announced) and the call refused.
  */
-export function withdrawApproval(
+export async function withdrawApproval(
   req: Pick<ConfirmRequest, 'approvals' | 'bus' | 'now' | 'tool'>,
   id: string,
   plan: string,
   principal: string,
   answer: 'decline' | 'cancel',
-): Confirmation {
+): Promise<Confirmation> {
   const how = answer === 'decline' ? 'declined' : 'cancelled';
-  const withdrawn = req.approvals.decide(id, 'denied', `${principal} (${how} the link)`, req.now());
+  const withdrawn = await req.approvals.decide(id, 'denied', `${principal} (${how} the link)`, req.now());
   if (withdrawn.ok) {
-    req.bus.publish({
+    await req.bus.publish({
       type: 'approval.resolved',
       severity: 'info',
       title: `approval withdrawn: ${req.tool.name}`,
@@ -138,7 +139,11 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
   const principal = principalOf(req.caller);
 
   if (req.approvalId !== null) {
-    const check = req.approvals.consume(req.approvalId, { tool: req.tool.name, args: req.args, principal }, req.now());
+    const check = await req.approvals.consume(
+      req.approvalId,
+      { tool: req.tool.name, args: req.args, principal },
+      req.now(),
+    );
     if (!check.ok) return { status: 'denied', code: check.code, text: check.reason };
     return { status: 'confirmed', approvalId: check.approval.id };
   }
@@ -162,13 +167,13 @@ export async function confirmCall(req: ConfirmRequest): Promise<Confirmation> {
 }
 
 /** Files a pending approval for an operator, announces it, and says how to redeem it. */
-export function fileApproval(
+export async function fileApproval(
   req: ConfirmRequest,
   plan: string,
   sessionId: string | null,
   principal: string,
-): Extract<Confirmation, { status: 'pending' }> {
-  const approval = req.approvals.create(
+): Promise<Extract<Confirmation, { status: 'pending' }>> {
+  const approval = await req.approvals.create(
     {
       tool: req.tool.name,
       args: req.args,
@@ -181,7 +186,7 @@ export function fileApproval(
     },
     req.now(),
   );
-  req.bus.publish({
+  await req.bus.publish({
     type: 'approval.requested',
     severity: 'warning',
     title: `approval needed: ${req.tool.name}`,

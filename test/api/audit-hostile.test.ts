@@ -46,7 +46,7 @@ describe('hostile strings in the audit chain', () => {
         await post({ jsonrpc: '2.0', id: 10 * i + j + 2, method: 'tools/call', params }, session);
       }
     }
-    expect(vigil.core.stores.audit.count()).toBe(HOSTILE.length * 3);
-    expect(vigil.core.stores.audit.verify()).toEqual({ ok: true, rows: HOSTILE.length * 3 });
+    expect(await vigil.core.stores.audit.count()).toBe(HOSTILE.length * 3);
+    expect(await vigil.core.stores.audit.verify()).toEqual({ ok: true, rows: HOSTILE.length * 3 });
   });
 });

@@ -28,9 +28,9 @@ describe('dashboard routes', () => {
   });
 
   it('read the stores, not tools: refreshing adds no audit row', async () => {
-    const before = vigil.core.stores.audit.list({ limit: 1000 }).length;
+    const before = (await vigil.core.stores.audit.list({ limit: 1000 })).length;
     for (const path of READS) expect((await vigil.api('GET', path)).status).toBe(200);
-    expect(vigil.core.stores.audit.list({ limit: 1000 })).toHaveLength(before);
+    expect(await vigil.core.stores.audit.list({ limit: 1000 })).toHaveLength(before);
   });
 
   it('say which field is wrong, with 400, and 404 for an incident that does not exist', async () => {

@@ -55,7 +55,7 @@ describe('MCP sessions nobody can borrow', () => {
       expect({ name, leaked: JSON.stringify(result).includes(aliceSession) }).toEqual({ name, leaked: false });
     }
     // The audit log still records the session (for operators), it just never reaches an assistant.
-    expect(JSON.stringify(vigil.core.stores.audit.list({ limit: 50 }))).toContain(aliceSession);
+    expect(JSON.stringify(await vigil.core.stores.audit.list({ limit: 50 }))).toContain(aliceSession);
 
     // Approvals are bound to the requester's identity (eec4558), not to a session: the session id
     // is no longer what an approval hangs on, and it never reaches another client either way.
@@ -66,7 +66,7 @@ describe('MCP sessions nobody can borrow', () => {
     const alice = await vigil.connect({ name: 'alice' });
     const session = sessionOf(alice);
     const call = { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'test_echo', arguments: {} } };
-    const before = vigil.core.stores.audit.count();
+    const before = await vigil.core.stores.audit.count();
 
     for (const token of [vigil.operatorToken, 'not-a-token']) {
       const refused = await rawPost(session, token, call);
@@ -84,10 +84,10 @@ describe('MCP sessions nobody can borrow', () => {
     );
     await thief.close();
 
-    const refusals = vigil.core.stores.audit
-      .list({ limit: 10, tool: SESSION_AUDIT_TOOL })
-      .filter((r) => r.sessionId === session);
-    expect(vigil.core.stores.audit.count() - before).toBe(3);
+    const refusals = (await vigil.core.stores.audit.list({ limit: 10, tool: SESSION_AUDIT_TOOL })).filter(
+      (r) => r.sessionId === session,
+    );
+    expect((await vigil.core.stores.audit.count()) - before).toBe(3);
     expect(refusals).toHaveLength(3);
     // Newest first: the SDK thief, the invalid token, the operator token.
     expect(refusals.map((r) => r.callerId)).toEqual([
@@ -100,6 +100,6 @@ describe('MCP sessions nobody can borrow', () => {
 
     // The rightful owner's session still works.
     expect(textOf(await alice.callTool({ name: 'test_echo', arguments: { text: 'still mine' } }))).toBe('still mine');
-    expect(vigil.core.stores.audit.verify().ok).toBe(true);
+    expect((await vigil.core.stores.audit.verify()).ok).toBe(true);
   });
 });

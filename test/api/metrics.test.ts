@@ -60,11 +60,11 @@ describe('/metrics', () => {
   });
 
   it('counts remediations by runbook and result from remediation events', async () => {
-    const publish = (type: 'remediation.succeeded' | 'remediation.failed', runbook: string) =>
-      vigil.core.bus.publish({ type, severity: 'info', title: 't', message: '', data: { runbook } });
-    publish('remediation.succeeded', 'restart_crashed_guest');
-    publish('remediation.succeeded', 'restart_crashed_guest');
-    publish('remediation.failed', 'clean_full_disk');
+    const publish = async (type: 'remediation.succeeded' | 'remediation.failed', runbook: string) =>
+      await vigil.core.bus.publish({ type, severity: 'info', title: 't', message: '', data: { runbook } });
+    await publish('remediation.succeeded', 'restart_crashed_guest');
+    await publish('remediation.succeeded', 'restart_crashed_guest');
+    await publish('remediation.failed', 'clean_full_disk');
     const text = await scrape(vigil.url);
     expect(sample(text, 'vigil_remediations_total', { runbook: 'restart_crashed_guest', result: 'succeeded' })).toBe(2);
     expect(sample(text, 'vigil_remediations_total', { runbook: 'clean_full_disk', result: 'failed' })).toBe(1);
@@ -72,7 +72,7 @@ describe('/metrics', () => {
 
   it('reports the notification outbox depth from the outbox table', async () => {
     const outbox = vigil.core.stores.outbox;
-    outbox.add(
+    await outbox.add(
       [1, 2, 3].map((n) => ({
         channel: 'email',
         kind: 'report' as const,
@@ -97,8 +97,8 @@ describe('/metrics', () => {
 
   it('reports open incidents by condition and the last monitor cycles from the monitor tables', async () => {
     const store = vigil.core.stores.monitor;
-    const open = (condition: 'guest.crashed' | 'disk.high', target: string) =>
-      store.openIncident(
+    const open = async (condition: 'guest.crashed' | 'disk.high', target: string) =>
+      await store.openIncident(
         {
           key: `${condition}:${target}`,
           condition,
@@ -111,11 +111,11 @@ describe('/metrics', () => {
         },
         Date.now(),
       );
-    open('guest.crashed', '101');
-    open('guest.crashed', '102');
+    await open('guest.crashed', '101');
+    await open('guest.crashed', '102');
     const resolved = open('disk.high', 'pve1');
-    store.resolveIncident(resolved.id, Date.now());
-    store.recordRun({
+    await store.resolveIncident((await resolved).id, Date.now());
+    await store.recordRun({
       kind: 'critical',
       holder: 'h',
       startedAt: 1_000,

@@ -16,7 +16,7 @@ async function pendingApproval(): Promise<string> {
   const result = (await client.callTool({ name: 'set_autonomy_level', arguments: { level: 4, reason: 'test' } })) as {
     structuredContent?: { approvalId?: string };
   };
-  const pending = vigil.core.stores.approvals.pending(Date.now());
+  const pending = await vigil.core.stores.approvals.pending(Date.now());
   const id = result.structuredContent?.approvalId ?? pending.at(-1)?.id;
   if (!id) throw new Error('no approval was filed');
   return id;
@@ -77,7 +77,7 @@ describe('with the operator token', () => {
   it('PUT /api/monitor/killswitch engages and releases it, publishing events', async () => {
     const on = await vigil.api('PUT', '/api/monitor/killswitch', { active: true, scope: 'all', reason: 'maintenance' });
     expect(on.status).toBe(200);
-    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({
+    expect(await vigil.core.stores.preferences.killSwitch()).toMatchObject({
       active: true,
       scope: 'all',
       reason: 'maintenance',
@@ -92,8 +92,8 @@ describe('with the operator token', () => {
     });
     const off = await vigil.api('PUT', '/api/monitor/killswitch', { active: false });
     expect(off.status).toBe(200);
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(false);
-    const events = vigil.core.stores.events.latest(5).filter((e) => e.type === 'killswitch.changed');
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(false);
+    const events = (await vigil.core.stores.events.latest(5)).filter((e) => e.type === 'killswitch.changed');
     expect(events.map((e) => e.data?.active)).toEqual([true, false]);
   });
 
@@ -111,8 +111,8 @@ describe('with the operator token', () => {
   it('PUT /api/monitor/autonomy-level sets 0–4 and refuses anything else naming level', async () => {
     const ok = await vigil.api('PUT', '/api/monitor/autonomy-level', { level: 1 });
     expect(ok.status).toBe(200);
-    expect(vigil.core.stores.preferences.autonomyLevel()).toBe(1);
-    expect(vigil.core.stores.events.latest(2).find((e) => e.type === 'autonomy.changed')).toMatchObject({
+    expect(await vigil.core.stores.preferences.autonomyLevel()).toBe(1);
+    expect((await vigil.core.stores.events.latest(2)).find((e) => e.type === 'autonomy.changed')).toMatchObject({
       data: { level: 1 },
     });
     for (const level of [-1, 5, 2.5, '3', null]) {
@@ -131,7 +131,7 @@ describe('with the operator token', () => {
   it('GET /api/incidents and GET /api/monitor/actions read the monitor records through its tools', async () => {
     const store = vigil.core.stores.monitor;
     const at = Date.now();
-    const crashed = store.openIncident(
+    const crashed = await store.openIncident(
       {
         key: 'guest.crashed:101',
         condition: 'guest.crashed',
@@ -144,7 +144,7 @@ describe('with the operator token', () => {
       },
       at,
     );
-    const disk = store.openIncident(
+    const disk = await store.openIncident(
       {
         key: 'disk.high:pve2',
         condition: 'disk.high',
@@ -157,8 +157,8 @@ describe('with the operator token', () => {
       },
       at,
     );
-    store.resolveIncident(disk.id, at);
-    store.startAction({
+    await store.resolveIncident(disk.id, at);
+    await store.startAction({
       incidentId: crashed.id,
       incidentKey: crashed.key,
       runbook: 'restart-crashed-guest',
@@ -206,7 +206,7 @@ describe('with the operator token', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatch(/^query: limit/);
     // Reads through executeTool are audited like any other call.
-    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+    expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
       tool: 'get_autonomy_actions',
       callerKind: 'operator',
     });
@@ -223,7 +223,7 @@ describe('with the operator token', () => {
   });
 
   it('GET /api/events returns the newest events, or pages forward from since', async () => {
-    const all = vigil.core.stores.events.since(0, 1000);
+    const all = await vigil.core.stores.events.since(0, 1000);
     const newest = await vigil.api('GET', '/api/events?limit=2');
     expect(newest.body.events.map((e: { id: number }) => e.id)).toEqual(all.slice(-2).map((e) => e.id));
     const page = await vigil.api('GET', `/api/events?since=${all[0]!.id}&limit=1`);
@@ -242,11 +242,11 @@ describe('with the operator token', () => {
 
     const approved = await vigil.api('POST', `/api/approvals/${first}/approve`);
     expect(approved.status).toBe(200);
-    expect(vigil.core.stores.approvals.get(first, Date.now())?.status).toBe('approved');
+    expect((await vigil.core.stores.approvals.get(first, Date.now()))?.status).toBe('approved');
     const denied = await vigil.api('POST', `/api/approvals/${second}/deny`);
     expect(denied.status).toBe(200);
-    expect(vigil.core.stores.approvals.get(second, Date.now())?.status).toBe('denied');
-    const resolved = vigil.core.stores.events.latest(5).filter((e) => e.type === 'approval.resolved');
+    expect((await vigil.core.stores.approvals.get(second, Date.now()))?.status).toBe('denied');
+    const resolved = (await vigil.core.stores.events.latest(5)).filter((e) => e.type === 'approval.resolved');
     expect(resolved.map((e) => e.data?.verdict)).toEqual(['approved', 'denied']);
 
     const again = await vigil.api('POST', `/api/approvals/${first}/deny`);
@@ -261,7 +261,7 @@ describe('with the operator token', () => {
     const res = await vigil.api('POST', '/api/tools/get_events', { limit: 1 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true, decision: 'allowed', outcome: 'ok' });
-    const row = vigil.core.stores.audit.list({ limit: 1 })[0];
+    const row = (await vigil.core.stores.audit.list({ limit: 1 }))[0];
     expect(row).toMatchObject({ id: res.body.auditId, tool: 'get_events', callerKind: 'operator', callerId: 'rest' });
 
     const unknown = await vigil.api('POST', '/api/tools/no_such_tool', {});

@@ -215,34 +215,38 @@ describe('what the monitor is busy with', () => {
 });
 
 describe('createChaos on an injected clock', () => {
-  it('keeps striking for a simulated day even when nobody ever repairs anything', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 3 }), (seed, maxOutstanding) => {
-        let now = 1_700_000_000_000;
-        const state = createLabState({ nodes: 3, guestsPerNode: 4, seed, now: () => now });
-        try {
-          const strikes: number[] = [];
-          const chaos = createChaos({
-            state,
-            now: () => now,
-            random: seededRandom(seed),
-            policy: { maxOutstanding },
-            onStrike: () => strikes.push(now),
-          });
-          const start = now;
-          for (let minute = 0; minute < 24 * 60; minute++) {
-            now += 60_000;
-            chaos.tick();
+  it('keeps striking for a simulated day even when nobody ever repairs anything', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (seed, maxOutstanding) => {
+          let now = 1_700_000_000_000;
+          const state = createLabState({ nodes: 3, guestsPerNode: 4, seed, now: () => now });
+          try {
+            const strikes: number[] = [];
+            const chaos = createChaos({
+              state,
+              now: () => now,
+              random: seededRandom(seed),
+              policy: { maxOutstanding },
+              onStrike: () => strikes.push(now),
+            });
+            const start = now;
+            for (let minute = 0; minute < 24 * 60; minute++) {
+              now += 60_000;
+              await chaos.tick();
+            }
+            for (let hour = 0; hour < 24; hour++) {
+              const from = start + hour * 3_600_000;
+              expect(strikes.some((at) => at > from && at <= from + 3_600_000)).toBe(true);
+            }
+            expect(chaos.outstanding().length).toBeLessThanOrEqual(maxOutstanding);
+          } finally {
+            state.close();
           }
-          for (let hour = 0; hour < 24; hour++) {
-            const from = start + hour * 3_600_000;
-            expect(strikes.some((at) => at > from && at <= from + 3_600_000)).toBe(true);
-          }
-          expect(chaos.outstanding().length).toBeLessThanOrEqual(maxOutstanding);
-        } finally {
-          state.close();
-        }
-      }),
+        },
+      ),
       { numRuns: 20 },
     );
   });

@@ -90,7 +90,7 @@ for (const [label, connect] of Object.entries(transports)) {
         'invalid arguments: node: Invalid input: expected string, received number\n' +
           'Fix: call get_node_status again with only these arguments: node (string, required).',
       );
-      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+      expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
         tool: 'get_node_status',
         decision: 'invalid',
       });

@@ -52,7 +52,7 @@ describe('an approval asked by one stdio process', () => {
     const asked = await oneShot({ active: false });
     const data = asked.structuredContent as { status: string; approvalId: string };
     expect(data.status).toBe('pending_approval');
-    expect(vigil.core.stores.approvals.get(data.approvalId, Date.now())).toMatchObject({
+    expect(await vigil.core.stores.approvals.get(data.approvalId, Date.now())).toMatchObject({
       status: 'pending',
       principal: 'assistant-token',
     });
@@ -61,8 +61,8 @@ describe('an approval asked by one stdio process', () => {
 
     const run = await oneShot({ active: false, approval_id: data.approvalId });
     expect(run.isError).toBe(false);
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(false);
-    const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(false);
+    const row = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
     expect(row).toMatchObject({
       tool: 'set_kill_switch',
       decision: 'allowed',
@@ -84,7 +84,7 @@ describe('an approval asked by one stdio process', () => {
     });
     expect(page).toMatch(/^http:\/\/127\.0\.0\.1:8377\/#\/approvals\/apr_/);
     expect(run.isError).toBe(false);
-    const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+    const row = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
     expect(row).toMatchObject({ tool: 'set_kill_switch', decision: 'allowed', outcome: 'ok' });
     expect(row.approvalId).toBe(page.split('/').pop());
   }, 60_000);

@@ -64,8 +64,8 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
     // forecast predicts the day it is full; the monitor's own samples continue the series.
     const now = t.now();
     for (let h = 48; h >= 1; h -= 1) {
-      t.core.stores.samples.record('pve1', 'disk.percent', 25 - h * 0.5, now - h * HOUR);
-      t.core.stores.samples.record('pve1', 'memory.percent', 40 + 5 * Math.sin(h / 5), now - h * HOUR);
+      await t.core.stores.samples.record('pve1', 'disk.percent', 25 - h * 0.5, now - h * HOUR);
+      await t.core.stores.samples.record('pve1', 'memory.percent', 40 + 5 * Math.sin(h / 5), now - h * HOUR);
     }
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -156,7 +156,7 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
       { kind: 'assistant', id: 'chat-ui', sessionId: 'session-0123456789' },
     );
     expect(r.kind === 'result' && r.decision).toBe('pending');
-    const id = t.core.stores.approvals.pending(t.now())[0]!.id;
+    const id = (await t.core.stores.approvals.pending(t.now()))[0]!.id;
     await page.click('nav a[data-view="overview"]');
     const card = page.locator(`#approvals li[data-id="${id}"]`);
     await card.waitFor();
@@ -171,11 +171,14 @@ describe.skipIf(!haveChromium)('dashboard views in headless Chromium', () => {
 
     await card.locator('button.decide-approve').click();
     await card.locator('.confirm:not([hidden])').waitFor();
-    expect(t.core.stores.approvals.get(id, t.now())?.status).toBe('pending');
+    expect((await t.core.stores.approvals.get(id, t.now()))?.status).toBe('pending');
     await check('approval-confirm');
     await card.locator('button.confirm-approve').click();
     await card.waitFor({ state: 'detached' });
-    expect(t.core.stores.approvals.get(id, t.now())).toMatchObject({ status: 'approved', decidedBy: 'operator:rest' });
+    expect(await t.core.stores.approvals.get(id, t.now())).toMatchObject({
+      status: 'approved',
+      decidedBy: 'operator:rest',
+    });
   });
 
   it('plots disk and memory history with the fitted trend and the predicted day of full', async () => {

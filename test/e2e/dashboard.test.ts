@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     page.once('dialog', (d) => void d.dismiss());
     await page.click('#ks-toggle');
     await page.locator('#flash', { hasText: 'kill switch left on' }).waitFor();
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(true);
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(true);
 
     let asked = '';
     page.once('dialog', (d) => {
@@ -70,14 +70,14 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.click('#ks-toggle');
     await page.locator('#ks-state[data-active="false"]').waitFor();
     expect(asked).toMatch(/Release the kill switch/);
-    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({ active: false, by: 'operator:rest' });
+    expect(await vigil.core.stores.preferences.killSwitch()).toMatchObject({ active: false, by: 'operator:rest' });
 
     await page.selectOption('#ks-scope', 'all');
     await page.fill('#ks-reason', 'freeze for upgrade');
     await page.click('#ks-toggle');
     await page.locator('#overall[data-status="critical"]').waitFor();
     expect(await text('#ks-state')).toBe('ON (all): freeze for upgrade');
-    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({ active: true, scope: 'all' });
+    expect(await vigil.core.stores.preferences.killSwitch()).toMatchObject({ active: true, scope: 'all' });
     await shot('3-kill-switch-all');
 
     page.once('dialog', (d) => void d.accept());
@@ -92,7 +92,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     })) as {
       structuredContent?: { approvalId?: string };
     };
-    const id = result.structuredContent?.approvalId ?? vigil.core.stores.approvals.pending(Date.now())[0]?.id;
+    const id = result.structuredContent?.approvalId ?? (await vigil.core.stores.approvals.pending(Date.now()))[0]?.id;
     expect(id).toMatch(/^apr_/);
     const item = page.locator(`#approvals li[data-id="${id}"]`);
     await item.waitFor();
@@ -102,10 +102,10 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     // set_autonomy_level is red: the first click only opens the card's confirmation.
     await item.locator('button.decide-approve').click();
     await item.locator('.confirm:not([hidden])').waitFor();
-    expect(vigil.core.stores.approvals.get(id!, Date.now())?.status).toBe('pending');
+    expect((await vigil.core.stores.approvals.get(id!, Date.now()))?.status).toBe('pending');
     await item.locator('button.confirm-approve').click();
     await item.waitFor({ state: 'detached' });
-    expect(vigil.core.stores.approvals.get(id!, Date.now())).toMatchObject({
+    expect(await vigil.core.stores.approvals.get(id!, Date.now())).toMatchObject({
       status: 'approved',
       decidedBy: 'operator:rest',
     });
@@ -115,7 +115,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
 
   it('lists open incidents, and an escalated one makes the status critical', async () => {
     const store = vigil.core.stores.monitor;
-    const incident = store.openIncident(
+    const incident = await store.openIncident(
       {
         key: 'disk.high:pve2',
         condition: 'disk.high',
@@ -128,7 +128,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
       },
       Date.now(),
     );
-    vigil.core.bus.publish({
+    await vigil.core.bus.publish({
       type: 'incident.opened',
       severity: 'warning',
       title: 'disk.high pve2',
@@ -140,8 +140,8 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     expect(await item.innerText()).toContain('disk of pve2 at 96%');
     await page.locator('#reasons', { hasText: '1 incident(s) open' }).waitFor();
 
-    store.escalateIncident(incident.id, Date.now());
-    vigil.core.bus.publish({
+    await store.escalateIncident(incident.id, Date.now());
+    await vigil.core.bus.publish({
       type: 'incident.escalated',
       severity: 'critical',
       title: 'disk.high pve2 escalated',
@@ -151,8 +151,8 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.locator('#incidents li[data-status="escalated"]').waitFor();
     await page.locator('#overall[data-status="critical"]').waitFor();
     await shot('6-escalated');
-    store.resolveIncident(incident.id, Date.now());
-    vigil.core.bus.publish({
+    await store.resolveIncident(incident.id, Date.now());
+    await vigil.core.bus.publish({
       type: 'incident.resolved',
       severity: 'info',
       title: 'disk.high pve2 resolved',
@@ -166,7 +166,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.selectOption('#autonomy-level', '2');
     await page.click('#autonomy-apply');
     await page.locator('#autonomy-state', { hasText: '2' }).waitFor();
-    expect(vigil.core.stores.preferences.autonomyLevel()).toBe(2);
+    expect(await vigil.core.stores.preferences.autonomyLevel()).toBe(2);
   });
 
   it('keeps the token for the tab, and asks again when it is refused', async () => {

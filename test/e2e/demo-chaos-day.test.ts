@@ -49,22 +49,22 @@ describe('demo chaos over a simulated day', () => {
     for (let minute = 0; minute < DAY_MIN + 60; minute += STEP_MIN) {
       t.advance(STEP_MIN * MIN);
       // The last simulated hour only lets the monitor finish what chaos started.
-      if (minute < DAY_MIN && minute % CHAOS_EVERY_MIN === 0) chaos.tick();
+      if (minute < DAY_MIN && minute % CHAOS_EVERY_MIN === 0) await chaos.tick();
       await t.cycle('critical', 'routine');
     }
 
     unsubscribe();
     const store = t.core.stores.monitor;
-    const incidents = store.listIncidents({ limit: 10_000 });
+    const incidents = await store.listIncidents({ limit: 10_000 });
     /** How the monitor dealt with one fault: the incident on its key opened after it and before the next fault there. */
-    const fate = (s: { action: ChaosAction; at: number }) => {
+    const fate = async (s: { action: ChaosAction; at: number }) => {
       const key = incidentKeyOf(s.action);
       const next = struck.find((o) => o.at > s.at && incidentKeyOf(o.action) === key)?.at ?? Infinity;
       const incident = incidents
         .filter((i) => i.key === key && i.firstSeen >= s.at && i.firstSeen < next)
         .sort((a, b) => a.firstSeen - b.firstSeen)[0];
       if (!incident) return 'never detected';
-      const actions = store.actionsForIncident(incident.id);
+      const actions = await store.actionsForIncident(incident.id);
       const fixed = actions.find((a) => a.result === 'succeeded');
       // Escalated first (e.g. repaired by hand afterwards): explained, not remediated.
       if (incident.escalatedAt !== null && (!fixed || incident.escalatedAt <= fixed.startedAt)) return 'escalated';
@@ -76,7 +76,7 @@ describe('demo chaos over a simulated day', () => {
       if (actions.some((a) => a.result === 'pending_approval')) return 'waiting for approval';
       return `unexplained (${incident.status}, ${actions.map((a) => a.result).join(', ') || 'no action'})`;
     };
-    const report = struck.map((s) => `${describeChaos(s.action)} → ${fate(s)}`);
+    const report = await Promise.all(struck.map(async (s) => `${describeChaos(s.action)} → ${await fate(s)}`));
     console.log(
       'STATS',
       struck.length,
@@ -107,7 +107,7 @@ describe('demo chaos over a simulated day', () => {
     const bad = report.filter((r) => !/→ (remediated|escalated|waiting for approval)$/.test(r));
     expect(bad, report.join('\n')).toEqual([]);
     // Only faults vigil explained are ever repaired by hand.
-    for (const h of healed) expect(['escalated', 'waiting for approval']).toContain(fate(h.fault));
+    for (const h of healed) expect(['escalated', 'waiting for approval']).toContain(await fate(h.fault));
 
     // Chaos never stopped: at least one fault in every simulated hour, and most ticks strike.
     for (let hour = 0; hour < 24; hour++) {
@@ -123,6 +123,6 @@ describe('demo chaos over a simulated day', () => {
     expect(lines.length).toBeGreaterThan(struck.length);
     expect(lines.filter((l) => l.includes('\n'))).toEqual([]);
     expect(texts.filter((l) => /\b([a-z]+) \1\b/i.test(l) || /exit unknown/.test(l))).toEqual([]);
-    expect(store.activeIncidents().filter((i) => i.status !== 'escalated')).toEqual([]);
+    expect((await store.activeIncidents()).filter((i) => i.status !== 'escalated')).toEqual([]);
   });
 });

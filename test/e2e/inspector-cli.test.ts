@@ -63,7 +63,7 @@ describe('MCP Inspector CLI over stdio', () => {
     expect(result.content[0]!.text).toMatch(
       /\nFix: call get_node_status again with only these arguments: node \(string, required\)\.$/,
     );
-    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+    expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
       tool: 'get_node_status',
       decision: 'invalid',
     });

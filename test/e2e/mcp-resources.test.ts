@@ -75,7 +75,9 @@ describe('resource notifications from the lab', () => {
     }
     t.lab.state.crashGuest(100);
     await t.cycle('critical');
-    const incident = t.core.stores.monitor.listIncidents({ limit: 5 }).find((i) => i.key === 'guest.crashed:100')!;
+    const incident = (await t.core.stores.monitor.listIncidents({ limit: 5 })).find(
+      (i) => i.key === 'guest.crashed:100',
+    )!;
     expect(incident).toBeDefined();
 
     for (const w of [viaHttp, viaStdio]) {
@@ -97,7 +99,7 @@ describe('resource notifications from the lab', () => {
         .sort(),
     );
     expect(cluster.guests.total).toBeGreaterThan(0);
-    const [row] = t.core.stores.audit.list({ limit: 1, tool: 'get_cluster_status' });
+    const [row] = await t.core.stores.audit.list({ limit: 1, tool: 'get_cluster_status' });
     expect(row).toMatchObject({ callerKind: 'assistant', callerId: 'e2e-stdio', decision: 'allowed', outcome: 'ok' });
   });
 
@@ -122,13 +124,13 @@ describe('resource notifications from the lab', () => {
   it('tells an HTTP cluster subscriber when the monitor sees a guest stopped on purpose, which opens no incident', async () => {
     await t.cycle('critical'); // the restarted guest of the first test is seen running again
     viaHttp.updated.length = 0;
-    const events = t.core.stores.events.lastId();
+    const events = await t.core.stores.events.lastId();
     t.lab.state.operatorStop(102);
     await eventually(() => t.lab.state.getGuest(102)?.status === 'stopped', 10_000, 'guest 102 stopped');
     await t.cycle('critical');
     await eventually(() => viaHttp.updated.includes('vigil://cluster'), 10_000, 'cluster update');
     // No event that would make the cluster due: the notification came from the monitor's observation.
-    expect(t.core.stores.events.since(events, 50).filter(touchesCluster)).toEqual([]);
+    expect((await t.core.stores.events.since(events, 50)).filter(touchesCluster)).toEqual([]);
     const cluster = jsonOf(await viaHttp.client.readResource({ uri: 'vigil://cluster' }));
     expect(cluster.problems.join('\n')).toMatch(/102.*is stopped/);
   });

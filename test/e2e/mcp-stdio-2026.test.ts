@@ -34,10 +34,10 @@ afterAll(async () => {
   await vigil.close();
 });
 
-const killSwitchRows = () =>
-  vigil.core.stores.audit
-    .list({ limit: 200 })
-    .filter((r) => r.tool === 'set_kill_switch' && r.callerId === 'modern-stdio');
+const killSwitchRows = async () =>
+  (await vigil.core.stores.audit.list({ limit: 200 })).filter(
+    (r) => r.tool === 'set_kill_switch' && r.callerId === 'modern-stdio',
+  );
 
 describe('vigil mcp at revision 2026-07-28', () => {
   it('negotiates 2026-07-28, lists tools with outputSchema, and answers bad arguments with isError', async () => {
@@ -60,16 +60,16 @@ describe('vigil mcp at revision 2026-07-28', () => {
       expect((await vigil.api('POST', `/api/approvals/${id}/approve`)).status).toBe(200);
       return { action: 'accept' };
     };
-    const before = vigil.core.stores.approvals.recent(100, Date.now()).length;
+    const before = (await vigil.core.stores.approvals.recent(100, Date.now())).length;
     const run = await client.callTool({ name: 'set_kill_switch', arguments: { active: false } });
     expect(run.isError).toBeFalsy();
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(false);
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(false);
     expect(pages).toHaveLength(1);
-    const approvals = vigil.core.stores.approvals.recent(100, Date.now());
+    const approvals = await vigil.core.stores.approvals.recent(100, Date.now());
     expect(approvals).toHaveLength(before + 1);
     expect(pages[0]).toContain(`/#/approvals/${approvals[0]!.id}`);
     expect(approvals[0]!.status).toBe('used');
-    expect(killSwitchRows().filter((r) => r.approvalId === approvals[0]!.id)).toMatchObject([
+    expect((await killSwitchRows()).filter((r) => r.approvalId === approvals[0]!.id)).toMatchObject([
       { decision: 'allowed', outcome: 'ok' },
     ]);
   }, 30_000);
@@ -81,9 +81,9 @@ describe('vigil mcp at revision 2026-07-28', () => {
     });
     const subscription = await client.listen({ resourceSubscriptions: ['vigil://incidents'] });
     const { bus, stores } = vigil.core;
-    bus.publishWith(
-      () =>
-        stores.monitor.tryOpenIncident(
+    await bus.publishWith(
+      async () =>
+        await stores.monitor.tryOpenIncident(
           {
             key: 'guest.crashed:501',
             condition: 'guest.crashed',

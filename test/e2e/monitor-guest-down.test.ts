@@ -10,7 +10,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const incidents = () => t.monitor.store.listIncidents({ limit: 50 });
+const incidents = async () => await t.monitor.store.listIncidents({ limit: 50 });
 
 describe('guest.down', () => {
   it('starts an onboot guest that was already down at start-up, and leaves the others alone', async () => {
@@ -19,8 +19,8 @@ describe('guest.down', () => {
     t.lab.state.setGuestConfig(101, { onboot: false }); // not meant to run at boot
     t.lab.state.operatorStop(102); // stopped on purpose
     await t.cycle('critical');
-    expect(incidents().map((i) => [i.key, i.status])).toEqual([['guest.down:100', 'resolved']]);
-    const actions = t.monitor.store.recentActions({ incidentKey: 'guest.down:100', limit: 5 });
+    expect((await incidents()).map((i) => [i.key, i.status])).toEqual([['guest.down:100', 'resolved']]);
+    const actions = await t.monitor.store.recentActions({ incidentKey: 'guest.down:100', limit: 5 });
     expect(actions).toMatchObject([{ runbook: 'start-down-guest', tool: 'start_guest', result: 'succeeded' }]);
     expect(t.lab.state.getGuest(100)?.status).toBe('running');
     expect(t.lab.state.getGuest(101)?.status).toBe('stopped');
@@ -32,7 +32,7 @@ describe('guest.down', () => {
     t.lab.state.setHaState(ha.vmid, 'stopped');
     t.lab.state.crashGuest(ha.vmid);
     await t.cycle('critical');
-    expect(incidents()).toEqual([]);
-    expect(t.core.stores.audit.list({ limit: 20, tool: 'start_guest' })).toEqual([]);
+    expect(await incidents()).toEqual([]);
+    expect(await t.core.stores.audit.list({ limit: 20, tool: 'start_guest' })).toEqual([]);
   });
 });

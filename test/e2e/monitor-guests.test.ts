@@ -11,8 +11,8 @@ afterEach(async () => {
   await t.close();
 });
 
-const incidents = () => t.monitor.store.listIncidents({ limit: 50 });
-const auditOf = (tool: string) => t.core.stores.audit.list({ limit: 100, tool });
+const incidents = async () => await t.monitor.store.listIncidents({ limit: 50 });
+const auditOf = async (tool: string) => await t.core.stores.audit.list({ limit: 100, tool });
 
 describe('guest.crashed', () => {
   it('restarts a crashed VM and a crashed container, verifies, resolves; one action and one audit row each', async () => {
@@ -23,12 +23,12 @@ describe('guest.crashed', () => {
     expect(t.lab.state.getGuest(100)?.status).toBe('running');
     expect(t.lab.state.getGuest(101)?.status).toBe('running');
     const list = incidents();
-    expect(list.map((i) => [i.key, i.status]).sort()).toEqual([
+    expect((await list).map((i) => [i.key, i.status]).sort()).toEqual([
       ['guest.crashed:100', 'resolved'],
       ['guest.crashed:101', 'resolved'],
     ]);
     for (const vmid of [100, 101]) {
-      const actions = t.monitor.store.recentActions({ incidentKey: `guest.crashed:${vmid}`, limit: 10 });
+      const actions = await t.monitor.store.recentActions({ incidentKey: `guest.crashed:${vmid}`, limit: 10 });
       expect(actions).toHaveLength(1);
       expect(actions[0]).toMatchObject({
         runbook: 'restart-crashed-guest',
@@ -37,12 +37,12 @@ describe('guest.crashed', () => {
         counts: true,
       });
       expect(actions[0]!.verification).toMatch(/recovered/);
-      const rows = auditOf('start_guest').filter((r) => (r.args as { vmid: number }).vmid === vmid);
+      const rows = (await auditOf('start_guest')).filter((r) => (r.args as { vmid: number }).vmid === vmid);
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ callerKind: 'monitor', decision: 'allowed', outcome: 'ok' });
       expect(actions[0]!.auditId).toBe(rows[0]!.id);
     }
-    const types = t.core.stores.events.latest(100).map((e) => e.type);
+    const types = (await t.core.stores.events.latest(100)).map((e) => e.type);
     for (const type of ['incident.opened', 'remediation.started', 'remediation.succeeded', 'incident.resolved'])
       expect(types).toContain(type);
     expect(t.sent.filter((n) => n.kind === 'recovery')).toHaveLength(2);
@@ -58,7 +58,7 @@ describe('guest.crashed', () => {
     await t.cycle('critical');
     await t.cycle('critical');
     expect(t.lab.state.getGuest(102)?.status).toBe('stopped');
-    expect(incidents()).toEqual([]);
+    expect(await incidents()).toEqual([]);
   });
 
   it('leaves alone a guest an operator stopped in Proxmox (a stop task), and one that is HA-managed', async () => {
@@ -67,8 +67,8 @@ describe('guest.crashed', () => {
     // The lab's HA manager restarts it after a delay; the monitor must not race it.
     t.lab.state.crashGuest(ha.vmid);
     await t.cycle('critical');
-    expect(incidents()).toEqual([]);
-    expect(auditOf('start_guest')).toEqual([]);
+    expect(await incidents()).toEqual([]);
+    expect(await auditOf('start_guest')).toEqual([]);
     expect(t.lab.state.getGuest(103)?.status).toBe('stopped');
   });
 
@@ -80,7 +80,7 @@ describe('guest.crashed', () => {
     t.lab.state.operatorStop(105);
     t.restart();
     await t.cycle('critical');
-    expect(incidents().map((i) => i.key)).toEqual(['guest.crashed:104']);
+    expect((await incidents()).map((i) => i.key)).toEqual(['guest.crashed:104']);
     expect(t.lab.state.getGuest(104)?.status).toBe('running');
     expect(t.lab.state.getGuest(105)?.status).toBe('stopped');
   });

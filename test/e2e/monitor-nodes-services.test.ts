@@ -13,7 +13,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-const keys = (m: MonitorLab) => m.monitor.store.listIncidents({ limit: 50 }).map((i) => [i.key, i.status]);
+const keys = async (m: MonitorLab) =>
+  (await m.monitor.store.listIncidents({ limit: 50 })).map((i) => [i.key, i.status]);
 
 describe('node.unreachable', () => {
   it('wakes an offline node with WoL after two polls; its guests raise nothing meanwhile', async () => {
@@ -21,16 +22,16 @@ describe('node.unreachable', () => {
     await t.cycle('critical');
     t.lab.state.setNodeOnline('pve2', false);
     await t.cycle('critical');
-    expect(keys(t)).toEqual([]); // one poll is not enough (debounce)
+    expect(await keys(t)).toEqual([]); // one poll is not enough (debounce)
     await t.cycle('critical');
     expect(t.lab.state.getNode('pve2')?.online).toBe(true);
-    expect(keys(t)).toEqual([['node.unreachable:pve2', 'resolved']]);
-    const [action] = t.monitor.store.recentActions({ limit: 5 });
+    expect(await keys(t)).toEqual([['node.unreachable:pve2', 'resolved']]);
+    const [action] = await t.monitor.store.recentActions({ limit: 5 });
     expect(action).toMatchObject({ tool: 'wake_node', result: 'succeeded', args: { node: 'pve2' } });
     // Its guests came back with the node: no guest incident during or after.
     await t.cycle('critical');
-    expect(keys(t)).toEqual([['node.unreachable:pve2', 'resolved']]);
-    expect(t.core.stores.audit.list({ limit: 50 }).map((r) => r.tool)).toEqual(['wake_node']);
+    expect(await keys(t)).toEqual([['node.unreachable:pve2', 'resolved']]);
+    expect((await t.core.stores.audit.list({ limit: 50 })).map((r) => r.tool)).toEqual(['wake_node']);
   });
 });
 
@@ -40,8 +41,8 @@ describe('service.failed and http.down', () => {
     t.lab.state.setServiceState('pve1', 'nginx.service', 'failed');
     await t.cycle('routine');
     expect(t.lab.state.serviceState('pve1', 'nginx.service')).toBe('active');
-    expect(keys(t)).toEqual([['service.failed:pve1/nginx.service', 'resolved']]);
-    expect(t.monitor.store.recentActions({ limit: 5 })[0]).toMatchObject({
+    expect(await keys(t)).toEqual([['service.failed:pve1/nginx.service', 'resolved']]);
+    expect((await t.monitor.store.recentActions({ limit: 5 }))[0]).toMatchObject({
       tool: 'restart_service',
       result: 'succeeded',
       args: { node: 'pve1', service: 'nginx.service' },
@@ -64,11 +65,11 @@ describe('service.failed and http.down', () => {
     ref.lab = t.lab;
     t.lab.state.setServiceState('pve3', 'pveproxy.service', 'inactive');
     await t.cycle('routine');
-    expect(keys(t)).toEqual([]);
+    expect(await keys(t)).toEqual([]);
     await t.cycle('routine');
     expect(t.lab.state.serviceState('pve3', 'pveproxy.service')).toBe('active');
-    expect(keys(t)).toEqual([['http.down:web', 'resolved']]);
-    expect(t.monitor.store.recentActions({ limit: 5 })[0]).toMatchObject({
+    expect(await keys(t)).toEqual([['http.down:web', 'resolved']]);
+    expect((await t.monitor.store.recentActions({ limit: 5 }))[0]).toMatchObject({
       runbook: 'restart-http-backend',
       tool: 'restart_service',
       result: 'succeeded',

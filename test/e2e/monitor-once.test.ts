@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe('vigil once', () => {
   it('--dry-run says what it would do and changes nothing', async () => {
-    const auditBefore = t.core.stores.audit.count();
+    const auditBefore = await t.core.stores.audit.count();
     const r = await runCli(['once', '--dry-run', '--config', join(t.dir, 'vigil.yaml')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -29,8 +29,8 @@ describe('vigil once', () => {
     );
     expect(r.stdout).toMatch(/service\.failed:pve3\/nginx\.service: .*\n {4}dry run: would call restart_service/);
     expect(t.lab.state.getGuest(104)?.status).toBe('stopped');
-    expect(t.monitor.store.listIncidents({ limit: 10 })).toEqual([]);
-    expect(t.core.stores.audit.count()).toBe(auditBefore);
+    expect(await t.monitor.store.listIncidents({ limit: 10 })).toEqual([]);
+    expect(await t.core.stores.audit.count()).toBe(auditBefore);
   });
 
   it('runs one cycle: finds, acts, verifies, prints', async () => {
@@ -42,7 +42,7 @@ describe('vigil once', () => {
     expect(r.stdout).toMatch(/\n {4}next: nothing: verified and resolved/);
     expect(t.lab.state.getGuest(104)?.status).toBe('running');
     expect(t.lab.state.serviceState('pve3', 'nginx.service')).toBe('active');
-    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => i.status)).toEqual(['resolved', 'resolved']);
+    expect((await t.monitor.store.listIncidents({ limit: 10 })).map((i) => i.status)).toEqual(['resolved', 'resolved']);
   });
 
   it('a problem left open by an earlier run is counted and explained where it is acted on', async () => {
@@ -55,7 +55,7 @@ describe('vigil once', () => {
     expect(held.stdout).toMatch(/did: no action \(the kill switch is on, scope autonomy\)/);
     expect(held.stdout).toMatch(/next: nothing automatic until it is released: vigil killswitch off/);
     await t.core.pipeline.executeTool('set_kill_switch', { active: false }, operator);
-    expect(t.core.stores.preferences.killSwitch().active).toBe(false);
+    expect((await t.core.stores.preferences.killSwitch()).active).toBe(false);
     const second = await runCli(['once', '--config', config]);
     expect(second.code).toBe(0);
     // The critical pass already restarts it, so the routine pass finds nothing new: still one problem, not zero.

@@ -10,21 +10,22 @@ afterEach(async () => {
   await t.close();
 });
 
-const status = (key: string) => t.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === key)?.status;
-const acted = () =>
-  t.core.stores.audit.list({ limit: 200 }).filter((r) => r.callerKind === 'monitor' && r.tier !== 'green');
+const status = async (key: string) =>
+  (await t.monitor.store.listIncidents({ limit: 50 })).find((i) => i.key === key)?.status;
+const acted = async () =>
+  (await t.core.stores.audit.list({ limit: 200 })).filter((r) => r.callerKind === 'monitor' && r.tier !== 'green');
 const operator = { kind: 'operator' as const, id: 'test' };
 
 describe('Proxmox notify-only conditions', () => {
   it('storage.high opens for a full thin pool, notifies without acting, resolves when it drains', async () => {
     t.lab.state.setThinUsage('pve2', 96);
     await t.cycle('routine');
-    expect(status('storage.high:pve2/local-lvm')).toBe('open');
+    expect(await status('storage.high:pve2/local-lvm')).toBe('open');
     expect(t.sent.some((n) => n.incidentKey === 'storage.high:pve2/local-lvm')).toBe(true);
     t.lab.state.setThinUsage('pve2', 20);
     await t.cycle('routine');
-    expect(status('storage.high:pve2/local-lvm')).toBe('resolved');
-    expect(acted()).toEqual([]);
+    expect(await status('storage.high:pve2/local-lvm')).toBe('resolved');
+    expect(await acted()).toEqual([]);
   });
 
   it('ha.error opens for a resource in error and never starts the guest', async () => {
@@ -32,32 +33,32 @@ describe('Proxmox notify-only conditions', () => {
     t.lab.state.setHaState(ha.vmid, 'error');
     t.lab.state.crashGuest(ha.vmid);
     await t.cycle('critical', 'routine');
-    expect(status(`ha.error:${ha.vmid}`)).toBe('open');
+    expect(await status(`ha.error:${ha.vmid}`)).toBe('open');
     expect(t.lab.state.getGuest(ha.vmid)?.status).toBe('stopped');
-    expect(acted()).toEqual([]);
+    expect(await acted()).toEqual([]);
     t.lab.state.setHaState(ha.vmid, 'started');
     await t.cycle('routine');
-    expect(status(`ha.error:${ha.vmid}`)).toBe('resolved');
+    expect(await status(`ha.error:${ha.vmid}`)).toBe('resolved');
   });
 
   it('backup.failed and backup.missing open from vzdump results and archives, and resolve after a good backup', async () => {
     await t.cycle('routine');
-    expect(status('backup.missing:101')).toBe('open');
+    expect(await status('backup.missing:101')).toBe('open');
     t.lab.state.setBackupError(100, 'no space left on device');
     const failed = await t.core.pipeline.executeTool('run_backup', { node: 'pve1', vmid: 100 }, operator);
     expect(failed.kind === 'result' && failed.decision).toBe('allowed');
     await t.cycle('routine');
-    expect(status('backup.failed:100')).toBe('open');
-    expect(t.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === 'backup.failed:100')?.summary).toContain(
-      'no space left on device',
-    );
+    expect(await status('backup.failed:100')).toBe('open');
+    expect(
+      (await t.monitor.store.listIncidents({ limit: 50 })).find((i) => i.key === 'backup.failed:100')?.summary,
+    ).toContain('no space left on device');
     t.lab.state.setBackupError(100, null);
     await t.core.pipeline.executeTool('run_backup', { node: 'pve1', vmid: 100 }, operator);
     await t.core.pipeline.executeTool('run_backup', { node: 'pve1', vmid: 101 }, operator);
     await t.cycle('routine');
-    expect(status('backup.failed:100')).toBe('resolved');
-    expect(status('backup.missing:101')).toBe('resolved');
-    expect(acted()).toEqual([]);
+    expect(await status('backup.failed:100')).toBe('resolved');
+    expect(await status('backup.missing:101')).toBe('resolved');
+    expect(await acted()).toEqual([]);
   });
 });
 
@@ -67,10 +68,13 @@ describe('forecasts in incidents', () => {
     t.restart({ samples });
     const day = 86_400_000;
     // A thin pool rising 2 % a day for a week, as earlier routine cycles would have recorded it.
-    for (let d = 7; d >= 1; d--) samples.record('pve2', 'storage.local-lvm.percent', 93 - 2 * d, t.now() - d * day);
+    for (let d = 7; d >= 1; d--)
+      await samples.record('pve2', 'storage.local-lvm.percent', 93 - 2 * d, t.now() - d * day);
     t.lab.state.setThinUsage('pve2', 93);
     await t.cycle('routine');
-    const inc = t.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === 'storage.high:pve2/local-lvm')!;
+    const inc = (await t.monitor.store.listIncidents({ limit: 50 })).find(
+      (i) => i.key === 'storage.high:pve2/local-lvm',
+    )!;
     expect(inc.details.forecast).toMatchObject({ r2: 1 });
     expect((inc.details.forecast as { daysToCritical: number }).daysToCritical).toBeCloseTo(3.5, 0);
     expect(inc.summary).toMatch(/full in 3\.\d days at the current rate \(r² 1\)$/);

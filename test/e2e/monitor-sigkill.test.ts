@@ -34,10 +34,14 @@ describe('SIGKILL mid-remediation', () => {
     const configFile = join(m.dir, 'vigil.yaml');
     const store = m.monitor.store;
     const first = serve(configFile);
-    await eventually(() => store.runs().some((r) => r.kind === 'critical'), 20_000, 'the first critical cycle');
-    const seenAt = store.runs().find((r) => r.kind === 'critical')!.startedAt;
     await eventually(
-      () => store.runs().some((r) => r.kind === 'critical' && r.startedAt > seenAt),
+      async () => (await store.runs()).some((r) => r.kind === 'critical'),
+      20_000,
+      'the first critical cycle',
+    );
+    const seenAt = (await store.runs()).find((r) => r.kind === 'critical')!.startedAt;
+    await eventually(
+      async () => (await store.runs()).some((r) => r.kind === 'critical' && r.startedAt > seenAt),
       10_000,
       'a second critical cycle',
     );
@@ -49,31 +53,32 @@ describe('SIGKILL mid-remediation', () => {
       10_000,
       'the start task',
     );
-    expect(store.runningActions()).toHaveLength(1);
-    expect(store.leases()).toHaveLength(1);
+    expect(await store.runningActions()).toHaveLength(1);
+    expect(await store.leases()).toHaveLength(1);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
-    const leaseBefore = store.leases()[0]!;
+    const leaseBefore = (await store.leases())[0]!;
     expect(leaseBefore.pid).toBe(first.pid);
     serve(configFile);
     await eventually(
-      () => store.listIncidents({ limit: 5 }).some((i) => i.key === 'guest.crashed:100' && i.status === 'resolved'),
+      async () =>
+        (await store.listIncidents({ limit: 5 })).some((i) => i.key === 'guest.crashed:100' && i.status === 'resolved'),
       30_000,
       'the incident to resolve',
     );
 
     const starts = m.lab.state.tasks.list('pve1').filter((task) => task.type === 'qmstart' && task.id === '100');
     expect(starts).toHaveLength(1);
-    const actions = store.recentActions({ incidentKey: 'guest.crashed:100', limit: 10 });
+    const actions = await store.recentActions({ incidentKey: 'guest.crashed:100', limit: 10 });
     expect(actions.map((a) => [a.tool, a.result])).toEqual([['start_guest', 'interrupted']]);
     expect(actions[0]!.detail).toMatch(/ended during this action/);
     expect(m.lab.state.getGuest(100)?.status).toBe('running');
     // The dead process's lease is gone (taken over or released), never left blocking the node.
-    expect(store.leases().filter((l) => l.pid === first.pid)).toEqual([]);
+    expect((await store.leases()).filter((l) => l.pid === first.pid)).toEqual([]);
     // The restarted process stores the incident first and publishes its event right after: wait for it.
-    const published = (type: string, match: (e: { title: string; incidentKey?: string }) => boolean) =>
-      m.core.stores.events.latest(500).some((e) => e.type === type && match(e));
+    const published = async (type: string, match: (e: { title: string; incidentKey?: string }) => boolean) =>
+      (await m.core.stores.events.latest(500)).some((e) => e.type === type && match(e));
     await eventually(
       () => published('remediation.failed', (e) => /interrupted/.test(e.title)),
       10_000,

@@ -13,26 +13,26 @@ afterEach(async () => {
   await t.close();
 });
 
-const incident = (vmid: number) =>
-  t.monitor.store.listIncidents({ limit: 50 }).find((i) => i.key === `guest.unresponsive:${vmid}`);
-const actions = (vmid: number) =>
-  t.monitor.store.recentActions({ incidentKey: `guest.unresponsive:${vmid}`, limit: 10 }).reverse();
+const incident = async (vmid: number) =>
+  (await t.monitor.store.listIncidents({ limit: 50 })).find((i) => i.key === `guest.unresponsive:${vmid}`);
+const actions = async (vmid: number) =>
+  (await t.monitor.store.recentActions({ incidentKey: `guest.unresponsive:${vmid}`, limit: 10 })).reverse();
 
 describe('guest.unresponsive', () => {
   it('resets a VM whose agent hangs (level 4), verifies the agent answers, resolves', async () => {
-    t.core.stores.preferences.setAutonomyLevel(4, t.now());
+    await t.core.stores.preferences.setAutonomyLevel(4, t.now());
     const hungAt = Date.now();
     t.lab.state.hangAgent(100);
     await t.cycle('critical'); // 1st failed ping
-    expect(incident(100)).toBeUndefined();
+    expect(await incident(100)).toBeUndefined();
     await t.cycle('critical'); // 2nd: open, reset, verify
     const recoveredMs = Date.now() - hungAt;
-    expect(incident(100)).toMatchObject({ status: 'resolved', node: 'pve1' });
-    expect(actions(100)).toMatchObject([
+    expect(await incident(100)).toMatchObject({ status: 'resolved', node: 'pve1' });
+    expect(await actions(100)).toMatchObject([
       { runbook: 'reset-unresponsive-guest', tool: 'reset_guest', result: 'succeeded' },
     ]);
     expect(t.lab.state.tasks.list().some((x) => x.type === 'qmreset' && x.id === '100')).toBe(true);
-    const audit = t.core.stores.audit.list({ limit: 10, tool: 'reset_guest' });
+    const audit = await t.core.stores.audit.list({ limit: 10, tool: 'reset_guest' });
     expect(audit[0]).toMatchObject({ callerKind: 'monitor', tier: 'red', decision: 'allowed', outcome: 'ok' });
     console.log(
       `guest.unresponsive: hang → verified recovery of VM 100 in ${recoveredMs} ms (2 critical cycles, agentFailures 2)`,
@@ -40,17 +40,17 @@ describe('guest.unresponsive', () => {
   });
 
   it('stops and starts the VM when a reset does not bring the agent back', async () => {
-    t.core.stores.preferences.setAutonomyLevel(4, t.now());
+    await t.core.stores.preferences.setAutonomyLevel(4, t.now());
     t.lab.state.hangAgent(102, true);
     await t.cycle('critical');
     await t.cycle('critical'); // reset: verify fails (sticky hang)
-    expect(actions(102).map((a) => [a.args.mode, a.result])).toEqual([['reset', 'verify_failed']]);
+    expect((await actions(102)).map((a) => [a.args.mode, a.result])).toEqual([['reset', 'verify_failed']]);
     await t.cycle('critical'); // next attempt: stop + start
-    expect(actions(102).map((a) => [a.args.mode, a.result])).toEqual([
+    expect((await actions(102)).map((a) => [a.args.mode, a.result])).toEqual([
       ['reset', 'verify_failed'],
       ['stop_start', 'succeeded'],
     ]);
-    expect(incident(102)?.status).toBe('resolved');
+    expect((await incident(102))?.status).toBe('resolved');
     expect(t.lab.state.getGuest(102)).toMatchObject({ status: 'running', agentHang: undefined });
   });
 
@@ -58,10 +58,10 @@ describe('guest.unresponsive', () => {
     t.lab.state.hangAgent(100);
     await t.cycle('critical');
     await t.cycle('critical');
-    expect(incident(100)?.status).not.toBe('resolved');
-    expect(actions(100)).toMatchObject([{ tool: 'reset_guest', result: 'pending_approval' }]);
+    expect((await incident(100))?.status).not.toBe('resolved');
+    expect(await actions(100)).toMatchObject([{ tool: 'reset_guest', result: 'pending_approval' }]);
     expect(t.lab.state.tasks.list().some((x) => x.type === 'qmreset')).toBe(false);
-    expect(t.core.stores.approvals.pending(t.now()).some((a) => a.tool === 'reset_guest')).toBe(true);
+    expect((await t.core.stores.approvals.pending(t.now())).some((a) => a.tool === 'reset_guest')).toBe(true);
   });
 
   it('acts alone at level 3 for a guest the operator opted in with the vigil-autorestart tag', async () => {
@@ -69,16 +69,16 @@ describe('guest.unresponsive', () => {
     t.lab.state.hangAgent(100);
     await t.cycle('critical');
     await t.cycle('critical');
-    expect(incident(100)?.status).toBe('resolved');
-    expect(actions(100)).toMatchObject([{ tool: 'reset_guest', result: 'succeeded' }]);
+    expect((await incident(100))?.status).toBe('resolved');
+    expect(await actions(100)).toMatchObject([{ tool: 'reset_guest', result: 'succeeded' }]);
   });
 
   it('never counts or touches a locked guest (a backup silences the agent)', async () => {
-    t.core.stores.preferences.setAutonomyLevel(4, t.now());
+    await t.core.stores.preferences.setAutonomyLevel(4, t.now());
     t.lab.state.lockGuest(104, 'backup');
     t.lab.state.hangAgent(104);
     for (let i = 0; i < 4; i++) await t.cycle('critical');
-    expect(incident(104)).toBeUndefined();
+    expect(await incident(104)).toBeUndefined();
     expect(t.lab.state.tasks.list().some((x) => x.id === '104' && x.type === 'qmreset')).toBe(false);
   });
 });

@@ -16,9 +16,9 @@ describe('wake_node via a Proxmox peer', () => {
     t.lab.state.setNodeOnline('pve3', false);
     await t.cycle('critical');
     await t.cycle('critical');
-    const inc = t.monitor.store.listIncidents({ limit: 10 }).find((i) => i.key === 'node.unreachable:pve3');
+    const inc = (await t.monitor.store.listIncidents({ limit: 10 })).find((i) => i.key === 'node.unreachable:pve3');
     expect(inc?.status).toBe('resolved');
-    const audit = t.core.stores.audit.list({ limit: 10, tool: 'wake_node' });
+    const audit = await t.core.stores.audit.list({ limit: 10, tool: 'wake_node' });
     expect(audit[0]).toMatchObject({ callerKind: 'monitor', outcome: 'ok' });
     expect(t.lab.state.getNode('pve3')?.online).toBe(true);
   });

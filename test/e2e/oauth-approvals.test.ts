@@ -47,7 +47,7 @@ describe("an OAuth caller's approval", () => {
     const alice = await asUser('alice');
     const asked = await alice.callTool(release());
     const id = (asked.structuredContent as { approvalId: string }).approvalId;
-    expect(vigil.core.stores.approvals.get(id, Date.now())?.principal).toBe('oauth:alice');
+    expect((await vigil.core.stores.approvals.get(id, Date.now()))?.principal).toBe('oauth:alice');
     const approved = await vigil.core.pipeline.executeTool(
       'approve_action',
       { id, verdict: 'approve' },
@@ -62,16 +62,16 @@ describe("an OAuth caller's approval", () => {
       const stolen = await client.callTool(release(id));
       expect({ who, isError: stolen.isError }).toEqual({ who, isError: true });
       expect(textOf(stolen)).toMatch(/another identity/);
-      const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+      const row = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
       expect(row).toMatchObject({ tool: 'set_kill_switch', decision: 'denied', outcome: 'not_run', approvalId: id });
     }
-    expect(vigil.core.stores.audit.list({ limit: 2 })[1]!.callerId).toMatch(/^oauth:bob/);
+    expect((await vigil.core.stores.audit.list({ limit: 2 }))[1]!.callerId).toMatch(/^oauth:bob/);
 
     await alice.close();
     const aliceAgain = await asUser('alice');
     const run = await aliceAgain.callTool(release(id));
     expect(run.isError).toBe(false);
-    expect(vigil.core.stores.approvals.get(id, Date.now())?.status).toBe('used');
+    expect((await vigil.core.stores.approvals.get(id, Date.now()))?.status).toBe('used');
   }, 60_000);
 
   it('binds a 2026-07-28 request to the subject of its access token, without a session', async () => {
@@ -93,8 +93,8 @@ describe("an OAuth caller's approval", () => {
     expect(carol.getProtocolEra()).toBe('modern');
     const asked = await carol.callTool(release());
     const id = (asked.structuredContent as { approvalId: string }).approvalId;
-    expect(vigil.core.stores.approvals.get(id, Date.now())).toMatchObject({ principal: 'oauth:carol' });
-    expect(vigil.core.stores.audit.list({ limit: 1 })[0]!.callerId).toMatch(/^oauth:carol/);
+    expect(await vigil.core.stores.approvals.get(id, Date.now())).toMatchObject({ principal: 'oauth:carol' });
+    expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]!.callerId).toMatch(/^oauth:carol/);
     await vigil.core.pipeline.executeTool(
       'approve_action',
       { id, verdict: 'approve' },
@@ -104,6 +104,6 @@ describe("an OAuth caller's approval", () => {
     expect(textOf(stolen)).toMatch(/another identity/);
     const run = await carol.callTool(release(id));
     expect(run.isError).toBe(false);
-    expect(vigil.core.stores.approvals.get(id, Date.now())?.status).toBe('used');
+    expect((await vigil.core.stores.approvals.get(id, Date.now()))?.status).toBe('used');
   }, 60_000);
 });

@@ -85,11 +85,11 @@ describe('OAuth resource-server mode on /mcp', () => {
     const client = await connect(token);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('get_monitor_status');
-    const before = core.stores.audit.list({ limit: 1000 }).length;
+    const before = (await core.stores.audit.list({ limit: 1000 })).length;
     const result = await client.callTool({ name: 'get_monitor_status', arguments: {} });
     expect(result.isError).toBeFalsy();
     await client.callTool({ name: 'get_audit_log', arguments: { limit: 5 } });
-    const rows = core.stores.audit.list({ limit: 1000 });
+    const rows = await core.stores.audit.list({ limit: 1000 });
     expect(rows.length - before).toBe(2);
     const mine = rows.filter((r) => r.callerId === `oauth:alice (client ${CLIENT_ID})`).map((r) => r.tool);
     expect(mine.sort()).toEqual(['get_audit_log', 'get_monitor_status']);
@@ -130,7 +130,7 @@ describe('OAuth resource-server mode on /mcp', () => {
     await client.connect(new StreamableHTTPClientTransport(new URL(resource), { authProvider: provider }));
     const result = await client.callTool({ name: 'get_monitor_status', arguments: {} });
     expect(result.isError).toBeFalsy();
-    const last = core.stores.audit.list({ limit: 1 })[0];
+    const last = (await core.stores.audit.list({ limit: 1 }))[0];
     expect(last?.callerId).toBe(`oauth:dave (client ${CLIENT_ID})`);
     await client.close();
   });

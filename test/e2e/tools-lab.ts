@@ -81,10 +81,10 @@ export async function call(
   name: string,
   args: Record<string, unknown> = {},
 ): Promise<Called> {
-  const before = vigil.core.stores.audit.count();
+  const before = await vigil.core.stores.audit.count();
   const result = await client.callTool({ name, arguments: args });
-  expect(vigil.core.stores.audit.count() - before, `audit rows written by ${name}`).toBe(1);
-  const audit = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+  expect((await vigil.core.stores.audit.count()) - before, `audit rows written by ${name}`).toBe(1);
+  const audit = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
   expect(audit.tool).toBe(name);
   // A call that ran and succeeded answers with data of the tool's output schema.
   const tool = vigil.core.pipeline.tools.find((t) => t.name === name);

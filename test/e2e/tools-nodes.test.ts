@@ -113,6 +113,6 @@ describe('node tools against the lab', () => {
     expect(log.text).toContain('wake_node');
     expect((await call(lv.vigil, client, 'get_events', { limit: 5 })).isError).toBe(false);
     expect((await call(lv.vigil, client, 'get_monitor_status')).isError).toBe(false);
-    expect(lv.vigil.core.stores.audit.verify()).toMatchObject({ ok: true });
+    expect(await lv.vigil.core.stores.audit.verify()).toMatchObject({ ok: true });
   });
 });

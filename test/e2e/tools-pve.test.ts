@@ -50,12 +50,12 @@ describe('Proxmox feature tools against the lab', () => {
   it('refuses a bad snapshot name before any request, naming the rule', async () => {
     const tasks = lab.state.tasks.list().length;
     for (const name of ['1st', 'current', 'a', 'x'.repeat(41), 'bad name']) {
-      const audits = lv.vigil.core.stores.audit.count();
+      const audits = await lv.vigil.core.stores.audit.count();
       const refused = await call(lv.vigil, client, 'create_snapshot', { node: 'pve1', vmid: 100, name });
       expect(refused.isError).toBe(true);
       expect(refused.text).toMatch(/^invalid arguments: name: a Proxmox snapshot name: a letter, then letters, digits/);
       expect(refused.audit).toMatchObject({ decision: 'invalid', outcome: 'not_run' });
-      expect(lv.vigil.core.stores.audit.count() - audits).toBe(1);
+      expect((await lv.vigil.core.stores.audit.count()) - audits).toBe(1);
     }
     expect(lab.state.tasks.list().length).toBe(tasks);
   });

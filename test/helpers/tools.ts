@@ -35,7 +35,7 @@ export const poke = defineTool({
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `poke guest ${a.vmid} on ${a.node}`,
   async handler(a, ctx) {
-    ctx.assertMayAct();
+    await ctx.assertMayAct();
     ran('test_poke');
     return { text: `poked ${a.vmid}`, data: { poked: a.vmid } };
   },
@@ -52,7 +52,7 @@ export const smash = defineTool({
   target: (a) => ({ node: a.node, vmid: a.vmid }),
   plan: (a) => `smash guest ${a.vmid} on ${a.node}`,
   async handler(a, ctx) {
-    ctx.assertMayAct();
+    await ctx.assertMayAct();
     ran('test_smash');
     return { text: `smashed ${a.vmid}`, data: { smashed: a.vmid } };
   },

@@ -49,7 +49,7 @@ function later(action: () => unknown): void {
   setTimeout(() => void action(), 50);
 }
 
-const lastAudit = () => vigil.core.stores.audit.list({ limit: 1 })[0]!;
+const lastAudit = async () => (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
 const smash = (vmid: number) => ({ name: 'test_smash', arguments: { node: 'pve1', vmid } });
 
 describe('URL-mode confirmation', () => {
@@ -71,8 +71,8 @@ describe('URL-mode confirmation', () => {
     expect(params.elicitationId).toMatch(/^apr_/);
     expect(params.url).toBe(`${vigil.url}/#/approvals/${params.elicitationId}`);
     expect(params.message).toContain('operator token');
-    expect(lastAudit()).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: params.elicitationId });
-    expect(vigil.core.stores.approvals.get(params.elicitationId, clock)?.status).toBe('used');
+    expect(await lastAudit()).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: params.elicitationId });
+    expect((await vigil.core.stores.approvals.get(params.elicitationId, clock))?.status).toBe('used');
     await expect.poll(() => completed).toEqual([params.elicitationId]);
   });
 
@@ -86,7 +86,7 @@ describe('URL-mode confirmation', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/is denied, not approved/);
     expect(runs.get('test_smash')).toBeUndefined();
-    expect(lastAudit()).toMatchObject({ decision: 'denied', outcome: 'not_run' });
+    expect(await lastAudit()).toMatchObject({ decision: 'denied', outcome: 'not_run' });
   });
 
   it('withdraws the approval when the user declines to open the page', async () => {
@@ -98,8 +98,8 @@ describe('URL-mode confirmation', () => {
     const result = await client.callTool(smash(203));
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/the user declined "smash guest 203 on pve1"/);
-    expect(vigil.core.stores.approvals.get(id, clock)?.status).toBe('denied');
-    expect(vigil.core.stores.approvals.pending(clock).map((a) => a.id)).not.toContain(id);
+    expect((await vigil.core.stores.approvals.get(id, clock))?.status).toBe('denied');
+    expect((await vigil.core.stores.approvals.pending(clock)).map((a) => a.id)).not.toContain(id);
   });
 
   it('answers with the pending approval when the operator has not decided within the bound', async () => {
@@ -113,7 +113,7 @@ describe('URL-mode confirmation', () => {
     const data = result.structuredContent as { status: string; approvalId: string };
     expect(data.status).toBe('pending_approval');
     expect(textOf(result)).toMatch(/^The operator has not decided yet/);
-    expect(vigil.core.stores.approvals.pending(clock).map((a) => a.id)).toContain(data.approvalId);
+    expect((await vigil.core.stores.approvals.pending(clock)).map((a) => a.id)).toContain(data.approvalId);
     expect(runs.get('test_smash')).toBeUndefined();
 
     // It stays redeemable with approval_id once the operator approves.

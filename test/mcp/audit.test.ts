@@ -26,10 +26,10 @@ describe('one audit row per outcome', () => {
   for (const [label, tool, args, decision, outcome] of cases) {
     it(label, async () => {
       const client = await vigil.connect();
-      const before = vigil.core.stores.audit.count();
+      const before = await vigil.core.stores.audit.count();
       await client.callTool({ name: tool, arguments: args }).catch(() => undefined);
-      expect(vigil.core.stores.audit.count()).toBe(before + 1);
-      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+      expect(await vigil.core.stores.audit.count()).toBe(before + 1);
+      expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
         tool,
         decision,
         outcome,
@@ -40,10 +40,13 @@ describe('one audit row per outcome', () => {
 
   it('denied', async () => {
     const client = await vigil.connect({ elicit: () => ({ action: 'decline' }) });
-    const before = vigil.core.stores.audit.count();
+    const before = await vigil.core.stores.audit.count();
     await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 100 } });
-    expect(vigil.core.stores.audit.count()).toBe(before + 1);
-    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ decision: 'denied', outcome: 'not_run' });
+    expect(await vigil.core.stores.audit.count()).toBe(before + 1);
+    expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
+      decision: 'denied',
+      outcome: 'not_run',
+    });
   });
 
   it('a failing handler reaches the assistant as an isError result saying what failed', async () => {
@@ -61,13 +64,13 @@ describe('one audit row per outcome', () => {
       name: 'test_smash',
       arguments: { node: vigil.operatorToken, vmid: 1, secretToken: 'hunter2-hunter2' },
     });
-    const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+    const row = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
     const text = JSON.stringify(row);
     expect(text).not.toContain('hunter2-hunter2');
     expect(text).not.toContain(vigil.operatorToken);
     expect(row.args).toMatchObject({ secretToken: '[redacted]', node: '[redacted]' });
     // The event published for the call (its title and target name the node) is scrubbed as well.
-    const events = JSON.stringify(vigil.core.stores.events.latest(5));
+    const events = JSON.stringify(await vigil.core.stores.events.latest(5));
     expect(events).toContain('test_smash');
     expect(events).not.toContain(vigil.operatorToken);
   });

@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(async () => vigil.close());
 beforeEach(() => runs.clear());
 
-const lastAudit = () => vigil.core.stores.audit.list({ limit: 1 })[0]!;
+const lastAudit = async () => (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
 
 describe('red via elicitation', () => {
   it('runs on accept with confirm ticked, and audits it', async () => {
@@ -28,7 +28,7 @@ describe('red via elicitation', () => {
     expect(textOf(result)).toBe('smashed 101');
     expect(messages).toEqual(['Confirm: smash guest 101 on pve1?']);
     expect(runs.get('test_smash')).toBe(1);
-    expect(lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'allowed', outcome: 'ok', tier: 'red' });
+    expect(await lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'allowed', outcome: 'ok', tier: 'red' });
   });
 
   for (const [label, answer] of [
@@ -42,7 +42,7 @@ describe('red via elicitation', () => {
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/^not confirmed: the user (declined|cancelled) "smash guest 101 on pve1"/);
       expect(runs.get('test_smash')).toBeUndefined();
-      expect(lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'denied', outcome: 'not_run' });
+      expect(await lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'denied', outcome: 'not_run' });
     });
   }
 
@@ -58,7 +58,7 @@ describe('red via elicitation', () => {
       /^invalid arguments: Unrecognized key: "confirmed"\nFix: call test_smash again with only these arguments: node \(string, required\); vmid/,
     );
     expect(runs.get('test_smash')).toBeUndefined();
-    expect(lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'invalid', outcome: 'not_run' });
+    expect(await lastAudit()).toMatchObject({ tool: 'test_smash', decision: 'invalid', outcome: 'not_run' });
   });
 });
 
@@ -69,7 +69,7 @@ describe('red via operator approval', () => {
     const data = result.structuredContent as { status: string; approvalId: string };
     expect(data.status).toBe('pending_approval');
     expect(textOf(result)).toContain(`vigil approve ${data.approvalId}`);
-    expect(lastAudit()).toMatchObject({ decision: 'pending', outcome: 'not_run', approvalId: data.approvalId });
+    expect(await lastAudit()).toMatchObject({ decision: 'pending', outcome: 'not_run', approvalId: data.approvalId });
     return data.approvalId;
   }
 
@@ -85,7 +85,7 @@ describe('red via operator approval', () => {
     expect(run.isError).toBe(false);
     expect(textOf(run)).toBe('smashed 102');
     expect(runs.get('test_smash')).toBe(1);
-    expect(lastAudit()).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: id });
+    expect(await lastAudit()).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: id });
 
     const again = await client.callTool({
       name: 'test_smash',
@@ -115,7 +115,7 @@ describe('red via operator approval', () => {
       intruder,
     );
     expect(stolen).toMatchObject({ isError: true, text: expect.stringMatching(/another identity/) });
-    expect(lastAudit()).toMatchObject({
+    expect(await lastAudit()).toMatchObject({
       tool: 'test_smash',
       callerId: 'oauth:mallory',
       decision: 'denied',
@@ -177,7 +177,7 @@ describe('red via operator approval', () => {
     const byName = await client.callTool({ name: 'approve_action', arguments: { id, verdict: 'approve' } });
     expect(byName.isError).toBe(true);
     expect(textOf(byName)).toMatch(/cannot be called by the assistant/);
-    expect(vigil.core.stores.approvals.get(id, clock)?.status).toBe('pending');
+    expect((await vigil.core.stores.approvals.get(id, clock))?.status).toBe('pending');
   });
   it('can be approved from the CLI with `vigil approve ID`', async () => {
     const client = await vigil.connect();
@@ -188,9 +188,9 @@ describe('red via operator approval', () => {
     const run = await client.callTool({ name: 'test_smash', arguments: { node: 'pve1', vmid: 108, approval_id: id } });
     expect(run.isError).toBe(false);
     expect(
-      vigil.core.stores.audit
-        .list({ limit: 5 })
-        .some((r) => r.tool === 'approve_action' && r.callerKind === 'operator' && r.callerId === 'cli'),
+      (await vigil.core.stores.audit.list({ limit: 5 })).some(
+        (r) => r.tool === 'approve_action' && r.callerKind === 'operator' && r.callerId === 'cli',
+      ),
     ).toBe(true);
   });
 });

@@ -38,10 +38,10 @@ async function connectAt(revision: string): Promise<{ client: Client; negotiated
 
 /** Calls a tool and returns its result with the one audit row it wrote. */
 async function callOnce(name: string, args: Record<string, unknown>) {
-  const before = vigil.core.stores.audit.count();
+  const before = await vigil.core.stores.audit.count();
   const result = await client.callTool({ name, arguments: args });
-  expect(vigil.core.stores.audit.count() - before, `audit rows written by ${name}`).toBe(1);
-  return { result, audit: vigil.core.stores.audit.list({ limit: 1 })[0]! };
+  expect((await vigil.core.stores.audit.count()) - before, `audit rows written by ${name}`).toBe(1);
+  return { result, audit: (await vigil.core.stores.audit.list({ limit: 1 }))[0]! };
 }
 
 for (const revision of ['2025-11-25', '2025-06-18'])
@@ -101,7 +101,7 @@ for (const revision of ['2025-11-25', '2025-06-18'])
     }
 
     it('an unknown tool stays a protocol error, its prefix once', async () => {
-      const before = vigil.core.stores.audit.count();
+      const before = await vigil.core.stores.audit.count();
       const err = await client.callTool({ name: 'no_such_tool', arguments: {} }).then(
         () => null,
         (e: unknown) => e as { code?: number; message?: string },
@@ -110,7 +110,7 @@ for (const revision of ['2025-11-25', '2025-06-18'])
         code: -32602,
         message: 'MCP error -32602: unknown tool "no_such_tool"; call tools/list for the available tools',
       });
-      expect(vigil.core.stores.audit.count() - before).toBe(1);
-      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ decision: 'unknown_tool' });
+      expect((await vigil.core.stores.audit.count()) - before).toBe(1);
+      expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({ decision: 'unknown_tool' });
     });
   });

@@ -58,7 +58,7 @@ describe('kill switch', () => {
     expect(runs.size).toBe(0);
     expect((await client.callTool({ name: 'test_echo', arguments: {} })).isError).toBe(false);
     expect(await exec('set_kill_switch', { active: false }, MONITOR)).toMatchObject({ decision: 'blocked' });
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(true);
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(true);
   });
 
   it('turning it off needs confirmation', async () => {
@@ -66,15 +66,15 @@ describe('kill switch', () => {
     await noElicit.callTool({ name: 'set_kill_switch', arguments: { active: true, scope: 'all' } });
     const off = await noElicit.callTool({ name: 'set_kill_switch', arguments: { active: false } });
     expect((off.structuredContent as { status: string }).status).toBe('pending_approval');
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(true);
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(true);
 
     const declined = await vigil.connect({ elicit: () => ({ action: 'decline' }) });
     expect((await declined.callTool({ name: 'set_kill_switch', arguments: { active: false } })).isError).toBe(true);
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(true);
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(true);
 
     const accepted = await vigil.connect({ elicit: () => ({ action: 'accept', content: { confirm: true } }) });
     expect((await accepted.callTool({ name: 'set_kill_switch', arguments: { active: false } })).isError).toBe(false);
-    expect(vigil.core.stores.preferences.killSwitch().active).toBe(false);
+    expect((await vigil.core.stores.preferences.killSwitch()).active).toBe(false);
   });
 
   it('flipped while a red call waits for confirmation, the action does not happen', async () => {
@@ -88,7 +88,7 @@ describe('kill switch', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/flipped mid-confirmation/);
     expect(runs.get('test_smash')).toBeUndefined();
-    expect(vigil.core.stores.audit.list({ limit: 1, tool: 'test_smash' })[0]).toMatchObject({
+    expect((await vigil.core.stores.audit.list({ limit: 1, tool: 'test_smash' }))[0]).toMatchObject({
       decision: 'blocked',
       outcome: 'error',
     });
@@ -102,12 +102,12 @@ describe('kill switch', () => {
     await exec('set_autonomy_level', { level: 1 }, OPERATOR);
     await vigil.close();
     vigil = await startTestVigil({ tools: toolsWithTestTools(), dir });
-    expect(vigil.core.stores.preferences.killSwitch()).toMatchObject({
+    expect(await vigil.core.stores.preferences.killSwitch()).toMatchObject({
       active: true,
       scope: 'all',
       reason: 'persist me',
     });
-    expect(vigil.core.stores.preferences.autonomyLevel()).toBe(1);
+    expect(await vigil.core.stores.preferences.autonomyLevel()).toBe(1);
     expect(await exec('test_poke', { node: 'pve1', vmid: 100 }, OPERATOR)).toMatchObject({ decision: 'blocked' });
   });
 });

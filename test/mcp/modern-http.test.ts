@@ -52,12 +52,14 @@ async function modernClient(
 }
 
 const smash = (vmid: number) => ({ name: 'test_smash', arguments: { node: 'pve1', vmid } });
-const rowsFor = (vmid: number) =>
-  vigil.core.stores.audit
-    .list({ limit: 200 })
-    .filter((r) => r.tool === 'test_smash' && (r.args as { vmid?: number }).vmid === vmid);
-const approvalsFor = (vmid: number) =>
-  vigil.core.stores.approvals.recent(200, Date.now()).filter((a) => (a.args as { vmid?: number }).vmid === vmid);
+const rowsFor = async (vmid: number) =>
+  (await vigil.core.stores.audit.list({ limit: 200 })).filter(
+    (r) => r.tool === 'test_smash' && (r.args as { vmid?: number }).vmid === vmid,
+  );
+const approvalsFor = async (vmid: number) =>
+  (await vigil.core.stores.approvals.recent(200, Date.now())).filter(
+    (a) => (a.args as { vmid?: number }).vmid === vmid,
+  );
 
 describe('MCP 2026-07-28 over HTTP', () => {
   it('negotiates 2026-07-28 and lists the tools with their outputSchema', async () => {
@@ -107,12 +109,12 @@ describe('MCP 2026-07-28 over HTTP', () => {
     expect(runs.get('test_smash')).toBe(1);
 
     expect(asked).toHaveLength(1);
-    const [approval] = approvalsFor(301);
-    expect(approvalsFor(301)).toHaveLength(1);
+    const [approval] = await approvalsFor(301);
+    expect(await approvalsFor(301)).toHaveLength(1);
     expect(asked[0]).toMatchObject({ mode: 'url', url: `${vigil.url}/#/approvals/${approval!.id}` });
     expect(approval!.status).toBe('used');
-    expect(rowsFor(301)).toHaveLength(1);
-    expect(rowsFor(301)[0]).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: approval!.id });
+    expect(await rowsFor(301)).toHaveLength(1);
+    expect((await rowsFor(301))[0]).toMatchObject({ decision: 'allowed', outcome: 'ok', approvalId: approval!.id });
   });
 
   it('answers with the pending approval, filed once, when the operator has not decided at the retry', async () => {
@@ -121,8 +123,8 @@ describe('MCP 2026-07-28 over HTTP', () => {
     const data = result.structuredContent as { status: string; approvalId: string };
     expect(data.status).toBe('pending_approval');
     expect(textOf(result)).toMatch(/^The operator has not decided yet/);
-    expect(approvalsFor(302).map((a) => a.id)).toEqual([data.approvalId]);
-    expect(rowsFor(302)).toHaveLength(1);
+    expect((await approvalsFor(302)).map((a) => a.id)).toEqual([data.approvalId]);
+    expect(await rowsFor(302)).toHaveLength(1);
     expect(runs.get('test_smash')).toBeUndefined();
   });
 
@@ -131,8 +133,8 @@ describe('MCP 2026-07-28 over HTTP', () => {
     const result = await client.callTool(smash(303));
     expect(result.isError).toBe(true);
     expect(textOf(result)).toMatch(/the user declined "smash guest 303 on pve1"/);
-    expect(approvalsFor(303).map((a) => a.status)).toEqual(['denied']);
-    expect(rowsFor(303)).toMatchObject([{ decision: 'denied', outcome: 'not_run' }]);
+    expect((await approvalsFor(303)).map((a) => a.status)).toEqual(['denied']);
+    expect(await rowsFor(303)).toMatchObject([{ decision: 'denied', outcome: 'not_run' }]);
   });
 
   it('confirms by form when the client cannot open a URL', async () => {
@@ -142,8 +144,8 @@ describe('MCP 2026-07-28 over HTTP', () => {
     const result = await client.callTool(smash(304));
     expect(textOf(result)).toBe('smashed 304');
     expect(asked[0]?.mode ?? 'form').toBe('form');
-    expect(approvalsFor(304)).toEqual([]);
-    expect(rowsFor(304)).toMatchObject([{ decision: 'allowed', outcome: 'ok' }]);
+    expect(await approvalsFor(304)).toEqual([]);
+    expect(await rowsFor(304)).toMatchObject([{ decision: 'allowed', outcome: 'ok' }]);
   });
 
   it('reads resources and hears of an incident opening through subscriptions/listen', async () => {
@@ -158,9 +160,9 @@ describe('MCP 2026-07-28 over HTTP', () => {
     expect(subscription.honoredFilter.resourceSubscriptions).toEqual(['vigil://incidents']);
 
     const { bus, stores } = vigil.core;
-    const incident = bus.publishWith(
-      () =>
-        stores.monitor.tryOpenIncident(
+    const incident = (await bus.publishWith(
+      async () =>
+        await stores.monitor.tryOpenIncident(
           {
             key: 'guest.crashed:401',
             condition: 'guest.crashed',
@@ -181,7 +183,7 @@ describe('MCP 2026-07-28 over HTTP', () => {
         incidentKey: i.key,
         data: { incidentId: i.id },
       }),
-    )!.value;
+    ))!.value;
     await expect.poll(() => updated).toContain('vigil://incidents');
     const read = await client.readResource({ uri: 'vigil://incidents' });
     const open = JSON.parse((read.contents[0] as { text: string }).text) as { incidents: { id: number }[] };

@@ -55,7 +55,7 @@ describe('the 2026-07-28 wire', () => {
     expect(status).toBe(200);
     expect(body.result.resultType).toBe('complete');
     expect(body.result.isError).toBeFalsy();
-    const [row] = vigil.core.stores.audit.list({ limit: 1 });
+    const [row] = await vigil.core.stores.audit.list({ limit: 1 });
     expect(row).toMatchObject({ tool: 'get_events', callerId: 'raw-fetch', decision: 'allowed' });
   });
 

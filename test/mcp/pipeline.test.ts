@@ -43,8 +43,8 @@ beforeAll(async () => {
 });
 afterAll(async () => vigil.close());
 
-const setSwitch = (active: boolean) =>
-  vigil.core.stores.preferences.setKillSwitch(
+const setSwitch = async (active: boolean) =>
+  await vigil.core.stores.preferences.setKillSwitch(
     { active, scope: 'all', reason: active ? 'test freeze' : '', since: Date.now(), by: 'test' },
     Date.now(),
   );
@@ -58,12 +58,12 @@ describe('executeTool answers', () => {
   });
 
   it('gives a gate refusal its registry code and protocol errors theirs', async () => {
-    setSwitch(true);
+    await setSwitch(true);
     try {
       const r = await vigil.core.pipeline.executeTool('test_poke', { node: 'pve1', vmid: 100 }, operator);
       expect(r).toMatchObject({ decision: 'blocked', code: 'ERR_KILL_SWITCH_ALL', data: { code: 'kill_switch' } });
     } finally {
-      setSwitch(false);
+      await setSwitch(false);
     }
     expect(await vigil.core.pipeline.executeTool('no_such_tool', {}, operator)).toMatchObject({
       kind: 'protocol_error',
@@ -109,10 +109,10 @@ describe('call', () => {
 
 describe('refuse', () => {
   it('records a refusal decided before the call with one redacted audit row and a tool.blocked event', async () => {
-    const before = vigil.core.stores.audit.count();
+    const before = await vigil.core.stores.audit.count();
     const events: string[] = [];
     const off = vigil.core.bus.subscribe((e) => events.push(e.type));
-    const r = vigil.core.pipeline.refuse(
+    const r = await vigil.core.pipeline.refuse(
       'test_poke',
       { node: 'pve1', vmid: 100 },
       monitor,
@@ -120,8 +120,8 @@ describe('refuse', () => {
     );
     off();
     expect(r).toMatchObject({ decision: 'blocked', outcome: 'not_run', code: 'ERR_KILL_SWITCH_AUTONOMY' });
-    expect(vigil.core.stores.audit.count()).toBe(before + 1);
-    expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+    expect(await vigil.core.stores.audit.count()).toBe(before + 1);
+    expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
       id: r.auditId,
       tool: 'test_poke',
       tier: 'yellow',

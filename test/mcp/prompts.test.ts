@@ -54,7 +54,7 @@ describe('MCP prompts', () => {
   });
 
   it('explain_incident embeds the incident as a resource and names its green tools', async () => {
-    const incident = vigil.core.stores.monitor.openIncident(
+    const incident = await vigil.core.stores.monitor.openIncident(
       {
         key: 'guest.crashed:105',
         condition: 'guest.crashed',

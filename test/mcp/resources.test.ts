@@ -22,11 +22,11 @@ beforeAll(async () => {
 afterAll(async () => vigil.close());
 
 /** Opens an incident the way the monitor does: the row and its event in one transaction. */
-function openIncident(target: string) {
-  const { bus, stores } = vigil.core;
-  const done = bus.publishWith(
-    () =>
-      stores.monitor.tryOpenIncident(
+async function openIncident(target: string) {
+  const { bus } = vigil.core;
+  const done = await bus.publishWith(
+    (m) =>
+      m.tryOpenIncident(
         {
           key: `guest.crashed:${target}`,
           condition: 'guest.crashed',
@@ -60,7 +60,7 @@ async function readJson(uri: string): Promise<any> {
 }
 
 describe('MCP resources', () => {
-  it('declares resources with subscribe and listChanged, and prompts, in initialize', () => {
+  it('declares resources with subscribe and listChanged, and prompts, in initialize', async () => {
     expect(client.getServerCapabilities()).toMatchObject({
       resources: { subscribe: true, listChanged: true },
       prompts: {},
@@ -92,8 +92,8 @@ describe('MCP resources', () => {
   it('reads an audit row without its session id or chain hashes', async () => {
     const call = await client.callTool({ name: 'get_events', arguments: {} });
     expect(call.isError).toBeFalsy();
-    const id = vigil.core.stores.audit.lastId();
-    const raw = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+    const id = await vigil.core.stores.audit.lastId();
+    const raw = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
     expect(raw.sessionId).toBeTruthy();
     const row = await readJson(`vigil://audit/${id}`);
     expect(row).toMatchObject({ id, tool: 'get_events', callerKind: 'assistant', callerId: 'resource-test' });
@@ -106,7 +106,7 @@ describe('MCP resources', () => {
     await client.subscribeResource({ uri: 'vigil://incidents' });
     await client.subscribeResource({ uri: 'vigil://cluster' });
     const before = listChanged;
-    const incident = openIncident('101');
+    const incident = await openIncident('101');
     await eventually(() => updated.includes('vigil://incidents') && listChanged > before, 5000, 'update');
     expect(updated).toContain('vigil://cluster');
     const open = await readJson('vigil://incidents');
@@ -120,8 +120,8 @@ describe('MCP resources', () => {
     await client.subscribeResource({ uri });
     updated.length = 0;
     const { bus, stores } = vigil.core;
-    bus.publishWith(
-      () => stores.monitor.resolveIncident(incident.id, Date.now()),
+    await bus.publishWith(
+      (m) => m.resolveIncident(incident.id, Date.now()),
       () => ({
         type: 'incident.resolved',
         severity: 'info',
@@ -138,15 +138,15 @@ describe('MCP resources', () => {
     await client.unsubscribeResource({ uri: 'vigil://incidents' });
     await client.unsubscribeResource({ uri: 'vigil://cluster' });
     updated.length = 0;
-    const other = openIncident('102');
+    const other = await openIncident('102');
     await eventually(() => listChanged > before + 1, 5000, 'list change');
     expect(updated).toEqual([]);
-    stores.monitor.resolveIncident(other.id, Date.now());
+    await stores.monitor.resolveIncident(other.id, Date.now());
   });
 
   it('serves an approval without its session id and with secrets redacted, and notifies its decision', async () => {
     const { stores, bus } = vigil.core;
-    const approval = stores.approvals.create(
+    const approval = await stores.approvals.create(
       {
         tool: 'run_command',
         args: { node: 'pve1', command: `curl -H ${vigil.operatorToken}` },
@@ -167,8 +167,8 @@ describe('MCP resources', () => {
     expect(JSON.stringify(seen)).not.toContain(vigil.operatorToken);
 
     updated.length = 0;
-    stores.approvals.decide(approval.id, 'denied', 'operator', Date.now());
-    bus.publish({ type: 'approval.resolved', severity: 'info', title: 'denied', message: 'denied' });
+    await stores.approvals.decide(approval.id, 'denied', 'operator', Date.now());
+    await bus.publish({ type: 'approval.resolved', severity: 'info', title: 'denied', message: 'denied' });
     await eventually(() => updated.includes(uri), 5000, 'approval update');
     expect((await readJson(uri)).status).toBe('denied');
   });

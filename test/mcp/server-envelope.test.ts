@@ -49,7 +49,7 @@ describe('malformed tools/call over Streamable HTTP', () => {
 
   for (const [index, [label, params, names]] of MALFORMED.entries()) {
     it(`${label}: -32602, one line, one audit row (invalid)`, async () => {
-      const before = vigil.core.stores.audit.count();
+      const before = await vigil.core.stores.audit.count();
       const res = await fetch(`${vigil.url}/mcp`, {
         method: 'POST',
         headers: {
@@ -68,11 +68,11 @@ describe('malformed tools/call over Streamable HTTP', () => {
       };
       expect(message.id).toBe(100 + index);
       expectOneLineInvalid(message.error, names);
-      expect(vigil.core.stores.audit.count() - before).toBe(1);
-      const row = vigil.core.stores.audit.list({ limit: 1 })[0]!;
+      expect((await vigil.core.stores.audit.count()) - before).toBe(1);
+      const row = (await vigil.core.stores.audit.list({ limit: 1 }))[0]!;
       expect(row).toMatchObject({ decision: 'invalid', outcome: 'not_run', callerKind: 'assistant' });
       expect(row.error).toMatch(names);
-      expect(vigil.core.stores.audit.verify().ok).toBe(true);
+      expect((await vigil.core.stores.audit.verify()).ok).toBe(true);
     });
   }
 });

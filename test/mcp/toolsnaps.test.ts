@@ -73,7 +73,7 @@ describe('tools/list snapshots', () => {
       const result = await client.callTool({ name, arguments: args });
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/vigil runs read-only/);
-      expect(vigil.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({
+      expect((await vigil.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
         tool: name,
         decision: 'blocked',
         outcome: 'not_run',

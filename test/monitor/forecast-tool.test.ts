@@ -20,7 +20,7 @@ function setup() {
     signal: new AbortController().signal,
     logger: pino({ level: 'silent' }),
     deps,
-    assertMayAct: () => undefined,
+    assertMayAct: async () => undefined,
   };
   const call = <O extends ObjectSchema>(tool: ToolDefinition<ObjectSchema, O>, args: Record<string, unknown>) =>
     tool.handler(tool.input.parse(args), ctx);

@@ -1,6 +1,6 @@
 // Pins that an incident's row and its incident.* event commit together: when the event cannot be stored, the opening, resolution or escalation is rolled back, so no reader sees one without the other.
 import { describe, expect, it } from 'vitest';
-import { createStores } from '../../src/db/stores.js';
+import { createSqlitePorts } from '../../src/db/sqlite-ports.js';
 import type { NewIncident } from '../../src/contracts/incidents.js';
 import { createEventBus } from '../../src/realtime/bus.js';
 import { applyIncidentPlan, resolveIncident, type IncidentLogDeps } from '../../src/monitor/incidents.js';
@@ -19,13 +19,13 @@ const crash: NewIncident = {
 };
 
 /** The monitor's incident log over a real database file, plus a second connection as another process would read it. */
-function setup() {
+async function setup() {
   const file = tempDbPath();
   const db = openTracked(file);
-  const stores = createStores(db);
+  const stores = createSqlitePorts(db);
   const bus = createEventBus({ store: stores.events, now: () => T });
-  const deps: IncidentLogDeps = { store: stores.monitor, bus, now: () => T, notifying: () => false };
-  const reader = createStores(openTracked(file));
+  const deps: IncidentLogDeps = { store: stores.monitor, bus, now: () => T, notifying: async () => false };
+  const reader = createSqlitePorts(openTracked(file));
   /** From now on the events table refuses `type` (a disk error, a constraint, a crash mid-write). */
   const failEvents = (type: string) =>
     db.exec(
@@ -35,40 +35,42 @@ function setup() {
 }
 
 describe('incident rows and their events', () => {
-  it('opens an incident and stores incident.opened in the same commit', () => {
-    const { deps, reader } = setup();
-    const { opened } = applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps);
+  it('opens an incident and stores incident.opened in the same commit', async () => {
+    const { deps, reader } = await setup();
+    const { opened } = await applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps);
     expect(opened).toHaveLength(1);
-    expect(reader.monitor.activeIncidents().map((i) => i.key)).toEqual([crash.key]);
-    expect(reader.events.since(0).map((e) => [e.type, e.data?.incidentId])).toEqual([
+    expect((await reader.monitor.activeIncidents()).map((i) => i.key)).toEqual([crash.key]);
+    expect((await reader.events.since(0)).map((e) => [e.type, e.data?.incidentId])).toEqual([
       ['incident.opened', opened[0]!.id],
     ]);
   });
 
-  it('leaves no incident behind when its incident.opened event cannot be stored', () => {
-    const { deps, reader, failEvents } = setup();
+  it('leaves no incident behind when its incident.opened event cannot be stored', async () => {
+    const { deps, reader, failEvents } = await setup();
     failEvents('incident.opened');
-    expect(() => applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps)).toThrow(/injected/);
-    expect(reader.monitor.activeIncidents()).toEqual([]);
-    expect(reader.monitor.listIncidents({ limit: 10 })).toEqual([]);
-    expect(reader.events.since(0)).toEqual([]);
+    await expect(applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps)).rejects.toThrow(
+      /injected/,
+    );
+    expect(await reader.monitor.activeIncidents()).toEqual([]);
+    expect(await reader.monitor.listIncidents({ limit: 10 })).toEqual([]);
+    expect(await reader.events.since(0)).toEqual([]);
   });
 
-  it('keeps the incident active when its incident.resolved event cannot be stored', () => {
-    const { deps, reader, failEvents } = setup();
-    const [incident] = applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps).opened;
+  it('keeps the incident active when its incident.resolved event cannot be stored', async () => {
+    const { deps, reader, failEvents } = await setup();
+    const [incident] = (await applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps)).opened;
     failEvents('incident.resolved');
-    expect(() => resolveIncident(incident!, 'seen healthy again', deps)).toThrow(/injected/);
-    expect(reader.monitor.incident(incident!.id)).toMatchObject({ status: 'open', resolvedAt: null });
-    expect(reader.events.since(0).map((e) => e.type)).toEqual(['incident.opened']);
+    await expect(resolveIncident(incident!, 'seen healthy again', deps)).rejects.toThrow(/injected/);
+    expect(await reader.monitor.incident(incident!.id)).toMatchObject({ status: 'open', resolvedAt: null });
+    expect((await reader.events.since(0)).map((e) => e.type)).toEqual(['incident.opened']);
   });
 
-  it('tells a resolution once: a second resolve writes no event', () => {
-    const { deps, reader } = setup();
-    const [incident] = applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps).opened;
-    resolveIncident(incident!, 'seen healthy again', deps);
-    const again = resolveIncident(incident!, 'verified by its runbook', deps);
+  it('tells a resolution once: a second resolve writes no event', async () => {
+    const { deps, reader } = await setup();
+    const [incident] = (await applyIncidentPlan({ open: [crash], seen: [], resolve: [], suppressed: [] }, deps)).opened;
+    await resolveIncident(incident!, 'seen healthy again', deps);
+    const again = await resolveIncident(incident!, 'verified by its runbook', deps);
     expect(again).toMatchObject({ status: 'resolved', resolvedAt: T });
-    expect(reader.events.since(0).map((e) => e.type)).toEqual(['incident.opened', 'incident.resolved']);
+    expect((await reader.events.since(0)).map((e) => e.type)).toEqual(['incident.opened', 'incident.resolved']);
   });
 });

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/database.js';
 import { createMonitorStore } from '../../src/db/monitor.js';
 import type { NewIncident } from '../../src/contracts/incidents.js';
-import { createEventStore } from '../../src/db/events.js';
+import { createSqlitePorts } from '../../src/db/sqlite-ports.js';
 import { createEventBus } from '../../src/realtime/bus.js';
 import { applyIncidentPlan } from '../../src/monitor/incidents.js';
 import type { NotificationRequest } from '../../src/monitor/ports.js';
@@ -28,23 +28,24 @@ afterEach(() => {
 });
 
 describe('applyIncidentPlan across processes', () => {
-  it('skips an opening another process made first and applies the rest', () => {
+  it('skips an opening another process made first and applies the rest', async () => {
     const file = tempDbPath();
     db = openTracked(file);
     const other = openTracked(file);
     createMonitorStore(other).openIncident(crash(100), T); // the other process, after this one read the active list
     other.close();
 
-    const store = createMonitorStore(db);
-    const bus = createEventBus({ store: createEventStore(db), now: () => T });
+    const ports = createSqlitePorts(db);
+    const store = ports.monitor;
+    const bus = createEventBus({ store: ports.events, now: () => T });
     const sent: NotificationRequest[] = [];
-    const r = applyIncidentPlan(
+    const r = await applyIncidentPlan(
       { open: [crash(100), crash(101)], seen: [], resolve: [], suppressed: [] },
-      { store, bus, notifier: { enqueue: (n) => sent.push(n) }, now: () => T, notifying: () => true },
+      { store, bus, notifier: { enqueue: (n) => sent.push(n) }, now: () => T, notifying: async () => true },
     );
 
     expect(r.opened.map((i) => i.key)).toEqual(['guest.crashed:101']);
-    expect(store.activeIncidents().map((i) => i.key)).toEqual(['guest.crashed:100', 'guest.crashed:101']);
+    expect((await store.activeIncidents()).map((i) => i.key)).toEqual(['guest.crashed:100', 'guest.crashed:101']);
     expect(sent.map((n) => n.incidentKey)).toEqual(['guest.crashed:101']);
   });
 });

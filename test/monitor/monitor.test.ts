@@ -13,7 +13,7 @@ afterEach(async () => {
   t = undefined;
 });
 
-const startCalls = (m: MonitorLab) => m.core.stores.audit.list({ limit: 100, tool: 'start_guest' });
+const startCalls = async (m: MonitorLab) => await m.core.stores.audit.list({ limit: 100, tool: 'start_guest' });
 
 describe('monitor.dryRun', () => {
   it('opens the incident, records once what it would do, calls nothing and counts no attempt', async () => {
@@ -23,11 +23,11 @@ describe('monitor.dryRun', () => {
     await t.cycle('critical');
     await t.cycle('critical');
     expect(t.lab.state.getGuest(100)?.status).toBe('stopped');
-    expect(startCalls(t)).toEqual([]);
-    const actions = t.monitor.store.recentActions({ limit: 10 });
+    expect(await startCalls(t)).toEqual([]);
+    const actions = await t.monitor.store.recentActions({ limit: 10 });
     expect(actions.map((a) => [a.result, a.counts])).toEqual([['dry_run', false]]);
     expect(actions[0]!.detail).toMatch(/would call start_guest/);
-    expect(t.monitor.store.activeIncidents()[0]).toMatchObject({ key: 'guest.crashed:100', attempts: 0 });
+    expect((await t.monitor.store.activeIncidents())[0]).toMatchObject({ key: 'guest.crashed:100', attempts: 0 });
   });
 });
 
@@ -35,16 +35,16 @@ describe('autonomy levels 0 and 1', () => {
   it('level 0 records only; level 1 also notifies; neither acts', async () => {
     t = await startMonitorLab();
     await t.cycle('critical');
-    t.core.stores.preferences.setAutonomyLevel(0, t.now());
+    await t.core.stores.preferences.setAutonomyLevel(0, t.now());
     t.lab.state.crashGuest(100);
     await t.cycle('critical');
-    expect(t.monitor.store.activeIncidents().map((i) => i.key)).toEqual(['guest.crashed:100']);
+    expect((await t.monitor.store.activeIncidents()).map((i) => i.key)).toEqual(['guest.crashed:100']);
     expect(t.sent).toEqual([]);
-    t.core.stores.preferences.setAutonomyLevel(1, t.now());
+    await t.core.stores.preferences.setAutonomyLevel(1, t.now());
     t.lab.state.crashGuest(101);
     await t.cycle('critical');
     expect(t.sent.map((n) => [n.kind, n.incidentKey])).toEqual([['report', 'guest.crashed:101']]);
-    expect(startCalls(t)).toEqual([]);
+    expect(await startCalls(t)).toEqual([]);
     expect(t.lab.state.getGuest(101)?.status).toBe('stopped');
   });
 });
@@ -65,11 +65,11 @@ describe('flapping', () => {
     await t.cycle('critical');
     await t.cycle('critical');
     expect(t.lab.state.getGuest(100)?.status).toBe('stopped');
-    const active = t.monitor.store.activeIncidents();
+    const active = await t.monitor.store.activeIncidents();
     expect(active).toHaveLength(1);
     expect(active[0]!.flapping).toBe(true);
     expect(t.sent.filter((n) => /flapping/.test(n.subject))).toHaveLength(1);
-    expect(startCalls(t)).toHaveLength(2);
+    expect(await startCalls(t)).toHaveLength(2);
   });
 });
 
@@ -78,16 +78,16 @@ describe('self-watch', () => {
     t = await startMonitorLab();
     const since = t.now();
     await t.cycle('critical', 'routine');
-    expect(t.monitor.selfCheck(since)).toEqual([]);
+    expect(await t.monitor.selfCheck(since)).toEqual([]);
     t.advance(3_000); // critical every 1 s in the harness: two intervals missed
-    expect(t.monitor.selfCheck(since)).toEqual(['critical']);
-    expect(t.monitor.selfCheck(since)).toEqual(['critical']);
+    expect(await t.monitor.selfCheck(since)).toEqual(['critical']);
+    expect(await t.monitor.selfCheck(since)).toEqual(['critical']);
     expect(t.sent.filter((n) => n.kind === 'escalation').map((n) => n.incidentKey)).toEqual([
       'monitor.schedule:critical',
     ]);
-    expect(t.monitor.status(true, since)).toMatchObject({ degraded: true });
+    expect(await t.monitor.status(true, since)).toMatchObject({ degraded: true });
     await t.cycle('critical');
-    expect(t.monitor.selfCheck(since)).toEqual([]);
+    expect(await t.monitor.selfCheck(since)).toEqual([]);
   });
 });
 

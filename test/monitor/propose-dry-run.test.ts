@@ -11,11 +11,11 @@ afterEach(async () => {
 describe('autonomy level 2 and a dry-run-first runbook', () => {
   it('proposes the cleanup once; approving it runs the cleanup without another request', async () => {
     t = await startMonitorLab();
-    t.core.stores.preferences.setAutonomyLevel(2, t.now());
+    await t.core.stores.preferences.setAutonomyLevel(2, t.now());
     t.lab.state.setUsage('pve1', { diskPercent: 97 });
     await t.cycle('routine');
     await t.cycle('routine');
-    const pending = t.core.stores.approvals.pending(t.now());
+    const pending = await t.core.stores.approvals.pending(t.now());
     expect(pending.map((a) => a.args)).toEqual([expect.not.objectContaining({ dryRun: true })]);
     expect(t.lab.state.usage('pve1').diskPercent).toBeGreaterThan(90);
 
@@ -27,6 +27,6 @@ describe('autonomy level 2 and a dry-run-first runbook', () => {
     expect(r.kind === 'result' && r.isError).toBe(false);
     await t.cycle('routine');
     expect(t.lab.state.usage('pve1').diskPercent).toBeLessThan(90);
-    expect(t.core.stores.approvals.pending(t.now())).toEqual([]);
+    expect(await t.core.stores.approvals.pending(t.now())).toEqual([]);
   });
 });

@@ -34,10 +34,10 @@ describe('detection resolves an incident while its remediation verifies', () => 
     await t.cycle('critical'); // sees the guest running again: resolves the incident
     gate!();
     await first.settled;
-    const list = t.monitor.store.listIncidents({ limit: 10 });
+    const list = await t.monitor.store.listIncidents({ limit: 10 });
     expect(list.map((i) => i.status)).toEqual(['resolved']);
     expect(t.sent.filter((n) => n.kind === 'recovery')).toHaveLength(1);
-    expect(t.core.stores.events.latest(100).filter((e) => e.type === 'incident.resolved')).toHaveLength(1);
+    expect((await t.core.stores.events.latest(100)).filter((e) => e.type === 'incident.resolved')).toHaveLength(1);
   });
 
   it('does not reopen the resolved incident when verification then fails', async () => {
@@ -48,10 +48,10 @@ describe('detection resolves an incident while its remediation verifies', () => 
     const first = await t.monitor.runCycle('critical');
     await eventually(g.waiting, 10_000, 'the remediation to wait for verification');
     await t.cycle('critical');
-    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => i.status)).toEqual(['resolved']);
+    expect((await t.monitor.store.listIncidents({ limit: 10 })).map((i) => i.status)).toEqual(['resolved']);
     t.lab.state.crashGuest(100); // down again before verification looks: verification fails
     gate!();
     await first.settled;
-    expect(t.monitor.store.listIncidents({ limit: 10 }).map((i) => i.status)).toEqual(['resolved']);
+    expect((await t.monitor.store.listIncidents({ limit: 10 })).map((i) => i.status)).toEqual(['resolved']);
   });
 });

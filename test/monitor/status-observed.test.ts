@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
-import { createStores } from '../../src/db/stores.js';
+import { createSqlitePorts } from '../../src/db/sqlite-ports.js';
 import { observedMonitorStatus } from '../../src/monitor/status.js';
 import { openTracked, tempDbPath } from '../db/helpers.js';
 import { writeTestConfig } from '../helpers/vigil.js';
@@ -17,19 +17,19 @@ describe('observedMonitorStatus', () => {
   const config = loadConfig(writeTestConfig(dir).configFile, {});
   const file = tempDbPath();
   // One file, reopened per test (the helper closes each handle after its test).
-  const storeOf = () => createStores(openTracked(file)).monitor;
-  const line = (store = storeOf()) => {
+  const storeOf = () => createSqlitePorts(openTracked(file)).monitor;
+  const line = async (store = storeOf()) => {
     const s = observedMonitorStatus({ store, config, now: () => NOW });
-    return `monitor: ${s.running ? 'running' : 'not running'} (${s.detail})`;
+    return `monitor: ${(await s).running ? 'running' : 'not running'} (${(await s).detail})`;
   };
 
-  it('says when no monitor ever ran, and how to start one', () => {
-    expect(line()).toBe('monitor: not running (no monitor cycle recorded yet; start it with "vigil serve")');
+  it('says when no monitor ever ran, and how to start one', async () => {
+    expect(await line()).toBe('monitor: not running (no monitor cycle recorded yet; start it with "vigil serve")');
   });
 
-  it('running in another process, once: the holder, how long ago, the incident count', () => {
+  it('running in another process, once: the holder, how long ago, the incident count', async () => {
     const store = storeOf();
-    store.recordRun({
+    await store.recordRun({
       kind: 'critical',
       holder: 'host:42:abcd',
       startedAt: NOW - 3000,
@@ -38,15 +38,15 @@ describe('observedMonitorStatus', () => {
       error: null,
       summary: null,
     });
-    expect(line(store)).toBe(
+    expect(await line(store)).toBe(
       'monitor: running (in another process: last critical cycle 3 s ago by host:42:abcd; 0 active incident(s), dry run off)',
     );
-    expect(line(store)).not.toMatch(/\b([a-z]+) \(?\1\b/i);
+    expect(await line(store)).not.toMatch(/\b([a-z]+) \(?\1\b/i);
   });
 
-  it('not running once its last cycle is older than two intervals', () => {
+  it('not running once its last cycle is older than two intervals', async () => {
     const s = observedMonitorStatus({ store: storeOf(), config, now: () => NOW + 3_600_000 });
-    expect(s.running).toBe(false);
-    expect(s.detail).toBe('last critical cycle 3603 s ago; start it with "vigil serve"');
+    expect((await s).running).toBe(false);
+    expect((await s).detail).toBe('last critical cycle 3603 s ago; start it with "vigil serve"');
   });
 });

@@ -42,7 +42,9 @@ describe('monitor tools', () => {
     expect(t.lab.state.getGuest(101)?.status).toBe('stopped');
     expect((await call('get_incidents', { active: true })).text).toMatch(/\[open\] guest\.crashed:101/);
     expect(
-      t.core.stores.events.latest(50).some((e) => e.type === 'remediation.skipped' && /silenced/.test(e.message)),
+      (await t.core.stores.events.latest(50)).some(
+        (e) => e.type === 'remediation.skipped' && /silenced/.test(e.message),
+      ),
     ).toBe(true);
     await call('end_silence', { id: s.data?.id });
     await t.cycle('critical');

@@ -23,11 +23,11 @@ async function setup(clock = testClock()) {
 describe('email notifications', () => {
   it('delivers an escalation with its history and snapshot, a recovery and a report, to every recipient', async () => {
     const { sink, notifier, worker } = await setup();
-    notifier.enqueue(
+    await notifier.enqueue(
       note('report', 'vm 101', { body: 'VM 101 crashed; start_guest succeeded; verified running after 4 s' }),
     );
-    notifier.enqueue(note('recovery', 'vm 102'));
-    notifier.enqueue(
+    await notifier.enqueue(note('recovery', 'vm 102'));
+    await notifier.enqueue(
       note('escalation', 'vm 103', {
         body: 'History:\n- 10:00 start_guest failed: VM is locked (backup)\n- 10:05 start_guest failed: VM is locked (backup)',
         snapshot: { 'df -h': '/dev/sda1  20G  19G  1G  95% /', 'free -m': 'Mem: 2048 1900 148' },
@@ -60,10 +60,10 @@ describe('email notifications', () => {
     // Twenty minutes of a report every 20 s, the worker running every 10 s, and an escalation at minute 7.
     for (let step = 0; step < 120; step += 1) {
       if (step % 2 === 0) {
-        notifier.enqueue(note('report', `vm ${step}`));
+        await notifier.enqueue(note('report', `vm ${step}`));
         reports.push(`report vm ${step}`);
       }
-      if (step === 42) notifier.enqueue(note('escalation', 'vm 999'));
+      if (step === 42) await notifier.enqueue(note('escalation', 'vm 999'));
       await worker.runOnce();
       if (step === 42) expect(sink.mails.at(-1)?.subject).toBe('[vigil] ESCALATION: escalation vm 999');
       clock.advance(10 * SEC);
@@ -81,7 +81,7 @@ describe('email notifications', () => {
       .filter((d) => !/remediation reports$/.test(d.subject))
       .map((d) => d.subject.replace('[vigil] ', ''));
     expect([...seen, ...single].sort()).toEqual([...reports].sort());
-    expect(outbox.counts()).toEqual({ pending: 0, delivered: 61, failed: 0 });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 61, failed: 0 });
   });
 
   it('delivers every mail once SMTP is back after an outage and a process restart, none twice', async () => {
@@ -97,16 +97,16 @@ describe('email notifications', () => {
       }
       return total;
     };
-    notifier.enqueue(note('report', 'before'));
+    await notifier.enqueue(note('report', 'before'));
     await worker.runOnce();
     expect(sink.mails).toHaveLength(1);
 
     await sink.stop();
-    notifier.enqueue(note('escalation', 'vm 201', { snapshot: 'uptime: 10 days' }));
-    notifier.enqueue(note('recovery', 'vm 202'));
+    await notifier.enqueue(note('escalation', 'vm 201', { snapshot: 'uptime: 10 days' }));
+    await notifier.enqueue(note('recovery', 'vm 202'));
     clock.advance(5 * MIN);
-    notifier.enqueue(note('report', 'during 1'));
-    notifier.enqueue(note('report', 'during 2'));
+    await notifier.enqueue(note('report', 'during 1'));
+    await notifier.enqueue(note('report', 'during 2'));
     // After a failure the rest of the channel's batch goes back untried; cycles at the same instant try the next ones.
     expect(await drain()).toEqual({ sent: 0, failed: 3 });
     const failures = events.latest(10).filter((e) => e.type === 'notification.failed');
@@ -125,8 +125,8 @@ describe('email notifications', () => {
     expect(await drain()).toEqual({ sent: 0, failed: 3 });
     clock.advance(59 * SEC);
     expect(await drain()).toEqual({ sent: 0, failed: 0 });
-    expect(outbox.list().map((r) => r.attempts)).toEqual([0, 2, 2, 2, 2]);
-    expect(outbox.counts()).toEqual({ pending: 4, delivered: 1, failed: 0 });
+    expect((await outbox.list()).map((r) => r.attempts)).toEqual([0, 2, 2, 2, 2]);
+    expect(await outbox.counts()).toEqual({ pending: 4, delivered: 1, failed: 0 });
 
     // The process dies; a new one on the same database takes over once SMTP is back.
     await worker.stop();
@@ -147,7 +147,7 @@ describe('email notifications', () => {
         '[vigil] 2 remediation reports',
       ].sort(),
     );
-    expect(next.outbox.counts()).toEqual({ pending: 0, delivered: 5, failed: 0 });
+    expect(await next.outbox.counts()).toEqual({ pending: 0, delivered: 5, failed: 0 });
   });
 
   it('a running worker sends an escalation as soon as it is queued, without waiting for its poll', async () => {
@@ -160,19 +160,19 @@ describe('email notifications', () => {
     stops.push(() => stack.worker.stop());
     stack.worker.start();
     await stack.worker.runOnce();
-    stack.notifier.enqueue(note('escalation', 'vm 404'));
+    await stack.notifier.enqueue(note('escalation', 'vm 404'));
     for (let i = 0; i < 200 && sink.mails.length === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
     expect(sink.mails.map((m) => m.subject)).toEqual(['[vigil] ESCALATION: escalation vm 404']);
     await stack.worker.stop();
-    expect(stack.outbox.counts()).toEqual({ pending: 0, delivered: 1, failed: 0 });
+    expect(await stack.outbox.counts()).toEqual({ pending: 0, delivered: 1, failed: 0 });
   });
 
   it('two processes on one database send each mail once', async () => {
     const { sink, notifier, worker, file, clock } = await setup();
     const other = notificationStack(file, notificationsConfig({ smtpPort: sink.port }), clock);
     stops.push(() => other.worker.stop());
-    for (let i = 0; i < 10; i += 1) notifier.enqueue(note(i % 2 ? 'escalation' : 'recovery', `vm ${i}`));
-    other.notifier.enqueue(note('report', 'from the other process'));
+    for (let i = 0; i < 10; i += 1) await notifier.enqueue(note(i % 2 ? 'escalation' : 'recovery', `vm ${i}`));
+    await other.notifier.enqueue(note('report', 'from the other process'));
     const results = await Promise.all([worker.runOnce(), other.worker.runOnce()]);
     expect(results.reduce((n, r) => n + r.delivered, 0)).toBe(11);
     expect(await Promise.all([worker.runOnce(), other.worker.runOnce()])).toEqual([
@@ -193,7 +193,7 @@ describe('email notifications', () => {
       clock,
     );
     stops.push(() => stack.worker.stop());
-    stack.notifier.enqueue(note('escalation', 'vm 301'));
+    await stack.notifier.enqueue(note('escalation', 'vm 301'));
     await stack.worker.runOnce();
     for (let step = 0; step < 7; step += 1) {
       clock.advance(12 * 60 * MIN);
@@ -207,7 +207,7 @@ describe('email notifications', () => {
     expect(failed.at(-1)!.message).toMatch(/Invalid login|535|auth/i);
     expect(JSON.stringify(failed)).not.toContain('wrong-password-77');
     expect(JSON.stringify(failed)).not.toContain(SMTP_PASSWORD);
-    expect(stack.outbox.counts()).toEqual({ pending: 0, delivered: 0, failed: 1 });
+    expect(await stack.outbox.counts()).toEqual({ pending: 0, delivered: 0, failed: 1 });
     expect(sink.mails).toHaveLength(0);
   });
 });

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import type { NotificationsConfig, WebhookConfig } from '../../src/config/types.js';
 import { createEventStore } from '../../src/db/events.js';
-import { createOutboxStore } from '../../src/db/outbox.js';
+import { createSqlitePorts } from '../../src/db/sqlite-ports.js';
 import { createNotifications } from '../../src/notify/index.js';
 import type { DeliveryOptions } from '../../src/notify/worker.js';
 import { createEventBus } from '../../src/realtime/bus.js';
@@ -57,8 +57,9 @@ export function notificationStack(
 ) {
   const db = openTracked(file);
   const events = createEventStore(db);
-  const bus = createEventBus({ store: events, now: clock.now });
-  const outbox = createOutboxStore(db);
+  const ports = createSqlitePorts(db);
+  const bus = createEventBus({ store: ports.events, now: clock.now });
+  const outbox = ports.outbox;
   const stack = createNotifications({
     config,
     outbox,

@@ -57,7 +57,7 @@ function setup() {
 describe('webhook notifications', () => {
   it('posts an escalation in the Slack, Discord and ntfy formats', async () => {
     const { notifier, worker } = setup();
-    notifier.enqueue(
+    await notifier.enqueue(
       note('escalation', 'vm 101', { body: 'start_guest failed 3 times', snapshot: 'load average: 9.1' }),
     );
     expect(await worker.runOnce()).toMatchObject({ sent: 3, delivered: 3 });
@@ -90,8 +90,8 @@ describe('webhook notifications', () => {
 
   it('folds reports into one digest per webhook and cuts long texts to each format limit', async () => {
     const { notifier, worker } = setup();
-    notifier.enqueue(note('report', 'vm 1'));
-    notifier.enqueue(note('report', 'vm 2', { body: 'x'.repeat(20_000) }));
+    await notifier.enqueue(note('report', 'vm 1'));
+    await notifier.enqueue(note('report', 'vm 2', { body: 'x'.repeat(20_000) }));
     await worker.runOnce();
     expect(hits).toHaveLength(3);
     const slack = byPath('/services/')[0]!.body.text as string;
@@ -109,7 +109,7 @@ describe('webhook notifications', () => {
   it('retries a failing endpoint with backoff and reports it without the secret URL', async () => {
     const { notifier, worker, clock, events, outbox } = setup();
     status = 503;
-    notifier.enqueue(note('recovery', 'vm 7'));
+    await notifier.enqueue(note('recovery', 'vm 7'));
     expect(await worker.runOnce()).toMatchObject({ sent: 0, failed: 3 });
     const failed = events.latest(10).filter((e) => e.type === 'notification.failed');
     expect(failed.map((e) => e.message.split(';')[0]).sort()).toEqual([
@@ -128,7 +128,7 @@ describe('webhook notifications', () => {
     clock.advance(3600 * SEC);
     await worker.runOnce();
     expect(hits).toHaveLength(3);
-    expect(outbox.counts()).toEqual({ pending: 0, delivered: 3, failed: 0 });
+    expect(await outbox.counts()).toEqual({ pending: 0, delivered: 3, failed: 0 });
   });
 
   it('reports an unreachable endpoint as a failure naming the destination only', async () => {
@@ -145,7 +145,7 @@ describe('webhook notifications', () => {
       notificationsConfig({ webhooks: dead }),
       clock,
     );
-    notifier.enqueue(note('escalation', 'vm 9'));
+    await notifier.enqueue(note('escalation', 'vm 9'));
     expect(await worker.runOnce()).toMatchObject({ failed: 1 });
     const [event] = events.latest(1);
     expect(event!.message).toMatch(

@@ -62,7 +62,7 @@ describe('homelab messages', () => {
   });
 
   it('are not events: nothing is stored, so nothing is replayed', async () => {
-    const types = t.core.stores.events.latest(1000).map((e) => e.type as string);
+    const types = (await t.core.stores.events.latest(1000)).map((e) => e.type as string);
     expect(types).not.toContain('homelab');
   });
 });

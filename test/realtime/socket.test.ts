@@ -33,7 +33,7 @@ describe('/events authentication', () => {
   it('refuses a missing, wrong or malformed token before sending anything', async () => {
     const attempts = [{}, { token: 'not-a-token-at-all' }, { token: 42 }, { token: vigil.assistantToken, since: -1 }];
     const refused = attempts.map((auth) => open(vigil.url, auth));
-    vigil.core.bus.publish(ev(1));
+    await vigil.core.bus.publish(ev(1));
     const messages = await Promise.all(
       refused.map((c) =>
         c.ready.then(
@@ -55,7 +55,7 @@ describe('/events authentication', () => {
     const a = open(vigil.url, { token: vigil.assistantToken });
     const o = open(vigil.url, { token: vigil.operatorToken });
     await Promise.all([a.ready, o.ready]);
-    const published = vigil.core.bus.publish(ev(1));
+    const published = await vigil.core.bus.publish(ev(1));
     await a.waitFor((e) => e.id === published.id);
     await o.waitFor((e) => e.id === published.id);
   });
@@ -74,7 +74,8 @@ describe('/events delivery', () => {
   it('delivers live events in id order, each once', async () => {
     const c = open(vigil.url, { token: vigil.operatorToken });
     const ready = await c.ready;
-    const published = range(1, 60).map((n) => vigil.core.bus.publish(ev(n)).id);
+    const published: number[] = [];
+    for (const n of range(1, 60)) published.push((await vigil.core.bus.publish(ev(n))).id);
     await c.waitFor((e) => e.id === published.at(-1));
     expect(ready.replayed).toBe(0);
     expect(c.ids()).toEqual(published);
@@ -83,15 +84,17 @@ describe('/events delivery', () => {
   it('replays exactly the missed events to a client that comes back with since, then continues live', async () => {
     const first = open(vigil.url, { token: vigil.operatorToken });
     await first.ready;
-    const seen = range(1, 5).map((n) => vigil.core.bus.publish(ev(n)).id);
+    const seen: number[] = [];
+    for (const n of range(1, 5)) seen.push((await vigil.core.bus.publish(ev(n))).id);
     await first.waitFor((e) => e.id === seen.at(-1));
     first.close();
-    const missed = range(6, 12).map((n) => vigil.core.bus.publish(ev(n)).id);
+    const missed: number[] = [];
+    for (const n of range(6, 12)) missed.push((await vigil.core.bus.publish(ev(n))).id);
 
     const back = open(vigil.url, { token: vigil.operatorToken, since: seen.at(-1) });
     const ready = await back.ready;
     expect(ready).toMatchObject({ replayed: missed.length, lastId: missed.at(-1), truncated: false, recovered: false });
-    const live = vigil.core.bus.publish(ev(13)).id;
+    const live = (await vigil.core.bus.publish(ev(13))).id;
     await back.waitFor((e) => e.id === live);
     expect(back.ids()).toEqual([...missed, live]);
   });
@@ -99,7 +102,8 @@ describe('/events delivery', () => {
   it('answers a since message with the backlog as events and an ack', async () => {
     const c = open(vigil.url, { token: vigil.operatorToken });
     await c.ready;
-    const ids = range(1, 4).map((n) => vigil.core.bus.publish(ev(n)).id);
+    const ids: number[] = [];
+    for (const n of range(1, 4)) ids.push((await vigil.core.bus.publish(ev(n))).id);
     await c.waitFor((e) => e.id === ids.at(-1));
     const ack = await c.socket.timeout(5000).emitWithAck('since', { since: ids[1] });
     expect(ack).toMatchObject({ replayed: 2, lastId: ids.at(-1) });
@@ -112,8 +116,8 @@ describe('/events delivery', () => {
   it('bounds the replays one connection may ask for with since messages', async () => {
     const c = open(vigil.url, { token: vigil.operatorToken });
     await c.ready;
-    const first = vigil.core.bus.publish(ev(1)).id;
-    for (let n = 2; n <= 3000; n++) vigil.core.bus.publish(ev(n));
+    const first = (await vigil.core.bus.publish(ev(1))).id;
+    for (let n = 2; n <= 3000; n++) await vigil.core.bus.publish(ev(n));
     const acks: unknown[] = [];
     for (let i = 0; i < 3; i++) acks.push(await c.socket.timeout(10_000).emitWithAck('since', { since: first - 1 }));
     expect(acks[0]).toMatchObject({ replayed: 3000 });
@@ -132,13 +136,13 @@ describe('/events delivery', () => {
       for (let round = 0; round < 12; round++) {
         for (let k = 0; k < 5; k++) {
           if ((round + k) % 2 === 0) foreign.append(ev(round * 10 + k), Date.now());
-          else vigil.core.bus.publish(ev(round * 10 + k));
+          else await vigil.core.bus.publish(ev(round * 10 + k));
         }
         const since = Math.max(0, foreign.lastId() - (round % 4) * 3);
         joined.push({ client: open(vigil.url, { token: vigil.assistantToken, since }), since });
         await new Promise((r) => setTimeout(r, 20));
       }
-      const last = vigil.core.bus.publish(ev(999)).id;
+      const last = (await vigil.core.bus.publish(ev(999))).id;
       for (const { client, since } of joined) {
         await client.waitFor((e) => e.id === last);
         expect(client.ids()).toEqual(range(since + 1, last));
@@ -151,11 +155,11 @@ describe('/events delivery', () => {
   it('recovers a dropped connection with the packets it missed (connection state recovery)', async () => {
     const c = open(vigil.url, { token: vigil.operatorToken }, { reconnection: true });
     await c.ready;
-    const before = vigil.core.bus.publish(ev(1)).id;
+    const before = (await vigil.core.bus.publish(ev(1))).id;
     await c.waitFor((e) => e.id === before);
     const reconnected = new Promise<void>((resolve) => c.socket.io.once('reconnect', () => resolve()));
     c.socket.io.engine.close();
-    const during = vigil.core.bus.publish(ev(2)).id;
+    const during = (await vigil.core.bus.publish(ev(2))).id;
     await reconnected;
     await c.waitFor((e) => e.id === during);
     expect(c.socket.recovered).toBe(true);

@@ -13,7 +13,7 @@ import { startTestVigil, textOf, type TestVigil } from '../helpers/vigil.js';
 describe('allow policy', () => {
   const configured = ['http://127.0.0.1:8080/health'];
 
-  it('allows exactly the configured URLs by default', () => {
+  it('allows exactly the configured URLs by default', async () => {
     const policy = createHttpAllowPolicy(configured, []);
     expect(policy.refusal('http://127.0.0.1:8080/health')).toBeNull();
     for (const url of [
@@ -30,7 +30,7 @@ describe('allow policy', () => {
     }
   });
 
-  it('allows hosts, wildcard names, addresses and CIDR blocks from safety.httpAllow', () => {
+  it('allows hosts, wildcard names, addresses and CIDR blocks from safety.httpAllow', async () => {
     const policy = createHttpAllowPolicy(configured, [
       'grafana.lan',
       '*.svc.lan',
@@ -53,7 +53,7 @@ describe('allow policy', () => {
     }
   });
 
-  it('validates entries', () => {
+  it('validates entries', async () => {
     for (const good of ['grafana.lan', '*.lan', '10.0.0.0/8', '::1', 'fe80::/10', 'host_1']) {
       expect({ good, valid: isHttpAllowEntry(good) }).toEqual({ good, valid: true });
     }
@@ -62,7 +62,7 @@ describe('allow policy', () => {
     }
   });
 
-  it('reports a bad safety.httpAllow entry naming the key and the fix', () => {
+  it('reports a bad safety.httpAllow entry naming the key and the fix', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-allow-'));
     const file = join(dir, 'vigil.yaml');
     writeFileSync(
@@ -112,7 +112,10 @@ describe('check_http through the pipeline', () => {
     const refused = await client.callTool({ name: 'check_http', arguments: { url: `${base}/internal` } });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(/may not probe http:\/\/127\.0\.0\.1:\d+: only the URLs of configured httpChecks/);
-    expect(strict.core.stores.audit.list({ limit: 1 })[0]).toMatchObject({ tool: 'check_http', outcome: 'error' });
+    expect((await strict.core.stores.audit.list({ limit: 1 }))[0]).toMatchObject({
+      tool: 'check_http',
+      outcome: 'error',
+    });
     const configured = await client.callTool({ name: 'check_http', arguments: { url: `${base}/health` } });
     expect(configured.isError).toBe(false);
     expect(textOf(configured)).toMatch(/^1\/1 up/);

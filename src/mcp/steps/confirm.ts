@@ -47,6 +47,6 @@ export function confirmStep(
     reason: verdict.verdict === 'propose' ? verdict.reason : undefined,
   };
   // An approval_id in the arguments is redeemed as from any client; only asking differs.
-  if (canAsk && ask.rounds && approvalId === null) return Promise.resolve(confirmRound(request, ask.rounds));
+  if (canAsk && ask.rounds && approvalId === null) return confirmRound(request, ask.rounds);
   return confirmCall(request);
 }

@@ -24,23 +24,35 @@ export function gateToolOf(tool: ToolDefinition, tier: Tier): GateTool {
 
 /** Where the gate reads the stored state from. */
 export interface PreferenceReader {
-  killSwitch(): { active: boolean; scope: KillSwitchScope; reason: string };
-  autonomyLevel(): AutonomyLevel;
+  killSwitch(): Promise<{ active: boolean; scope: KillSwitchScope; reason: string }>;
+  autonomyLevel(): Promise<AutonomyLevel>;
 }
 
+/** Thrown by the empty state's getters: the decision needs the stored state. */
+const STATE_NEEDED = Symbol('gate state needed');
+const NO_STATE: GateState = {
+  get killSwitch(): never {
+    throw STATE_NEEDED;
+  },
+  get autonomyLevel(): never {
+    throw STATE_NEEDED;
+  },
+};
+
 /**
- * The stored state, read lazily: the gate consults it only for calls it could affect, and two
- * SELECTs per green read would be the pipeline's largest fixed cost after the audit insert.
+ * Runs a pure gate decision, reading the stored state only when it consults it: the gate needs it
+ * only for calls it could affect, and two queries per green read would be the pipeline's largest
+ * fixed cost after the audit insert. The decision runs first without the state; if it reaches for
+ * it, the state is read (fresh, never cached) and the decision runs again.
  */
-export function lazyGateState(preferences: PreferenceReader): GateState {
-  return {
-    get killSwitch() {
-      return preferences.killSwitch();
-    },
-    get autonomyLevel() {
-      return preferences.autonomyLevel();
-    },
-  };
+export async function withGateState<T>(preferences: PreferenceReader, decideWith: (state: GateState) => T): Promise<T> {
+  try {
+    return decideWith(NO_STATE);
+  } catch (err) {
+    if (err !== STATE_NEEDED) throw err;
+  }
+  const [killSwitch, autonomyLevel] = await Promise.all([preferences.killSwitch(), preferences.autonomyLevel()]);
+  return decideWith({ killSwitch, autonomyLevel });
 }
 
 /** The gate's decision for one admitted call. */
@@ -49,12 +61,8 @@ export function decide(
   caller: Caller,
   policy: GatePolicy,
   preferences: PreferenceReader,
-): GateDecision {
-  return gate({
-    tool: gateToolOf(call.tool, call.tier),
-    caller,
-    target: call.target,
-    policy,
-    state: lazyGateState(preferences),
-  });
+): Promise<GateDecision> {
+  return withGateState(preferences, (state) =>
+    gate({ tool: gateToolOf(call.tool, call.tier), caller, target: call.target, policy, state }),
+  );
 }

@@ -10,13 +10,13 @@ import { decisionOf, errorOf, type Settled } from '../result.js';
 import type { CallFacts } from './record.js';
 
 /** Publishes the call's event when it acted (yellow/red, or a dry run) or was refused. */
-export function publishCall(
+export async function publishCall(
   bus: Pick<ToolDeps['bus'], 'publish'>,
   deps: { logger: Logger; redact: Redactor },
   facts: CallFacts,
   settled: Settled,
   auditId: number,
-): void {
+): Promise<void> {
   const { decision, outcome } = decisionOf(settled);
   const error = errorOf(settled);
   const { tool, tier, caller, target } = facts;
@@ -25,7 +25,7 @@ export function publishCall(
   if (!(blocked || (acted && tier !== 'green'))) return;
   const what = targetLabel(target);
   try {
-    bus.publish({
+    await bus.publish({
       type: blocked ? 'tool.blocked' : 'tool.executed',
       severity: blocked || outcome !== 'ok' ? 'warning' : 'info',
       title: `${tool}${what ? ` ${what}` : ''}: ${blocked ? decision : decision === 'dry_run' ? 'dry run' : outcome}`,

@@ -26,7 +26,7 @@ export function recordCall(
   redact: Redactor,
   facts: CallFacts,
   settled: Settled,
-): number {
+): Promise<number> {
   const error = errorOf(settled);
   return audit.append({
     at: facts.at,

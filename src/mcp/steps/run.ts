@@ -13,7 +13,7 @@ import type { ToolDeps } from '../deps.js';
 import type { Failed, Refused, Succeeded } from '../result.js';
 import type { ToolContext } from '../tool.js';
 import type { AdmittedCall } from './admit.js';
-import { gateToolOf, lazyGateState, type PreferenceReader } from './decide.js';
+import { gateToolOf, withGateState, type PreferenceReader } from './decide.js';
 
 export interface RunRequest {
   call: AdmittedCall;
@@ -31,8 +31,8 @@ type RunAnswer = Omit<Succeeded, 'auditId'> | Omit<Failed, 'auditId'> | Omit<Ref
 export async function runCall(req: RunRequest): Promise<RunAnswer> {
   const { call, caller, deps, logger } = req;
   const gateTool = gateToolOf(call.tool, call.tier);
-  const assertMayAct = (): void => {
-    const blocked = killSwitchBlocks(gateTool, caller, lazyGateState(req.preferences));
+  const assertMayAct = async (): Promise<void> => {
+    const blocked = await withGateState(req.preferences, (state) => killSwitchBlocks(gateTool, caller, state));
     if (blocked?.verdict === 'block') throw new ToolFailure(blocked.reason, blocked.error);
   };
   const abort = lazyAbort();
@@ -51,7 +51,7 @@ export async function runCall(req: RunRequest): Promise<RunAnswer> {
   };
   try {
     // The switch may have been flipped while we waited for a confirmation.
-    if (call.tool.kind === 'infra' && call.tier !== 'green') assertMayAct();
+    if (call.tool.kind === 'infra' && call.tier !== 'green') await assertMayAct();
     const output = await Promise.race([call.tool.handler(call.args, ctx), deadline.expired]);
     return {
       kind: 'result',

@@ -184,7 +184,7 @@ export const cleanupDisk = defineTool({
       } catch (err) {
         // A kill switch flipped mid-cleanup stops everything (this re-check throws); any other
         // failure is one step's, and the remaining steps still run.
-        if (!args.dryRun) ctx.assertMayAct();
+        if (!args.dryRun) await ctx.assertMayAct();
         results.push({ step, target: step, bytes: 0, error: (err as Error).message });
       }
     }

@@ -163,7 +163,7 @@ export const getClusterStatus = defineTool({
           problems.push(`${n.node} ${what} at ${value}% (threshold ${limit}%)`);
       }
     }
-    for (const i of ctx.deps.stores.monitor.activeIncidents())
+    for (const i of await ctx.deps.stores.monitor.activeIncidents())
       problems.push(`open incident ${i.key} (${i.status}, ${i.attempts} attempt(s)): ${i.summary}`);
     const head = status.cluster
       ? `cluster ${status.cluster.name}: ${status.cluster.quorate ? 'quorate' : 'NOT quorate'}, ${online}/${status.nodes.length} nodes online`

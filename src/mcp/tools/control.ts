@@ -56,13 +56,13 @@ export const setKillSwitch = defineTool({
       : 'release the kill switch',
   async handler(args, ctx) {
     const { preferences } = ctx.deps.stores;
-    const before = preferences.killSwitch();
+    const before = await preferences.killSwitch();
     const at = ctx.deps.now();
     const state = args.active
       ? { active: true, scope: args.scope, reason: args.reason, since: at, by: who(ctx.caller) }
       : { active: false, scope: before.scope, reason: args.reason, since: at, by: who(ctx.caller) };
-    preferences.setKillSwitch(state, at);
-    ctx.deps.bus.publish({
+    await preferences.setKillSwitch(state, at);
+    await ctx.deps.bus.publish({
       type: 'killswitch.changed',
       severity: args.active ? 'critical' : 'warning',
       title: args.active ? `kill switch ON (scope ${state.scope})` : 'kill switch OFF',
@@ -100,9 +100,9 @@ export const setAutonomyLevel = defineTool({
     const level = args.level as AutonomyLevel;
     if (!AUTONOMY_LEVELS.includes(level)) throw new ToolFailure(`level must be 0–4, got ${args.level}`);
     const { preferences } = ctx.deps.stores;
-    const previous = preferences.autonomyLevel();
-    preferences.setAutonomyLevel(level, ctx.deps.now());
-    ctx.deps.bus.publish({
+    const previous = await preferences.autonomyLevel();
+    await preferences.setAutonomyLevel(level, ctx.deps.now());
+    await ctx.deps.bus.publish({
       type: 'autonomy.changed',
       severity: 'info',
       title: `autonomy level ${previous} → ${level}`,
@@ -148,12 +148,12 @@ export const approveAction = defineTool({
   plan: (args) => `${args.verdict} approval ${args.id}`,
   async handler(args, ctx) {
     const verdict = args.verdict === 'approve' ? 'approved' : 'denied';
-    const check = ctx.deps.stores.approvals.decide(args.id, verdict, who(ctx.caller), ctx.deps.now());
+    const check = await ctx.deps.stores.approvals.decide(args.id, verdict, who(ctx.caller), ctx.deps.now());
     if (!check.ok) throw new ToolFailure(check.reason, check.code);
     const a = check.approval;
     // Which session asked and which identity may redeem are the requester's business: out of the answer.
     const { sessionId: _session, principal: _bound, ...approval } = a;
-    ctx.deps.bus.publish({
+    await ctx.deps.bus.publish({
       type: 'approval.resolved',
       severity: 'info',
       title: `approval ${verdict}: ${a.tool}`,

@@ -56,30 +56,35 @@ export const forecastDisk = defineTool({
     const now = ctx.deps.now();
     const { sampleRetentionDays: _kept, ...settings } = ctx.deps.config.monitor.forecast;
     const windowDays = args.windowDays ?? settings.windowDays;
-    const metrics = args.metric ? [args.metric] : samples.metrics(args.node).filter((m) => m.startsWith('disk.'));
-    if (metrics.length === 0 || metrics.every((m) => samples.latest(args.node, m) === undefined)) {
+    const metrics = args.metric
+      ? [args.metric]
+      : (await samples.metrics(args.node)).filter((m) => m.startsWith('disk.'));
+    const latests = await Promise.all(metrics.map((m) => samples.latest(args.node, m)));
+    if (metrics.length === 0 || latests.every((l) => l === undefined)) {
       return {
         text: `No disk samples recorded for ${args.node}${args.metric ? ` (${args.metric})` : ''}; the monitor records them on its routine schedule.`,
         data: { node: args.node, windowDays, forecasts: [] },
       };
     }
-    const forecasts = metrics.map((metric) => {
-      const points = samples.series(args.node, metric, now - args.days * DAY_MS);
-      // The same segment and thresholds the monitor uses, so the tool and the incident agree.
-      const d = decideFillPredicted(trendSegment(points), now, { ...settings, windowDays });
-      const latest = samples.latest(args.node, metric);
-      return {
-        metric,
-        latest: latest ? { value: latest.value, at: new Date(latest.at).toISOString() } : null,
-        fillPredicted: d.raise,
-        verdict: d.verdict,
-        message: d.message,
-        slopePerDay: d.trend?.slopePerDay ?? null,
-        daysToFull: d.trend?.daysToFull ?? null,
-        r2: d.trend?.r2 ?? null,
-        samples: points.length,
-      };
-    });
+    const forecasts = await Promise.all(
+      metrics.map(async (metric) => {
+        const points = await samples.series(args.node, metric, now - args.days * DAY_MS);
+        // The same segment and thresholds the monitor uses, so the tool and the incident agree.
+        const d = decideFillPredicted(trendSegment(points), now, { ...settings, windowDays });
+        const latest = await samples.latest(args.node, metric);
+        return {
+          metric,
+          latest: latest ? { value: latest.value, at: new Date(latest.at).toISOString() } : null,
+          fillPredicted: d.raise,
+          verdict: d.verdict,
+          message: d.message,
+          slopePerDay: d.trend?.slopePerDay ?? null,
+          daysToFull: d.trend?.daysToFull ?? null,
+          r2: d.trend?.r2 ?? null,
+          samples: points.length,
+        };
+      }),
+    );
     const lines = forecasts.map(
       (f) =>
         `${args.node} ${f.metric}: ${f.latest ? `${f.latest.value.toFixed(1)}% now; ` : ''}${f.message}${f.fillPredicted ? ' → disk.fill_predicted' : ''}`,

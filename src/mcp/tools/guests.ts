@@ -168,7 +168,7 @@ async function powerAction(
       };
     }
   }
-  ctx.assertMayAct();
+  await ctx.assertMayAct();
   try {
     const upid = await px.guestAction(args.node, g.type, args.vmid, action, params, ctx.signal);
     const task = await px.waitForTask(args.node, upid, { ...WAIT, signal: ctx.signal });

@@ -93,7 +93,7 @@ export const getAuditLog = defineTool({
   target: () => ({}),
   plan: (args) => `read the last ${args.limit} audit entries`,
   async handler(args, ctx) {
-    const rows = ctx.deps.stores.audit.list({
+    const rows = await ctx.deps.stores.audit.list({
       limit: args.limit,
       ...(args.tool ? { tool: args.tool } : {}),
       ...(args.caller ? { callerKind: args.caller } : {}),
@@ -128,7 +128,8 @@ export const getEvents = defineTool({
   plan: () => 'read recent events',
   async handler(args, ctx) {
     const { events } = ctx.deps.stores;
-    const list = args.since === undefined ? events.latest(args.limit) : events.since(args.since, args.limit);
+    const list =
+      args.since === undefined ? await events.latest(args.limit) : await events.since(args.since, args.limit);
     const lines = list.map((e) => `#${e.id} ${new Date(e.at).toISOString()} [${e.severity}] ${e.type}: ${e.title}`);
     return { text: lines.length ? lines.join('\n') : 'No events.', data: { events: list } };
   },
@@ -173,14 +174,17 @@ export const getMonitorStatus = defineTool({
   async handler(_args, ctx) {
     const { preferences, approvals } = ctx.deps.stores;
     const now = ctx.deps.now();
-    const killSwitch = preferences.killSwitch();
-    const autonomyLevel = preferences.autonomyLevel();
-    const pending = approvals
-      .pending(now)
-      .map((a) => ({ id: a.id, tool: a.tool, plan: a.plan, expiresAt: a.expiresAt }));
+    const killSwitch = await preferences.killSwitch();
+    const autonomyLevel = await preferences.autonomyLevel();
+    const pending = (await approvals.pending(now)).map((a) => ({
+      id: a.id,
+      tool: a.tool,
+      plan: a.plan,
+      expiresAt: a.expiresAt,
+    }));
     // The report comes loosely typed through deps; it is checked where it enters the tool's answer.
     const monitor = monitorReport.parse(
-      ctx.deps.monitorStatus?.() ?? { running: false, detail: 'the monitor is not running in this process' },
+      (await ctx.deps.monitorStatus?.()) ?? { running: false, detail: 'the monitor is not running in this process' },
     );
     const ks = killSwitch.active
       ? `ON (scope ${killSwitch.scope}${killSwitch.reason ? `, ${killSwitch.reason}` : ''}, since ${new Date(killSwitch.since ?? now).toISOString()})`

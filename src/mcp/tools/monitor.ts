@@ -76,8 +76,8 @@ export const getIncidents = defineTool({
   async handler(args, ctx) {
     const store = ctx.deps.stores.monitor;
     const list = args.active
-      ? store.activeIncidents().reverse().slice(0, args.limit)
-      : store.listIncidents({ limit: args.limit, ...(args.status ? { status: args.status } : {}) });
+      ? (await store.activeIncidents()).reverse().slice(0, args.limit)
+      : await store.listIncidents({ limit: args.limit, ...(args.status ? { status: args.status } : {}) });
     const incidents = list.map((i) => ({
       ...i,
       firstSeen: iso(i.firstSeen),
@@ -113,7 +113,7 @@ export const getAutonomyActions = defineTool({
   target: () => ({}),
   plan: () => "read the monitor's actions",
   async handler(args, ctx) {
-    const rows = ctx.deps.stores.monitor.recentActions({
+    const rows = await ctx.deps.stores.monitor.recentActions({
       limit: args.limit,
       ...(args.incident_key ? { incidentKey: args.incident_key } : {}),
     });
@@ -160,7 +160,7 @@ export const silence = defineTool({
   plan: (a) => `silence ${a.target} for ${a.minutes} min${a.reason ? `: ${a.reason}` : ''}`,
   async handler(args, ctx) {
     const at = ctx.deps.now();
-    const id = ctx.deps.stores.monitor.addSilence(
+    const id = await ctx.deps.stores.monitor.addSilence(
       {
         matcher: args.target,
         reason: args.reason,
@@ -190,7 +190,7 @@ export const endSilence = defineTool({
   target: () => ({}),
   plan: (a) => `end silence #${a.id}`,
   async handler(args, ctx) {
-    if (!ctx.deps.stores.monitor.endSilence(args.id, ctx.deps.now()))
+    if (!(await ctx.deps.stores.monitor.endSilence(args.id, ctx.deps.now())))
       throw ToolFailure.of('ERR_UNKNOWN_TARGET', `silence #${args.id} does not exist or has already ended`);
     return { text: `Silence #${args.id} ended.`, data: { id: args.id } };
   },

@@ -255,7 +255,7 @@ function nodeCommandTool(command: NodeCommand, name: string, title: string, desc
     plan: (a) => `${verb} Proxmox node ${a.node} (all its guests go down with it)`,
     async handler(args, ctx) {
       const px = proxmoxOf(ctx);
-      ctx.assertMayAct();
+      await ctx.assertMayAct();
       try {
         // Proxmox answers at once and runs the command two seconds later; there is no task to follow.
         await px.nodeAction(args.node, command, ctx.signal);

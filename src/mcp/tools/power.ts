@@ -39,7 +39,7 @@ export const wakeNode = defineTool({
     }
     const wol = ctx.deps.clients.wol;
     if (!wol) throw new ToolFailure(`failed to wake ${node.name}: the Wake-on-LAN sender is not set up`);
-    ctx.assertMayAct();
+    await ctx.assertMayAct();
     try {
       await wol.wake({ mac: node.wol.mac, address: node.wol.address, port: node.wol.port }, ctx.signal);
     } catch (err) {

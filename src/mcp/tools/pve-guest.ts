@@ -52,7 +52,7 @@ export async function runTask(
   what: string,
   start: () => Promise<string>,
 ): Promise<{ upid: string; task: TaskStatus }> {
-  ctx.assertMayAct();
+  await ctx.assertMayAct();
   try {
     const upid = await start();
     const task = await px.waitForTask(node, upid, { ...TASK_WAIT, signal: ctx.signal });

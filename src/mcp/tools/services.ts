@@ -67,7 +67,7 @@ export async function runOnNode(
       throw new ToolFailure(`failed to ${action} on ${node.name}: ${err.message}`);
     throw err;
   }
-  if (command.mutating) ctx.assertMayAct();
+  if (command.mutating) await ctx.assertMayAct();
   try {
     return await pool.exec(sshTargetFor(node.name, node.ssh), command, {
       timeoutMs: node.ssh.commandTimeoutSeconds * 1000,

@@ -11,7 +11,7 @@ import { proxmoxOf } from './cluster.js';
 /** Asks the Proxmox API's node to wake `node`; returns the MAC Proxmox used. */
 export async function wakeThroughProxmox(ctx: ToolContext, node: NodeConfig): Promise<string> {
   const px = proxmoxOf(ctx);
-  ctx.assertMayAct();
+  await ctx.assertMayAct();
   try {
     return await px.wakeOnLan(node.name, ctx.signal);
   } catch (err) {

@@ -9,8 +9,8 @@ import type { ToolDeps } from '../../../src/mcp/deps.js';
 
 const logger = pino({ level: 'silent' });
 const preferences = {
-  killSwitch: () => ({ active: false, scope: 'autonomy' as const, reason: '' }),
-  autonomyLevel: () => 3 as const,
+  killSwitch: async () => ({ active: false, scope: 'autonomy' as const, reason: '' }),
+  autonomyLevel: async () => 3 as const,
 };
 
 /** A green tool whose handler is `handler`, run through the run step with a `timeoutMs` deadline. */
@@ -42,7 +42,7 @@ function run(handler: (ctx: ToolContext) => Promise<unknown>, timeoutMs = 5000) 
 }
 
 describe('lazyAbort', () => {
-  it('gives one signal, aborted with the first reason, whether it is read before or after the abort', () => {
+  it('gives one signal, aborted with the first reason, whether it is read before or after the abort', async () => {
     fc.assert(
       fc.property(fc.boolean(), fc.boolean(), fc.string(), (readFirst, finishToo, why) => {
         const abort = lazyAbort();
@@ -57,7 +57,7 @@ describe('lazyAbort', () => {
     );
   });
 
-  it('finish aborts a live signal, and one read after finishing is already aborted', () => {
+  it('finish aborts a live signal, and one read after finishing is already aborted', async () => {
     const read = lazyAbort();
     const signal = read.signal();
     read.finish('over');

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { createProxmoxClient, type ProxmoxClient } from '../../../src/clients/proxmox/index.js';
 import { ToolFailure } from '../../../src/errors.js';
 import { openDatabase } from '../../../src/db/database.js';
-import { createStores } from '../../../src/db/stores.js';
+import { createSqlitePorts } from '../../../src/db/sqlite-ports.js';
 import { startLab, type Lab } from '../../../src/lab/index.js';
 import type { ToolDeps } from '../../../src/mcp/deps.js';
 import type { ToolContext, ToolDefinition, ToolOutput } from '../../../src/mcp/tool.js';
@@ -57,9 +57,9 @@ export function makeCtx(o: CtxOptions = {}): ToolContext & { acts: number } {
       now: () => Date.now(),
       // get_cluster_status judges usage by the monitor's default thresholds and lists its open incidents.
       config: { monitor: { thresholds: { diskPercent: 90, memoryPercent: 95 } } },
-      stores: createStores(openDatabase(':memory:')),
+      stores: createSqlitePorts(openDatabase(':memory:')),
     } as unknown as ToolDeps,
-    assertMayAct() {
+    async assertMayAct() {
       ctx.acts++;
       if (o.killSwitch)
         throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');

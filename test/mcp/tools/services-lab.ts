@@ -73,7 +73,7 @@ export async function startToolLab(): Promise<ToolLab> {
         signal: new AbortController().signal,
         logger,
         deps,
-        assertMayAct() {
+        async assertMayAct() {
           t.mayActCalls++;
           if (t.killSwitch)
             throw new ToolFailure('blocked by the kill switch (scope all: no yellow or red action from anyone)');
