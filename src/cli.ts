@@ -52,9 +52,9 @@ function openConfig(v: Values): VigilConfig {
   return loadConfig(resolveConfigPath(str(v, 'config')));
 }
 
-function openCore(config: VigilConfig, v: Values, withClients = false): Promise<Core> {
+function openCore(config: VigilConfig, v: Values, withClients = false, compete = false): Promise<Core> {
   const logger = createLogger(config.logging.level, secretValues(config), logFormatOf(v, config));
-  return openCoreOf({ config, logger, ...(withClients ? { clients: createClients(config, logger) } : {}) });
+  return openCoreOf({ config, logger, compete, ...(withClients ? { clients: createClients(config, logger) } : {}) });
 }
 
 /** Prints a pipeline result; returns the exit code. */
@@ -99,7 +99,8 @@ async function serve(v: Values): Promise<number> {
   if (!/^\d+$/.test(rawPort ?? '0') || port > 65535)
     throw new UsageError(`--port: expected a number 0–65535 (0 picks a free port), got "${rawPort}"`);
   const host = str(v, 'host') ?? config.server.host;
-  const core = await openCore(config, v, true);
+  // The daemon competes for leadership when daemons share PostgreSQL (database.url).
+  const core = await openCore(config, v, true, true);
   let daemon;
   try {
     daemon = await startDaemon(core, host, port);

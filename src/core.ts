@@ -8,6 +8,8 @@ import { secretValues } from './config/index.js';
 import { openDatabase } from './db/database.js';
 import { createSqlitePorts } from './db/sqlite-ports.js';
 import type { StorePorts } from './db/ports.js';
+import { singleHa, type Ha, type HaView } from './db/ha.js';
+import { newDaemonId, openStorage } from './db/open.js';
 import { createEventBus, type EventBus } from './realtime/bus.js';
 import { createPipeline, type Pipeline } from './mcp/pipeline.js';
 import { allTools } from './mcp/tools/index.js';
@@ -25,6 +27,8 @@ export interface CoreOptions {
   tools?: ToolDefinition[];
   /** Stores already opened (PostgreSQL, see openCore); absent = the SQLite file at database.path. */
   stores?: StorePorts;
+  /** This process's HA view over `stores`; absent = a single daemon (SQLite). */
+  ha?: Ha;
 }
 
 export interface Core {
@@ -35,7 +39,22 @@ export interface Core {
   pipeline: Pipeline;
   deps: ToolDeps;
   redact: Redactor;
+  /**
+   * This process among daemons sharing the database (read-only for everyone but the daemon):
+   * `{ engine, role: 'single' | 'leader' | 'standby', epoch, since, daemons() }`.
+   */
+  ha: HaView;
+  /** The same, with what the daemon drives (start, stop, leading(), the fence, lease liveness). */
+  leadership: Ha;
   close(): Promise<void>;
+}
+
+/**
+ * The heartbeat interval for daemons sharing PostgreSQL: a third of the critical interval, so a
+ * standby takes over (the lock freed two beats after the leader's last) within one critical interval.
+ */
+export function heartbeatIntervalMs(config: VigilConfig): number {
+  return Math.max(1000, Math.round((config.monitor.schedules.criticalSeconds * 1000) / 3));
 }
 
 /** Builds the core over the configured database. */
@@ -43,6 +62,7 @@ export function createCore(options: CoreOptions): Core {
   const { config, logger } = options;
   const now = options.now ?? Date.now;
   const stores = options.stores ?? createSqlitePorts(openDatabase(config.database.path));
+  const ha = options.ha ?? singleHa(newDaemonId(), now, heartbeatIntervalMs(config));
   const redact = createRedactor(secretValues(config));
   const bus = createEventBus({
     redact,
@@ -62,17 +82,28 @@ export function createCore(options: CoreOptions): Core {
     pipeline,
     deps,
     redact,
+    ha,
+    leadership: ha,
     close: async () => {
       await closeClients(clients);
+      await ha.stop();
       await stores.close();
     },
   };
 }
 
 /**
- * Opens the configured database and builds the core over it: what every command uses. (The
- * PostgreSQL engine, `database.url`, is opened here too: its connection is asynchronous.)
+ * Opens the configured database (`database.url`: PostgreSQL, else the SQLite file) and builds the
+ * core over it: what every command uses. `compete`: this process is a daemon that competes for
+ * leadership among daemons sharing PostgreSQL (`vigil serve`); the others never act as the monitor.
  */
-export async function openCore(options: CoreOptions): Promise<Core> {
-  return createCore(options);
+export async function openCore(options: CoreOptions & { compete?: boolean }): Promise<Core> {
+  const now = options.now ?? Date.now;
+  const { stores, ha } = await openStorage({
+    database: options.config.database,
+    now,
+    compete: options.compete ?? false,
+    intervalMs: heartbeatIntervalMs(options.config),
+  });
+  return createCore({ ...options, stores, ha });
 }

@@ -51,6 +51,17 @@ export const absPath = () =>
     .regex(/^\//, { error: 'expected an absolute path without ".."' })
     .refine((p) => !p.split('/').includes('..'), { error: 'expected an absolute path without ".."' })
     .refine((p) => p.replace(/\/+$/, '') !== '', { error: 'expected a directory below "/", not the filesystem root' });
+/**
+ * A PostgreSQL connection URL (database.url). Only the scheme is checked here; the connection itself
+ * is tried at start. Its password belongs in the environment: postgres://vigil:${env:NAME}@host/db.
+ */
+export const postgresUrl = () => {
+  const expected =
+    'expected a postgres:// or postgresql:// URL such as postgres://vigil:${env:VIGIL_DB_PASSWORD}@db.lan:5432/vigil';
+  return str(expected).refine((u) => URL.canParse(u) && ['postgres:', 'postgresql:'].includes(new URL(u).protocol), {
+    error: expected,
+  });
+};
 export const filePath = () => str('expected a file path').describe('Absolute, ~/..., or relative to this file');
 export const httpUrl = (https: boolean) => {
   const expected = https ? 'expected an https:// URL' : 'expected an http:// or https:// URL';

@@ -116,9 +116,18 @@ export function secretValues(config: VigilConfig): string[] {
     config.proxmox?.tokenSecret,
     ...config.nodes.map((n) => n.ssh?.passphrase),
     config.notifications.email?.password,
+    config.database.url,
+    databasePassword(config.database.url),
     ...config.notifications.webhooks.flatMap((w) => [w.url, ...Object.values(w.headers)]),
   ];
   return [...new Set(all.filter((s): s is string => typeof s === 'string' && s.length > 0))];
+}
+
+/** The password in a database URL, if any: a secret of its own (a driver error may quote it alone). */
+function databasePassword(url: string | undefined): string | undefined {
+  if (!url || !URL.canParse(url)) return undefined;
+  const password = new URL(url).password;
+  return password ? decodeURIComponent(password) : undefined;
 }
 
 function readProblem(file: string, err: unknown): string {

@@ -40,7 +40,10 @@ export function normalise(parsed: ParsedConfig, file: string): VigilConfig {
     file,
     server: parsed.server,
     auth: parsed.auth,
-    database: { path: resolvePath(parsed.database.path, dir) },
+    database: {
+      path: resolvePath(parsed.database.path, dir),
+      ...(parsed.database.url !== undefined && { url: parsed.database.url }),
+    },
     logging: parsed.logging,
     safety: parsed.safety,
     ...(p && {

@@ -20,6 +20,7 @@ import {
   absPath,
   bool,
   filePath,
+  postgresUrl,
   httpUrl,
   int,
   list,
@@ -261,7 +262,14 @@ const notificationsSchema = obj({
 export const configSchema = obj({
   server: serverSchema.prefault({}),
   auth: obj({ assistantToken: token(), operatorToken: token() }),
-  database: obj({ path: filePath().default('./vigil.db') }).prefault({}),
+  database: obj({
+    path: filePath().default('./vigil.db'),
+    url: postgresUrl()
+      .optional()
+      .describe(
+        'PostgreSQL instead of the SQLite file (two daemons may share it, one acting at a time): postgres://user:${env:VIGIL_DB_PASSWORD}@host:5432/vigil',
+      ),
+  }).prefault({}),
   logging: obj({
     level: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     format: z
@@ -287,4 +295,5 @@ export const SECRET_PATHS = [
   'nodes.*.ssh.passphrase',
   'notifications.email.password',
   'notifications.webhooks.*.url',
+  'database.url',
 ] as const;

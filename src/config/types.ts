@@ -38,7 +38,8 @@ export interface VigilConfig {
   /** resolved secret values */
   auth: { assistantToken: string; operatorToken: string };
   /** absolute; relative paths resolve against the config file's directory; default ./vigil.db */
-  database: { path: string };
+  /** `url` set: PostgreSQL (shared by several daemons); else the SQLite file at `path`. */
+  database: { path: string; url?: string };
   /** default info, auto */
   logging: { level: LogLevel; format?: LogFormat };
   safety: {
