@@ -13,7 +13,7 @@ import { createLogger } from './logger.js';
 import { LOG_FORMATS, type LogFormat } from './config/types.js';
 import { UsageError, commandHelp, parseCommandLine, usageText } from './commands/table.js';
 import { configExists, explainListenError, isApprovalId, malformedApprovalId } from './commands/friendly.js';
-import { openCore as openCoreOf, type Core } from './core.js';
+import { heartbeatIntervalMs, openCore as openCoreOf, type Core } from './core.js';
 import { pollBus } from './realtime/bus.js';
 import { startDaemon } from './daemon.js';
 import { mcpSurface } from './mcp/surface.js';
@@ -22,6 +22,7 @@ import type { Caller } from './contracts/tiers.js';
 import type { ExecuteResult } from './mcp/pipeline.js';
 import { createClients } from './clients/index.js';
 import { runOnce } from './commands/once.js';
+import { haStatusOf } from './commands/status-ha.js';
 import { observedMonitorStatus } from './monitor/status.js';
 import { createNotifications } from './notify/index.js';
 
@@ -192,7 +193,10 @@ function status(v: Values): Promise<number> {
     // The monitor runs in the daemon; its runs in the shared database say whether it is alive.
     core.deps.monitorStatus = async () =>
       observedMonitorStatus({ store: core.stores.monitor, config: core.config, now: core.deps.now });
-    return report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
+    const code = report(await core.pipeline.executeTool('get_monitor_status', {}, CLI_OPERATOR));
+    // Which engine, and on a shared PostgreSQL which daemon leads and when the standby last beat.
+    for (const line of await haStatusOf(core.ha, heartbeatIntervalMs(core.config), core.deps.now)) out(line);
+    return code;
   });
 }
 

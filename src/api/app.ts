@@ -131,6 +131,7 @@ export async function startHttp(core: Core, host: string, port: number, options:
       now: core.deps.now,
       // Read lazily: the monitor service sets it after HTTP has started.
       monitorStatus: () => core.deps.monitorStatus?.(),
+      ha: core.ha,
       ...(options.homelab ? { homelab: options.homelab } : {}),
     }),
   );

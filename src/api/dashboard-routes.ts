@@ -22,6 +22,8 @@ import { bearerToken, roleOf } from './auth.js';
 import { describeIssues } from '../util/zod-issues.js';
 import { nextStepOf, timelineOf, type TimelineInput } from './dashboard/timeline.js';
 import type { Incident } from '../contracts/incidents.js';
+import type { HaView } from '../db/ha.js';
+import { haReport } from './ha-report.js';
 
 export interface DashboardRoutesDeps {
   pipeline: Pipeline;
@@ -37,6 +39,8 @@ export interface DashboardRoutesDeps {
   monitorStatus: () => Promise<{ running: boolean; detail?: string } | undefined> | undefined;
   /** The monitor's latest observation; absent when no monitor runs in this process. */
   homelab?: HomelabFeed;
+  /** This daemon among daemons sharing the database (core.ha); the overview shows who leads. */
+  ha?: HaView;
 }
 
 const DAY_MS = 86_400_000;
@@ -144,6 +148,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps): Router {
           running: false,
           detail: 'the monitor is not running in this process',
         },
+        ...(deps.ha ? { ha: await haReport(deps.ha) } : {}),
       },
       // Each open incident with what vigil will do next, so the overview answers it at a glance.
       incidents: await Promise.all(

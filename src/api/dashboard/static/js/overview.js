@@ -1,6 +1,6 @@
 // The overview: overall status with its reasons, kill switch and autonomy level, approval cards,
 // open incidents, recent autonomous actions and the live event list.
-import { $, el, fill, flash, link, time } from './dom.js';
+import { $, el, fill, flash, link, relative, time } from './dom.js';
 import { renderApprovals } from './approvals.js';
 
 const MAX_EVENTS = 200;
@@ -26,7 +26,32 @@ export function overall(status, incidents) {
   const pending = (status.pendingApprovals || []).length;
   if (pending > 0) raise('degraded', `${pending} approval(s) waiting for an operator`);
   if (status.monitor && !status.monitor.running) raise('degraded', 'the monitor is not running');
+  const ha = status.ha;
+  if (ha && ha.engine === 'postgres' && !ha.daemons.some((d) => d.role === 'leader'))
+    raise('degraded', 'no daemon leads: nothing acts on incidents until one takes the lock');
   return { status: level, reasons };
+}
+
+/**
+ * The engine and, on a shared PostgreSQL, this daemon's role, who leads since when under which
+ * epoch, and when each standby last beat (GET /api/overview status.ha).
+ */
+export function haSummary(ha, now = Date.now()) {
+  if (!ha) return 'unknown';
+  if (ha.engine === 'sqlite') return 'SQLite (one daemon, no standby)';
+  if (ha.error) return `PostgreSQL · this daemon: ${ha.role} · ${ha.error}`;
+  const live = ha.daemons.filter((d) => d.role !== 'stopped');
+  const leader = live.find((d) => d.role === 'leader');
+  const parts = [
+    `this daemon: ${ha.role}`,
+    leader
+      ? `leader ${leader.host} pid ${leader.pid} since ${time(leader.since)} (epoch ${leader.epoch})`
+      : 'no leader',
+    ...live
+      .filter((d) => d.role === 'standby')
+      .map((d) => `standby ${d.host} pid ${d.pid}, last heartbeat ${relative(d.lastBeat, now)}`),
+  ];
+  return `PostgreSQL · ${parts.join(' · ')}`;
 }
 
 function renderIncident(i) {
@@ -93,6 +118,10 @@ export function createOverview(ctx) {
       }
       const m = status.monitor || {};
       $('monitor-state').textContent = (m.running ? 'running' : 'not running') + (m.detail ? ` (${m.detail})` : '');
+      const ha = $('ha-state');
+      ha.textContent = haSummary(status.ha);
+      ha.dataset.engine = status.ha ? status.ha.engine : '';
+      ha.dataset.role = status.ha ? status.ha.role : '';
       const verdict = overall(status, incidents || []);
       const badge = $('overall');
       badge.className = `badge ${verdict.status}`;
