@@ -7,6 +7,7 @@ import { startHttp, type HttpApp } from './api/app.js';
 import { createNotifications } from './notify/index.js';
 import { startMonitorService } from './monitor/daemon.js';
 import { createHomelabFeed } from './monitor/homelab.js';
+import { startOutageWatch } from './monitor/outage.js';
 
 export interface Daemon {
   http: HttpApp;
@@ -36,6 +37,19 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
     redact: core.redact,
   });
   notifications.worker.start();
+  // Daemons sharing PostgreSQL compete for leadership; only the leader's monitor acts.
+  core.leadership.start();
+  const outage =
+    core.ha.engine === 'postgres'
+      ? startOutageWatch({
+          check: () => core.stores.storage.check(),
+          leading: () => core.leadership.leading(),
+          notifier: notifications.notifier,
+          logger: core.logger.child({ component: 'database' }),
+          now: core.deps.now,
+          intervalMs: core.leadership.intervalMs,
+        })
+      : undefined;
   // Starts the schedules (unless monitor.enabled is false) and sets deps.monitorStatus.
   const monitor = startMonitorService(core, {
     notifier: notifications.notifier,
@@ -53,6 +67,7 @@ export async function startDaemon(core: Core, host: string, port: number): Promi
               stopping,
               new Promise<false>((r) => setTimeout(() => r(false), monitorWaitMs).unref()),
             ]);
+      outage?.stop();
       await notifications.worker.stop();
       await http.close();
       return settled;

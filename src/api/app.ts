@@ -91,6 +91,8 @@ export async function startHttp(core: Core, host: string, port: number, options:
       outboxDepth: async () => (await outbox.counts()).pending,
       openIncidents: () => monitorStore.activeIncidents(),
       lastCycles: () => monitorStore.runs(),
+      leadership: () => ({ leading: core.ha.role !== 'standby', epoch: core.ha.epoch }),
+      storageReachable: async () => (await core.stores.storage.check(1000)).ok,
       ...options.metricsSources,
     },
   });
@@ -108,9 +110,11 @@ export async function startHttp(core: Core, host: string, port: number, options:
   // /mcp is the first route MCP requests meet (after the OAuth guard): no other route is tried first.
   app.use('/mcp', mcp.handler);
   // Not ok while the database cannot be written: vigil then refuses every action, and says so here.
+  // With PostgreSQL, also this daemon's role: a standby is healthy (it serves, it does not act).
   app.get('/healthz', async (_req, res) => {
     const state = await core.stores.storage.check(1000);
-    res.status(state.ok ? 200 : 503).json(state);
+    const { engine, role, epoch } = core.ha;
+    res.status(state.ok ? 200 : 503).json({ ...state, status: state.ok ? 'ok' : 'degraded', engine, role, epoch });
   });
   // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
   app.get('/metrics', async (_req, res) => {

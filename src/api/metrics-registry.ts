@@ -42,6 +42,18 @@ export interface MetricsRegistry {
   toolDuration: Histogram<'tool'>;
 }
 
+/**
+ * Reads a provider; a provider that fails (the database unreachable) leaves its gauge empty for this
+ * scrape instead of failing the whole scrape: vigil_database_reachable must still be read then.
+ */
+async function tryRead<T>(read: Read<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Builds the registry and its collectors. */
 export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
   const registry = new Registry();
@@ -84,7 +96,7 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
       async collect() {
         this.reset();
         const counts = new Map<string, number>();
-        for (const i of await read()) counts.set(i.condition, (counts.get(i.condition) ?? 0) + 1);
+        for (const i of (await tryRead(read)) ?? []) counts.set(i.condition, (counts.get(i.condition) ?? 0) + 1);
         for (const [condition, n] of counts) this.set({ condition }, n);
       },
     });
@@ -96,7 +108,9 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
       help: 'notifications waiting in the outbox',
       registers: [registry],
       async collect() {
-        this.set(await read());
+        const depth = await tryRead(read);
+        if (depth === undefined) this.reset();
+        else this.set(depth);
       },
     });
   }
@@ -114,7 +128,7 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
         registers: [registry],
         async collect() {
           this.reset();
-          for (const run of await read()) {
+          for (const run of (await tryRead(read)) ?? []) {
             if (run.durationMs !== null && run.finishedAt !== null)
               this.set({ kind: run.kind }, value({ durationMs: run.durationMs, finishedAt: run.finishedAt }));
           }
@@ -168,7 +182,7 @@ export function buildRegistry(deps: RegistryDeps): MetricsRegistry {
       help: '1 while the database answers and takes writes (PostgreSQL reachable, disk not full), else 0',
       registers: [registry],
       async collect() {
-        this.set((await read()) ? 1 : 0);
+        this.set((await tryRead(read)) ? 1 : 0);
       },
     });
   }

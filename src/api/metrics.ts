@@ -110,7 +110,8 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   return {
     async render() {
       const metrics = await build();
-      await drainAudit(metrics);
+      // The audit log unreadable (the database unreachable): the counters wait for the next scrape.
+      await drainAudit(metrics).catch(() => undefined);
       return { contentType: metrics.registry.contentType, text: await metrics.registry.metrics() };
     },
     close() {

@@ -3,6 +3,7 @@
  * `deps.monitorStatus` (so get_monitor_status and `vigil status` see it), stopped cleanly.
  */
 import type { Core } from '../core.js';
+import { holderOf } from './status.js';
 import { createMonitor, type Monitor, type MonitorDeps } from './monitor.js';
 import type { Notifier, SampleStorePort } from './ports.js';
 import { createScheduler, type Scheduler } from './schedule.js';
@@ -41,8 +42,14 @@ export function startMonitorService(
     safeNotifier(opts.notifier, (err) =>
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: queuing a notification failed'),
     );
+  const ha = core.leadership;
+  // The daemon's id is its lease-holder id: a new leader tells the old one's leases by its heartbeat.
+  const { holder: id, pid, host } = holderOf(ha.daemonId);
   const monitor = createMonitor({
     config,
+    holder: { id, pid, host },
+    leading: () => ha.leading(),
+    ...(ha.engine === 'postgres' ? { holderAlive: (otherwise) => ha.holderAlive(otherwise) } : {}),
     stores: core.stores,
     bus: core.bus,
     pipeline: core.pipeline,
@@ -64,11 +71,25 @@ export function startMonitorService(
     const s = await monitor.status(scheduler.running(), startedAt);
     return { ...s, running: s.running };
   };
+  // Taking over: what the previous leader left mid-remediation is recovered before the next cycle acts.
+  const unwatch = ha.onChange((role) => {
+    logger.warn(
+      { role, epoch: ha.epoch },
+      role === 'leader' ? 'monitor: this daemon leads now' : 'monitor: standing by',
+    );
+    if (role === 'leader' && scheduler.running())
+      monitor
+        .recover()
+        .catch((err: unknown) =>
+          logger.error({ err: err instanceof Error ? err.message : String(err) }, 'monitor: recovery failed'),
+        );
+  });
   if (config.monitor.enabled) scheduler.start();
   return {
     monitor,
     scheduler,
     async stop() {
+      unwatch();
       await scheduler.stop();
     },
   };

@@ -11,7 +11,7 @@ import type { CycleKind } from '../contracts/conditions.js';
 import type { GuardDecision } from './guardrails.js';
 import type { ObserverDeps } from './observe.js';
 import type { Notifier, SampleStorePort, Sleep } from './ports.js';
-import type { Holder, Outcome } from './remediate-types.js';
+import type { Holder, Outcome, RemediatorDeps } from './remediate-types.js';
 import type { ToolCall } from './runbooks.js';
 
 export interface MonitorDeps {
@@ -29,6 +29,13 @@ export interface MonitorDeps {
   holder?: Holder;
   /** Whether a lease's holder still lives; default: same host → signal 0 to its pid, else trust the expiry. */
   alive?: (lease: Lease) => boolean;
+  /** Daemons sharing PostgreSQL: lease-holder liveness from their heartbeats (see RemediatorDeps). */
+  holderAlive?: RemediatorDeps['holderAlive'];
+  /**
+   * Whether this process may act as the monitor now (the leader among daemons sharing
+   * PostgreSQL). Absent: always. A standby runs no cycle and recovers nothing.
+   */
+  leading?: () => boolean;
   /** `vigil once --dry-run`: detect and decide, write nothing, act on nothing. */
   planOnly?: boolean;
   /** Gets each cycle's readings as they are made (the dashboard's homelab view). */
@@ -38,7 +45,8 @@ export interface MonitorDeps {
 /** What one cycle found and did (or, plan-only, would do). */
 export interface CycleReport {
   kind: CycleKind;
-  skipped?: 'overlap';
+  /** Not run: the previous cycle of this kind still runs, or this daemon stands by. */
+  skipped?: 'overlap' | 'standby';
   findings: Finding[];
   suppressed: Finding[];
   opened: Incident[];

@@ -89,8 +89,10 @@ export function createMonitor(deps: MonitorDeps) {
     sleep: deps.sleep ?? realSleep,
     holder,
     alive,
+    ...(deps.holderAlive ? { holderAlive: deps.holderAlive } : {}),
     signal: stopping.signal,
   });
+  const leading = deps.leading ?? (() => true);
 
   const { seed, detect } = createDetection(deps, observer);
 
@@ -161,6 +163,8 @@ export function createMonitor(deps: MonitorDeps) {
   async function runCycle(kind: CycleKind): Promise<CycleReport> {
     const empty = { findings: [], suppressed: [], opened: [], resolved: [], wouldDo: [], settled: Promise.resolve([]) };
     if (running.has(kind)) return { kind, skipped: 'overlap', ...empty, durationMs: 0 };
+    // Only the leader among daemons sharing PostgreSQL observes and acts; a standby waits its turn.
+    if (!deps.planOnly && !leading()) return { kind, skipped: 'standby', ...empty, durationMs: 0 };
     running.add(kind);
     const startedAt = now();
     const t0 = performance.now();
@@ -234,6 +238,8 @@ export function createMonitor(deps: MonitorDeps) {
    * later ticks) is logged and sent as an escalation once; it clears when the schedule runs again.
    */
   async function selfCheck(since: number): Promise<CycleKind[]> {
+    // The leader watches the schedules (the runs table is shared): one escalation, not one per daemon.
+    if (!leading()) return [];
     const overdue = overdueSchedules(await store.runs(), intervalsOf(config), since, now());
     for (const kind of overdue) {
       if (degraded.has(kind)) continue;
@@ -255,8 +261,15 @@ export function createMonitor(deps: MonitorDeps) {
   return {
     runCycle,
     selfCheck,
-    /** Marks actions and incidents left mid-remediation by a dead process; call once at start. */
-    recover: () => recoverInterrupted({ store, bus, holder, alive, now, logger }),
+    /**
+     * Marks actions and incidents left mid-remediation by a dead process; call at start and on
+     * becoming the leader. A standby recovers nothing (the leader's work is not its to judge).
+     */
+    recover: async () => {
+      if (!leading()) return 0;
+      const aliveNow = deps.holderAlive ? await deps.holderAlive(alive) : alive;
+      return recoverInterrupted({ store, bus, holder, alive: aliveNow, now, logger });
+    },
     /** Whether incidents are open (the scheduler polls faster then). */
     hasOpenIncidents: async () => (await store.activeIncidents()).length > 0,
     /** Remediations still running in this process. */

@@ -37,6 +37,11 @@ export interface RemediatorDeps {
   holder: Holder;
   /** Whether a lease's holder process still lives. */
   alive: (lease: Lease) => boolean;
+  /**
+   * Daemons sharing PostgreSQL: the liveness check for one lease decision, read fresh (daemon
+   * holders by their heartbeat, the rest by `alive`). Absent: `alive` alone.
+   */
+  holderAlive?: (otherwise: (lease: Lease) => boolean) => Promise<(lease: Lease) => boolean>;
   /** Aborted when the monitor stops: verification waits end at once. */
   signal: AbortSignal;
 }

@@ -74,7 +74,7 @@ export function createRemediator(deps: RemediatorDeps) {
           expiresAt: at + deps.config.monitor.guardrails.leaseSeconds * 1000,
         },
         deps.config.monitor.guardrails.maxConcurrentNodes,
-        deps.alive,
+        deps.holderAlive ? await deps.holderAlive(deps.alive) : deps.alive,
       );
       for (const l of lease.recovered)
         deps.logger.warn(

@@ -56,7 +56,8 @@ export function createScheduler(deps: {
   async function run(kind: CycleKind): Promise<void> {
     try {
       const r = await monitor.runCycle(kind);
-      if (r.skipped) logger.warn({ kind }, 'monitor: previous cycle still running; this tick skipped');
+      if (r.skipped === 'standby') logger.debug({ kind }, 'monitor: standing by; another daemon leads');
+      else if (r.skipped) logger.warn({ kind }, 'monitor: previous cycle still running; this tick skipped');
       else if (r.findings.length || r.opened.length || r.resolved.length) {
         logger.info(
           {

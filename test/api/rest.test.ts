@@ -58,7 +58,10 @@ describe('authentication', () => {
 
   it('GET /healthz needs no token', async () => {
     const res = await vigil.api('GET', '/healthz', undefined, null);
-    expect(res).toEqual({ status: 200, body: { ok: true } });
+    expect(res).toEqual({
+      status: 200,
+      body: { ok: true, status: 'ok', engine: 'sqlite', role: 'single', epoch: null },
+    });
   });
 });
 

@@ -142,8 +142,10 @@ describe('examples/vigil.example.yaml', () => {
       VIGIL_SMTP_PASSWORD: 'smtp-password',
       VIGIL_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
       VIGIL_NTFY_AUTH: 'Bearer ntfy-token',
+      VIGIL_DB_PASSWORD: 'db-password',
     };
     const config = loadConfig(writeConfig(full), env);
+    expect(config.database.url).toBe('postgres://vigil:db-password@db.lan:5432/vigil');
     expect(config.proxmox?.tokenId).toBe('vigil@pve!monitor');
     expect(config.nodes.map((n) => n.name)).toEqual(['pve1']);
     expect(config.httpChecks.map((c) => c.service)).toEqual(['nginx.service']);
