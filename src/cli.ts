@@ -253,7 +253,8 @@ function audit(v: Values, [what]: string[]): Promise<number> {
 
 function once(v: Values): Promise<number> {
   const dryRun = v['dry-run'] === true;
-  return withCore(openCore(openConfig(v), v, true), async (core) => {
+  // On PostgreSQL it acts only as the leader (no daemon leads meanwhile): it competes like a daemon.
+  return withCore(openCore(openConfig(v), v, true, !dryRun), async (core) => {
     const notifications = createNotifications({
       config: core.config.notifications,
       outbox: core.stores.outbox,

@@ -11,6 +11,7 @@ import { guardInputFor, type Outcome } from '../monitor/remediate.js';
 import { decideRemediation } from '../monitor/guardrails.js';
 import type { Notifier, SampleStorePort } from '../monitor/ports.js';
 import { safeNotifier } from '../monitor/daemon.js';
+import { holderOf } from '../monitor/status.js';
 import { clock, explainOutcome, type OnceFacts } from './once-explain.js';
 
 export interface OnceIo {
@@ -73,8 +74,23 @@ export async function runOnce(
     safeNotifier(opts.notifier, (err) =>
       core.logger.error({ err: String(err) }, 'once: queuing a notification failed'),
     );
+  // Daemons sharing PostgreSQL: acting is the leader's; `vigil once` leads for this run or does not act.
+  const ha = core.leadership;
+  if (!opts.dryRun && !(await ha.acquire())) {
+    io.out(
+      'vigil once: another daemon leads the monitor on this PostgreSQL database and acts there; ' +
+        '"vigil once --dry-run" shows what would be done without acting',
+    );
+    return 1;
+  }
+  // Keeps leading (beating) through the run's verification waits; core.close() ends it.
+  if (!opts.dryRun) ha.start();
+  const { holder: id, pid, host } = holderOf(ha.daemonId);
   const monitor = createMonitor({
     config: core.config,
+    holder: { id, pid, host },
+    leading: () => ha.leading(),
+    ...(ha.engine === 'postgres' ? { holderAlive: (otherwise) => ha.holderAlive(otherwise) } : {}),
     stores: core.stores,
     bus: core.bus,
     pipeline: core.pipeline,

@@ -52,6 +52,8 @@ export interface Ha extends HaView {
   onChange(listener: (role: HaRole) => void): () => void;
   /** Starts competing for leadership (PostgreSQL daemons only; otherwise nothing to do). */
   start(): void;
+  /** One round now (connect, try the lock, beat); resolves to whether this process leads then. */
+  acquire(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export function singleHa(daemonId: string, now: () => number, intervalMs = 0): H
     holderAlive: async (otherwise) => otherwise,
     onChange: () => () => undefined,
     start: () => undefined,
+    acquire: async () => true,
     stop: async () => undefined,
   };
 }
@@ -116,6 +119,10 @@ export function postgresHa(pool: Pool, opts: Omit<LeadershipOptions, 'onChange'>
       return () => listeners.delete(listener);
     },
     start: () => leadership?.start(),
+    async acquire() {
+      await leadership?.tick();
+      return leadership?.state().leading ?? false;
+    },
     stop: async () => leadership?.stop(),
   };
 }

@@ -1,7 +1,7 @@
 // Pins the forecast_disk tool over recorded samples in a real database: every disk series of a node, days to full and the fill verdict, and a clear answer when nothing was recorded.
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { createStores } from '../../src/db/stores.js';
+import { createSqlitePorts } from '../../src/db/sqlite-ports.js';
 import type { ToolDeps } from '../../src/mcp/deps.js';
 import type { ObjectSchema, ToolContext, ToolDefinition } from '../../src/mcp/tool.js';
 import { forecastDisk } from '../../src/mcp/tools/forecast.js';
@@ -13,7 +13,7 @@ const NOW = 1_700_000_000_000;
 function setup() {
   const db = openTracked(tempDbPath());
   const forecast = { windowDays: 7, minR2: 0.8, minSamples: 6, minSpanHours: 6, sampleRetentionDays: 30 };
-  const stores = createStores(db);
+  const stores = createSqlitePorts(db);
   const deps = { stores, now: () => NOW, config: { monitor: { forecast } } } as unknown as ToolDeps;
   const ctx: ToolContext = {
     caller: { kind: 'assistant', id: 'test' },
@@ -31,9 +31,9 @@ describe('forecast_disk', () => {
   it('forecasts each disk series of the node and says which would raise disk.fill_predicted', async () => {
     const { samples, call } = setup();
     for (let h = 48; h >= 0; h -= 1) {
-      samples.record('pve1', 'disk.percent', 85 - (h / 24) * 3, NOW - h * HOUR); // +3 %/day, 85 % now: full in 5 days
-      samples.record('pve1', 'disk.percent:/var', 40 + (h % 2) * 0.1, NOW - h * HOUR); // flat
-      samples.record('pve1', 'memory.percent', 50, NOW - h * HOUR);
+      await samples.record('pve1', 'disk.percent', 85 - (h / 24) * 3, NOW - h * HOUR); // +3 %/day, 85 % now: full in 5 days
+      await samples.record('pve1', 'disk.percent:/var', 40 + (h % 2) * 0.1, NOW - h * HOUR); // flat
+      await samples.record('pve1', 'memory.percent', 50, NOW - h * HOUR);
     }
     const out = await call(forecastDisk, { node: 'pve1' });
     expect(out.text.split('\n')).toEqual([
@@ -61,8 +61,8 @@ describe('forecast_disk', () => {
 describe('forecast_disk after a cleanup', () => {
   it('judges only the samples since the last cleanup-sized drop, as the monitor does', async () => {
     const { samples, call } = setup();
-    for (let h = 48; h >= 4; h -= 1) samples.record('pve1', 'disk.percent', 85 - (h / 24) * 3, NOW - h * HOUR);
-    for (let h = 3; h >= 0; h -= 1) samples.record('pve1', 'disk.percent', 60, NOW - h * HOUR);
+    for (let h = 48; h >= 4; h -= 1) await samples.record('pve1', 'disk.percent', 85 - (h / 24) * 3, NOW - h * HOUR);
+    for (let h = 3; h >= 0; h -= 1) await samples.record('pve1', 'disk.percent', 60, NOW - h * HOUR);
     const out = await call(forecastDisk, { node: 'pve1', metric: 'disk.percent' });
     expect(out.data.forecasts).toMatchObject([{ fillPredicted: false, verdict: 'insufficient-data' }]);
   });

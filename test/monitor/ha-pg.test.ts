@@ -6,6 +6,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { openCore, type Core } from '../../src/core.js';
 import { createClients } from '../../src/clients/index.js';
 import { startMonitorService, type MonitorService } from '../../src/monitor/daemon.js';
+import { runOnce } from '../../src/commands/once.js';
 import { POSTGRES, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { silentLogger } from '../helpers/vigil.js';
 import { eventually, startMonitorLab, type MonitorLab } from './harness.js';
@@ -127,5 +128,26 @@ describe.skipIf(!POSTGRES)('two daemons sharing PostgreSQL', () => {
     await cycle(next);
     await cycle(next);
     expect(t.lab.state.getGuest(102)?.status).toBe('running');
+  });
+
+  it('vigil once does not act while a daemon leads, and says why', async () => {
+    const leader = leaderOf()!;
+    const config = leader.core.config;
+    const core = await openCore({
+      config,
+      logger: silentLogger,
+      clients: createClients(config, silentLogger),
+      compete: true,
+    });
+    try {
+      const lines: string[] = [];
+      t.lab.state.crashGuest(103);
+      expect(await runOnce(core, { dryRun: false }, { out: (l) => lines.push(l) })).toBe(1);
+      expect(lines.join('\n')).toMatch(/another daemon leads the monitor/);
+      expect(t.lab.state.getGuest(103)?.status).toBe('stopped');
+      expect(core.ha.role).toBe('standby');
+    } finally {
+      await core.close();
+    }
   });
 });
