@@ -69,7 +69,14 @@ export function startMonitorService(
   const startedAt = core.deps.now();
   core.deps.monitorStatus = async () => {
     const s = await monitor.status(scheduler.running(), startedAt);
-    return { ...s, running: s.running };
+    // A standby's schedules tick but do nothing: say so, and who acts instead.
+    const standby = ha.role === 'standby' && s.running;
+    return {
+      ...s,
+      running: s.running,
+      role: ha.role,
+      ...(standby && { detail: `standing by: another daemon sharing the database leads and acts; ${s.detail}` }),
+    };
   };
   // Taking over: what the previous leader left mid-remediation is recovered before the next cycle acts.
   const unwatch = ha.onChange((role) => {

@@ -77,6 +77,8 @@ describe.skipIf(!POSTGRES)('two daemons sharing PostgreSQL', () => {
 
     await cycle(leader);
     t.lab.state.crashGuest(100);
+    const status = await standby.core.deps.monitorStatus!();
+    expect(status).toMatchObject({ role: 'standby' });
     const skipped = await standby.service.monitor.runCycle('critical');
     expect(skipped.skipped).toBe('standby');
     expect(await standby.core.stores.monitor.activeIncidents()).toEqual([]);
