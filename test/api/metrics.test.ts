@@ -84,6 +84,13 @@ describe('/metrics', () => {
     expect(sample(await scrape(vigil.url), 'vigil_notification_outbox_depth')).toBe(3);
   });
 
+  it('a single daemon on SQLite leads, without an epoch, and its database is reachable', async () => {
+    const text = await scrape(vigil.url);
+    expect(sample(text, 'vigil_leader')).toBe(1);
+    expect(sample(text, 'vigil_leader_epoch')).toBe(0);
+    expect(sample(text, 'vigil_database_reachable')).toBe(1);
+  });
+
   it('keeps one registry per app: two daemons in one process do not share counters', async () => {
     const second = await startTestVigil();
     try {
