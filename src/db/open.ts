@@ -42,7 +42,12 @@ export async function openStorage(opts: OpenOptions): Promise<{ stores: StorePor
     await migratePg(pool);
   } catch (err) {
     await pool.end();
-    throw err;
+    // The URL is not repeated: it holds the password.
+    const why = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `database.url: cannot open the PostgreSQL database (${why}); check that the server runs and accepts this host, and the URL's host, port, database, user and password`,
+      { cause: err },
+    );
   }
   const ha = postgresHa(pool, {
     url,
