@@ -41,6 +41,12 @@ export interface HttpApp {
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 
+/** A request for /mcp itself (any query) with a method the MCP handler serves without falling through. */
+function directMcp(method: string | undefined, url: string): boolean {
+  if (!url.startsWith('/mcp') || (url.length > 4 && url[4] !== '?')) return false;
+  return method === 'POST' || method === 'GET' || method === 'DELETE';
+}
+
 /** Starts the HTTP server on host:port (port 0 picks a free one). */
 export async function startHttp(core: Core, host: string, port: number, options: HttpOptions = {}): Promise<HttpApp> {
   const { config, logger } = core;
@@ -72,9 +78,17 @@ export async function startHttp(core: Core, host: string, port: number, options:
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
     ...(options.homelab ? { homelab: options.homelab } : {}),
   });
+  // Without OAuth (whose guard is an express router), a POST, GET or DELETE to /mcp itself goes
+  // straight to the MCP handler: it checks Host, Origin and the token and reads its own body, so
+  // express's routing and body parsing are not on the call path. Anything else under /mcp still
+  // goes through express to the same handler.
+  const direct = config.server.oauth ? () => false : directMcp;
   // Socket.IO sees only the requests under its own path; every other request goes straight to express.
   const server = createServer((req, res) => {
-    if (events.owns(req.url ?? '/')) events.handleRequest(req, res);
+    const url = req.url ?? '/';
+    // A handler that cannot serve it (its module failed to load) leaves it to express's error route.
+    if (direct(req.method, url)) mcp.handler(req, res, () => void app(req, res));
+    else if (events.owns(url)) events.handleRequest(req, res);
     else void app(req, res);
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -143,20 +157,12 @@ export async function startHttp(core: Core, host: string, port: number, options:
   app.use((req, res) => {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
-  // Malformed JSON bodies and other request errors: a clear 4xx, never a stack trace.
-  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+  // Malformed JSON bodies and other request errors: a clear 4xx, never a stack trace. (/mcp reads
+  // and answers for its own body, as JSON-RPC: src/api/mcp-http.ts.)
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err: err.message }, 'request failed');
     const parseFailed = err.type === 'entity.parse.failed';
-    if (parseFailed && req.originalUrl.startsWith('/mcp')) {
-      // MCP clients expect JSON-RPC envelopes, errors included.
-      res.status(400).json({
-        jsonrpc: '2.0',
-        error: { code: -32700, message: 'Parse error: the body is not valid JSON' },
-        id: null,
-      });
-      return;
-    }
     res
       .status(status)
       .json({ error: parseFailed ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });

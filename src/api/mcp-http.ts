@@ -10,8 +10,8 @@
  * closed when idle (`server.mcpSessions`).
  */
 import { randomUUID } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
-import express from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { isInitializeRequest, isLegacyRequest, type Server } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport, toWebRequest } from '@modelcontextprotocol/node';
@@ -21,9 +21,12 @@ import type { PromptDeps } from '../mcp/prompts.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
 import { errorMessage } from '../contracts/errors.js';
-import { oauthCaller } from './oauth/index.js';
+import { oauthCaller, type OAuthCaller } from './oauth/index.js';
 import { createModernMcp } from './mcp-modern.js';
+import { createBodyReader, type BodyError } from './mcp-body.js';
 
+/** The largest request body /mcp reads. */
+const BODY_LIMIT = 1024 * 1024;
 /** About 0.85 MB of RSS each (bench many-sessions): 200 keeps the worst case near 170 MB. */
 const MAX_SESSIONS = 200;
 /** A session with no request for this long is closed. */
@@ -64,18 +67,46 @@ interface Session {
 /** The tool column of an audit row that records a refused session, not a tool call. */
 export const SESSION_AUDIT_TOOL = 'mcp_session';
 
-function jsonRpcError(res: Response, status: number, code: number, message: string): void {
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+/**
+ * The /mcp handler: node's own request and response (no express API), so the HTTP server can hand
+ * /mcp requests to it directly; mounted under express it calls `next` for paths below /mcp it does
+ * not serve. `next` is never called for a request to /mcp itself with POST, GET or DELETE.
+ */
+export type McpHandler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }
 
-/** Builds the /mcp router and a `close()` that ends every session. */
+function jsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+/** The OAuth guard's verified caller, when the request came through it (express's `res.locals`). */
+function oauthOf(res: ServerResponse): OAuthCaller | undefined {
+  return 'locals' in res ? oauthCaller(res as Response) : undefined;
+}
+
+/** The path below the mount point: express strips /mcp; a request handed over directly has it. */
+function subPath(url: string): string {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return path === '/mcp' || path === '/mcp/' ? '/' : path;
+}
+
+/** Builds the /mcp handler and a `close()` that ends every session. */
 export function createMcpRouter(deps: McpHttpDeps): {
-  router: Router;
+  router: McpHandler;
   close: () => Promise<void>;
   sessionCount: () => number;
 } {
   const sessions = new Map<string, Session>();
-  const router = express.Router();
+  const readBody = createBodyReader(BODY_LIMIT);
   const now = deps.now ?? Date.now;
   const maxSessions = deps.maxSessions ?? MAX_SESSIONS;
   const idleMs = deps.sessionIdleMs ?? SESSION_IDLE_MS;
@@ -89,14 +120,15 @@ export function createMcpRouter(deps: McpHttpDeps): {
    */
   const failed = (err: unknown): void =>
     deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auditing a refused session failed');
-  const refuseBorrowed = (req: Request, sessionId: string, who: string): void => {
-    deps.logger.warn({ method: req.method, who }, 'MCP request named a session opened by another client');
+  const refuseBorrowed = (req: IncomingMessage, sessionId: string, who: string): void => {
+    const method = req.method ?? 'POST';
+    deps.logger.warn({ method, who }, 'MCP request named a session opened by another client');
     try {
-      const reason = errorMessage('ERR_SESSION_BORROWED', req.method, who);
+      const reason = errorMessage('ERR_SESSION_BORROWED', method, who);
       deps.pipeline
         .refuse(
           SESSION_AUDIT_TOOL,
-          { httpMethod: req.method },
+          { httpMethod: method },
           { kind: 'assistant', id: who, sessionId },
           { verdict: 'block', code: 'caller_not_permitted', error: 'ERR_SESSION_BORROWED', reason },
         )
@@ -123,7 +155,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
   };
 
   /** Marks a session busy until this response ends (a GET stream stays open for long), and fresh. */
-  const touch = (session: Session, res: Response): void => {
+  const touch = (session: Session, res: ServerResponse): void => {
     session.busy += 1;
     session.lastSeen = now();
     res.once('close', () => {
@@ -132,19 +164,20 @@ export function createMcpRouter(deps: McpHttpDeps): {
     });
   };
 
-  router.use((req, res, next) => {
+  /** Host, Origin and the bearer token: the identity of an admitted assistant, else the answer is sent. */
+  const admit = (req: IncomingMessage, res: ServerResponse): string | undefined => {
     const host = req.headers.host;
     if (host === undefined || !deps.allowedHosts().has(host.toLowerCase())) {
       jsonRpcError(res, 403, -32000, `Host "${host ?? ''}" is not allowed; add it to server.allowedHosts`);
-      return;
+      return undefined;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !deps.allowedOrigins().has(origin.toLowerCase())) {
       jsonRpcError(res, 403, -32000, `Origin "${origin}" is not allowed; add it to server.allowedOrigins`);
-      return;
+      return undefined;
     }
     // An access token the OAuth guard (mounted before this router) verified, else a static token.
-    const who = oauthCaller(res) ?? auth.identify(bearerToken(req.headers));
+    const who = oauthOf(res) ?? auth.identify(bearerToken(req.headers));
     const role = who?.role;
     const named = req.headers['mcp-session-id'];
     const session = typeof named === 'string' ? sessions.get(named) : undefined;
@@ -153,7 +186,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
       // Same answer as for a session that does not exist: no oracle for which ids are live.
       if (role === 'assistant') {
         jsonRpcError(res, 404, -32001, 'unknown or expired session; initialize again');
-        return;
+        return undefined;
       }
     }
     if (who?.role !== 'assistant') {
@@ -167,18 +200,34 @@ export function createMcpRouter(deps: McpHttpDeps): {
           ? 'the operator token cannot be used for MCP; use the assistant token'
           : 'missing or invalid bearer token',
       );
+      return undefined;
+    }
+    return who.identity;
+  };
+
+  /** A body express.json would have refused: the same status, as a JSON-RPC envelope for a parse error. */
+  const refuseBody = (res: ServerResponse, err: BodyError): void => {
+    if (err.type === 'entity.parse.failed') {
+      jsonRpcError(res, 400, -32700, 'Parse error: the body is not valid JSON');
       return;
     }
-    res.locals.owner = who.identity;
-    next();
-  });
+    const status = err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) deps.logger.error({ err: err.message }, 'request failed');
+    sendJson(res, status, { error: status === 500 ? 'internal error' : err.message });
+  };
 
-  router.post('/', express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
+  const post = async (req: IncomingMessage, res: ServerResponse, owner: string): Promise<void> => {
+    const read = await readBody(req);
+    if (!read.ok) {
+      refuseBody(res, read.error);
+      return;
+    }
+    const body = read.body;
     const sessionId = req.headers['mcp-session-id'];
     try {
-      if (typeof sessionId !== 'string' && !(await isLegacyRequest(await toWebRequest(req, req.body), req.body))) {
-        const oauth = oauthCaller(res);
-        await modern.handle(req, res, oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {});
+      if (typeof sessionId !== 'string' && !(await isLegacyRequest(await toWebRequest(req, body), body))) {
+        const oauth = oauthOf(res);
+        await modern.handle(req, res, body, oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {});
         return;
       }
       if (typeof sessionId === 'string') {
@@ -188,10 +237,10 @@ export function createMcpRouter(deps: McpHttpDeps): {
           return;
         }
         touch(session, res);
-        await session.transport.handleRequest(req, res, req.body);
+        await session.transport.handleRequest(req, res, body);
         return;
       }
-      if (!isInitializeRequest(req.body)) {
+      if (!isInitializeRequest(body)) {
         jsonRpcError(res, 400, -32000, 'no mcp-session-id header and not an initialize request');
         return;
       }
@@ -206,29 +255,35 @@ export function createMcpRouter(deps: McpHttpDeps): {
         );
         return;
       }
-      await openSession(req, res);
+      await openSession(req, res, owner, body);
     } catch (err) {
       deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'MCP request failed');
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
     }
-  });
+  };
 
   /** A 2025 client's initialize: a transport and a server of its own, kept until it ends or idles. */
-  const openSession = async (req: Request, res: Response): Promise<void> => {
+  const openSession = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    owner: string,
+    body: unknown,
+  ): Promise<void> => {
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { owner: res.locals.owner as string, transport, server, lastSeen: now(), busy: 0 });
+        sessions.set(id, { owner, transport, server, lastSeen: now(), busy: 0 });
       },
     });
-    const oauth = oauthCaller(res);
+    const oauth = oauthOf(res);
     const server = createMcpSession({
       pipeline: deps.pipeline,
       tools,
       sessionId: () => transport.sessionId,
       ...(oauth ? { callerId: oauth.callerId, principal: oauth.identity } : {}),
       // The dashboard is served where this client reached /mcp (a Host the check above allowed).
-      approvalPage: (id) => `${req.protocol}://${req.headers.host}/#/approvals/${encodeURIComponent(id)}`,
+      // The server is plain HTTP (node:http, no proxy trusted), as express's req.protocol said.
+      approvalPage: (id) => `http://${req.headers.host}/#/approvals/${encodeURIComponent(id)}`,
       ...(deps.resources ? { resources: deps.resources } : {}),
       ...(deps.prompts ? { prompts: deps.prompts } : {}),
     });
@@ -236,10 +291,10 @@ export function createMcpRouter(deps: McpHttpDeps): {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    await transport.handleRequest(req, res, body);
   };
 
-  const bySession = async (req: Request, res: Response) => {
+  const bySession = async (req: IncomingMessage, res: ServerResponse) => {
     const sessionId = req.headers['mcp-session-id'];
     const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (!session) {
@@ -254,8 +309,16 @@ export function createMcpRouter(deps: McpHttpDeps): {
       if (!res.headersSent) jsonRpcError(res, 500, -32603, 'internal error');
     }
   };
-  router.get('/', bySession);
-  router.delete('/', bySession);
+  const router: McpHandler = (req, res, next) => {
+    const owner = admit(req, res);
+    if (owner === undefined) return;
+    // Express routed HEAD with GET; other methods and deeper paths fall through to its 404.
+    const method = req.method;
+    if (subPath(req.url ?? '/') !== '/') next();
+    else if (method === 'POST') void post(req, res, owner);
+    else if (method === 'GET' || method === 'HEAD' || method === 'DELETE') void bySession(req, res);
+    else next();
+  };
 
   const every =
     deps.every ??

@@ -4,8 +4,7 @@
  * assistant has connected to yet does not hold that layer in memory; every later request finds it
  * built.
  */
-import type { RequestHandler } from 'express';
-import type { McpHttpDeps, createMcpRouter } from './mcp-http.js';
+import type { McpHandler, McpHttpDeps, createMcpRouter } from './mcp-http.js';
 
 type McpEndpoint = ReturnType<typeof createMcpRouter>;
 
@@ -14,7 +13,7 @@ export type McpLoader = () => Promise<{ createMcpRouter: (deps: McpHttpDeps) => 
 
 export interface LazyMcp {
   /** The /mcp middleware: builds the endpoint on the first request, then hands every request to it. */
-  handler: RequestHandler;
+  handler: McpHandler;
   /** Whether a request has started building the endpoint (and so loading the MCP layer). */
   loaded(): boolean;
   /** Ends the endpoint's sessions if it was built; a request after this is not served. */
@@ -41,7 +40,12 @@ export function lazyMcpRouter(deps: McpHttpDeps, load: McpLoader = () => import(
   return {
     handler(req, res, next) {
       if (closed) {
-        res.status(503).json({ jsonrpc: '2.0', error: { code: -32000, message: 'vigil is shutting down' }, id: null });
+        const body = JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'vigil is shutting down' },
+          id: null,
+        });
+        res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8' }).end(body);
         return;
       }
       build().then((mcp) => mcp.router(req, res, next), next);

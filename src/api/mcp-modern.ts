@@ -4,7 +4,7 @@
  * those to sessions). Change notifications reach the clients' subscriptions/listen streams through
  * one feed for the whole endpoint, and confirmation state between rounds is signed with one key.
  */
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { Logger } from 'pino';
@@ -28,7 +28,10 @@ export function createModernMcp(deps: {
   logger: Logger;
   resources?: ResourceDeps;
   prompts?: PromptDeps;
-}): { handle: (req: Request, res: Response, caller: ModernCaller) => Promise<void>; close: () => Promise<void> } {
+}): {
+  handle: (req: IncomingMessage, res: ServerResponse, body: unknown, caller: ModernCaller) => Promise<void>;
+  close: () => Promise<void>;
+} {
   const stateCodec = createStateCodec();
   const handler = createMcpHandler(
     (ctx) => {
@@ -60,9 +63,9 @@ export function createModernMcp(deps: {
       })
     : () => undefined;
   return {
-    async handle(req, res, caller) {
+    async handle(req, res, body, caller) {
       const auth: AuthInfo = { token: '', clientId: caller.callerId ?? 'assistant', scopes: [], extra: { ...caller } };
-      await node(Object.assign(req, { auth }), res, req.body);
+      await node(Object.assign(req, { auth }), res, body);
     },
     async close() {
       stopFeed();
