@@ -20,14 +20,19 @@ export function createDetection(deps: MonitorDeps, observer: Observer) {
   let seeded = false;
   const m = config.monitor;
 
-  /** Guests with an open crash incident stay crashed across restarts until seen running. */
+  /**
+   * Guests with an open crash incident stay crashed across restarts until seen running; a guest
+   * with an open guest.down incident stays known as stopped, so a restarted monitor (or a daemon
+   * taking over the leadership) does not judge it afresh and open a second incident for it.
+   */
   async function seed(): Promise<void> {
     if (seeded) return;
     seeded = true;
-    const crashed = (await store.activeIncidents())
-      .filter((i) => i.condition === 'guest.crashed')
-      .map((i) => Number(i.target));
-    critical = { ...critical, crashed: new Set(crashed), guests: new Map(crashed.map((v) => [v, 'stopped' as const])) };
+    const active = await store.activeIncidents();
+    const targets = (condition: string) => active.filter((i) => i.condition === condition).map((i) => Number(i.target));
+    const crashed = targets('guest.crashed');
+    const stopped = [...crashed, ...targets('guest.down')];
+    critical = { ...critical, crashed: new Set(crashed), guests: new Map(stopped.map((v) => [v, 'stopped' as const])) };
   }
 
   async function detect(kind: 'critical' | 'routine', openKeys: Set<string>): Promise<DetectResult<unknown>> {
