@@ -10,6 +10,7 @@ import { openCore, type Core } from '../../src/core.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
 import { POSTGRES, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { runCli, silentLogger } from '../helpers/vigil.js';
+import { chromiumAvailable, launchChromium } from '../helpers/browser.js';
 
 const OPERATOR = 'operator-token-0123456789';
 const config = (database: string) =>
@@ -102,4 +103,23 @@ describe.skipIf(!POSTGRES)('vigil status and the overview on a shared PostgreSQL
       ]),
     );
   });
+
+  it.skipIf(!chromiumAvailable('dashboard HA row'))(
+    'the dashboard shows the leader and the standby on its Database row',
+    async () => {
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(http!.url);
+        await page.fill('#token', OPERATOR);
+        await page.click('#login-form button[type=submit]');
+        await page.locator('#ha-state[data-engine="postgres"]').waitFor();
+        const row = await page.locator('#ha-state').innerText();
+        expect(row).toMatch(/^PostgreSQL · this daemon: standby · leader pve-a pid 1111 since .+ \(epoch \d+\) · /);
+        expect(row).toMatch(/standby pve-b pid 2222, last heartbeat (just now|\d+ s ago)$/);
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 });

@@ -43,6 +43,7 @@ describe.skipIf(!haveChromium)('dashboard in headless Chromium', () => {
     await page.locator('#overall[data-status="degraded"]').waitFor();
     expect(await text('#reasons')).toContain('the monitor is not running');
     expect(await text('#ks-state')).toBe('off');
+    expect(await text('#ha-state')).toBe('SQLite (one daemon, no standby)');
     expect(await page.evaluate("sessionStorage.getItem('vigil.operatorToken')")).toBe(vigil.operatorToken);
   });
 
