@@ -7,6 +7,7 @@
  * row would later look edited. So every text column is made well-formed before it is hashed and
  * stored, and JSON columns are serialised first (JSON escapes lone surrogates, losing nothing).
  */
+import * as crypto from 'node:crypto';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -60,6 +61,10 @@ export type AuditVerification =
     };
 
 const MAX_RANGES = 1000;
+// One-shot hashing (Node 20.12 and later) makes no Hash object per row; older Node 20 builds use
+// `sha256`. Both give the same hex digest. The node types this project builds against predate it.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const hexSha256 = oneShot ? (text: string) => oneShot('sha256', text, 'hex') : sha256;
 // String.prototype.toWellFormed ships with Node 20 (ES2024); the project's TypeScript lib stops at ES2023.
 const toWellFormed = (String.prototype as unknown as { toWellFormed: (this: string) => string }).toWellFormed;
 
@@ -118,7 +123,7 @@ export function chainContent(entry: {
 export function rowHash(prevHash: string, row: ChainContent): string {
   // Every member is a string, number or null (args and target are already canonical JSON text),
   // so plain JSON.stringify of this fixed-order array is canonical.
-  return sha256(
+  return hexSha256(
     JSON.stringify([
       prevHash,
       row.at,

@@ -76,8 +76,7 @@ export function createAuditStore(db: Db) {
   const insert = db.prepare(
     `INSERT INTO audit (at, caller_kind, caller_id, session_id, tool, tier, args, target, decision, outcome,
        duration_ms, error, approval_id, prev_hash, hash)
-     VALUES (@at, @caller_kind, @caller_id, @session_id, @tool, @tier, @args, @target, @decision, @outcome,
-       @duration_ms, @error, @approval_id, @prev_hash, @hash)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const setHead = db.prepare(
     `INSERT INTO preferences (key, value, updated_at) VALUES (?, ?, ?)
@@ -92,7 +91,26 @@ export function createAuditStore(db: Db) {
     // Normalised first, so the hash covers exactly the values SQLite stores and reads back.
     const row = chainContent(entry);
     const hash = rowHash(prevHash, row);
-    const id = Number(insert.run({ ...row, prev_hash: prevHash, hash }).lastInsertRowid);
+    // Positional parameters, in the column order above: no object copied and looked up per row.
+    const id = Number(
+      insert.run(
+        row.at,
+        row.caller_kind,
+        row.caller_id,
+        row.session_id,
+        row.tool,
+        row.tier,
+        row.args,
+        row.target,
+        row.decision,
+        row.outcome,
+        row.duration_ms,
+        row.error,
+        row.approval_id,
+        prevHash,
+        hash,
+      ).lastInsertRowid,
+    );
     setHead.run(HEAD_KEY, JSON.stringify({ id, hash }), entry.at);
     return id;
   });
