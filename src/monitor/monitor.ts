@@ -96,6 +96,13 @@ export function createMonitor(deps: MonitorDeps) {
 
   const { seed, detect } = createDetection(deps, observer);
 
+  /** Marks what dead processes left mid-remediation as interrupted; nothing unless this process leads. */
+  async function recover(): Promise<number> {
+    if (!leading()) return 0;
+    const aliveNow = deps.holderAlive ? await deps.holderAlive(alive) : alive;
+    return recoverInterrupted({ store, bus, holder, alive: aliveNow, now, logger });
+  }
+
   const running = new Set<CycleKind>();
   const inFlight = new Map<string, Promise<Outcome>>();
   const m = config.monitor;
@@ -175,6 +182,9 @@ export function createMonitor(deps: MonitorDeps) {
         return { kind, ...empty, durationMs: performance.now() - t0 };
       }
       await seed();
+      // Daemons sharing PostgreSQL: a new leader takes over while the old one's heartbeat is still
+      // fresh, so what it left mid-remediation is recovered once its heartbeat has gone stale.
+      if (deps.holderAlive && kind === 'critical') await recover();
       const active = await store.activeIncidents();
       const r = await detect(kind, new Set(active.map((i) => i.key)));
       // Read ahead for the pure planner: how often each finding's key opened within the flapping window.
@@ -265,11 +275,7 @@ export function createMonitor(deps: MonitorDeps) {
      * Marks actions and incidents left mid-remediation by a dead process; call at start and on
      * becoming the leader. A standby recovers nothing (the leader's work is not its to judge).
      */
-    recover: async () => {
-      if (!leading()) return 0;
-      const aliveNow = deps.holderAlive ? await deps.holderAlive(alive) : alive;
-      return recoverInterrupted({ store, bus, holder, alive: aliveNow, now, logger });
-    },
+    recover,
     /** Whether incidents are open (the scheduler polls faster then). */
     hasOpenIncidents: async () => (await store.activeIncidents()).length > 0,
     /** Remediations still running in this process. */

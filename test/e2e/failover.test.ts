@@ -202,6 +202,16 @@ describe.skipIf(!POSTGRES)('two vigil daemons on one PostgreSQL', () => {
       actions.filter((a) => a.tool === 'start_guest'),
       story,
     ).toHaveLength(1);
+    // The dead leader's action is recorded as interrupted by the survivor, once its heartbeat went stale.
+    await eventually(
+      async () =>
+        (await stores.monitor.recentActions({ incidentKey: `guest.crashed:${VMID}`, limit: 10 })).some(
+          (a) => a.tool === 'start_guest' && a.result === 'interrupted' && a.holder.includes(`:${first.child.pid}:`),
+        ),
+      60_000,
+      "the dead leader's action to be recorded as interrupted",
+    );
+    expect(lab.state.tasks.list().filter((t) => t.type === 'qmstart' && t.id === String(VMID))).toHaveLength(1);
 
     // The survivor's client saw the leader's remediation start and the survivor's resolution, in id order, once each.
     await client.waitFor((e) => e.type === 'incident.resolved' && e.incidentKey === `guest.crashed:${VMID}`, 30_000);
