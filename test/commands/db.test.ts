@@ -77,10 +77,20 @@ describe.skipIf(!POSTGRES)('vigil db migrate', () => {
       await pg.close();
     }
 
+    // The daemon's own check, on the config switched to the copy.
+    const pgConfig = join(dir, 'pg.yaml');
+    writeFileSync(
+      pgConfig,
+      `auth:\n  assistantToken: \${env:VIGIL_ASSISTANT_TOKEN}\n  operatorToken: \${env:VIGIL_OPERATOR_TOKEN}\ndatabase:\n  url: ${url}\n`,
+    );
+    const verify = await runCli(['audit', 'verify', '--config', pgConfig], TOKENS);
+    expect(verify.stdout).toContain('audit log intact: 25 rows, hash chain verified');
+    expect(verify.code).toBe(0);
+
     const second = await migrate(url);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/already holds 25 audit rows: copy into an empty database/);
-    for (const run of [first, second]) expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    for (const run of [first, verify, second]) expect(run.stdout + run.stderr).not.toContain(PASSWORD);
   });
 
   it('refuses a bad URL with the expected shape, without echoing it', async () => {
