@@ -1,7 +1,7 @@
 /**
- * The store ports on PostgreSQL against SQLite, in the same run (issue 14): audit appends/s and a
- * green executeTool-like store path (kill-switch read + audit append, what a green call costs the
- * store) per engine, as ratios, plus the synchronous SQLite store without the port wrapper (the
+ * The store ports on PostgreSQL against SQLite, in the same run (issue 14): audit appends/s, a
+ * green store path (kill-switch read + audit append, what a green call costs the store) and the
+ * real `executeTool` of a green no-op tool through a core opened on each engine, as ratios, plus the synchronous SQLite store without the port wrapper (the
  * wrapper's own cost) and two PostgreSQL writers appending to one chain at once.
  *
  *   npx tsx bench/pg-stores.ts [--url postgres://…] [--calls N]
@@ -10,7 +10,7 @@
  * with fsync off like a test cluster: an upper bound for a real server, where every commit waits
  * for its disk (SQLite here runs WAL with synchronous=NORMAL, which does not fsync per commit either).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,7 +22,10 @@ import { openPgStores } from '../src/db/pg/stores.js';
 import type { AuditEntry } from '../src/db/audit.js';
 import type { StorePorts } from '../src/db/ports.js';
 import { POSTGRES, startPostgres } from '../test/helpers/postgres.js';
-import { fmt, quantile, type BenchRow } from './common.js';
+import { loadConfig } from '../src/config/index.js';
+import { openCore } from '../src/core.js';
+import pino from 'pino';
+import { ASSISTANT_TOKEN, OPERATOR_TOKEN, fmt, noop, quantile, type BenchRow } from './common.js';
 
 export interface PgStoresOptions {
   /** An existing PostgreSQL database to use (it gets vigil's tables); default a throwaway cluster. */
@@ -66,6 +69,32 @@ const greenPath = (p: StorePorts, who: string) => async (i: number) => {
   await p.audit.append(entry(i, who));
 };
 
+/**
+ * executeTool calls/s of the no-op green tool (audit on) through a core opened as every command
+ * opens it: on the SQLite file in `dir`, or on PostgreSQL when `url` is given.
+ */
+async function executeToolRate(dir: string, url: string | undefined, calls: number, repetitions: number) {
+  const file = join(dir, url ? 'pg.yaml' : 'lite.yaml');
+  const database = url ? ['database:', '  url: ${env:BENCH_PG_URL}'] : ['database:', '  path: ./core.db'];
+  writeFileSync(
+    file,
+    ['auth:', '  assistantToken: ${env:BENCH_A}', '  operatorToken: ${env:BENCH_O}', ...database, ''].join('\n'),
+  );
+  const env = { BENCH_A: ASSISTANT_TOKEN, BENCH_O: OPERATOR_TOKEN, ...(url ? { BENCH_PG_URL: url } : {}) };
+  const core = await openCore({ config: loadConfig(file, env), logger: pino({ level: 'silent' }), tools: [noop] });
+  const caller = { kind: 'assistant', id: 'bench', sessionId: 'bench-session' } as const;
+  const call = async () => {
+    const r = await core.pipeline.executeTool('noop', {}, caller);
+    if (r.kind !== 'result' || r.isError) throw new Error(`noop failed: ${JSON.stringify(r)}`);
+  };
+  try {
+    for (let i = 0; i < 300; i += 1) await call();
+    return await rate(calls, repetitions, call);
+  } finally {
+    await core.close();
+  }
+}
+
 /** Runs the comparison and returns its table rows. */
 export async function benchPgStores(opts: PgStoresOptions): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-pg-'));
@@ -91,6 +120,8 @@ export async function benchPgStores(opts: PgStoresOptions): Promise<BenchRow[]> 
     const pgAppend = await rate(calls, repetitions, (i) => pg.audit.append(entry(i, 'pg')));
     const liteGreen = await rate(calls, repetitions, greenPath(lite, 'lite'));
     const pgGreen = await rate(calls, repetitions, greenPath(pg, 'pg'));
+    const liteExecute = await executeToolRate(dir, undefined, calls, repetitions);
+    const pgExecute = await executeToolRate(dir, url, calls, repetitions);
     // Two daemons, four appends in flight each, on one chain: the head-row lock serializes them.
     const t0 = performance.now();
     const writer = (p: StorePorts, who: string) =>
@@ -116,6 +147,9 @@ export async function benchPgStores(opts: PgStoresOptions): Promise<BenchRow[]> 
       { name: 'green store path (kill switch + append), SQLite port', value: `${fmt(liteGreen)} /s` },
       { name: 'green store path, PostgreSQL port', value: `${fmt(pgGreen)} /s` },
       { name: 'green store path PostgreSQL / SQLite', value: `${fmt(pgGreen / liteGreen, 3)}×` },
+      { name: 'executeTool green no-op, core on SQLite', value: `${fmt(liteExecute)} calls/s` },
+      { name: 'executeTool green no-op, core on PostgreSQL', value: `${fmt(pgExecute)} calls/s` },
+      { name: 'executeTool PostgreSQL / SQLite', value: `${fmt(pgExecute / liteExecute, 3)}×` },
       {
         name: 'PostgreSQL: 2 daemons × 4 in flight, one chain',
         value: `${fmt(twoWriters)} appends/s, chain verifies (${fmt(verified.rows)} rows)`,
