@@ -4,7 +4,7 @@
  * removing the newest rows is caught too.
  */
 import type { Db } from './database.js';
-import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../contracts/tiers.js';
+import type { CallerKind } from '../contracts/tiers.js';
 import {
   chainContent,
   GENESIS_HASH,
@@ -13,32 +13,11 @@ import {
   type AuditVerification,
   type ChainRow,
 } from './audit-chain.js';
+import { auditRowOf, type AuditEntry, type AuditRow } from './rows.js';
 
 export { GENESIS_HASH, type AuditVerification } from './audit-chain.js';
+export type { AuditEntry, AuditRow };
 const HEAD_KEY = 'audit.head';
-
-/** One audit entry as the pipeline records it (args already redacted). */
-export interface AuditEntry {
-  at: number;
-  callerKind: CallerKind;
-  callerId: string;
-  sessionId: string | null;
-  tool: string;
-  tier: Tier | null;
-  args: unknown;
-  target: unknown;
-  decision: AuditDecision;
-  outcome: AuditOutcome;
-  durationMs: number;
-  error: string | null;
-  approvalId: string | null;
-}
-
-export interface AuditRow extends AuditEntry {
-  id: number;
-  prevHash: string;
-  hash: string;
-}
 
 export interface AuditQuery {
   limit?: number;
@@ -48,27 +27,6 @@ export interface AuditQuery {
 }
 
 type RawRow = ChainRow;
-
-function fromRaw(raw: RawRow): AuditRow {
-  return {
-    id: raw.id,
-    at: raw.at,
-    callerKind: raw.caller_kind as CallerKind,
-    callerId: raw.caller_id,
-    sessionId: raw.session_id,
-    tool: raw.tool,
-    tier: raw.tier as Tier | null,
-    args: JSON.parse(raw.args) as unknown,
-    target: raw.target === null ? null : (JSON.parse(raw.target) as unknown),
-    decision: raw.decision as AuditDecision,
-    outcome: raw.outcome as AuditOutcome,
-    durationMs: raw.duration_ms,
-    error: raw.error,
-    approvalId: raw.approval_id,
-    prevHash: raw.prev_hash,
-    hash: raw.hash,
-  };
-}
 
 /** Creates the audit store over an open database. */
 export function createAuditStore(db: Db) {
@@ -138,7 +96,7 @@ export function createAuditStore(db: Db) {
         params.callerKind = query.callerKind;
       }
       const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-      return (db.prepare(sql).all(params) as RawRow[]).map(fromRaw);
+      return (db.prepare(sql).all(params) as RawRow[]).map(auditRowOf);
     },
 
     count(): number {

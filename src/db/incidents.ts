@@ -4,31 +4,9 @@
  * Resolved is final: a late status change or escalation never reopens a resolved incident.
  */
 import type { Db } from './database.js';
-import type { Condition, IncidentStatus } from '../contracts/conditions.js';
-import type { Severity } from '../contracts/events.js';
+import type { IncidentStatus } from '../contracts/conditions.js';
 import type { Incident, NewIncident } from '../contracts/incidents.js';
-import { jsonObject, type Row } from './rows.js';
-
-function incidentOf(r: Row): Incident {
-  return {
-    id: r.id as number,
-    key: r.key as string,
-    condition: r.condition as Condition,
-    target: r.target as string,
-    node: (r.node as string | null) ?? null,
-    status: r.status as IncidentStatus,
-    severity: r.severity as Severity,
-    summary: r.summary as string,
-    details: jsonObject(r.details),
-    attempts: r.attempts as number,
-    flapping: r.flapping === 1,
-    approvalId: (r.approval_id as string | null) ?? null,
-    firstSeen: r.first_seen as number,
-    lastSeen: r.last_seen as number,
-    resolvedAt: (r.resolved_at as number | null) ?? null,
-    escalatedAt: (r.escalated_at as number | null) ?? null,
-  };
-}
+import { incidentOf, type Row } from './rows.js';
 
 /** Creates the incident store over an open database. */
 export function createIncidentStore(db: Db) {

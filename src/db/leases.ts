@@ -5,17 +5,7 @@
  */
 import type { Db } from './database.js';
 import { decideLease, type Lease } from '../contracts/leases.js';
-import type { Row } from './rows.js';
-
-const leaseOf = (r: Row): Lease => ({
-  node: r.node as string,
-  holder: r.holder as string,
-  pid: r.pid as number,
-  host: r.host as string,
-  incidentKey: r.incident_key as string,
-  acquiredAt: r.acquired_at as number,
-  expiresAt: r.expires_at as number,
-});
+import { leaseOf, type Row } from './rows.js';
 
 /** What `acquireLease` decided: granted or not, the stale leases it cleared, the live ones it saw. */
 export interface LeaseGrant {

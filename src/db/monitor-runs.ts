@@ -3,18 +3,9 @@
  * whichever process ran it. Self-watch reads it to report a schedule that missed its intervals.
  */
 import type { Db } from './database.js';
-import type { CycleKind } from '../contracts/conditions.js';
-import type { Row } from './rows.js';
+import { monitorRunOf, type MonitorRun, type Row } from './rows.js';
 
-export interface MonitorRun {
-  kind: CycleKind;
-  holder: string;
-  startedAt: number;
-  finishedAt: number | null;
-  durationMs: number | null;
-  error: string | null;
-  summary: string | null;
-}
+export type { MonitorRun };
 
 /** Creates the monitor-run store over an open database. */
 export function createMonitorRunStore(db: Db) {
@@ -29,16 +20,7 @@ export function createMonitorRunStore(db: Db) {
   return {
     /** Replaces the stored run of `run.kind`. */
     recordRun: (run: MonitorRun) => void put.run(run),
-    runs: (): MonitorRun[] =>
-      (all.all() as Row[]).map((r) => ({
-        kind: r.kind as CycleKind,
-        holder: r.holder as string,
-        startedAt: r.started_at as number,
-        finishedAt: (r.finished_at as number | null) ?? null,
-        durationMs: (r.duration_ms as number | null) ?? null,
-        error: (r.error as string | null) ?? null,
-        summary: (r.summary as string | null) ?? null,
-      })),
+    runs: (): MonitorRun[] => (all.all() as Row[]).map(monitorRunOf),
   };
 }
 

@@ -1,15 +1,8 @@
 /** The silences table (migration 2): maintenance windows during which matching incidents take no action. */
 import type { Db } from './database.js';
-import type { Row } from './rows.js';
+import { silenceOf, type Row, type Silence } from './rows.js';
 
-export interface Silence {
-  id: number;
-  matcher: string;
-  reason: string;
-  createdBy: string;
-  startsAt: number;
-  endsAt: number;
-}
+export type { Silence };
 
 /** Creates the silence store over an open database. */
 export function createSilenceStore(db: Db) {
@@ -23,15 +16,7 @@ export function createSilenceStore(db: Db) {
     addSilence(s: Omit<Silence, 'id'>, at: number): number {
       return Number(insert.run(s.matcher, s.reason, s.createdBy, s.startsAt, s.endsAt, at).lastInsertRowid);
     },
-    activeSilences: (at: number): Silence[] =>
-      (active.all(at, at) as Row[]).map((r) => ({
-        id: r.id as number,
-        matcher: r.matcher as string,
-        reason: r.reason as string,
-        createdBy: r.created_by as string,
-        startsAt: r.starts_at as number,
-        endsAt: r.ends_at as number,
-      })),
+    activeSilences: (at: number): Silence[] => (active.all(at, at) as Row[]).map(silenceOf),
     /** Ends an active silence now; false when it had ended already. */
     endSilence: (id: number, at: number): boolean => end.run(at, id, at).changes === 1,
   };

@@ -4,13 +4,12 @@
  * Taking or renewing a lease is fenced by the leadership epoch (fencing.ts); taking one locks the
  * lease table for the read-decide-write, as SQLite's IMMEDIATE transaction does.
  */
-import type { CycleKind } from '../../contracts/conditions.js';
 import { decideLease, type Lease } from '../../contracts/leases.js';
 import type { LeaseGrant, MonitorRun, Silence } from '../monitor.js';
 import type { MonitorPort } from '../ports.js';
 import { checkFence, type Fence } from './fencing.js';
 import { changes, inTransaction, one, rows, type Pool } from './pool.js';
-import { leaseOf, type Row } from './rows.js';
+import { leaseOf, monitorRunOf, silenceOf, type Row } from './rows.js';
 import { createPgIncidents } from './incidents.js';
 import { createPgActions } from './actions.js';
 
@@ -68,14 +67,7 @@ export function createPgMonitor(pool: Pool, fence?: Fence): MonitorPort {
       ))!.id,
     activeSilences: async (at: number): Promise<Silence[]> =>
       (await rows<Row>(pool, 'SELECT * FROM silences WHERE starts_at <= $1 AND ends_at > $1 ORDER BY id', [at])).map(
-        (r) => ({
-          id: r.id as number,
-          matcher: r.matcher as string,
-          reason: r.reason as string,
-          createdBy: r.created_by as string,
-          startsAt: r.starts_at as number,
-          endsAt: r.ends_at as number,
-        }),
+        silenceOf,
       ),
     endSilence: async (id: number, at: number) =>
       (await changes(pool, 'UPDATE silences SET ends_at = $1 WHERE id = $2 AND ends_at > $1', [at, id])) === 1,
@@ -90,14 +82,6 @@ export function createPgMonitor(pool: Pool, fence?: Fence): MonitorPort {
       );
     },
     runs: async (): Promise<MonitorRun[]> =>
-      (await rows<Row>(pool, 'SELECT * FROM monitor_runs ORDER BY kind COLLATE "C"')).map((r) => ({
-        kind: r.kind as CycleKind,
-        holder: r.holder as string,
-        startedAt: r.started_at as number,
-        finishedAt: (r.finished_at as number | null) ?? null,
-        durationMs: (r.duration_ms as number | null) ?? null,
-        error: (r.error as string | null) ?? null,
-        summary: (r.summary as string | null) ?? null,
-      })),
+      (await rows<Row>(pool, 'SELECT * FROM monitor_runs ORDER BY kind COLLATE "C"')).map(monitorRunOf),
   };
 }

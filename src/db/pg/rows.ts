@@ -1,25 +1,19 @@
 /**
- * Row → record mappings for the PostgreSQL stores. The columns are the SQLite ones (the schema is
- * translated, not redesigned), and these mappings mirror the private ones of the SQLite table
- * modules line for line, so both engines hand out identical records; the contract suite
- * (test/db/ports.test.ts) runs the same assertions against both.
+ * Row → record mappings only the PostgreSQL stores need. The table mappings both engines share
+ * (audit, incidents, leases, silences, monitor runs) are in ../rows.ts and re-exported here; the
+ * ones below mirror the private mappers of the SQLite table modules, so both engines hand out
+ * identical records; the contract suite (test/db/ports.test.ts) runs the same assertions against both.
  */
-import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../../contracts/tiers.js';
+import type { CallerKind } from '../../contracts/tiers.js';
 import type { EventType, Severity, VigilEvent } from '../../contracts/events.js';
-import type { Condition, IncidentStatus, ActionResult } from '../../contracts/conditions.js';
-import type { Incident } from '../../contracts/incidents.js';
-import type { Lease } from '../../contracts/leases.js';
-import type { AuditRow } from '../audit.js';
+import type { ActionResult } from '../../contracts/conditions.js';
 import type { ChainRow } from '../audit-chain.js';
 import type { Approval, ApprovalStatus } from '../approvals.js';
 import type { AutonomyAction } from '../actions.js';
 import type { NotificationKind, OutboxPayload, OutboxRow, OutboxStatus } from '../outbox.js';
-import { jsonObject, type Row } from '../rows.js';
+import { auditRowOf as auditRecordOf, jsonObject, num, str, type AuditRow, type Row } from '../rows.js';
 
-export type { Row };
-
-const str = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string));
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : (v as number));
+export { incidentOf, leaseOf, monitorRunOf, silenceOf, type Row } from '../rows.js';
 
 /** An audit row as stored, for the chain walk. */
 export function chainRowOf(r: Row): ChainRow {
@@ -43,27 +37,8 @@ export function chainRowOf(r: Row): ChainRow {
   };
 }
 
-export function auditRowOf(r: Row): AuditRow {
-  const raw = chainRowOf(r);
-  return {
-    id: raw.id,
-    at: raw.at,
-    callerKind: raw.caller_kind as CallerKind,
-    callerId: raw.caller_id,
-    sessionId: raw.session_id,
-    tool: raw.tool,
-    tier: raw.tier as Tier | null,
-    args: JSON.parse(raw.args) as unknown,
-    target: raw.target === null ? null : (JSON.parse(raw.target) as unknown),
-    decision: raw.decision as AuditDecision,
-    outcome: raw.outcome as AuditOutcome,
-    durationMs: raw.duration_ms,
-    error: raw.error,
-    approvalId: raw.approval_id,
-    prevHash: raw.prev_hash,
-    hash: raw.hash,
-  };
-}
+/** An audit row as the API hands it out. */
+export const auditRowOf = (r: Row): AuditRow => auditRecordOf(chainRowOf(r));
 
 export function eventOf(r: Row): VigilEvent {
   const event: VigilEvent = {
@@ -103,27 +78,6 @@ export function approvalOf(r: Row, now: number): Approval {
   };
 }
 
-export function incidentOf(r: Row): Incident {
-  return {
-    id: r.id as number,
-    key: r.key as string,
-    condition: r.condition as Condition,
-    target: r.target as string,
-    node: str(r.node),
-    status: r.status as IncidentStatus,
-    severity: r.severity as Severity,
-    summary: r.summary as string,
-    details: jsonObject(r.details),
-    attempts: r.attempts as number,
-    flapping: r.flapping === 1,
-    approvalId: str(r.approval_id),
-    firstSeen: r.first_seen as number,
-    lastSeen: r.last_seen as number,
-    resolvedAt: num(r.resolved_at),
-    escalatedAt: num(r.escalated_at),
-  };
-}
-
 export function actionOf(r: Row): AutonomyAction {
   return {
     id: r.id as number,
@@ -143,18 +97,6 @@ export function actionOf(r: Row): AutonomyAction {
     startedAt: r.started_at as number,
     finishedAt: num(r.finished_at),
     durationMs: num(r.duration_ms),
-  };
-}
-
-export function leaseOf(r: Row): Lease {
-  return {
-    node: r.node as string,
-    holder: r.holder as string,
-    pid: r.pid as number,
-    host: r.host as string,
-    incidentKey: r.incident_key as string,
-    acquiredAt: r.acquired_at as number,
-    expiresAt: r.expires_at as number,
   };
 }
 
