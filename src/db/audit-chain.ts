@@ -119,28 +119,33 @@ export function chainContent(entry: {
   };
 }
 
+/**
+ * A row's columns but id and the two hashes, in one fixed order: the order the hash covers them,
+ * and the order both engines' INSERT statements list them in (as positional parameters).
+ */
+export function chainColumns(row: ChainContent): (string | number | null)[] {
+  return [
+    row.at,
+    row.caller_kind,
+    row.caller_id,
+    row.session_id,
+    row.tool,
+    row.tier,
+    row.args,
+    row.target,
+    row.decision,
+    row.outcome,
+    row.duration_ms,
+    row.error,
+    row.approval_id,
+  ];
+}
+
 /** The hash of one row: every column but id and hash, in a fixed order, chained to `prevHash`. */
 export function rowHash(prevHash: string, row: ChainContent): string {
   // Every member is a string, number or null (args and target are already canonical JSON text),
   // so plain JSON.stringify of this fixed-order array is canonical.
-  return hexSha256(
-    JSON.stringify([
-      prevHash,
-      row.at,
-      row.caller_kind,
-      row.caller_id,
-      row.session_id,
-      row.tool,
-      row.tier,
-      row.args,
-      row.target,
-      row.decision,
-      row.outcome,
-      row.duration_ms,
-      row.error,
-      row.approval_id,
-    ]),
-  );
+  return hexSha256(JSON.stringify([prevHash, ...chainColumns(row)]));
 }
 
 /**

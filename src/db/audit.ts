@@ -6,6 +6,7 @@
 import type { Db } from './database.js';
 import type { CallerKind } from '../contracts/tiers.js';
 import {
+  chainColumns,
   chainContent,
   GENESIS_HASH,
   rowHash,
@@ -50,25 +51,7 @@ export function createAuditStore(db: Db) {
     const row = chainContent(entry);
     const hash = rowHash(prevHash, row);
     // Positional parameters, in the column order above: no object copied and looked up per row.
-    const id = Number(
-      insert.run(
-        row.at,
-        row.caller_kind,
-        row.caller_id,
-        row.session_id,
-        row.tool,
-        row.tier,
-        row.args,
-        row.target,
-        row.decision,
-        row.outcome,
-        row.duration_ms,
-        row.error,
-        row.approval_id,
-        prevHash,
-        hash,
-      ).lastInsertRowid,
-    );
+    const id = Number(insert.run(...chainColumns(row), prevHash, hash).lastInsertRowid);
     setHead.run(HEAD_KEY, JSON.stringify({ id, hash }), entry.at);
     return id;
   });

@@ -6,7 +6,14 @@
  * ids are the last id + 1 under that lock: gapless and in commit order, which `verifyChain`
  * requires (a gap reads as deleted rows, and a sequence leaves gaps on rollback).
  */
-import { chainContent, GENESIS_HASH, rowHash, verifyChain, type AuditVerification } from '../audit-chain.js';
+import {
+  chainColumns,
+  chainContent,
+  GENESIS_HASH,
+  rowHash,
+  verifyChain,
+  type AuditVerification,
+} from '../audit-chain.js';
 import type { AuditEntry, AuditQuery, AuditRow } from '../audit.js';
 import type { ToolCallRow } from '../audit-reads.js';
 import type { AuditPort } from '../ports.js';
@@ -54,26 +61,7 @@ export function createPgAudit(pool: Pool): AuditPort {
                duration_ms, error, approval_id, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id)
            UPDATE preferences SET value = $18, updated_at = $2 WHERE key = $17 AND EXISTS (SELECT 1 FROM added)`,
-          [
-            id,
-            row.at,
-            row.caller_kind,
-            row.caller_id,
-            row.session_id,
-            row.tool,
-            row.tier,
-            row.args,
-            row.target,
-            row.decision,
-            row.outcome,
-            row.duration_ms,
-            row.error,
-            row.approval_id,
-            prevHash,
-            hash,
-            HEAD_KEY,
-            JSON.stringify({ id, hash }),
-          ],
+          [id, ...chainColumns(row), prevHash, hash, HEAD_KEY, JSON.stringify({ id, hash })],
         );
         return id;
       }),
