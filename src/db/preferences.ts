@@ -21,6 +21,29 @@ const AUTONOMY_KEY = 'autonomy.level';
 
 const OFF: KillSwitchState = { active: false, scope: 'autonomy', reason: '', since: null, by: null };
 
+/** Reads the stored kill-switch value (undefined: never set, so off); both engines store the same text. */
+export function readKillSwitch(text: string | undefined): KillSwitchState {
+  if (text === undefined) return { ...OFF };
+  const stored = JSON.parse(text) as Partial<KillSwitchState>;
+  // A stored value this version cannot read must not silently disengage the switch.
+  const scope = KILL_SWITCH_SCOPES.includes(stored.scope as KillSwitchScope) ? stored.scope! : 'all';
+  return {
+    active: stored.active !== false,
+    scope,
+    reason: stored.reason ?? '',
+    since: stored.since ?? null,
+    by: stored.by ?? null,
+  };
+}
+
+/** Reads the stored autonomy level (undefined: never set, so the default). */
+export function readAutonomyLevel(text: string | undefined): AutonomyLevel {
+  if (text === undefined) return DEFAULT_AUTONOMY_LEVEL;
+  const level = Number(JSON.parse(text));
+  // Unreadable means the most cautious level, never the most permissive.
+  return AUTONOMY_LEVELS.includes(level as AutonomyLevel) ? (level as AutonomyLevel) : 0;
+}
+
 /** Creates the preference store over an open database. */
 export function createPreferenceStore(db: Db) {
   const get = db.prepare<[string], { value: string }>('SELECT value FROM preferences WHERE key = ?');
@@ -30,30 +53,11 @@ export function createPreferenceStore(db: Db) {
   );
 
   return {
-    killSwitch(): KillSwitchState {
-      const text = get.get(KILL_SWITCH_KEY)?.value;
-      if (text === undefined) return { ...OFF };
-      const stored = JSON.parse(text) as Partial<KillSwitchState>;
-      // A stored value this version cannot read must not silently disengage the switch.
-      const scope = KILL_SWITCH_SCOPES.includes(stored.scope as KillSwitchScope) ? stored.scope! : 'all';
-      return {
-        active: stored.active !== false,
-        scope,
-        reason: stored.reason ?? '',
-        since: stored.since ?? null,
-        by: stored.by ?? null,
-      };
-    },
+    killSwitch: (): KillSwitchState => readKillSwitch(get.get(KILL_SWITCH_KEY)?.value),
     setKillSwitch(state: KillSwitchState, at: number): void {
       set.run(KILL_SWITCH_KEY, JSON.stringify(state), at);
     },
-    autonomyLevel(): AutonomyLevel {
-      const text = get.get(AUTONOMY_KEY)?.value;
-      if (text === undefined) return DEFAULT_AUTONOMY_LEVEL;
-      const level = Number(JSON.parse(text));
-      // Unreadable means the most cautious level, never the most permissive.
-      return AUTONOMY_LEVELS.includes(level as AutonomyLevel) ? (level as AutonomyLevel) : 0;
-    },
+    autonomyLevel: (): AutonomyLevel => readAutonomyLevel(get.get(AUTONOMY_KEY)?.value),
     setAutonomyLevel(level: AutonomyLevel, at: number): void {
       set.run(AUTONOMY_KEY, JSON.stringify(level), at);
     },

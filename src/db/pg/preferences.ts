@@ -3,13 +3,8 @@
  * read fresh on every check, so engaging the switch on one daemon stops the other at its next
  * check. The reading rules (an unreadable value is the cautious one) are the SQLite store's.
  */
-import {
-  AUTONOMY_LEVELS,
-  KILL_SWITCH_SCOPES,
-  type AutonomyLevel,
-  type KillSwitchScope,
-} from '../../contracts/tiers.js';
-import { DEFAULT_AUTONOMY_LEVEL, type KillSwitchState } from '../preferences.js';
+import type { AutonomyLevel } from '../../contracts/tiers.js';
+import { readAutonomyLevel, readKillSwitch, type KillSwitchState } from '../preferences.js';
 import type { PreferencePort } from '../ports.js';
 import { one, type Queryable } from './pool.js';
 
@@ -30,29 +25,10 @@ export function createPgPreferences(db: Queryable): PreferencePort {
   const get = async (key: string) =>
     (await one<{ value: string }>(db, 'SELECT value FROM preferences WHERE key = $1', [key]))?.value;
   return {
-    async killSwitch(): Promise<KillSwitchState> {
-      const text = await get(KILL_SWITCH_KEY);
-      if (text === undefined) return { active: false, scope: 'autonomy', reason: '', since: null, by: null };
-      const stored = JSON.parse(text) as Partial<KillSwitchState>;
-      // A stored value this version cannot read must not silently disengage the switch.
-      const scope = KILL_SWITCH_SCOPES.includes(stored.scope as KillSwitchScope) ? stored.scope! : 'all';
-      return {
-        active: stored.active !== false,
-        scope,
-        reason: stored.reason ?? '',
-        since: stored.since ?? null,
-        by: stored.by ?? null,
-      };
-    },
+    killSwitch: async (): Promise<KillSwitchState> => readKillSwitch(await get(KILL_SWITCH_KEY)),
     setKillSwitch: (state: KillSwitchState, at: number) =>
       putPreference(db, KILL_SWITCH_KEY, JSON.stringify(state), at),
-    async autonomyLevel(): Promise<AutonomyLevel> {
-      const text = await get(AUTONOMY_KEY);
-      if (text === undefined) return DEFAULT_AUTONOMY_LEVEL;
-      const level = Number(JSON.parse(text));
-      // Unreadable means the most cautious level, never the most permissive.
-      return AUTONOMY_LEVELS.includes(level as AutonomyLevel) ? (level as AutonomyLevel) : 0;
-    },
+    autonomyLevel: async (): Promise<AutonomyLevel> => readAutonomyLevel(await get(AUTONOMY_KEY)),
     setAutonomyLevel: (level: AutonomyLevel, at: number) => putPreference(db, AUTONOMY_KEY, JSON.stringify(level), at),
   };
 }
