@@ -86,6 +86,18 @@ function finite(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
+/** An audit entry as the chain reads it (the shape of rows.ts's AuditEntry, without its vocabularies). */
+type EntryInput = Parameters<typeof chainContent>[0];
+
+/**
+ * What an append stores for `entry` chained onto `prevHash`: the normalised columns but id and the
+ * two hashes, in INSERT order (chainColumns), and the row's hash. Both engines append through it.
+ */
+export function chainLink(prevHash: string, entry: EntryInput): { columns: (string | number | null)[]; hash: string } {
+  const row = chainContent(entry);
+  return { columns: chainColumns(row), hash: rowHash(prevHash, row) };
+}
+
 /** The columns to store for one entry, normalised so that reading them back gives the same values. */
 export function chainContent(entry: {
   at: number;

@@ -5,15 +5,7 @@
  */
 import type { Db } from './database.js';
 import type { CallerKind } from '../contracts/tiers.js';
-import {
-  chainColumns,
-  chainContent,
-  GENESIS_HASH,
-  rowHash,
-  verifyChain,
-  type AuditVerification,
-  type ChainRow,
-} from './audit-chain.js';
+import { chainLink, GENESIS_HASH, verifyChain, type AuditVerification, type ChainRow } from './audit-chain.js';
 import { auditRowOf, type AuditEntry, type AuditRow } from './rows.js';
 
 export { GENESIS_HASH, type AuditVerification } from './audit-chain.js';
@@ -48,10 +40,9 @@ export function createAuditStore(db: Db) {
   const append = db.transaction((entry: AuditEntry): number => {
     const prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
     // Normalised first, so the hash covers exactly the values SQLite stores and reads back.
-    const row = chainContent(entry);
-    const hash = rowHash(prevHash, row);
+    const { columns, hash } = chainLink(prevHash, entry);
     // Positional parameters, in the column order above: no object copied and looked up per row.
-    const id = Number(insert.run(...chainColumns(row), prevHash, hash).lastInsertRowid);
+    const id = Number(insert.run(...columns, prevHash, hash).lastInsertRowid);
     setHead.run(HEAD_KEY, JSON.stringify({ id, hash }), entry.at);
     return id;
   });

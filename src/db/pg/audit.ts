@@ -6,14 +6,7 @@
  * ids are the last id + 1 under that lock: gapless and in commit order, which `verifyChain`
  * requires (a gap reads as deleted rows, and a sequence leaves gaps on rollback).
  */
-import {
-  chainColumns,
-  chainContent,
-  GENESIS_HASH,
-  rowHash,
-  verifyChain,
-  type AuditVerification,
-} from '../audit-chain.js';
+import { chainLink, GENESIS_HASH, verifyChain, type AuditVerification } from '../audit-chain.js';
 import type { AuditEntry, AuditQuery, AuditRow } from '../audit.js';
 import type { ToolCallRow } from '../audit-reads.js';
 import type { AuditPort } from '../ports.js';
@@ -52,8 +45,7 @@ export function createPgAudit(pool: Pool): AuditPort {
         }
         const prevHash = last?.hash ?? GENESIS_HASH;
         const id = (last?.id ?? 0) + 1;
-        const row = chainContent(entry);
-        const hash = rowHash(prevHash, row);
+        const { columns, hash } = chainLink(prevHash, entry);
         // The row and the new head in one statement: one round trip fewer on every call.
         await c.query(
           `WITH added AS (
@@ -61,7 +53,7 @@ export function createPgAudit(pool: Pool): AuditPort {
                duration_ms, error, approval_id, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id)
            UPDATE preferences SET value = $18, updated_at = $2 WHERE key = $17 AND EXISTS (SELECT 1 FROM added)`,
-          [id, ...chainColumns(row), prevHash, hash, HEAD_KEY, JSON.stringify({ id, hash })],
+          [id, ...columns, prevHash, hash, HEAD_KEY, JSON.stringify({ id, hash })],
         );
         return id;
       }),
