@@ -6,28 +6,9 @@
 import type { Db } from './database.js';
 import type { ActionResult } from '../contracts/conditions.js';
 import type { AttemptCounter } from './incidents.js';
-import { jsonObject, type Row } from './rows.js';
+import { actionOf, type AutonomyAction, type Row } from './rows.js';
 
-export interface AutonomyAction {
-  id: number;
-  incidentId: number;
-  incidentKey: string;
-  runbook: string;
-  tool: string | null;
-  args: Record<string, unknown>;
-  node: string | null;
-  result: ActionResult;
-  detail: string;
-  verification: string | null;
-  auditId: number | null;
-  approvalId: string | null;
-  holder: string;
-  /** Whether it counts as an attempt: something was really tried on the infrastructure. */
-  counts: boolean;
-  startedAt: number;
-  finishedAt: number | null;
-  durationMs: number | null;
-}
+export type { AutonomyAction };
 
 /** How an action ended, written by `finishAction`. */
 export interface ActionFinish {
@@ -39,28 +20,6 @@ export interface ActionFinish {
   counts: boolean;
   finishedAt: number;
   durationMs: number;
-}
-
-function actionOf(r: Row): AutonomyAction {
-  return {
-    id: r.id as number,
-    incidentId: r.incident_id as number,
-    incidentKey: r.incident_key as string,
-    runbook: r.runbook as string,
-    tool: (r.tool as string | null) ?? null,
-    args: jsonObject(r.args),
-    node: (r.node as string | null) ?? null,
-    result: r.result as ActionResult,
-    detail: r.detail as string,
-    verification: (r.verification as string | null) ?? null,
-    auditId: (r.audit_id as number | null) ?? null,
-    approvalId: (r.approval_id as string | null) ?? null,
-    holder: r.holder as string,
-    counts: r.counts === 1,
-    startedAt: r.started_at as number,
-    finishedAt: (r.finished_at as number | null) ?? null,
-    durationMs: (r.duration_ms as number | null) ?? null,
-  };
 }
 
 /** Creates the autonomy-action store; `attempts` keeps the incidents' attempt counters in step. */

@@ -7,7 +7,7 @@
  * imports the other's and no import runs in a circle.
  */
 import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../contracts/tiers.js';
-import type { Condition, CycleKind, IncidentStatus } from '../contracts/conditions.js';
+import type { ActionResult, Condition, CycleKind, IncidentStatus } from '../contracts/conditions.js';
 import type { Severity } from '../contracts/events.js';
 import type { Incident } from '../contracts/incidents.js';
 import type { Lease } from '../contracts/leases.js';
@@ -48,6 +48,28 @@ export interface AuditRow extends AuditEntry {
   id: number;
   prevHash: string;
   hash: string;
+}
+
+/** One remediation step the monitor took or tried (an autonomy_actions row). */
+export interface AutonomyAction {
+  id: number;
+  incidentId: number;
+  incidentKey: string;
+  runbook: string;
+  tool: string | null;
+  args: Record<string, unknown>;
+  node: string | null;
+  result: ActionResult;
+  detail: string;
+  verification: string | null;
+  auditId: number | null;
+  approvalId: string | null;
+  holder: string;
+  /** Whether it counts as an attempt: something was really tried on the infrastructure. */
+  counts: boolean;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
 }
 
 /** A maintenance window during which matching incidents take no action. */
@@ -150,5 +172,28 @@ export function incidentOf(r: Row): Incident {
     lastSeen: r.last_seen as number,
     resolvedAt: num(r.resolved_at),
     escalatedAt: num(r.escalated_at),
+  };
+}
+
+/** An autonomy_actions row; `counts` is stored as the integer 0 or 1 on both engines. */
+export function actionOf(r: Row): AutonomyAction {
+  return {
+    id: r.id as number,
+    incidentId: r.incident_id as number,
+    incidentKey: r.incident_key as string,
+    runbook: r.runbook as string,
+    tool: str(r.tool),
+    args: jsonObject(r.args),
+    node: str(r.node),
+    result: r.result as ActionResult,
+    detail: r.detail as string,
+    verification: str(r.verification),
+    auditId: num(r.audit_id),
+    approvalId: str(r.approval_id),
+    holder: r.holder as string,
+    counts: r.counts === 1,
+    startedAt: r.started_at as number,
+    finishedAt: num(r.finished_at),
+    durationMs: num(r.duration_ms),
   };
 }

@@ -1,19 +1,17 @@
 /**
  * Row → record mappings only the PostgreSQL stores need. The table mappings both engines share
- * (audit, incidents, leases, silences, monitor runs) are in ../rows.ts and re-exported here; the
+ * (audit, incidents, autonomy actions, leases, silences, monitor runs) are in ../rows.ts and re-exported here; the
  * ones below mirror the private mappers of the SQLite table modules, so both engines hand out
  * identical records; the contract suite (test/db/ports.test.ts) runs the same assertions against both.
  */
 import type { CallerKind } from '../../contracts/tiers.js';
 import type { EventType, Severity, VigilEvent } from '../../contracts/events.js';
-import type { ActionResult } from '../../contracts/conditions.js';
 import type { ChainRow } from '../audit-chain.js';
 import type { Approval, ApprovalStatus } from '../approvals.js';
-import type { AutonomyAction } from '../actions.js';
 import type { NotificationKind, OutboxPayload, OutboxRow, OutboxStatus } from '../outbox.js';
-import { auditRowOf as auditRecordOf, jsonObject, num, str, type AuditRow, type Row } from '../rows.js';
+import { auditRowOf as auditRecordOf, num, str, type AuditRow, type Row } from '../rows.js';
 
-export { incidentOf, leaseOf, monitorRunOf, silenceOf, type Row } from '../rows.js';
+export { actionOf, incidentOf, leaseOf, monitorRunOf, silenceOf, type Row } from '../rows.js';
 
 /** An audit row as stored, for the chain walk. */
 export function chainRowOf(r: Row): ChainRow {
@@ -75,28 +73,6 @@ export function approvalOf(r: Row, now: number): Approval {
     decidedAt: num(r.decided_at),
     decidedBy: str(r.decided_by),
     usedAt: num(r.used_at),
-  };
-}
-
-export function actionOf(r: Row): AutonomyAction {
-  return {
-    id: r.id as number,
-    incidentId: r.incident_id as number,
-    incidentKey: r.incident_key as string,
-    runbook: r.runbook as string,
-    tool: str(r.tool),
-    args: jsonObject(r.args),
-    node: str(r.node),
-    result: r.result as ActionResult,
-    detail: r.detail as string,
-    verification: str(r.verification),
-    auditId: num(r.audit_id),
-    approvalId: str(r.approval_id),
-    holder: r.holder as string,
-    counts: r.counts === 1,
-    startedAt: r.started_at as number,
-    finishedAt: num(r.finished_at),
-    durationMs: num(r.duration_ms),
   };
 }
 
