@@ -68,6 +68,12 @@ const PARTS: Record<string, () => Promise<BenchRow[]>> = {
   'monitor-cycle': async () => (await import('./monitor-cycle.js')).benchMonitorCycle(),
   'socket-fanout': async () => (await import('./socket-fanout.js')).benchSocketFanout(),
   'demo-rest': async () => (await import('./demo-rest.js')).benchDemoRest(),
+  // PostgreSQL (Debian's postgresql package): a throwaway local cluster, as the tests use.
+  'pg-stores': async () =>
+    (await import('./pg-stores.js')).benchPgStores({ calls: quick ? 1000 : 3000, repetitions: 3 }),
+  // The daemon's heartbeat interval by default: a third of the 15 s critical interval.
+  'pg-failover': async () =>
+    (await import('./pg-failover.js')).benchPgFailover({ kills: quick ? 3 : 10, intervalMs: 5000 }),
 };
 
 const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(PARTS);
