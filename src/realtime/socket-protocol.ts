@@ -121,3 +121,11 @@ export const SOCKET_REFUSALS = {
   badAuth: 'unauthorized: send {token} (assistant or operator token) in the handshake auth',
   badSince: 'invalid handshake: since must be a non-negative integer event id',
 } as const;
+
+/** What a client switches on when refused (the `data.code` of its `connect_error`), never the text. */
+export const SOCKET_REFUSAL_CODES = { badAuth: 'unauthorized', badSince: 'invalid_handshake' } as const;
+
+/** The error a refused handshake is answered with: the message for people, `data.code` for programs. */
+export function socketRefusal(reason: keyof typeof SOCKET_REFUSALS): Error & { data: { code: string } } {
+  return Object.assign(new Error(SOCKET_REFUSALS[reason]), { data: { code: SOCKET_REFUSAL_CODES[reason] } });
+}

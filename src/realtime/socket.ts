@@ -19,7 +19,7 @@ import {
   EVENTS_NAMESPACE,
   SOCKET_MESSAGES,
   SOCKET_IO_PATH,
-  SOCKET_REFUSALS,
+  socketRefusal,
   handshakeAuthSchema,
   sinceMessageSchema,
   homelabSnapshotSchema,
@@ -119,12 +119,12 @@ export function createEventStream(deps: EventStreamDeps): EventStream {
     const auth = handshakeAuthSchema.safeParse(socket.handshake.auth);
     if (!auth.success) {
       const sinceBad = auth.error.issues.some((i) => i.path[0] === 'since');
-      next(new Error(sinceBad ? SOCKET_REFUSALS.badSince : SOCKET_REFUSALS.badAuth));
+      next(socketRefusal(sinceBad ? 'badSince' : 'badAuth'));
       return;
     }
     const role = deps.authenticate(auth.data.token);
     if (!role) {
-      next(new Error(SOCKET_REFUSALS.badAuth));
+      next(socketRefusal('badAuth'));
       return;
     }
     const data: SocketData = { role, ...(auth.data.since === undefined ? {} : { since: auth.data.since }) };

@@ -38,15 +38,15 @@ describe('/events authentication', () => {
       refused.map((c) =>
         c.ready.then(
           () => 'connected',
-          (err: Error) => err.message,
+          (err: Error & { data?: { code?: string } }) => `${err.data?.code}: ${err.message}`,
         ),
       ),
     );
     expect(messages).toEqual([
-      SOCKET_REFUSALS.badAuth,
-      SOCKET_REFUSALS.badAuth,
-      SOCKET_REFUSALS.badAuth,
-      SOCKET_REFUSALS.badSince,
+      `unauthorized: ${SOCKET_REFUSALS.badAuth}`,
+      `unauthorized: ${SOCKET_REFUSALS.badAuth}`,
+      `unauthorized: ${SOCKET_REFUSALS.badAuth}`,
+      `invalid_handshake: ${SOCKET_REFUSALS.badSince}`,
     ]);
     for (const c of refused) expect(c.events).toEqual([]);
   });

@@ -127,7 +127,7 @@ function connect() {
   socket.on('connect', () => setConn('live'));
   socket.on('disconnect', () => setConn('reconnecting'));
   socket.on('connect_error', (err) => {
-    if (/^unauthorized/.test(err.message)) logout('the event stream refused the token');
+    if (err.data?.code === 'unauthorized') logout('the event stream refused the token');
     else setConn('offline');
   });
   socket.on('ready', () => refresh());
