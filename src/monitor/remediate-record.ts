@@ -51,27 +51,10 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
         monitorCaller(rb, incident),
         killSwitchRefusal({ scope: ks.scope, reason: ks.reason || 'the kill switch is on' }),
       );
-      const id = await store.startAction({
-        incidentId: incident.id,
-        incidentKey: incident.key,
-        runbook: rb.name,
-        tool: call.tool,
-        args: call.args,
-        node: incident.node,
-        result: 'running',
-        detail: '',
-        holder: deps.holder.id,
-        counts: false,
-        startedAt: at,
-        approvalId: null,
-      });
-      await store.finishAction(id, {
+      await recordNotRun(incident, rb, call, incident.node, at, {
         result: 'blocked',
         detail: 'blocked by the kill switch',
         auditId,
-        counts: false,
-        finishedAt: at,
-        durationMs: 0,
       });
     }
     return skipped(incident, 'kill_switch', 'the kill switch is on');
@@ -108,6 +91,32 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
     return o;
   }
 
+  /** An action the monitor decided but did not run (blocked, dry run): one finished row that counts as no attempt. */
+  async function recordNotRun(
+    incident: Incident,
+    rb: Runbook,
+    call: ToolCall,
+    node: string | null,
+    at: number,
+    end: { result: 'blocked' | 'dry_run'; detail: string; auditId?: number },
+  ): Promise<void> {
+    const id = await store.startAction({
+      incidentId: incident.id,
+      incidentKey: incident.key,
+      runbook: rb.name,
+      tool: call.tool,
+      args: call.args,
+      node,
+      result: 'running',
+      detail: '',
+      holder: deps.holder.id,
+      counts: false,
+      startedAt: at,
+      approvalId: null,
+    });
+    await store.finishAction(id, { ...end, counts: false, finishedAt: at, durationMs: 0 });
+  }
+
   /**
    * monitor.dryRun: say once per incident what would run. No tool call, no lease, and nothing that
    * counts as an attempt, so switching dry run off later starts from clean counters.
@@ -116,27 +125,7 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
     const plan = `would call ${c.tool} ${JSON.stringify(c.args)}`;
     if (!(await store.actionsForIncident(incident.id)).some((a) => a.result === 'dry_run')) {
       const at = now();
-      const id = await store.startAction({
-        incidentId: incident.id,
-        incidentKey: incident.key,
-        runbook: rb.name,
-        tool: c.tool,
-        args: c.args,
-        node,
-        result: 'running',
-        detail: '',
-        holder: deps.holder.id,
-        counts: false,
-        startedAt: at,
-        approvalId: null,
-      });
-      await store.finishAction(id, {
-        result: 'dry_run',
-        detail: `monitor.dryRun: ${plan}`,
-        counts: false,
-        finishedAt: at,
-        durationMs: 0,
-      });
+      await recordNotRun(incident, rb, c, node, at, { result: 'dry_run', detail: `monitor.dryRun: ${plan}` });
       await bus.publish({
         type: 'remediation.skipped',
         severity: 'info',
