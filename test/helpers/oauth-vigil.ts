@@ -1,7 +1,7 @@
 /** Test harness for OAuth mode: a real vigil with `server.oauth` (config file, SQLite file, HTTP) and raw MCP requests to it. */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from './free-port.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
@@ -9,14 +9,8 @@ import { createCore, type Core } from '../../src/core.js';
 import { startHttp, type HttpApp } from '../../src/api/app.js';
 import { silentLogger } from './vigil.js';
 
-/** A port free right now on 127.0.0.1: the resource URL must be in the config before vigil listens. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
+// Tests that build the resource URL before vigil listens take the port from here too.
+export { freePort };
 
 export interface OAuthVigil {
   core: Core;
