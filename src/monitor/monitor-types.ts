@@ -45,8 +45,8 @@ export interface MonitorDeps {
 /** What one cycle found and did (or, plan-only, would do). */
 export interface CycleReport {
   kind: CycleKind;
-  /** Not run: the previous cycle of this kind still runs, or this daemon stands by. */
-  skipped?: 'overlap' | 'standby';
+  /** Not run: the previous cycle of this kind still runs, this daemon stands by, or the monitor is stopping. */
+  skipped?: 'overlap' | 'standby' | 'stopping';
   findings: Finding[];
   suppressed: Finding[];
   opened: Incident[];

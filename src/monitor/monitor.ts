@@ -104,6 +104,8 @@ export function createMonitor(deps: MonitorDeps) {
   }
 
   const running = new Set<CycleKind>();
+  /** Cycles under way: shutdown waits for them, so none outlives the stores and clients it reads. */
+  const cycles = new Set<Promise<CycleReport>>();
   const inFlight = new Map<string, Promise<Outcome>>();
   const m = config.monitor;
 
@@ -138,7 +140,7 @@ export function createMonitor(deps: MonitorDeps) {
   async function remediateActive(): Promise<Outcome[]> {
     const started: Promise<Outcome>[] = [];
     for (const incident of await store.activeIncidents()) {
-      if (inFlight.has(incident.key)) continue;
+      if (inFlight.has(incident.key) || stopping.signal.aborted) continue;
       const p = remediator.remediate(incident).catch((err: unknown): Outcome => {
         logger.error(
           { incident: incident.key, err: err instanceof Error ? err.message : String(err) },
@@ -167,8 +169,18 @@ export function createMonitor(deps: MonitorDeps) {
     await stores.maintenance.optimize();
   }
 
-  async function runCycle(kind: CycleKind): Promise<CycleReport> {
-    const empty = { findings: [], suppressed: [], opened: [], resolved: [], wouldDo: [], settled: Promise.resolve([]) };
+  const empty = { findings: [], suppressed: [], opened: [], resolved: [], wouldDo: [], settled: Promise.resolve([]) };
+
+  function runCycle(kind: CycleKind): Promise<CycleReport> {
+    if (stopping.signal.aborted) return Promise.resolve({ kind, skipped: 'stopping', ...empty, durationMs: 0 });
+    const cycle = cycleOf(kind);
+    cycles.add(cycle);
+    const done = () => void cycles.delete(cycle);
+    cycle.then(done, done);
+    return cycle;
+  }
+
+  async function cycleOf(kind: CycleKind): Promise<CycleReport> {
     if (running.has(kind)) return { kind, skipped: 'overlap', ...empty, durationMs: 0 };
     // Only the leader among daemons sharing PostgreSQL observes and acts; a standby waits its turn.
     if (!deps.planOnly && !leading()) return { kind, skipped: 'standby', ...empty, durationMs: 0 };
@@ -284,10 +296,13 @@ export function createMonitor(deps: MonitorDeps) {
     drain: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },
-    /** Stops: verification waits end at once (recorded as interrupted), then waits for the rest. */
+    /**
+     * Stops: no new cycle or remediation starts, verification waits end at once (recorded as
+     * interrupted), then it waits for the cycles and remediations still under way.
+     */
     shutdown: async () => {
       stopping.abort();
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+      while (cycles.size > 0 || inFlight.size > 0) await Promise.allSettled([...cycles, ...inFlight.values()]);
     },
     status: (schedulerRunning: boolean, startedAt?: number) =>
       monitorStatusOf({

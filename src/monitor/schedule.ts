@@ -57,6 +57,7 @@ export function createScheduler(deps: {
     try {
       const r = await monitor.runCycle(kind);
       if (r.skipped === 'standby') logger.debug({ kind }, 'monitor: standing by; another daemon leads');
+      else if (r.skipped === 'stopping') logger.debug({ kind }, 'monitor: stopping; this tick skipped');
       else if (r.skipped) logger.warn({ kind }, 'monitor: previous cycle still running; this tick skipped');
       else if (r.findings.length || r.opened.length || r.resolved.length) {
         logger.info(

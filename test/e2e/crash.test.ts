@@ -220,7 +220,12 @@ describe('SIGKILL at random points of a busy run', () => {
           .all();
         db.close();
         child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
+        // Bounded so that a daemon that does not stop fails here by name, not by the test's timeout.
+        const exited = await Promise.race([
+          new Promise((r) => child.once('exit', () => r(true))),
+          sleep(30_000).then(() => false),
+        ]);
+        expect(exited, 'vigil serve exits within 30 s of SIGTERM').toBe(true);
         checkInvariants(ledger, rebootTarget.vmid, life);
         // No notification lost: everything queued was delivered, and the mails carry exactly the delivered rows.
         expect(stillPending).toEqual([]);
