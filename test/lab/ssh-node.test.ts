@@ -115,4 +115,12 @@ describe('lab ssh nodes', () => {
       code: 'host_key',
     });
   });
+  it('opens nothing once closed: a late caller is refused instead of keeping the process alive', async () => {
+    const late = createSshPool({ logger: pino({ level: 'silent' }) });
+    expect((await late.exec(target('pve1'), buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 })).exitCode).toBe(0);
+    await late.close();
+    await expect(
+      late.exec(target('pve1'), buildCommand({ kind: 'uptime' }), { timeoutMs: 5000 }),
+    ).rejects.toMatchObject({ code: 'aborted', message: expect.stringContaining('SSH client is closed') });
+  });
 });

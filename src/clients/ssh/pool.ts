@@ -75,6 +75,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
   const { logger } = deps;
   const now = deps.now ?? Date.now;
   const conns = new Map<string, Conn>();
+  let shut = false;
 
   function open(t: SshTarget): Conn {
     const client = new Client();
@@ -250,6 +251,8 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   async function exec(t: SshTarget, command: RemoteCommand, opts: ExecOptions): Promise<ExecResult> {
     if (opts.signal?.aborted) throw abortError(t.name);
+    // A closed pool opens nothing: a late caller's fresh connection would keep the process alive.
+    if (shut) throw new SshError('aborted', `SSH to ${t.name} refused: the SSH client is closed (vigil is stopping)`);
     const started = now();
     const line = wrapWithTimeout(command, remoteTimeoutSeconds(opts.timeoutMs));
     for (let attempt = 0; ; attempt++) {
@@ -288,6 +291,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
   }
 
   async function close(): Promise<void> {
+    shut = true;
     const all = [...conns.values()];
     conns.clear();
     await Promise.all(
