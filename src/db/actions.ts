@@ -3,7 +3,7 @@
  * The rows are also the attempt, cooldown and daily-cap counters, so a restart or a second process
  * cannot reset them; an action that counts bumps its incident's attempt counter as well.
  */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 import type { ActionResult } from '../contracts/conditions.js';
 import type { AttemptCounter } from './incidents.js';
 import { actionOf, type AutonomyAction, type Row } from './rows.js';
@@ -36,7 +36,9 @@ export function createActionStore(db: Db, attempts: AttemptCounter) {
     byId: db.prepare('SELECT * FROM autonomy_actions WHERE id = ?'),
     byKey: db.prepare('SELECT * FROM autonomy_actions WHERE incident_key = ? AND started_at >= ? ORDER BY id'),
     byIncident: db.prepare('SELECT * FROM autonomy_actions WHERE incident_id = ? ORDER BY id'),
-    recent: db.prepare('SELECT * FROM autonomy_actions WHERE (? IS NULL OR incident_key = ?) ORDER BY id DESC LIMIT ?'),
+    recent: db.prepare(
+      `SELECT * FROM autonomy_actions WHERE (? IS NULL OR incident_key = ?) ORDER BY id DESC ${boundLimit()}`,
+    ),
     since: db.prepare('SELECT * FROM autonomy_actions WHERE started_at >= ? ORDER BY id'),
     running: db.prepare(`SELECT * FROM autonomy_actions WHERE result = 'running' ORDER BY id`),
   };

@@ -6,7 +6,7 @@
  * both use one approval.
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 import type { CallerKind } from '../contracts/tiers.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
@@ -106,7 +106,7 @@ export function createApprovalStore(db: Db) {
   const pending = db.prepare<[number], RawApproval>(
     `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
   );
-  const recent = db.prepare<[number], RawApproval>('SELECT * FROM approvals ORDER BY created_at DESC LIMIT ?');
+  const recent = db.prepare<[number], RawApproval>(`SELECT * FROM approvals ORDER BY created_at DESC ${boundLimit()}`);
   const decide = db.prepare('UPDATE approvals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ?');
   const markUsed = db.prepare(`UPDATE approvals SET status = 'used', used_at = ? WHERE id = ?`);
 

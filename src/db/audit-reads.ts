@@ -3,7 +3,7 @@
  * tool calls from every process, and the monitor reads which guests were stopped on purpose.
  * Appending and the hash chain stay in audit.ts; `createStores` merges both into `stores.audit`.
  */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 import { jsonObject } from './rows.js';
 
 /** One executeTool call as /metrics counts it. */
@@ -21,7 +21,7 @@ export function createAuditReads(db: Db) {
   const after = db.prepare<
     [number, number],
     { id: number; tool: string; tier: string | null; decision: string; duration_ms: number }
-  >('SELECT id, tool, tier, decision, duration_ms FROM audit WHERE id > ? ORDER BY id LIMIT ?');
+  >(`SELECT id, tool, tier, decision, duration_ms FROM audit WHERE id > ? ORDER BY id ${boundLimit()}`);
   // Guest stops any caller made through vigil: the audit log is where intent is written down.
   // ORDER BY at lets SQLite use the partial index audit_guest_stops instead of scanning the log.
   const stops = db.prepare<[number], { at: number; args: string }>(

@@ -3,7 +3,7 @@
  * a row is detectable (`vigil audit verify`). The chain head is also kept in `preferences`, so
  * removing the newest rows is caught too.
  */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 import type { CallerKind } from '../contracts/tiers.js';
 import { chainLink, GENESIS_HASH, verifyChain, type AuditVerification, type ChainRow } from './audit-chain.js';
 import { auditRowOf, type AuditEntry, type AuditRow } from './rows.js';
@@ -69,7 +69,7 @@ export function createAuditStore(db: Db) {
         where.push('caller_kind = @callerKind');
         params.callerKind = query.callerKind;
       }
-      const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+      const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC ${boundLimit('@limit')}`;
       return (db.prepare(sql).all(params) as RawRow[]).map(auditRowOf);
     },
 

@@ -1,5 +1,5 @@
 /** The events table: every event is stored before it is broadcast, so a reconnecting client can catch up. */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 import type { NewEvent, VigilEvent, EventType, Severity } from '../contracts/events.js';
 
 interface RawEvent {
@@ -37,8 +37,8 @@ export function createEventStore(db: Db) {
     `INSERT INTO events (type, severity, title, message, node, target, incident_key, data, at)
      VALUES (@type, @severity, @title, @message, @node, @target, @incident_key, @data, @at)`,
   );
-  const since = db.prepare<[number, number], RawEvent>('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?');
-  const latest = db.prepare<[number], RawEvent>('SELECT * FROM events ORDER BY id DESC LIMIT ?');
+  const since = db.prepare<[number, number], RawEvent>(`SELECT * FROM events WHERE id > ? ORDER BY id ${boundLimit()}`);
+  const latest = db.prepare<[number], RawEvent>(`SELECT * FROM events ORDER BY id DESC ${boundLimit()}`);
   const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
 
   /** Stores the event and returns it with its id and time. */

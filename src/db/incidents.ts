@@ -3,7 +3,7 @@
  * active (not resolved) per key — a partial unique index, so two processes cannot both open it.
  * Resolved is final: a late status change or escalation never reopens a resolved incident.
  */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 import type { IncidentStatus } from '../contracts/conditions.js';
 import type { Incident, NewIncident } from '../contracts/incidents.js';
 import { incidentOf, type Row } from './rows.js';
@@ -14,7 +14,7 @@ export function createIncidentStore(db: Db) {
     active: db.prepare(`SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY id`),
     byId: db.prepare('SELECT * FROM incidents WHERE id = ?'),
     activeByKey: db.prepare(`SELECT * FROM incidents WHERE key = ? AND status <> 'resolved'`),
-    list: db.prepare(`SELECT * FROM incidents WHERE (? IS NULL OR status = ?) ORDER BY id DESC LIMIT ?`),
+    list: db.prepare(`SELECT * FROM incidents WHERE (? IS NULL OR status = ?) ORDER BY id DESC ${boundLimit()}`),
     openings: db.prepare('SELECT COUNT(*) AS n FROM incidents WHERE key = ? AND first_seen >= ?'),
     insert: db.prepare(
       `INSERT INTO incidents (key, condition, target, node, status, severity, summary, details, flapping, first_seen, last_seen, updated_at)

@@ -4,7 +4,7 @@
  * claim rows under a lease inside an IMMEDIATE transaction, so two processes sharing the database
  * never hold the same row at once; a row whose holder died becomes claimable when its lease expires.
  */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 
 /** What the monitor asks to be told: folded reports, immediate escalations, recovery notices. */
 export const NOTIFICATION_KINDS = ['report', 'escalation', 'recovery'] as const;
@@ -99,7 +99,7 @@ export function createOutboxStore(db: Db) {
   // Escalations first: when a backlog drains, the urgent mail must not wait behind the rest.
   const dueSingles = db.prepare<{ now: number; limit: number; channels: string }, RawRow>(
     `SELECT * FROM outbox WHERE ${free} AND kind != 'report' AND next_attempt_at <= @now
-     ORDER BY CASE kind WHEN 'escalation' THEN 0 ELSE 1 END, id LIMIT @limit`,
+     ORDER BY CASE kind WHEN 'escalation' THEN 0 ELSE 1 END, id ${boundLimit('@limit')}`,
   );
   const reportChannels = db.prepare<{ now: number; channels: string }, { channel: string }>(
     `SELECT DISTINCT channel FROM outbox WHERE ${free} AND kind = 'report' AND next_attempt_at <= @now`,
@@ -130,7 +130,7 @@ export function createOutboxStore(db: Db) {
     `UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
   );
   const byId = db.prepare<[number], RawRow>('SELECT * FROM outbox WHERE id = ?');
-  const list = db.prepare<[number], RawRow>('SELECT * FROM outbox ORDER BY id LIMIT ?');
+  const list = db.prepare<[number], RawRow>(`SELECT * FROM outbox ORDER BY id ${boundLimit()}`);
   const counts = db.prepare<[], { status: string; n: number }>(
     'SELECT status, count(*) AS n FROM outbox GROUP BY status',
   );

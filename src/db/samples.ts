@@ -2,7 +2,7 @@
  * Time series of numeric observations per node and metric (e.g. `disk.percent`), kept for trend
  * forecasts (`disk.fill_predicted`, `forecast_disk`) and pruned by retention on the daily schedule.
  */
-import type { Db } from './database.js';
+import { boundLimit, type Db } from './database.js';
 
 /** One observation: `at` in ms since the epoch. */
 export interface SamplePoint {
@@ -20,7 +20,7 @@ export interface SampleRecorder {
 export function createSampleStore(db: Db) {
   const insert = db.prepare('INSERT INTO samples (node, metric, value, at) VALUES (?, ?, ?, ?)');
   const series = db.prepare<[string, string, number, number], SamplePoint>(
-    'SELECT at, value FROM samples WHERE node = ? AND metric = ? AND at >= ? ORDER BY at LIMIT ?',
+    `SELECT at, value FROM samples WHERE node = ? AND metric = ? AND at >= ? ORDER BY at ${boundLimit()}`,
   );
   const metrics = db.prepare<[string], { metric: string }>(
     'SELECT DISTINCT metric FROM samples WHERE node = ? ORDER BY metric',
