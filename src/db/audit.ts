@@ -37,20 +37,31 @@ export function createAuditStore(db: Db) {
 
   // IMMEDIATE takes the write lock before reading the previous hash, so two processes appending
   // at once cannot both chain onto the same row.
-  const append = db.transaction((entry: AuditEntry): number => {
-    const prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
-    // Normalised first, so the hash covers exactly the values SQLite stores and reads back.
-    const { columns, hash } = chainLink(prevHash, entry);
-    // Positional parameters, in the column order above: no object copied and looked up per row.
-    const id = Number(insert.run(...columns, prevHash, hash).lastInsertRowid);
-    setHead.run(HEAD_KEY, JSON.stringify({ id, hash }), entry.at);
-    return id;
+  // The chain head is written once per transaction, after its last row.
+  const appendAll = db.transaction((entries: readonly AuditEntry[]): number[] => {
+    let prevHash = lastHash.get()?.hash ?? GENESIS_HASH;
+    const ids = entries.map((entry) => {
+      // Normalised first, so the hash covers exactly the values SQLite stores and reads back.
+      const { columns, hash } = chainLink(prevHash, entry);
+      // Positional parameters, in the column order above: no object copied and looked up per row.
+      const id = Number(insert.run(...columns, prevHash, hash).lastInsertRowid);
+      prevHash = hash;
+      return id;
+    });
+    const last = entries.at(-1);
+    if (last) setHead.run(HEAD_KEY, JSON.stringify({ id: ids.at(-1), hash: prevHash }), last.at);
+    return ids;
   });
 
   return {
     /** Appends one entry to the chain; returns its id. */
     append(entry: AuditEntry): number {
-      return append.immediate(entry);
+      return appendAll.immediate([entry])[0]!;
+    },
+
+    /** Appends entries in order in one transaction (one commit for all); returns their ids. */
+    appendMany(entries: readonly AuditEntry[]): number[] {
+      return appendAll.immediate(entries);
     },
 
     /** Newest first. */

@@ -26,7 +26,8 @@ export type Async<S> = {
   [K in keyof S]: S[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
 };
 
-export type AuditPort = Async<AuditStore & AuditReads>;
+/** `appendMany` stays inside the SQLite adapter: it is how that adapter group-commits `append`. */
+export type AuditPort = Async<Omit<AuditStore, 'appendMany'> & AuditReads>;
 export type PreferencePort = Async<PreferenceStore>;
 export type ApprovalPort = Async<ApprovalStore>;
 export type MonitorPort = Async<MonitorStore>;

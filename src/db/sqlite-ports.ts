@@ -2,7 +2,8 @@
  * The SQLite adapter of the store ports (ports.ts): the existing synchronous stores, unchanged,
  * behind Promises. Every method calls the synchronous store at once and resolves with its
  * result, so behaviour — transactions, IMMEDIATE locking across processes, error codes — is
- * exactly the embedded default's; the only cost is one resolved Promise per call.
+ * exactly the embedded default's; the only cost is one resolved Promise per call. The exception
+ * is `audit.append`: appends of one event-loop turn are group-committed (group-commit.ts).
  *
  * `events.appendWith` is the one method that cannot simply wrap: its `write` callback is now
  * asynchronous, and better-sqlite3's transaction functions must finish synchronously. It opens
@@ -14,6 +15,8 @@
  */
 import type { Db } from './database.js';
 import { createStores, type Stores } from './stores.js';
+import { groupCommit } from './group-commit.js';
+import type { AuditEntry } from './audit.js';
 import type { Async, StorePorts, TransactionalMonitor } from './ports.js';
 import type { NewEvent, VigilEvent } from '../contracts/events.js';
 
@@ -37,6 +40,11 @@ export function promisify<S extends object>(store: S): Async<S> {
 export function createSqlitePorts(db: Db, stores: Stores = createStores(db)): StorePorts {
   const monitor = promisify(stores.monitor);
   const events = promisify(stores.events);
+  // Every executeTool call appends a row: calls that end in the same turn share one commit.
+  const audit = groupCommit(
+    (entries: AuditEntry[]) => stores.audit.appendMany(entries),
+    (entry: AuditEntry) => stores.audit.append(entry),
+  );
   // One appendWith at a time in this process: BEGIN cannot nest on one connection.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -60,7 +68,7 @@ export function createSqlitePorts(db: Db, stores: Stores = createStores(db)): St
 
   return {
     engine: 'sqlite',
-    audit: promisify(stores.audit),
+    audit: { ...promisify(stores.audit), append: (entry) => audit.add(entry) },
     events: {
       ...events,
       appendWith<T>(
@@ -82,6 +90,7 @@ export function createSqlitePorts(db: Db, stores: Stores = createStores(db)): St
     maintenance: promisify(stores.maintenance),
     async close() {
       await queue;
+      audit.flush();
       if (db.open) db.close();
     },
   };
