@@ -3,18 +3,11 @@
  * `/metrics`, `vigil status` and the dashboard read it. With SQLite a single daemon always leads
  * (`single`); with PostgreSQL the leadership of pg/leader.ts decides (`leader` or `standby`), and
  * a process that never competes for it (`vigil mcp`, `vigil status`) is a standby for good.
+ * The PostgreSQL side lives in pg/ha.ts, loaded only when `database.url` is set.
  */
 import type { Lease } from '../contracts/leases.js';
-import {
-  createLeadership,
-  readDaemons,
-  type DaemonBeat,
-  type Leadership,
-  type LeadershipOptions,
-} from './pg/leader.js';
-import { holderAlive } from './pg/leadership-rules.js';
+import type { DaemonBeat } from './pg/leader.js';
 import type { Fence } from './pg/fencing.js';
-import type { Pool } from './pg/pool.js';
 
 export type { DaemonBeat } from './pg/leader.js';
 
@@ -75,54 +68,5 @@ export function singleHa(daemonId: string, now: () => number, intervalMs = 0): H
     start: () => undefined,
     acquire: async () => true,
     stop: async () => undefined,
-  };
-}
-
-/**
- * PostgreSQL: leadership over `url` when `compete` (the daemon), else a standby that only reads
- * the heartbeats. `pool` is the stores' pool, for reading them.
- */
-export function postgresHa(pool: Pool, opts: Omit<LeadershipOptions, 'onChange'> & { compete: boolean }): Ha {
-  const listeners = new Set<(role: HaRole) => void>();
-  const openedAt = opts.now();
-  const roleOf = (l: Leadership | undefined): HaRole => (l?.state().leading ? 'leader' : 'standby');
-  const leadership: Leadership | undefined = opts.compete
-    ? createLeadership({
-        ...opts,
-        onChange: () => {
-          const role = roleOf(leadership);
-          for (const l of listeners) l(role);
-        },
-      })
-    : undefined;
-  return {
-    engine: 'postgres',
-    get role() {
-      return roleOf(leadership);
-    },
-    get epoch() {
-      return leadership?.epoch() ?? null;
-    },
-    get since() {
-      return leadership?.since() ?? openedAt;
-    },
-    daemonId: opts.daemonId,
-    intervalMs: opts.intervalMs,
-    daemons: () => readDaemons(pool),
-    leading: () => leadership?.state().leading ?? false,
-    fence: { epoch: () => leadership?.epoch() ?? null },
-    async holderAlive(otherwise) {
-      return holderAlive(await readDaemons(pool), opts.now(), opts.intervalMs, otherwise);
-    },
-    onChange(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    start: () => leadership?.start(),
-    async acquire() {
-      await leadership?.tick();
-      return leadership?.state().leading ?? false;
-    },
-    stop: async () => leadership?.stop(),
   };
 }

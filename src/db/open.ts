@@ -8,10 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { openDatabase } from './database.js';
 import { createSqlitePorts } from './sqlite-ports.js';
 import type { StorePorts } from './ports.js';
-import { createPgPool } from './pg/pool.js';
-import { migratePg } from './pg/schema.js';
-import { createPgStores } from './pg/stores.js';
-import { postgresHa, singleHa, type Ha } from './ha.js';
+import { singleHa, type Ha } from './ha.js';
 
 export interface OpenOptions {
   database: { path: string; url?: string };
@@ -37,28 +34,14 @@ export async function openStorage(opts: OpenOptions): Promise<{ stores: StorePor
       ha: singleHa(daemonId, opts.now, opts.intervalMs),
     };
   }
-  const pool = createPgPool(url);
-  try {
-    await migratePg(pool);
-  } catch (err) {
-    await pool.end();
-    // The URL is not repeated: it holds the password.
-    const why = err instanceof Error ? err.message : String(err);
-    throw new Error(
-      `database.url: cannot open the PostgreSQL database (${why}); check that the server runs and accepts this host, and the URL's host, port, database, user and password`,
-      { cause: err },
-    );
-  }
-  const ha = postgresHa(pool, {
+  // PostgreSQL's modules (and `pg`) load only when the URL asks for them.
+  const { openPostgres } = await import('./pg/open.js');
+  return openPostgres({
     url,
     daemonId,
     host: hostname(),
-    pid: process.pid,
-    intervalMs: opts.intervalMs,
     now: opts.now,
     compete: opts.compete,
+    intervalMs: opts.intervalMs,
   });
-  // Only a competing daemon fences its writes: a process that never leads writes no lease or action.
-  const stores = createPgStores(pool, { now: opts.now, ...(opts.compete ? { fence: ha.fence } : {}) });
-  return { stores, ha };
 }

@@ -1,5 +1,9 @@
-// Pins opening the configured database: no database.url opens the SQLite file as a single daemon; an unreachable PostgreSQL is refused naming database.url and the fix, never the URL's password.
+// Pins opening the configured database: no database.url opens the SQLite file as a single daemon without loading pg; an unreachable PostgreSQL is refused naming database.url and the fix, never the URL's password.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/db/open.js';
 import { tempDbPath } from './helpers.js';
@@ -44,5 +48,21 @@ describe('openStorage', () => {
       /^database\.url: cannot open the PostgreSQL database \(.*\); check that the server runs/,
     );
     await expect(opening).rejects.not.toThrow(/pw-not-in-messages/);
+  });
+  it('without database.url, pg is never loaded (an SQLite daemon does not carry it)', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "import { openStorage } from './src/db/open.ts';",
+      `const { stores, ha } = await openStorage({ database: { path: ${JSON.stringify(join(mkdtempSync(join(tmpdir(), 'vigil-db-')), 'v.db'))} }, now: Date.now, compete: true, intervalMs: 1000 });`,
+      'await ha.stop(); await stores.close();',
+      'const cache = Object.keys(createRequire(import.meta.url).cache);',
+      'console.log(JSON.stringify({ pg: cache.filter((k) => /node_modules[\\/]pg[\\/]/.test(k)).length, sqlite: cache.filter((k) => /better-sqlite3/.test(k)).length }));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root });
+    expect(r.stderr.toString()).toBe('');
+    const loaded = JSON.parse(r.stdout.toString()) as { pg: number; sqlite: number };
+    expect(loaded.sqlite).toBeGreaterThan(0);
+    expect(loaded.pg).toBe(0);
   });
 });
