@@ -3,7 +3,9 @@
  * logging, from a build: `--dist`) against bare SDK servers of both generations (McpServer, one
  * no-op tool, stateful Streamable HTTP on node:http). Each server is pinned to core 0; autocannon
  * runs in its own process pinned to core 1, 50 connections, one MCP session (2025-11-25) per
- * server, `tools/call` of a trivial green read. Rounds alternate between the servers.
+ * server, `tools/call` of a trivial green read. Rounds alternate between the servers. The closed-
+ * loop benchmark's own server (a bench core with a no-op tool, silent logs) runs the same rounds,
+ * for contrast only: the ratios compare `vigil serve` with the bare servers.
  *
  * Two sets of rounds, because autocannon cannot offer a truly open arrival process:
  * - saturating: no rate limit, every connection sends as soon as it is answered. This is what the
@@ -24,7 +26,7 @@ import { join } from 'node:path';
 import type { BenchRow } from './common.js';
 import type { LoadResult, LoadSpec } from './loadgen.js';
 import { callBody, checkCall, openSession, type WireSession } from './mcp-wire.js';
-import { ASSISTANT_TOKEN, ROOT, initConfig, startBare, startVigil, type Running } from './processes.js';
+import { ASSISTANT_TOKEN, ROOT, initConfig, startBare, startBenchCore, startVigil, type Running } from './processes.js';
 import { load, mb, median, num, pinned, ticksPerSecond } from './proc.js';
 
 export interface OpenLoopOptions {
@@ -138,6 +140,8 @@ export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> 
     started.push(v2);
     const vigil = await startVigil(opts.dist, initConfig(opts.dist, dir), 0);
     started.push(vigil);
+    const core = await startBenchCore(0);
+    started.push(core);
     const targets: Target[] = [
       {
         name: `bare SDK ${pkgVersion('@modelcontextprotocol/sdk')}`,
@@ -157,11 +161,20 @@ export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> 
         server: vigil,
         session: await openSession(vigil.url, ASSISTANT_TOKEN),
       },
+      {
+        // For contrast only (the ratios are vigil serve's): what the closed-loop benchmark measures.
+        name: 'bench core (noop, closed-loop bench server)',
+        tool: 'noop',
+        server: core,
+        session: await openSession(core.url, ASSISTANT_TOKEN),
+      },
     ];
     for (const t of targets) await drive(t, opts.connections, opts.probeSeconds);
-    // bare, vigil, bare, vigil…: vigil between the two bare servers, their order swapped each round.
+    // vigil between the two bare servers, their order swapped each round; the bench core last.
     const order = (round: number) =>
-      round % 2 === 0 ? [targets[0]!, targets[2]!, targets[1]!] : [targets[1]!, targets[2]!, targets[0]!];
+      round % 2 === 0
+        ? [targets[0]!, targets[2]!, targets[1]!, targets[3]!]
+        : [targets[1]!, targets[2]!, targets[0]!, targets[3]!];
     const sat = new Map<Target, Run[]>(targets.map((t) => [t, []]));
     for (let round = 0; round < opts.rounds; round += 1)
       for (const t of order(round)) sat.get(t)!.push(await drive(t, opts.connections, opts.seconds));

@@ -71,6 +71,29 @@ export async function startBare(generation: 'v1' | 'v2', cpu?: number): Promise<
   return { url, pid: child.pid!, stop: stopper(child) };
 }
 
+/**
+ * The closed-loop MCP benchmark's own server (bench/mcp-http-server.ts `vigil`: vigil's HTTP
+ * surface over a bench core with one no-op tool and silent logging, run from source through tsx),
+ * pinned to `cpu` when given. Not what users run: the open-loop table shows it beside `vigil serve`
+ * so the two can be told apart.
+ */
+export async function startBenchCore(cpu?: number): Promise<Running> {
+  const base = [process.execPath, '--import', 'tsx', join(ROOT, 'bench', 'mcp-http-server.ts'), 'vigil'];
+  const child = spawnCmd(cpu === undefined ? base : pinned(cpu, base), {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the bench core did not start within 60 s')), 60_000);
+    child.once('exit', (code) => reject(new Error(`the bench core exited early (${code})`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+  return { url, pid: child.pid!, stop: stopper(child) };
+}
+
 /** `vigil init --config DIR/vigil.yaml` of that build: the config a new user starts from. */
 export function initConfig(dist: string, dir: string): string {
   const file = join(dir, 'vigil.yaml');
