@@ -16,8 +16,9 @@ export interface KillSwitchState {
 }
 
 export const DEFAULT_AUTONOMY_LEVEL: AutonomyLevel = 3;
-const KILL_SWITCH_KEY = 'killswitch';
-const AUTONOMY_KEY = 'autonomy.level';
+/** The rows' keys in the `preferences` table, the same on both engines. */
+export const KILL_SWITCH_KEY = 'killswitch';
+export const AUTONOMY_KEY = 'autonomy.level';
 
 const OFF: KillSwitchState = { active: false, scope: 'autonomy', reason: '', since: null, by: null };
 

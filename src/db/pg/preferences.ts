@@ -4,12 +4,15 @@
  * check. The reading rules (an unreadable value is the cautious one) are the SQLite store's.
  */
 import type { AutonomyLevel } from '../../contracts/tiers.js';
-import { readAutonomyLevel, readKillSwitch, type KillSwitchState } from '../preferences.js';
+import {
+  AUTONOMY_KEY,
+  KILL_SWITCH_KEY,
+  readAutonomyLevel,
+  readKillSwitch,
+  type KillSwitchState,
+} from '../preferences.js';
 import type { PreferencePort } from '../ports.js';
 import { one, type Queryable } from './pool.js';
-
-const KILL_SWITCH_KEY = 'killswitch';
-const AUTONOMY_KEY = 'autonomy.level';
 
 /** Upserts one preference row. */
 export async function putPreference(db: Queryable, key: string, value: string, at: number): Promise<void> {
