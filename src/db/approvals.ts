@@ -7,31 +7,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { boundLimit, type Db } from './database.js';
-import type { CallerKind } from '../contracts/tiers.js';
 import { canonicalJson, sha256 } from '../util/canonical.js';
 import { errorMessage, type ErrorArgs, type ErrorCode } from '../contracts/errors.js';
+import { APPROVAL_STATUSES, approvalOf, type Approval, type ApprovalStatus, type Row } from './rows.js';
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'used', 'expired'] as const;
-export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
-
-export interface Approval {
-  id: string;
-  tool: string;
-  args: Record<string, unknown>;
-  /** The MCP session that asked, for the record only: redemption is bound to `principal`. */
-  sessionId: string | null;
-  /** The identity that may redeem it: `assistant-token`, `oauth:<sub>`, or `<kind>:<id>` without one. */
-  principal: string;
-  callerKind: CallerKind;
-  callerId: string;
-  plan: string;
-  status: ApprovalStatus;
-  createdAt: number;
-  expiresAt: number;
-  decidedAt: number | null;
-  decidedBy: string | null;
-  usedAt: number | null;
-}
+export { APPROVAL_STATUSES, type Approval, type ApprovalStatus };
 
 /** What a new request carries: the call it is bound to, and how long it may wait. */
 export interface NewApproval extends Pick<
@@ -53,44 +33,6 @@ export interface RedeemingCall {
 /** A refused check carries its registry code (what callers branch on) and the message for people. */
 export type ApprovalCheck = { ok: true; approval: Approval } | { ok: false; code: ErrorCode; reason: string };
 
-interface RawApproval {
-  id: string;
-  tool: string;
-  args: string;
-  args_hash: string;
-  session_id: string | null;
-  principal: string;
-  caller_kind: string;
-  caller_id: string;
-  plan: string;
-  status: string;
-  created_at: number;
-  expires_at: number;
-  decided_at: number | null;
-  decided_by: string | null;
-  used_at: number | null;
-}
-
-function fromRaw(raw: RawApproval, now: number): Approval {
-  const expired = raw.status === 'pending' || raw.status === 'approved' ? now >= raw.expires_at : false;
-  return {
-    id: raw.id,
-    tool: raw.tool,
-    args: JSON.parse(raw.args) as Record<string, unknown>,
-    sessionId: raw.session_id,
-    principal: raw.principal,
-    callerKind: raw.caller_kind as CallerKind,
-    callerId: raw.caller_id,
-    plan: raw.plan,
-    status: expired ? 'expired' : (raw.status as ApprovalStatus),
-    createdAt: raw.created_at,
-    expiresAt: raw.expires_at,
-    decidedAt: raw.decided_at,
-    decidedBy: raw.decided_by,
-    usedAt: raw.used_at,
-  };
-}
-
 /** Hash of the canonical form of a call's arguments: what an approval is bound to. */
 export function argsHash(args: Record<string, unknown>): string {
   return sha256(canonicalJson(args));
@@ -102,11 +44,11 @@ export function createApprovalStore(db: Db) {
     `INSERT INTO approvals (id, tool, args, args_hash, session_id, principal, caller_kind, caller_id, plan, status, created_at, expires_at)
      VALUES (@id, @tool, @args, @args_hash, @session_id, @principal, @caller_kind, @caller_id, @plan, 'pending', @created_at, @expires_at)`,
   );
-  const byId = db.prepare<[string], RawApproval>('SELECT * FROM approvals WHERE id = ?');
-  const pending = db.prepare<[number], RawApproval>(
+  const byId = db.prepare<[string], Row>('SELECT * FROM approvals WHERE id = ?');
+  const pending = db.prepare<[number], Row>(
     `SELECT * FROM approvals WHERE status = 'pending' AND expires_at > ? ORDER BY created_at`,
   );
-  const recent = db.prepare<[number], RawApproval>(`SELECT * FROM approvals ORDER BY created_at DESC ${boundLimit()}`);
+  const recent = db.prepare<[number], Row>(`SELECT * FROM approvals ORDER BY created_at DESC ${boundLimit()}`);
   const decide = db.prepare('UPDATE approvals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ?');
   const markUsed = db.prepare(`UPDATE approvals SET status = 'used', used_at = ? WHERE id = ?`);
 
@@ -114,7 +56,7 @@ export function createApprovalStore(db: Db) {
     (id: string, verdict: 'approved' | 'denied', by: string, now: number): ApprovalCheck => {
       const raw = byId.get(id);
       if (!raw) return refused('ERR_APPROVAL_NOT_FOUND', id);
-      const current = fromRaw(raw, now);
+      const current = approvalOf(raw, now);
       if (current.status === 'expired') return refused('ERR_APPROVAL_EXPIRED', id);
       if (current.status !== 'pending') return refused('ERR_APPROVAL_DECIDED', id, current.status);
       decide.run(verdict, now, by, id);
@@ -125,18 +67,18 @@ export function createApprovalStore(db: Db) {
   const consumeTx = db.transaction((id: string, call: RedeemingCall, now: number): ApprovalCheck => {
     const raw = byId.get(id);
     if (!raw) return refused('ERR_APPROVAL_NOT_FOUND', id);
-    const current = fromRaw(raw, now);
+    const current = approvalOf(raw, now);
     if (current.status === 'used') return refused('ERR_APPROVAL_USED', id);
     if (current.status === 'expired') return refused('ERR_APPROVAL_EXPIRED', id);
     if (current.status !== 'approved') return refused('ERR_APPROVAL_NOT_APPROVED', id, current.status);
-    if (raw.tool !== call.tool) {
-      return refused('ERR_APPROVAL_MISMATCH', id, `it was issued for ${raw.tool}, not ${call.tool}`);
+    if (current.tool !== call.tool) {
+      return refused('ERR_APPROVAL_MISMATCH', id, `it was issued for ${current.tool}, not ${call.tool}`);
     }
     if (raw.args_hash !== argsHash(call.args)) {
       return refused('ERR_APPROVAL_MISMATCH', id, 'the arguments differ from the approved ones');
     }
     // Rows from before principals existed carry '' and match no one: they were session-bound.
-    if (raw.principal === '' || raw.principal !== call.principal) {
+    if (current.principal === '' || current.principal !== call.principal) {
       return refused('ERR_APPROVAL_MISMATCH', id, 'it was issued to another identity');
     }
     markUsed.run(now, id);
@@ -159,17 +101,17 @@ export function createApprovalStore(db: Db) {
         created_at: now,
         expires_at: now + request.ttlMs,
       });
-      return fromRaw(byId.get(id)!, now);
+      return approvalOf(byId.get(id)!, now);
     },
     get(id: string, now: number): Approval | undefined {
       const raw = byId.get(id);
-      return raw ? fromRaw(raw, now) : undefined;
+      return raw ? approvalOf(raw, now) : undefined;
     },
     pending(now: number): Approval[] {
-      return pending.all(now).map((raw) => fromRaw(raw, now));
+      return pending.all(now).map((raw) => approvalOf(raw, now));
     },
     recent(limit: number, now: number): Approval[] {
-      return recent.all(Math.min(Math.max(limit, 1), 500)).map((raw) => fromRaw(raw, now));
+      return recent.all(Math.min(Math.max(limit, 1), 500)).map((raw) => approvalOf(raw, now));
     },
     /** Approves or denies a pending, unexpired request. Only operator-authenticated paths call this. */
     decide(id: string, verdict: 'approved' | 'denied', by: string, now: number): ApprovalCheck {

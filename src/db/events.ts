@@ -1,35 +1,7 @@
 /** The events table: every event is stored before it is broadcast, so a reconnecting client can catch up. */
 import { boundLimit, type Db } from './database.js';
-import type { NewEvent, VigilEvent, EventType, Severity } from '../contracts/events.js';
-
-interface RawEvent {
-  id: number;
-  type: string;
-  severity: string;
-  title: string;
-  message: string;
-  node: string | null;
-  target: string | null;
-  incident_key: string | null;
-  data: string | null;
-  at: number;
-}
-
-function fromRaw(raw: RawEvent): VigilEvent {
-  const event: VigilEvent = {
-    id: raw.id,
-    type: raw.type as EventType,
-    severity: raw.severity as Severity,
-    title: raw.title,
-    message: raw.message,
-    at: raw.at,
-  };
-  if (raw.node !== null) event.node = raw.node;
-  if (raw.target !== null) event.target = raw.target;
-  if (raw.incident_key !== null) event.incidentKey = raw.incident_key;
-  if (raw.data !== null) event.data = JSON.parse(raw.data) as Record<string, unknown>;
-  return event;
-}
+import type { NewEvent, VigilEvent } from '../contracts/events.js';
+import { eventOf, type Row } from './rows.js';
 
 /** Creates the event store over an open database. */
 export function createEventStore(db: Db) {
@@ -37,8 +9,8 @@ export function createEventStore(db: Db) {
     `INSERT INTO events (type, severity, title, message, node, target, incident_key, data, at)
      VALUES (@type, @severity, @title, @message, @node, @target, @incident_key, @data, @at)`,
   );
-  const since = db.prepare<[number, number], RawEvent>(`SELECT * FROM events WHERE id > ? ORDER BY id ${boundLimit()}`);
-  const latest = db.prepare<[number], RawEvent>(`SELECT * FROM events ORDER BY id DESC ${boundLimit()}`);
+  const since = db.prepare<[number, number], Row>(`SELECT * FROM events WHERE id > ? ORDER BY id ${boundLimit()}`);
+  const latest = db.prepare<[number], Row>(`SELECT * FROM events ORDER BY id DESC ${boundLimit()}`);
   const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM events');
 
   /** Stores the event and returns it with its id and time. */
@@ -82,13 +54,13 @@ export function createEventStore(db: Db) {
     },
     /** Events with id greater than `afterId`, oldest first. */
     since(afterId: number, limit = 1000): VigilEvent[] {
-      return since.all(afterId, Math.min(Math.max(limit, 1), 10_000)).map(fromRaw);
+      return since.all(afterId, Math.min(Math.max(limit, 1), 10_000)).map(eventOf);
     },
     /** The newest `limit` events, oldest first. */
     latest(limit = 50): VigilEvent[] {
       return latest
         .all(Math.min(Math.max(limit, 1), 1000))
-        .map(fromRaw)
+        .map(eventOf)
         .reverse();
     },
     lastId(): number {

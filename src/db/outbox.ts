@@ -5,41 +5,27 @@
  * never hold the same row at once; a row whose holder died becomes claimable when its lease expires.
  */
 import { boundLimit, type Db } from './database.js';
+import {
+  NOTIFICATION_KINDS,
+  OUTBOX_STATUSES,
+  outboxRowOf,
+  type NewOutboxRow,
+  type NotificationKind,
+  type OutboxPayload,
+  type OutboxRow,
+  type OutboxStatus,
+  type Row,
+} from './rows.js';
 
-/** What the monitor asks to be told: folded reports, immediate escalations, recovery notices. */
-export const NOTIFICATION_KINDS = ['report', 'escalation', 'recovery'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
-
-export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-
-/** The rendered-independent content of one notification, stored as JSON. */
-export interface OutboxPayload {
-  subject: string;
-  body: string;
-  /** Diagnostic output: one text, or sections keyed by title (e.g. `{"df -h": "..."}`). */
-  snapshot?: string | Record<string, string>;
-}
-
-export interface NewOutboxRow {
-  /** The destination: "email" or "webhook:<id>". */
-  channel: string;
-  kind: NotificationKind;
-  incidentKey: string | null;
-  payload: OutboxPayload;
-}
-
-export interface OutboxRow extends NewOutboxRow {
-  id: number;
-  status: OutboxStatus;
-  attempts: number;
-  createdAt: number;
-  nextAttemptAt: number;
-  leaseOwner: string | null;
-  leaseUntil: number | null;
-  lastError: string | null;
-  deliveredAt: number | null;
-}
+export {
+  NOTIFICATION_KINDS,
+  OUTBOX_STATUSES,
+  type NewOutboxRow,
+  type NotificationKind,
+  type OutboxPayload,
+  type OutboxRow,
+  type OutboxStatus,
+};
 
 export interface ClaimOptions {
   /** Unique per worker: host, pid and a random part. */
@@ -54,40 +40,6 @@ export interface ClaimOptions {
   limit?: number;
 }
 
-interface RawRow {
-  id: number;
-  channel: string;
-  kind: string;
-  incident_key: string | null;
-  payload: string;
-  status: string;
-  attempts: number;
-  created_at: number;
-  next_attempt_at: number;
-  lease_owner: string | null;
-  lease_until: number | null;
-  last_error: string | null;
-  delivered_at: number | null;
-}
-
-function fromRaw(raw: RawRow): OutboxRow {
-  return {
-    id: raw.id,
-    channel: raw.channel,
-    kind: raw.kind as NotificationKind,
-    incidentKey: raw.incident_key,
-    payload: JSON.parse(raw.payload) as OutboxPayload,
-    status: raw.status as OutboxStatus,
-    attempts: raw.attempts,
-    createdAt: raw.created_at,
-    nextAttemptAt: raw.next_attempt_at,
-    leaseOwner: raw.lease_owner,
-    leaseUntil: raw.lease_until,
-    lastError: raw.last_error,
-    deliveredAt: raw.delivered_at,
-  };
-}
-
 /** Creates the outbox store over an open database. */
 export function createOutboxStore(db: Db) {
   const insert = db.prepare(
@@ -97,7 +49,7 @@ export function createOutboxStore(db: Db) {
   const free = `status = 'pending' AND (lease_until IS NULL OR lease_until <= @now)
     AND channel IN (SELECT value FROM json_each(@channels))`;
   // Escalations first: when a backlog drains, the urgent mail must not wait behind the rest.
-  const dueSingles = db.prepare<{ now: number; limit: number; channels: string }, RawRow>(
+  const dueSingles = db.prepare<{ now: number; limit: number; channels: string }, Row>(
     `SELECT * FROM outbox WHERE ${free} AND kind != 'report' AND next_attempt_at <= @now
      ORDER BY CASE kind WHEN 'escalation' THEN 0 ELSE 1 END, id ${boundLimit('@limit')}`,
   );
@@ -110,7 +62,7 @@ export function createOutboxStore(db: Db) {
   const lastDigest = db.prepare<{ channel: string }, { at: number | null }>(
     `SELECT max(delivered_at) AS at FROM outbox WHERE channel = @channel AND kind = 'report' AND status = 'delivered'`,
   );
-  const channelReports = db.prepare<{ channel: string; now: number; channels: string }, RawRow>(
+  const channelReports = db.prepare<{ channel: string; now: number; channels: string }, Row>(
     `SELECT * FROM outbox WHERE ${free} AND kind = 'report' AND channel = @channel ORDER BY id LIMIT 500`,
   );
   const lease = db.prepare('UPDATE outbox SET lease_owner = @owner, lease_until = @until WHERE id = @id');
@@ -129,8 +81,8 @@ export function createOutboxStore(db: Db) {
   const unlease = db.prepare(
     `UPDATE outbox SET lease_owner = NULL, lease_until = NULL WHERE id = @id AND status = 'pending' AND lease_owner = @owner`,
   );
-  const byId = db.prepare<[number], RawRow>('SELECT * FROM outbox WHERE id = ?');
-  const list = db.prepare<[number], RawRow>(`SELECT * FROM outbox ORDER BY id ${boundLimit()}`);
+  const byId = db.prepare<[number], Row>('SELECT * FROM outbox WHERE id = ?');
+  const list = db.prepare<[number], Row>(`SELECT * FROM outbox ORDER BY id ${boundLimit()}`);
   const counts = db.prepare<[], { status: string; n: number }>(
     'SELECT status, count(*) AS n FROM outbox GROUP BY status',
   );
@@ -154,7 +106,7 @@ export function createOutboxStore(db: Db) {
       rows.push(...channelReports.all({ channel, now, channels }));
     }
     for (const row of rows) lease.run({ owner: opts.owner, until: now + opts.leaseMs, id: row.id });
-    return rows.map((r) => fromRaw({ ...r, lease_owner: opts.owner, lease_until: now + opts.leaseMs }));
+    return rows.map((r) => outboxRowOf({ ...r, lease_owner: opts.owner, lease_until: now + opts.leaseMs }));
   });
 
   return {
@@ -211,11 +163,11 @@ export function createOutboxStore(db: Db) {
     },
     get(id: number): OutboxRow | undefined {
       const raw = byId.get(id);
-      return raw && fromRaw(raw);
+      return raw && outboxRowOf(raw);
     },
     /** The first `limit` rows by id, for inspection. */
     list(limit = 1000): OutboxRow[] {
-      return list.all(limit).map(fromRaw);
+      return list.all(limit).map(outboxRowOf);
     },
     /** Number of rows per status. */
     counts(): Record<OutboxStatus, number> {

@@ -3,12 +3,13 @@
  * translated, not redesigned, and its pool already reads BIGINT as a number (pg/pool.ts), so one
  * mapping per table hands out identical records on both; the contract suite
  * (test/db/ports.test.ts) runs the same assertions against both. The record types these mappers
- * build live here too, below the table modules that re-export them, so neither engine's store
- * imports the other's and no import runs in a circle.
+ * build live here too (with the closed vocabularies their status fields are drawn from), below the
+ * table modules that re-export them, so neither engine's store imports the other's and no import
+ * runs in a circle.
  */
 import type { AuditDecision, AuditOutcome, CallerKind, Tier } from '../contracts/tiers.js';
 import type { ActionResult, Condition, CycleKind, IncidentStatus } from '../contracts/conditions.js';
-import type { Severity } from '../contracts/events.js';
+import type { EventType, Severity, VigilEvent } from '../contracts/events.js';
 import type { Incident } from '../contracts/incidents.js';
 import type { Lease } from '../contracts/leases.js';
 import type { ChainRow } from './audit-chain.js';
@@ -91,6 +92,66 @@ export interface MonitorRun {
   durationMs: number | null;
   error: string | null;
   summary: string | null;
+}
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'used', 'expired'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+/** A request to run one red call, and where it stands. */
+export interface Approval {
+  id: string;
+  tool: string;
+  args: Record<string, unknown>;
+  /** The MCP session that asked, for the record only: redemption is bound to `principal`. */
+  sessionId: string | null;
+  /** The identity that may redeem it: `assistant-token`, `oauth:<sub>`, or `<kind>:<id>` without one. */
+  principal: string;
+  callerKind: CallerKind;
+  callerId: string;
+  plan: string;
+  status: ApprovalStatus;
+  createdAt: number;
+  expiresAt: number;
+  decidedAt: number | null;
+  decidedBy: string | null;
+  usedAt: number | null;
+}
+
+/** What the monitor asks to be told: folded reports, immediate escalations, recovery notices. */
+export const NOTIFICATION_KINDS = ['report', 'escalation', 'recovery'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export const OUTBOX_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** The rendered-independent content of one notification, stored as JSON. */
+export interface OutboxPayload {
+  subject: string;
+  body: string;
+  /** Diagnostic output: one text, or sections keyed by title (e.g. `{"df -h": "..."}`). */
+  snapshot?: string | Record<string, string>;
+}
+
+/** A notification to queue: where it goes and what it says. */
+export interface NewOutboxRow {
+  /** The destination: "email" or "webhook:<id>". */
+  channel: string;
+  kind: NotificationKind;
+  incidentKey: string | null;
+  payload: OutboxPayload;
+}
+
+/** A queued notification with its delivery state. */
+export interface OutboxRow extends NewOutboxRow {
+  id: number;
+  status: OutboxStatus;
+  attempts: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string | null;
+  deliveredAt: number | null;
 }
 
 /** An audit row's stored columns as the record the API hands out (args and target parsed). */
@@ -196,4 +257,62 @@ export function actionOf(r: Row): AutonomyAction {
     finishedAt: num(r.finished_at),
     durationMs: num(r.duration_ms),
   };
+}
+
+/** An approvals row as of `now`: pending or approved past its expiry reads as expired. */
+export function approvalOf(r: Row, now: number): Approval {
+  const status = r.status as ApprovalStatus;
+  const expired = status === 'pending' || status === 'approved' ? now >= (r.expires_at as number) : false;
+  return {
+    id: r.id as string,
+    tool: r.tool as string,
+    args: JSON.parse(r.args as string) as Record<string, unknown>,
+    sessionId: str(r.session_id),
+    principal: r.principal as string,
+    callerKind: r.caller_kind as CallerKind,
+    callerId: r.caller_id as string,
+    plan: r.plan as string,
+    status: expired ? 'expired' : status,
+    createdAt: r.created_at as number,
+    expiresAt: r.expires_at as number,
+    decidedAt: num(r.decided_at),
+    decidedBy: str(r.decided_by),
+    usedAt: num(r.used_at),
+  };
+}
+
+/** An outbox row; the payload column holds the JSON of an `OutboxPayload`. */
+export function outboxRowOf(r: Row): OutboxRow {
+  return {
+    id: r.id as number,
+    channel: r.channel as string,
+    kind: r.kind as NotificationKind,
+    incidentKey: str(r.incident_key),
+    payload: JSON.parse(r.payload as string) as OutboxPayload,
+    status: r.status as OutboxStatus,
+    attempts: r.attempts as number,
+    createdAt: r.created_at as number,
+    nextAttemptAt: r.next_attempt_at as number,
+    leaseOwner: str(r.lease_owner),
+    leaseUntil: num(r.lease_until),
+    lastError: str(r.last_error),
+    deliveredAt: num(r.delivered_at),
+  };
+}
+
+/** An events row; a NULL optional column is left out of the event rather than set to null. */
+export function eventOf(r: Row): VigilEvent {
+  const event: VigilEvent = {
+    id: r.id as number,
+    type: r.type as EventType,
+    severity: r.severity as Severity,
+    title: r.title as string,
+    message: r.message as string,
+    at: r.at as number,
+  };
+  if (r.node !== null) event.node = r.node as string;
+  if (r.target !== null) event.target = r.target as string;
+  if (r.incident_key !== null) event.incidentKey = r.incident_key as string;
+  if (r.data !== null) event.data = JSON.parse(r.data as string) as Record<string, unknown>;
+  return event;
 }
