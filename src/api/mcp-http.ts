@@ -7,30 +7,29 @@
  * elicitation and subscriptions; a session is bound to the token that opened it: a request naming
  * a session with any other credential is refused as unknown and audited, so a leaked session id
  * alone is not enough to act (or redeem an approval) in it. Sessions are bounded in number and
- * closed when idle (`server.mcpSessions`).
+ * closed when idle (`server.mcpSessions`); that bookkeeping is src/api/mcp-sessions.ts, and this
+ * module admits and routes the requests.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
-import { isInitializeRequest, isLegacyRequest, type Server } from '@modelcontextprotocol/server';
+import { isInitializeRequest, isLegacyRequest } from '@modelcontextprotocol/server';
 import { NodeStreamableHTTPServerTransport, toWebRequest } from '@modelcontextprotocol/node';
 import { createMcpSession, listedTools } from '../mcp/server.js';
 import type { ResourceDeps } from '../mcp/resources.js';
 import type { PromptDeps } from '../mcp/prompts.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
-import { errorMessage } from '../contracts/errors.js';
 import { oauthCaller, type OAuthCaller } from './oauth/index.js';
 import { createModernMcp } from './mcp-modern.js';
 import { createBodyReader, type BodyError } from './mcp-body.js';
+import { createSessionTable } from './mcp-sessions.js';
+
+export { SESSION_AUDIT_TOOL } from './mcp-sessions.js';
 
 /** The largest request body /mcp reads. */
 const BODY_LIMIT = 1024 * 1024;
-/** About 0.85 MB of RSS each (bench many-sessions): 200 keeps the worst case near 170 MB. */
-const MAX_SESSIONS = 200;
-/** A session with no request for this long is closed. */
-const SESSION_IDLE_MS = 30 * 60_000;
 
 export interface McpHttpDeps {
   pipeline: Pipeline;
@@ -53,19 +52,6 @@ export interface McpHttpDeps {
   resources?: ResourceDeps;
   prompts?: PromptDeps;
 }
-
-interface Session {
-  /** The identity (role and token digest) of the credential that opened the session. */
-  owner: string;
-  transport: NodeStreamableHTTPServerTransport;
-  server: Server;
-  lastSeen: number;
-  /** Requests in progress (an open GET stream counts until it ends): a busy session is never idle. */
-  busy: number;
-}
-
-/** The tool column of an audit row that records a refused session, not a tool call. */
-export const SESSION_AUDIT_TOOL = 'mcp_session';
 
 /**
  * The /mcp handler: node's own request and response (no express API), so the HTTP server can hand
@@ -105,38 +91,10 @@ export function createMcpRouter(deps: McpHttpDeps): {
   close: () => Promise<void>;
   sessionCount: () => number;
 } {
-  const sessions = new Map<string, Session>();
   const readBody = createBodyReader(BODY_LIMIT);
-  const now = deps.now ?? Date.now;
-  const maxSessions = deps.maxSessions ?? MAX_SESSIONS;
-  const idleMs = deps.sessionIdleMs ?? SESSION_IDLE_MS;
   const auth = createTokenCheck(deps.tokens);
   const tools = listedTools(deps.pipeline);
-
-  /**
-   * Records a request that named a live session with another credential, through the pipeline's
-   * record and publish steps (one audit row with the session id, a tool.blocked event without it);
-   * the session itself is untouched.
-   */
-  const failed = (err: unknown): void =>
-    deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'auditing a refused session failed');
-  const refuseBorrowed = (req: IncomingMessage, sessionId: string, who: string): void => {
-    const method = req.method ?? 'POST';
-    deps.logger.warn({ method, who }, 'MCP request named a session opened by another client');
-    try {
-      const reason = errorMessage('ERR_SESSION_BORROWED', method, who);
-      deps.pipeline
-        .refuse(
-          SESSION_AUDIT_TOOL,
-          { httpMethod: method },
-          { kind: 'assistant', id: who, sessionId },
-          { verdict: 'block', code: 'caller_not_permitted', error: 'ERR_SESSION_BORROWED', reason },
-        )
-        .catch(failed);
-    } catch (err) {
-      failed(err);
-    }
-  };
+  const sessions = createSessionTable(deps);
 
   const modern = createModernMcp({
     pipeline: deps.pipeline,
@@ -145,24 +103,6 @@ export function createMcpRouter(deps: McpHttpDeps): {
     ...(deps.resources ? { resources: deps.resources } : {}),
     ...(deps.prompts ? { prompts: deps.prompts } : {}),
   });
-
-  /** Clients that vanish without DELETE leave their session behind: idle ones are closed. */
-  const evictIdle = async (): Promise<void> => {
-    const cutoff = now() - idleMs;
-    const idle = [...sessions.entries()].filter(([, s]) => s.busy === 0 && s.lastSeen <= cutoff);
-    for (const [id] of idle) sessions.delete(id);
-    await Promise.allSettled(idle.map(([, s]) => s.server.close()));
-  };
-
-  /** Marks a session busy until this response ends (a GET stream stays open for long), and fresh. */
-  const touch = (session: Session, res: ServerResponse): void => {
-    session.busy += 1;
-    session.lastSeen = now();
-    res.once('close', () => {
-      session.busy -= 1;
-      session.lastSeen = now();
-    });
-  };
 
   /** Host, Origin and the bearer token: the identity of an admitted assistant, else the answer is sent. */
   const admit = (req: IncomingMessage, res: ServerResponse): string | undefined => {
@@ -179,10 +119,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
     // An access token the OAuth guard (mounted before this router) verified, else a static token.
     const who = oauthOf(res) ?? auth.identify(bearerToken(req.headers));
     const role = who?.role;
-    const named = req.headers['mcp-session-id'];
-    const session = typeof named === 'string' ? sessions.get(named) : undefined;
-    if (session && session.owner !== who?.identity) {
-      refuseBorrowed(req, named as string, who ? `${who.role} token` : 'an invalid or missing token');
+    if (sessions.borrowed(req, who?.identity, who ? `${who.role} token` : 'an invalid or missing token')) {
       // Same answer as for a session that does not exist: no oracle for which ids are live.
       if (role === 'assistant') {
         jsonRpcError(res, 404, -32001, 'unknown or expired session; initialize again');
@@ -236,7 +173,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
           jsonRpcError(res, 404, -32001, 'unknown or expired session; initialize again');
           return;
         }
-        touch(session, res);
+        sessions.touch(session, res);
         await session.transport.handleRequest(req, res, body);
         return;
       }
@@ -244,13 +181,12 @@ export function createMcpRouter(deps: McpHttpDeps): {
         jsonRpcError(res, 400, -32000, 'no mcp-session-id header and not an initialize request');
         return;
       }
-      if (sessions.size >= maxSessions) await evictIdle();
-      if (sessions.size >= maxSessions) {
+      if (!(await sessions.makeRoom())) {
         jsonRpcError(
           res,
           503,
           -32000,
-          `too many open MCP sessions (server.mcpSessions.max is ${maxSessions}); close idle clients, raise ` +
+          `too many open MCP sessions (server.mcpSessions.max is ${sessions.maxSessions}); close idle clients, raise ` +
             'server.mcpSessions.max, or use a client of revision 2026-07-28 (it keeps no session)',
         );
         return;
@@ -272,7 +208,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { owner, transport, server, lastSeen: now(), busy: 0 });
+        sessions.add(id, owner, transport, server);
       },
     });
     const oauth = oauthOf(res);
@@ -288,7 +224,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
       ...(deps.prompts ? { prompts: deps.prompts } : {}),
     });
     transport.onclose = () => {
-      if (transport.sessionId) sessions.delete(transport.sessionId);
+      if (transport.sessionId) sessions.remove(transport.sessionId);
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
@@ -302,7 +238,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
       return;
     }
     try {
-      touch(session, res);
+      sessions.touch(session, res);
       await session.transport.handleRequest(req, res);
     } catch (err) {
       deps.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'MCP stream failed');
@@ -320,23 +256,11 @@ export function createMcpRouter(deps: McpHttpDeps): {
     else next();
   };
 
-  const every =
-    deps.every ??
-    ((ms: number, sweep: () => void) => {
-      const timer = setInterval(sweep, ms);
-      timer.unref();
-      return () => clearInterval(timer);
-    });
-  const stopSweep = every(Math.max(1000, Math.min(idleMs, 60_000)), () => void evictIdle());
-
   return {
     router,
-    sessionCount: () => sessions.size,
+    sessionCount: () => sessions.size(),
     async close() {
-      stopSweep();
-      const all = [...sessions.values()];
-      sessions.clear();
-      await Promise.allSettled([modern.close(), ...all.map((s) => s.server.close())]);
+      await Promise.allSettled([modern.close(), sessions.close()]);
     },
   };
 }
