@@ -4,9 +4,10 @@
  * dependencies of createMonitor; without them the monitor still detects, acts and records.
  */
 
-/** Kinds of notification the monitor sends: reports fold into digests, escalations go at once. */
-export const NOTIFICATION_KINDS = ['report', 'escalation', 'recovery'] as const;
-export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+import type { NotificationKind } from '../db/outbox.js';
+
+/** Kinds of notification the monitor sends (reports fold into digests, escalations go at once): the outbox's. */
+export { NOTIFICATION_KINDS, type NotificationKind } from '../db/outbox.js';
 
 export interface NotificationRequest {
   kind: NotificationKind;
