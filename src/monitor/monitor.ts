@@ -3,19 +3,20 @@
  * `runCycle(kind)` is one plain async pass, so tests and `vigil once` drive it directly with an
  * injected clock; the node-cron schedules in schedule.ts only call it. A cycle of a kind that is
  * still running is skipped, never overlapped. Remediations run beside the cycle; `settled`
- * resolves when those it started are done.
+ * resolves when those it started are done (monitor-dispatch.ts); recovery and the schedules'
+ * self-watch are monitor-watch.ts.
  */
-import type { Incident } from '../contracts/incidents.js';
 import type { Condition, CycleKind } from '../contracts/conditions.js';
-import { decideRemediation } from './guardrails.js';
-import { applyIncidentPlan, planIncidents, type IncidentLogDeps, type IncidentPlan } from './incidents.js';
+import { applyIncidentPlan, planIncidents, type IncidentLogDeps } from './incidents.js';
 import { createObserver } from './observe.js';
 import { realSleep } from './ports.js';
-import { createRemediator, guardInputFor, type Outcome } from './remediate.js';
+import { createRemediator } from './remediate.js';
 import { createReporter } from './report.js';
 import { runbooksFromConfig } from './runbooks.js';
-import { intervalsOf, monitorStatusOf, overdueSchedules, recoverInterrupted } from './status.js';
+import { monitorStatusOf } from './status.js';
 import { createDetection } from './monitor-detect.js';
+import { createDispatch } from './monitor-dispatch.js';
+import { createSelfWatch } from './monitor-watch.js';
 import { pidAlive, processHolder } from './monitor-holder.js';
 import type { CycleReport, MonitorDeps } from './monitor-types.js';
 
@@ -96,69 +97,13 @@ export function createMonitor(deps: MonitorDeps) {
 
   const { seed, detect } = createDetection(deps, observer);
 
-  /** Marks what dead processes left mid-remediation as interrupted; nothing unless this process leads. */
-  async function recover(): Promise<number> {
-    if (!leading()) return 0;
-    const aliveNow = deps.holderAlive ? await deps.holderAlive(alive) : alive;
-    return recoverInterrupted({ store, bus, holder, alive: aliveNow, now, logger });
-  }
+  const { recover, selfCheck } = createSelfWatch({ ...deps, holder, alive, leading });
+  const dispatch = createDispatch({ config, stores, logger, now, runbooks, remediator, signal: stopping.signal });
 
   const running = new Set<CycleKind>();
   /** Cycles under way: shutdown waits for them, so none outlives the stores and clients it reads. */
   const cycles = new Set<Promise<CycleReport>>();
-  const inFlight = new Map<string, Promise<Outcome>>();
   const m = config.monitor;
-
-  async function wouldDo(plan: IncidentPlan, active: readonly Incident[]): Promise<CycleReport['wouldDo']> {
-    const t = now();
-    const pseudo: Incident[] = plan.open.map((n, i) => ({
-      ...n,
-      id: -1 - i,
-      status: 'open',
-      attempts: 0,
-      approvalId: null,
-      firstSeen: t,
-      lastSeen: t,
-      resolvedAt: null,
-      escalatedAt: null,
-    }));
-    const resolving = new Set(plan.resolve.map((i) => i.key));
-    return Promise.all(
-      [...active.filter((i) => !resolving.has(i.key)), ...pseudo].map(async (incident) => {
-        const rb = runbooks.get(incident.condition)!;
-        const call = rb.action(incident, config);
-        return {
-          key: incident.key,
-          summary: incident.summary,
-          decision: decideRemediation(await guardInputFor({ config, store, stores, now }, incident, rb, call)),
-          call,
-        };
-      }),
-    );
-  }
-
-  async function remediateActive(): Promise<Outcome[]> {
-    const started: Promise<Outcome>[] = [];
-    for (const incident of await store.activeIncidents()) {
-      if (inFlight.has(incident.key) || stopping.signal.aborted) continue;
-      const p = remediator.remediate(incident).catch((err: unknown): Outcome => {
-        logger.error(
-          { incident: incident.key, err: err instanceof Error ? err.message : String(err) },
-          'monitor: remediation failed unexpectedly',
-        );
-        return {
-          key: incident.key,
-          verdict: 'skipped',
-          reason: 'precondition',
-          detail: `internal error: ${err instanceof Error ? err.message : String(err)}`,
-        };
-      });
-      inFlight.set(incident.key, p);
-      void p.finally(() => inFlight.delete(incident.key));
-      started.push(p);
-    }
-    return Promise.all(started);
-  }
 
   /** Retention (samples, delivered and given-up notifications), then SQLite's own upkeep. */
   async function daily(): Promise<void> {
@@ -219,12 +164,12 @@ export function createMonitor(deps: MonitorDeps) {
           ...empty,
           findings: r.findings,
           suppressed: plan.suppressed,
-          wouldDo: await wouldDo(plan, active),
+          wouldDo: await dispatch.wouldDo(plan, active),
           durationMs: performance.now() - t0,
         };
       }
       const { opened, resolved } = await applyIncidentPlan(plan, incidentLog);
-      const settled = remediateActive();
+      const settled = dispatch.remediateActive();
       return {
         kind,
         findings: r.findings,
@@ -254,32 +199,6 @@ export function createMonitor(deps: MonitorDeps) {
     }
   }
 
-  const degraded = new Set<CycleKind>();
-  /**
-   * Self-watch: a schedule whose last run is older than two intervals (a hung cycle blocks its
-   * later ticks) is logged and sent as an escalation once; it clears when the schedule runs again.
-   */
-  async function selfCheck(since: number): Promise<CycleKind[]> {
-    // The leader watches the schedules (the runs table is shared): one escalation, not one per daemon.
-    if (!leading()) return [];
-    const overdue = overdueSchedules(await store.runs(), intervalsOf(config), since, now());
-    for (const kind of overdue) {
-      if (degraded.has(kind)) continue;
-      degraded.add(kind);
-      logger.error({ kind }, 'monitor: a schedule missed two intervals');
-      if (!deps.planOnly && (await stores.preferences.autonomyLevel()) >= 1) {
-        await deps.notifier?.enqueue({
-          kind: 'escalation',
-          incidentKey: `monitor.schedule:${kind}`,
-          subject: `vigil monitor degraded: the ${kind} schedule missed two intervals`,
-          body: `The ${kind} schedule of the monitor (holder ${holder.id}) has not run for more than two intervals. Incidents may go unnoticed until it runs again; check the daemon's log.`,
-        });
-      }
-    }
-    for (const kind of degraded) if (!overdue.includes(kind)) degraded.delete(kind);
-    return overdue;
-  }
-
   return {
     runCycle,
     selfCheck,
@@ -291,18 +210,17 @@ export function createMonitor(deps: MonitorDeps) {
     /** Whether incidents are open (the scheduler polls faster then). */
     hasOpenIncidents: async () => (await store.activeIncidents()).length > 0,
     /** Remediations still running in this process. */
-    inFlight: () => [...inFlight.keys()],
+    inFlight: dispatch.inFlight,
     /** Waits for every remediation running in this process. */
-    drain: async () => {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
-    },
+    drain: dispatch.drain,
     /**
      * Stops: no new cycle or remediation starts, verification waits end at once (recorded as
      * interrupted), then it waits for the cycles and remediations still under way.
      */
     shutdown: async () => {
       stopping.abort();
-      while (cycles.size > 0 || inFlight.size > 0) await Promise.allSettled([...cycles, ...inFlight.values()]);
+      while (cycles.size > 0 || dispatch.inFlight().length > 0)
+        await Promise.allSettled([...cycles, ...dispatch.pending()]);
     },
     status: (schedulerRunning: boolean, startedAt?: number) =>
       monitorStatusOf({
