@@ -100,9 +100,11 @@ export function createMonitor(deps: MonitorDeps) {
   const { recover, selfCheck } = createSelfWatch({ ...deps, holder, alive, leading });
   const dispatch = createDispatch({ config, stores, logger, now, runbooks, remediator, signal: stopping.signal });
 
-  const running = new Set<CycleKind>();
-  /** Cycles under way: shutdown waits for them, so none outlives the stores and clients it reads. */
-  const cycles = new Set<Promise<CycleReport>>();
+  /**
+   * The cycle under way per kind, until it has recorded its run: a tick of that kind meanwhile is
+   * skipped, and shutdown waits for them, so none outlives the stores and clients it reads.
+   */
+  const running = new Map<CycleKind, Promise<CycleReport>>();
   const m = config.monitor;
 
   /** Retention (samples, delivered and given-up notifications), then SQLite's own upkeep. */
@@ -117,19 +119,19 @@ export function createMonitor(deps: MonitorDeps) {
   const empty = { findings: [], suppressed: [], opened: [], resolved: [], wouldDo: [], settled: Promise.resolve([]) };
 
   function runCycle(kind: CycleKind): Promise<CycleReport> {
-    if (stopping.signal.aborted) return Promise.resolve({ kind, skipped: 'stopping', ...empty, durationMs: 0 });
+    const skipped = (why: CycleReport['skipped']) => Promise.resolve({ kind, skipped: why, ...empty, durationMs: 0 });
+    if (stopping.signal.aborted) return skipped('stopping');
+    if (running.has(kind)) return skipped('overlap');
+    // Only the leader among daemons sharing PostgreSQL observes and acts; a standby waits its turn.
+    if (!deps.planOnly && !leading()) return skipped('standby');
     const cycle = cycleOf(kind);
-    cycles.add(cycle);
-    const done = () => void cycles.delete(cycle);
+    running.set(kind, cycle);
+    const done = () => void running.delete(kind);
     cycle.then(done, done);
     return cycle;
   }
 
   async function cycleOf(kind: CycleKind): Promise<CycleReport> {
-    if (running.has(kind)) return { kind, skipped: 'overlap', ...empty, durationMs: 0 };
-    // Only the leader among daemons sharing PostgreSQL observes and acts; a standby waits its turn.
-    if (!deps.planOnly && !leading()) return { kind, skipped: 'standby', ...empty, durationMs: 0 };
-    running.add(kind);
     const startedAt = now();
     const t0 = performance.now();
     let error: string | null = null;
@@ -184,7 +186,6 @@ export function createMonitor(deps: MonitorDeps) {
       error = err instanceof Error ? err.message : String(err);
       throw err;
     } finally {
-      running.delete(kind);
       if (!deps.planOnly) {
         await store.recordRun({
           kind,
@@ -219,8 +220,8 @@ export function createMonitor(deps: MonitorDeps) {
      */
     shutdown: async () => {
       stopping.abort();
-      while (cycles.size > 0 || dispatch.inFlight().length > 0)
-        await Promise.allSettled([...cycles, ...dispatch.pending()]);
+      while (running.size > 0 || dispatch.inFlight().length > 0)
+        await Promise.allSettled([...running.values(), ...dispatch.pending()]);
     },
     status: (schedulerRunning: boolean, startedAt?: number) =>
       monitorStatusOf({
