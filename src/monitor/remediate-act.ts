@@ -13,6 +13,7 @@ import { monitorCaller } from './report.js';
 import type { OutcomeRecorder } from './remediate-record.js';
 import type { Outcome, RemediatorDeps } from './remediate-types.js';
 import type { Runbook, ToolCall } from './runbooks.js';
+import { actionStart } from './action-start.js';
 
 /**
  * Creates the act step. `lastSkip` is the remediator's skip memory (cleared here on success);
@@ -47,20 +48,17 @@ export function createActor(deps: RemediatorDeps, recorder: OutcomeRecorder, las
   ): Promise<Outcome> {
     const started = now();
     const t0 = performance.now();
-    const actionId = await store.startAction({
-      incidentId: incident.id,
-      incidentKey: incident.key,
-      runbook: rb.name,
-      tool: call.tool,
-      args: call.args,
-      node,
-      result: 'running',
-      detail: '',
-      holder: deps.holder.id,
-      counts: true,
-      startedAt: started,
-      approvalId,
-    });
+    const actionId = await store.startAction(
+      actionStart(incident, rb, {
+        tool: call.tool,
+        args: call.args,
+        node,
+        holder: deps.holder.id,
+        counts: true,
+        startedAt: started,
+        approvalId,
+      }),
+    );
     const args = approvalId ? { ...call.args, [APPROVAL_ARG]: approvalId } : call.args;
     const r: ExecuteResult = await deps.pipeline.executeTool(call.tool, args, monitorCaller(rb, incident));
     const finish = async (

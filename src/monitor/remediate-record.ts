@@ -8,6 +8,7 @@ import { attemptsInWindow, type SkipReason } from './guardrails.js';
 import { monitorCaller } from './report.js';
 import type { Outcome, RemediatorDeps } from './remediate-types.js';
 import type { Runbook, ToolCall } from './runbooks.js';
+import { actionStart } from './action-start.js';
 
 /**
  * Creates the outcome recorder. `lastSkip` holds the last skip reason per incident key; the
@@ -100,20 +101,17 @@ export function createOutcomeRecorder(deps: RemediatorDeps, lastSkip: Map<string
     at: number,
     end: { result: 'blocked' | 'dry_run'; detail: string; auditId?: number },
   ): Promise<void> {
-    const id = await store.startAction({
-      incidentId: incident.id,
-      incidentKey: incident.key,
-      runbook: rb.name,
-      tool: call.tool,
-      args: call.args,
-      node,
-      result: 'running',
-      detail: '',
-      holder: deps.holder.id,
-      counts: false,
-      startedAt: at,
-      approvalId: null,
-    });
+    const id = await store.startAction(
+      actionStart(incident, rb, {
+        tool: call.tool,
+        args: call.args,
+        node,
+        holder: deps.holder.id,
+        counts: false,
+        startedAt: at,
+        approvalId: null,
+      }),
+    );
     await store.finishAction(id, { ...end, counts: false, finishedAt: at, durationMs: 0 });
   }
 

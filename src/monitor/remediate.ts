@@ -14,6 +14,7 @@ import { createActor } from './remediate-act.js';
 import { guardInputFor, preconditionFailure } from './remediate-guard.js';
 import { createOutcomeRecorder } from './remediate-record.js';
 import type { Outcome, RemediatorDeps } from './remediate-types.js';
+import { actionStart } from './action-start.js';
 
 export type { Holder, Outcome, RemediatorDeps } from './remediate-types.js';
 export { guardInputFor } from './remediate-guard.js';
@@ -117,20 +118,17 @@ export function createRemediator(deps: RemediatorDeps) {
           const ran = dry.kind === 'result' && dry.decision === 'allowed' && dry.outcome === 'ok';
           const freed = ran ? (toolData(cleanupDisk, dry.data)?.freedBytes ?? 0) : 0;
           if (dry.kind === 'result' && dry.decision === 'allowed' && freed <= 0) {
-            const id = await store.startAction({
-              incidentId: incident.id,
-              incidentKey: incident.key,
-              runbook: rb.name,
-              tool: c.tool,
-              args: { ...c.args, dryRun: true },
-              node,
-              result: 'running',
-              detail: '',
-              holder: deps.holder.id,
-              counts: true,
-              startedAt: now(),
-              approvalId: null,
-            });
+            const id = await store.startAction(
+              actionStart(incident, rb, {
+                tool: c.tool,
+                args: { ...c.args, dryRun: true },
+                node,
+                holder: deps.holder.id,
+                counts: true,
+                startedAt: now(),
+                approvalId: null,
+              }),
+            );
             await store.finishAction(id, {
               result: 'failed',
               detail: `dry run: nothing to free${dry.isError ? ` (${dry.text})` : ''}`,

@@ -10,6 +10,7 @@ import type { Caller } from '../contracts/tiers.js';
 import type { Notifier } from './ports.js';
 import type { Runbook } from './runbooks.js';
 import type { VigilConfig } from '../config/types.js';
+import { actionStart } from './action-start.js';
 
 export interface ReporterDeps {
   config: VigilConfig;
@@ -92,20 +93,17 @@ export function createReporter(deps: ReporterDeps) {
     /** A notify-only runbook's report (memory pressure): once per incident, with its snapshot. */
     async notifyOnly(incident: Incident, rb: Runbook): Promise<void> {
       const at = deps.now();
-      const id = await deps.store.startAction({
-        incidentId: incident.id,
-        incidentKey: incident.key,
-        runbook: rb.name,
-        tool: null,
-        args: {},
-        node: incident.node,
-        result: 'running',
-        detail: '',
-        holder: deps.holderId,
-        counts: false,
-        startedAt: at,
-        approvalId: null,
-      });
+      const id = await deps.store.startAction(
+        actionStart(incident, rb, {
+          tool: null,
+          args: {},
+          node: incident.node,
+          holder: deps.holderId,
+          counts: false,
+          startedAt: at,
+          approvalId: null,
+        }),
+      );
       const snap = (await deps.stores.preferences.autonomyLevel()) >= 1 ? await snapshot(rb, incident) : undefined;
       if (snap !== undefined) {
         await deps.notifier?.enqueue({
