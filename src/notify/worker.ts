@@ -13,6 +13,7 @@ import type { OutboxPort } from '../db/ports.js';
 import type { NewEvent } from '../contracts/events.js';
 import { buildMessages, type OutgoingMessage } from './message.js';
 import type { Sender } from './senders.js';
+import { serialized } from '../util/serialized.js';
 
 export interface RetryPolicy {
   /** Delay after the first failure; doubled after each further one. */
@@ -177,22 +178,13 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     return result;
   };
 
-  let tail: Promise<unknown> = Promise.resolve();
-  let queued: Promise<DeliveryResult> | null = null;
+  /** One claim-and-send cycle at a time; calls made while one waits share it. */
+  const cycles = serialized(cycle);
   let timer: NodeJS.Timeout | undefined;
   let wakeScheduled = false;
 
   /** One claim-and-send cycle. Cycles never overlap; calls made while one waits share it. */
-  const runOnce = (): Promise<DeliveryResult> => {
-    if (queued) return queued;
-    const next = tail.then(() => {
-      queued = null;
-      return cycle();
-    });
-    queued = next;
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const runOnce = (): Promise<DeliveryResult> => cycles.run();
 
   const runLogged = (): void => {
     runOnce().catch((err: unknown) => logger.error({ err }, 'notification delivery cycle failed'));
@@ -218,9 +210,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     /** Polls every `pollMs` and runs at once when woken. */
     start(): void {
       if (timer) return;
-      // The first cycle runs after this (cycles chain on `tail`), so it can claim what was taken back.
-      tail = reclaimFromDead().catch((err: unknown) =>
-        logger.error({ err }, 'taking back notifications of dead processes failed'),
+      // The first cycle runs after this, so it can claim what was taken back.
+      cycles.before(() =>
+        reclaimFromDead().catch((err: unknown) =>
+          logger.error({ err }, 'taking back notifications of dead processes failed'),
+        ),
       );
       timer = setInterval(runLogged, options.pollMs);
       timer.unref();
@@ -240,7 +234,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps) {
     async stop(): Promise<void> {
       clearInterval(timer);
       timer = undefined;
-      await tail;
+      await cycles.idle();
       for (const s of deps.senders) s.close?.();
     },
   };

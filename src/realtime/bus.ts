@@ -11,6 +11,7 @@
 import type { Logger } from 'pino';
 import type { EventPort, TransactionalMonitor } from '../db/ports.js';
 import { newEventSchema, type NewEvent, type VigilEvent } from '../contracts/events.js';
+import { serialized } from '../util/serialized.js';
 
 export type EventListener = (event: VigilEvent) => void;
 
@@ -32,8 +33,6 @@ export function createEventBus(deps: {
   // Events stored before the bus existed are history, not news: delivery starts after the last one.
   // Until the store has answered that (it may be unreachable at start), a poll asks it again.
   let known = false;
-  let tail: Promise<void> = Promise.resolve();
-  let waiting: Promise<void> | undefined;
 
   const deliver = (event: VigilEvent): void => {
     for (const listener of listeners) {
@@ -64,16 +63,8 @@ export function createEventBus(deps: {
   };
 
   /** Delivers every stored event newer than the last one delivered, in id order. */
-  const poll = (): Promise<void> => {
-    if (waiting) return waiting;
-    const next = tail.then(() => {
-      waiting = undefined;
-      return drain();
-    });
-    waiting = next;
-    tail = next.catch(() => undefined);
-    return next;
-  };
+  const polls = serialized(drain);
+  const poll = (): Promise<void> => polls.run();
 
   const pollAfterWrite = (): Promise<void> =>
     poll().catch((err: unknown) => (deps.onPollError ?? deps.onListenerError)?.(err));
