@@ -60,9 +60,14 @@ function bareScript(): string {
 export async function startBare(generation: 'v1' | 'v2', cpu?: number): Promise<Running> {
   const base = [process.execPath, bareScript(), generation];
   const child = spawnCmd(cpu === undefined ? base : pinned(cpu, base), { stdio: ['ignore', 'pipe', 'inherit'] });
+  return announced(child, `bare ${generation}`, 30_000);
+}
+
+/** A server that prints `{"url": ...}` as its first stdout line once it listens: that URL, or why not. */
+async function announced(child: ChildProcess, what: string, withinMs: number): Promise<Running> {
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`bare ${generation} did not start within 30 s`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`bare ${generation} exited early (${code})`)));
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${withinMs / 1000} s`)), withinMs);
+    child.once('exit', (code) => reject(new Error(`${what} exited early (${code})`)));
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       resolve((JSON.parse(line) as { url: string }).url);
@@ -83,15 +88,7 @@ export async function startBenchCore(cpu?: number): Promise<Running> {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the bench core did not start within 60 s')), 60_000);
-    child.once('exit', (code) => reject(new Error(`the bench core exited early (${code})`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-  });
-  return { url, pid: child.pid!, stop: stopper(child) };
+  return announced(child, 'the bench core', 60_000);
 }
 
 /** `vigil init --config DIR/vigil.yaml` of that build: the config a new user starts from. */
