@@ -24,6 +24,7 @@ import { bearerToken, createTokenCheck } from './auth.js';
 import { oauthCaller, type OAuthCaller } from './oauth/index.js';
 import { createModernMcp } from './mcp-modern.js';
 import { createBodyReader, type BodyError } from './mcp-body.js';
+import { coalesceResponse } from './coalesce.js';
 import { createSessionTable } from './mcp-sessions.js';
 
 export { SESSION_AUDIT_TOOL } from './mcp-sessions.js';
@@ -154,6 +155,7 @@ export function createMcpRouter(deps: McpHttpDeps): {
   };
 
   const post = async (req: IncomingMessage, res: ServerResponse, owner: string): Promise<void> => {
+    coalesceResponse(res);
     const read = await readBody(req);
     if (!read.ok) {
       refuseBody(res, read.error);
