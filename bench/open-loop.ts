@@ -7,7 +7,7 @@
  * loop benchmark's own server (a bench core with a no-op tool, silent logs) runs the same rounds,
  * for contrast only: the ratios compare `vigil serve` with the bare servers.
  *
- * Two sets of rounds, because autocannon cannot offer a truly open arrival process:
+ * Three sets of rounds (the first two because autocannon cannot offer a truly open arrival process):
  * - saturating: no rate limit, every connection sends as soon as it is answered. This is what the
  *   throughput and CPU-per-call ratios come from (the server's core is the bottleneck there).
  * - fixed rate: `overallRate` at `rateFraction` of that server's own saturated rate (the median of
@@ -16,6 +16,10 @@
  *   times (autocannon corrects for coordinated omission), so p50/p99 show the server below
  *   saturation; autocannon spends each connection's quota at the start of every second, so arrivals
  *   come in bursts and these percentiles include that queueing.
+ * - paired: every server at once on core 0, each driven by its own autocannon on core 1. This
+ *   machine's speed drifts by tens of percent between runs a minute apart (it is a shared virtual
+ *   machine); within a paired round every server sees the same conditions, so the per-round CPU
+ *   ratios scatter far less than ratios of rounds taken one after another.
  * A run with any non-2xx, error or timeout is reported as INVALID, and one checked tools/call before
  * and after each run must answer with a result (autocannon itself only sees status codes).
  */
@@ -128,6 +132,37 @@ function rowsFor(name: string, mode: string, rs: Run[], hz: number, offered?: nu
   ];
 }
 
+/** The paired rounds: each server's CPU per call per round, and vigil's ratio to each bare server per round. */
+function pairedRows(targets: Target[], paired: Map<Target, Run[]>, hz: number): BenchRow[] {
+  const perRound = (t: Target) => paired.get(t)!.map((r) => cpuPerCall([r], hz));
+  const rows: BenchRow[] = targets.map((t) => ({
+    name: `open-loop paired ${t.name}: server CPU per call (rounds)${paired.get(t)!.some((r) => !valid(r)) ? ' INVALID' : ''}`,
+    value: `${perRound(t)
+      .map((us) => num(us))
+      .join(' / ')} µs`,
+  }));
+  const rounds = paired.get(targets[0]!)!.length;
+  const loadgens = Array.from({ length: rounds }, (_, i) =>
+    targets.reduce((sum, t) => sum + loadgenCores(paired.get(t)![i]!, hz), 0),
+  );
+  rows.push({
+    name: 'open-loop paired: load generators together (cores, rounds)',
+    value: loadgens.map((c) => num(c, 2)).join(' / '),
+  });
+  const vigil = perRound(targets[2]!);
+  for (const bare of targets.slice(0, 2)) {
+    const ratios = perRound(bare).map((us, i) => vigil[i]! / us);
+    const mid = median(ratios);
+    rows.push({
+      name: `open-loop paired vigil / ${bare.name}: CPU per call (median; rounds)`,
+      value: `${num(mid, 2)} (${ratios.map((x) => num(x, 2)).join(' / ')})`,
+      target: '≤ 1.25',
+      pass: mid <= 1.25,
+    });
+  }
+  return rows;
+}
+
 /** Runs the benchmark and returns its table rows. */
 export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> {
   const hz = ticksPerSecond();
@@ -188,6 +223,11 @@ export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> 
     for (let round = 0; round < opts.rounds; round += 1)
       for (const t of order(round))
         fixed.get(t)!.push(await drive(t, opts.connections, opts.seconds, fixedRate.get(t)));
+    const paired = new Map<Target, Run[]>(targets.map((t) => [t, []]));
+    for (let round = 0; round < opts.rounds; round += 1) {
+      const runs = await Promise.all(targets.map((t) => drive(t, opts.connections, opts.seconds)));
+      runs.forEach((r, i) => paired.get(targets[i]!)!.push(r));
+    }
     const rows: BenchRow[] = [];
     for (const t of targets) rows.push(...rowsFor(t.name, 'saturating', sat.get(t)!, hz));
     for (const t of targets)
@@ -209,6 +249,7 @@ export async function benchOpenLoop(opts: OpenLoopOptions): Promise<BenchRow[]> 
         },
       );
     }
+    rows.push(...pairedRows(targets, paired, hz));
     return rows;
   } finally {
     await Promise.allSettled(started.map((s) => s.stop()));
