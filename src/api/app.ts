@@ -1,23 +1,23 @@
 /**
  * The daemon's HTTP surface: /healthz, /metrics, MCP at /mcp, the operator API at /api, the
  * dashboard at /, and the Socket.IO event stream at /events on the same server. Binds 127.0.0.1
- * unless told otherwise.
+ * unless told otherwise. Each heavy part is loaded on the first request that needs it: the MCP
+ * layer (src/api/mcp-lazy.ts), Socket.IO (src/realtime/socket-lazy.ts), and express with every
+ * other route (src/api/express-app.ts).
  */
-import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { Core } from '../core.js';
 import { lazyMcpRouter } from './mcp-lazy.js';
 import { mcpSurface } from '../mcp/surface.js';
-import { createOAuthRouter } from './oauth/index.js';
-import { createRestRouter } from './rest.js';
 import { createTokenCheck } from './auth.js';
 import { createMetrics, type MetricsSources } from './metrics.js';
-import { createDashboardRouter } from './dashboard/index.js';
 import { lazyEventStream, type LazyEventStream } from '../realtime/socket-lazy.js';
-import { createDashboardRoutes } from './dashboard-routes.js';
 import type { HomelabFeed } from '../monitor/homelab.js';
+import type { ExpressAppDeps, RequestHandler } from './express-app.js';
+import { loadOnce } from '../util/load-once.js';
 
 export interface HttpOptions {
   /** State other subsystems own (incidents, outbox, monitor cycles) for /metrics. */
@@ -47,6 +47,25 @@ function directMcp(method: string | undefined, url: string): boolean {
   return method === 'POST' || method === 'GET' || method === 'DELETE';
 }
 
+/**
+ * The express app (src/api/express-app.ts), imported and built on the first request that needs
+ * it. A failed load is answered 500 and tried again by the next request.
+ */
+function lazyExpressApp(deps: ExpressAppDeps, logger: Logger): RequestHandler {
+  const app = loadOnce(() => import('./express-app.js').then((m) => m.createExpressApp(deps)));
+  return (req: IncomingMessage, res: ServerResponse) => {
+    app.get().then(
+      (handle) => handle(req, res),
+      (err: unknown) => {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'loading the HTTP routes failed');
+        if (res.headersSent) return;
+        res.writeHead(500, { 'Content-Type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: 'internal error' }));
+      },
+    );
+  };
+}
+
 /** Starts the HTTP server on host:port (port 0 picks a free one). */
 export async function startHttp(core: Core, host: string, port: number, options: HttpOptions = {}): Promise<HttpApp> {
   const { config, logger } = core;
@@ -55,8 +74,6 @@ export async function startHttp(core: Core, host: string, port: number, options:
   let hosts = new Set<string>();
   let origins = new Set<string>();
 
-  const app = express();
-  app.disable('x-powered-by');
   // Built, and the MCP protocol layer loaded, on the first /mcp request (src/api/mcp-lazy.ts).
   const mcp = lazyMcpRouter({
     pipeline: core.pipeline,
@@ -78,23 +95,6 @@ export async function startHttp(core: Core, host: string, port: number, options:
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
     ...(options.homelab ? { homelab: options.homelab } : {}),
   });
-  // Without OAuth (whose guard is an express router), a POST, GET or DELETE to /mcp itself goes
-  // straight to the MCP handler: it checks Host, Origin and the token and reads its own body, so
-  // express's routing and body parsing are not on the call path. Anything else under /mcp still
-  // goes through express to the same handler.
-  const direct = config.server.oauth ? () => false : directMcp;
-  // Socket.IO sees only the requests under its own path; every other request goes straight to express.
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    // A handler that cannot serve it (its module failed to load) leaves it to express's error route.
-    if (direct(req.method, url)) mcp.handler(req, res, () => void app(req, res));
-    else if (events.owns(url)) events.handleRequest(req, res);
-    else void app(req, res);
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (events.owns(req.url ?? '/')) events.handleUpgrade(req, socket, head);
-    else socket.destroy();
-  });
   const { outbox, monitor: monitorStore } = core.stores;
   const metrics = createMetrics({
     audit: core.stores.audit,
@@ -110,64 +110,27 @@ export async function startHttp(core: Core, host: string, port: number, options:
       ...options.metricsSources,
     },
   });
-  // OAuth (opt-in): the metadata document, and a guard that verifies access tokens before /mcp sees them.
-  if (config.server.oauth) {
-    app.use(
-      createOAuthRouter({
-        config: config.server.oauth,
-        staticRole: createTokenCheck(tokens).roleOf,
-        logger,
-        now: core.deps.now,
-      }),
-    );
-  }
-  // /mcp is the first route MCP requests meet (after the OAuth guard): no other route is tried first.
-  app.use('/mcp', mcp.handler);
-  // Not ok while the database cannot be written: vigil then refuses every action, and says so here.
-  // With PostgreSQL, also this daemon's role: a standby is healthy (it serves, it does not act).
-  app.get('/healthz', async (_req, res) => {
-    const state = await core.stores.storage.check(1000);
-    const { engine, role, epoch } = core.ha;
-    res.status(state.ok ? 200 : 503).json({ ...state, status: state.ok ? 'ok' : 'degraded', engine, role, epoch });
-  });
-  // Unauthenticated like /healthz, as Prometheus scrapers expect; the daemon binds loopback by default.
-  app.get('/metrics', async (_req, res) => {
-    const scrape = await metrics.render();
-    res.setHeader('Content-Type', scrape.contentType);
-    res.send(scrape.text);
-  });
-  app.use('/api', createRestRouter({ pipeline: core.pipeline, stores: core.stores, tokens, now: core.deps.now }));
-  app.use(
-    '/api',
-    createDashboardRoutes({
-      pipeline: core.pipeline,
-      stores: core.stores,
-      monitor: monitorStore,
-      samples: core.stores.samples,
-      config,
-      tokens,
-      now: core.deps.now,
-      // Read lazily: the monitor service sets it after HTTP has started.
-      monitorStatus: () => core.deps.monitorStatus?.(),
-      ha: core.ha,
-      ...(options.homelab ? { homelab: options.homelab } : {}),
-    }),
+  const app = lazyExpressApp(
+    { core, logger, mcp: mcp.handler, metrics, ...(options.homelab ? { homelab: options.homelab } : {}) },
+    logger,
   );
-  app.use(createDashboardRouter());
-  app.use((req, res) => {
-    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  // Without OAuth (whose guard is an express router), a POST, GET or DELETE to /mcp itself goes
+  // straight to the MCP handler: it checks Host, Origin and the token and reads its own body, so
+  // express's routing and body parsing are not on the call path. Anything else under /mcp still
+  // goes through express to the same handler.
+  const direct = config.server.oauth ? () => false : directMcp;
+  // Socket.IO sees only the requests under its own path; every other request goes to express.
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    // A handler that cannot serve it (its module failed to load) leaves it to express's error route.
+    if (direct(req.method, url)) mcp.handler(req, res, () => app(req, res));
+    else if (events.owns(url)) events.handleRequest(req, res);
+    else app(req, res);
   });
-  // Malformed JSON bodies and other request errors: a clear 4xx, never a stack trace. (/mcp reads
-  // and answers for its own body, as JSON-RPC: src/api/mcp-http.ts.)
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err: err.message }, 'request failed');
-    const parseFailed = err.type === 'entity.parse.failed';
-    res
-      .status(status)
-      .json({ error: parseFailed ? 'body: invalid JSON' : status === 500 ? 'internal error' : err.message });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (events.owns(req.url ?? '/')) events.handleUpgrade(req, socket, head);
+    else socket.destroy();
   });
-
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

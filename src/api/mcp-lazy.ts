@@ -5,6 +5,7 @@
  * built.
  */
 import type { McpHandler, McpHttpDeps, createMcpRouter } from './mcp-http.js';
+import { loadOnce } from '../util/load-once.js';
 
 type McpEndpoint = ReturnType<typeof createMcpRouter>;
 
@@ -22,20 +23,9 @@ export interface LazyMcp {
 
 /** Wraps the /mcp endpoint over `deps` so that it is built, and its modules loaded, on first use. */
 export function lazyMcpRouter(deps: McpHttpDeps, load: McpLoader = () => import('./mcp-http.js')): LazyMcp {
-  let endpoint: Promise<McpEndpoint> | undefined;
+  // A load that failed (a module missing from a broken install) is tried again by the next request.
+  const endpoint = loadOnce(() => load().then(({ createMcpRouter }) => createMcpRouter(deps)));
   let closed = false;
-
-  const build = (): Promise<McpEndpoint> => {
-    if (!endpoint) {
-      const building = load().then(({ createMcpRouter }) => createMcpRouter(deps));
-      // A load that failed (a module missing from a broken install) is tried again by the next request.
-      building.catch(() => {
-        if (endpoint === building) endpoint = undefined;
-      });
-      endpoint = building;
-    }
-    return endpoint;
-  };
 
   return {
     handler(req, res, next) {
@@ -48,12 +38,12 @@ export function lazyMcpRouter(deps: McpHttpDeps, load: McpLoader = () => import(
         res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8' }).end(body);
         return;
       }
-      build().then((mcp) => mcp.router(req, res, next), next);
+      endpoint.get().then((mcp) => mcp.router(req, res, next), next);
     },
-    loaded: () => endpoint !== undefined,
+    loaded: () => endpoint.peek() !== undefined,
     async close() {
       closed = true;
-      await endpoint?.then(
+      await endpoint.peek()?.then(
         (mcp) => mcp.close(),
         () => undefined,
       );

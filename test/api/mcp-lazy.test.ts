@@ -1,4 +1,4 @@
-// Pins what vigil serve loads on first use: no MCP SDK module until the first /mcp request (loaded once, a failed load retried, the request answered), no prom-client until the first /metrics scrape, and never jose without OAuth nor pino-pretty when logging JSON.
+// Pins what vigil serve loads on first use: no express until the first request it serves, no MCP SDK module until the first /mcp request (loaded once, a failed load retried, the request answered), no prom-client until the first /metrics scrape, and never jose without OAuth nor pino-pretty when logging JSON.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -133,10 +133,10 @@ describe('vigil serve', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-lazy-'));
     ({ assistantToken } = writeTestConfig(dir, { yaml: 'monitor:\n  enabled: false' }));
-    // Reports every module the daemon resolves from the MCP SDK packages, prom-client, jose and pino-pretty, on stderr.
+    // Reports every module the daemon resolves from express, the MCP SDK packages, prom-client, jose and pino-pretty, on stderr.
     const resolveHook =
       'export async function resolve(s, c, n) { const r = await n(s, c); ' +
-      "if (/@modelcontextprotocol|prom-client|jose|pino-pretty/.test(r.url)) process.stderr.write('[lazy-module] ' + r.url + '\\n'); return r; }";
+      "if (/node_modules\\/express\\/|@modelcontextprotocol|prom-client|jose|pino-pretty/.test(r.url)) process.stderr.write('[lazy-module] ' + r.url + '\\n'); return r; }";
     const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolveHook)}`)});`;
     const hook = `data:text/javascript,${encodeURIComponent(register)}`;
     child = spawn(
@@ -151,10 +151,14 @@ describe('vigil serve', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('loads no MCP SDK module before the first /mcp request, nor prom-client before the first scrape, nor jose or pino-pretty', async () => {
+  it('loads no express before a request it serves, no MCP SDK module before the first /mcp request, nor prom-client before the first scrape, nor jose or pino-pretty', async () => {
     const url = await serving();
-    await fetch(`${url}/healthz`);
+    // Serving, and the monitor's first cycles done: nothing lazy is loaded yet.
+    await new Promise((r) => setTimeout(r, 500));
     expect(stderr).not.toContain('[lazy-module]');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(stderr).toMatch(/\[lazy-module\] \S*node_modules\/express\//);
+    expect(stderr).not.toContain('@modelcontextprotocol');
     const answer = await fetch(`${url}/mcp`, {
       method: 'POST',
       headers: { ...MCP_HEADERS, authorization: `Bearer ${assistantToken}` },
