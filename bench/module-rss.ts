@@ -37,9 +37,10 @@ const PACKAGES: [label: string, code: string][] = [
 
 /**
  * vigil's own compiled modules, each row importing the ones above it too (so: cumulative); the
- * last is the MCP layer, which the daemon may load only on the first /mcp request.
+ * last two the daemon loads only on first use: express with its routes (the first request other
+ * than /mcp and /events) and the MCP layer (the first /mcp request).
  */
-const LAYERS = ['config/index.js', 'core.js', 'api/app.js', 'daemon.js', 'api/mcp-http.js'];
+const LAYERS = ['config/index.js', 'core.js', 'api/app.js', 'daemon.js', 'api/express-app.js', 'api/mcp-http.js'];
 
 /** RSS (bytes) of a node process that ran `code` (ESM, top-level await) from `cwd`, after GC. */
 function rssAfter(cwd: string, code: string): number {
