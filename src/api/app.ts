@@ -49,11 +49,14 @@ function directMcp(method: string | undefined, url: string): boolean {
 
 /**
  * The express app (src/api/express-app.ts), imported and built on the first request that needs
- * it. A failed load is answered 500 and tried again by the next request.
+ * it (or at once by `load`). A failed load is answered 500 and tried again by the next request.
  */
-function lazyExpressApp(deps: ExpressAppDeps, logger: Logger): RequestHandler {
+function lazyExpressApp(
+  deps: ExpressAppDeps,
+  logger: Logger,
+): { handle: RequestHandler; load: () => Promise<unknown> } {
   const app = loadOnce(() => import('./express-app.js').then((m) => m.createExpressApp(deps)));
-  return (req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     app.get().then(
       (handle) => handle(req, res),
       (err: unknown) => {
@@ -64,6 +67,7 @@ function lazyExpressApp(deps: ExpressAppDeps, logger: Logger): RequestHandler {
       },
     );
   };
+  return { handle, load: () => app.get() };
 }
 
 /** Starts the HTTP server on host:port (port 0 picks a free one). */
@@ -110,10 +114,11 @@ export async function startHttp(core: Core, host: string, port: number, options:
       ...options.metricsSources,
     },
   });
-  const app = lazyExpressApp(
+  const routes = lazyExpressApp(
     { core, logger, mcp: mcp.handler, metrics, ...(options.homelab ? { homelab: options.homelab } : {}) },
     logger,
   );
+  const app = routes.handle;
   // Without OAuth (whose guard is an express router), a POST, GET or DELETE to /mcp itself goes
   // straight to the MCP handler: it checks Host, Origin and the token and reads its own body, so
   // express's routing and body parsing are not on the call path. Anything else under /mcp still
@@ -132,6 +137,9 @@ export async function startHttp(core: Core, host: string, port: number, options:
     else socket.destroy();
   });
   try {
+    // With OAuth every /mcp request goes through express (the guard is an express router): build it
+    // now, so a bad OAuth setup stops the start and the mode is logged when the daemon starts.
+    if (config.server.oauth) await routes.load();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
