@@ -47,15 +47,19 @@ function directMcp(method: string | undefined, url: string): boolean {
   return method === 'POST' || method === 'GET' || method === 'DELETE';
 }
 
+/** Where the express app comes from: its module (tests pass their own). */
+export type ExpressLoader = () => Promise<{ createExpressApp: (deps: ExpressAppDeps) => RequestHandler }>;
+
 /**
  * The express app (src/api/express-app.ts), imported and built on the first request that needs
  * it (or at once by `load`). A failed load is answered 500 and tried again by the next request.
  */
-function lazyExpressApp(
+export function lazyExpressApp(
   deps: ExpressAppDeps,
   logger: Logger,
+  loader: ExpressLoader = () => import('./express-app.js'),
 ): { handle: RequestHandler; load: () => Promise<unknown> } {
-  const app = loadOnce(() => import('./express-app.js').then((m) => m.createExpressApp(deps)));
+  const app = loadOnce(() => loader().then((m) => m.createExpressApp(deps)));
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     app.get().then(
       (handle) => handle(req, res),
