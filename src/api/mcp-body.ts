@@ -6,7 +6,7 @@
  * before, so its answers stay the same.
  */
 import type { IncomingMessage } from 'node:http';
-import express from 'express';
+import { loadOnce } from '../util/load-once.js';
 
 /** What the request's body became: the parsed JSON (undefined without one) or an HTTP error. */
 export type BodyRead = { ok: true; body: unknown } | { ok: false; error: BodyError };
@@ -48,11 +48,18 @@ function parseStrict(text: string): BodyRead {
 
 /** Builds the reader for bodies up to `limit` bytes. */
 export function createBodyReader(limit: number): (req: IncomingMessage) => Promise<BodyRead> {
-  const fallback = express.json({ limit });
+  // express is loaded for the first such body only: every MCP client sends plain JSON.
+  const parser = loadOnce(() => import('express').then(({ default: express }) => express.json({ limit })));
 
   /** The other content types and codings, through body-parser itself. */
-  const viaBodyParser = (req: IncomingMessage): Promise<BodyRead> =>
-    new Promise((resolve) => {
+  const viaBodyParser = async (req: IncomingMessage): Promise<BodyRead> => {
+    let fallback: Awaited<ReturnType<typeof parser.get>>;
+    try {
+      fallback = await parser.get();
+    } catch (err) {
+      return { ok: false, error: bodyError(500, 'parser.unavailable', (err as Error).message) };
+    }
+    return new Promise((resolve) => {
       const withBody = req as IncomingMessage & { body?: unknown };
       // body-parser calls next(err) for a bad body, and reads nothing when the type is not JSON.
       const next = (err?: unknown) => {
@@ -65,6 +72,7 @@ export function createBodyReader(limit: number): (req: IncomingMessage) => Promi
       };
       fallback(withBody as never, {} as never, next);
     });
+  };
 
   return (req) => {
     if (!plainJson(req)) return viaBodyParser(req);

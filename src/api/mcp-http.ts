@@ -21,7 +21,7 @@ import type { ResourceDeps } from '../mcp/resources.js';
 import type { PromptDeps } from '../mcp/prompts.js';
 import type { Pipeline } from '../mcp/pipeline.js';
 import { bearerToken, createTokenCheck } from './auth.js';
-import { oauthCaller, type OAuthCaller } from './oauth/index.js';
+import { oauthCaller, type OAuthCaller } from './oauth/caller.js';
 import { createModernMcp } from './mcp-modern.js';
 import { createBodyReader, type BodyError } from './mcp-body.js';
 import { coalesceResponse } from './coalesce.js';

@@ -11,6 +11,7 @@ import type { OAuthConfig } from '../../config/types.js';
 import { bearerToken, type Role } from '../auth.js';
 import { challenge, mcpAccess, metadataPaths, policyOf, protectedResourceMetadata, type Refusal } from './policy.js';
 import type { AccessTokenVerifier } from '../../clients/oidc.js';
+import { setOAuthCaller, type OAuthCaller } from './caller.js';
 
 export interface OAuthDeps {
   config: OAuthConfig;
@@ -20,22 +21,6 @@ export interface OAuthDeps {
   now: () => number;
   /** Defaults to the JWKS verifier of `config`. */
   verifier?: AccessTokenVerifier;
-}
-
-/** A caller the guard verified: the MCP router's identity (session owner) plus the audit log's caller id. */
-export interface OAuthCaller {
-  role: 'assistant';
-  /** `oauth:<sub>`: who owns the MCP sessions this caller opens. */
-  identity: string;
-  /** The identity, with the OAuth client when the token names one; never the token. */
-  callerId: string;
-}
-
-const LOCALS_KEY = 'oauthCaller';
-
-/** The OAuth caller the guard verified for this request, if it was an OAuth token. */
-export function oauthCaller(res: Response): OAuthCaller | undefined {
-  return res.locals[LOCALS_KEY] as OAuthCaller | undefined;
 }
 
 /** Sends a refusal the way RFC 6750 and the MCP authorization spec want it, with a JSON-RPC body for MCP clients. */
@@ -51,7 +36,7 @@ function refuse(res: Response, refusal: Refusal, config: OAuthConfig): void {
 
 /**
  * The JWKS verifier of `config`. Its module (and the JOSE library under it) is imported here, when
- * OAuth is configured, not by every process that loads this file for `oauthCaller`.
+ * OAuth is configured, not by every process that loads this file.
  */
 function jwksVerifier(config: OAuthConfig, now: () => number): AccessTokenVerifier {
   const made = import('../../clients/oidc.js').then(({ createAccessTokenVerifier }) =>
@@ -143,7 +128,7 @@ export function createOAuthRouter(deps: OAuthDeps): Router {
       identity,
       callerId: verdict.clientId ? `${identity} (client ${verdict.clientId})` : identity,
     };
-    res.locals[LOCALS_KEY] = caller;
+    setOAuthCaller(res, caller);
     next();
   });
   return router;
