@@ -82,8 +82,6 @@ export function createDispatch(deps: DispatchDeps) {
     remediateActive,
     /** The incident keys with a remediation running in this process. */
     inFlight: () => [...inFlight.keys()],
-    /** The remediations running in this process. */
-    pending: () => [...inFlight.values()],
     /** Waits for every remediation running in this process, including any started meanwhile. */
     drain: async () => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);

@@ -220,8 +220,9 @@ export function createMonitor(deps: MonitorDeps) {
      */
     shutdown: async () => {
       stopping.abort();
-      while (running.size > 0 || dispatch.inFlight().length > 0)
-        await Promise.allSettled([...running.values(), ...dispatch.pending()]);
+      // Aborted, runCycle starts no cycle and dispatch no remediation: the ones under way are all.
+      await Promise.allSettled(running.values());
+      await dispatch.drain();
     },
     status: (schedulerRunning: boolean, startedAt?: number) =>
       monitorStatusOf({
